@@ -1,0 +1,124 @@
+/**
+ * The Astral contract: one source for what infra, the portal, the local tenants' seeding and the
+ * tests must agree on. Change it here and nowhere else.
+ */
+import { z } from "zod";
+
+/** The two Auth0 tenants Astral works with. */
+export const ENVIRONMENTS = ["production", "sandbox"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** Management API resources the Astral Backend may touch, and the actions on each. */
+export const MANAGEMENT_API_RESOURCES = [
+  "client_grants",
+  "users",
+  "users_app_metadata",
+  "clients",
+  "client_keys",
+] as const;
+export const MANAGEMENT_API_ACTIONS = ["read", "create", "update", "delete"] as const;
+
+/**
+ * The Astral Backend's grant on the Management API: read, create, update and delete on the five
+ * resources above. Exactly these 20 scopes, nothing more.
+ */
+export const MANAGEMENT_API_SCOPES: readonly string[] = Object.freeze(
+  MANAGEMENT_API_RESOURCES.flatMap((resource) =>
+    MANAGEMENT_API_ACTIONS.map((action) => `${action}:${resource}`),
+  ),
+);
+
+/** The Management API audience of a tenant: `https://<tenant domain>/api/v2/`. */
+export function managementApiAudience(domain: string): string {
+  return `https://${domain}/api/v2/`;
+}
+
+/** Display name of the M2M client the portal uses to call the Management API. */
+export const ASTRAL_BACKEND_CLIENT_NAME = "Astral Backend";
+/** Display name of the portal's login application. */
+export const PORTAL_LOGIN_CLIENT_NAME = "Astral Portal";
+
+/** The permission, in `app_metadata.permissions`, that makes a user a portal admin. */
+export const PORTAL_ADMIN_PERMISSION = "portal-admin";
+
+/** A user's `app_metadata` as the portal reads it. Other keys are kept untouched. */
+export const AppMetadata = z
+  .object({
+    /** The team the user belongs to (a user belongs to at most one team). */
+    teamId: z.string().min(1).optional(),
+    /** Portal permissions; `portal-admin` makes an admin. */
+    permissions: z.array(z.string()).optional(),
+  })
+  .passthrough();
+export type AppMetadata = z.infer<typeof AppMetadata>;
+
+/**
+ * `client_metadata.astral` marks every client the portal manages, and says what it is. Auth0 only
+ * allows string values in `client_metadata` (at most 10 keys), hence flat strings everywhere.
+ */
+export const CLIENT_KIND_KEY = "astral";
+export const CLIENT_KINDS = { credential: "credential", team: "team" } as const;
+
+/**
+ * A credential: a `non_interactive` client in the environment's tenant, one client grant per
+ * configured API audience.
+ */
+export const CredentialMetadata = z.object({
+  astral: z.literal(CLIENT_KINDS.credential),
+  teamId: z.string().min(1),
+  /** Auth0 user id of the member who created it. */
+  createdBy: z.string().min(1),
+  /** ISO 8601 time of creation. */
+  createdAt: z.string().min(1),
+  /** Idempotency key of the create request: retrying a create finds the client it made. */
+  requestId: z.string().min(1).optional(),
+});
+export type CredentialMetadata = z.infer<typeof CredentialMetadata>;
+
+/**
+ * A team record: a client without grant types in the production tenant, so that teams can be
+ * listed and paged without scanning users. It can never obtain a token.
+ */
+export const TeamMetadata = z.object({
+  astral: z.literal(CLIENT_KINDS.team),
+  teamId: z.string().min(1),
+  teamName: z.string().min(1),
+  createdBy: z.string().min(1),
+  createdAt: z.string().min(1),
+});
+export type TeamMetadata = z.infer<typeof TeamMetadata>;
+
+/** The portal's environment variables for one tenant's Management API access. */
+export function managementEnv(environment: Environment) {
+  const prefix = environment.toUpperCase();
+  return {
+    domain: `${prefix}_AUTH0_MANAGEMENT_CLIENT_DOMAIN`,
+    clientId: `${prefix}_AUTH0_MANAGEMENT_CLIENT_ID`,
+    clientSecret: `${prefix}_AUTH0_MANAGEMENT_CLIENT_SECRET`,
+  } as const;
+}
+
+/** Every environment variable the portal reads, by role. Secrets are flagged. */
+export const PORTAL_ENV = {
+  management: {
+    production: managementEnv("production"),
+    sandbox: managementEnv("sandbox"),
+  },
+  /** The login application (names as `@auth0/nextjs-auth0` v4 reads them). */
+  login: {
+    domain: "AUTH0_DOMAIN",
+    clientId: "AUTH0_CLIENT_ID",
+    clientSecret: "AUTH0_CLIENT_SECRET",
+    /** Session cookie encryption secret, 32+ bytes. */
+    sessionSecret: "AUTH0_SECRET",
+    baseUrl: "APP_BASE_URL",
+  },
+} as const;
+
+/** The variables that carry secrets: they must only ever come from a secret store. */
+export const PORTAL_SECRET_ENV: readonly string[] = [
+  PORTAL_ENV.management.production.clientSecret,
+  PORTAL_ENV.management.sandbox.clientSecret,
+  PORTAL_ENV.login.clientSecret,
+  PORTAL_ENV.login.sessionSecret,
+];

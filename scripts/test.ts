@@ -1,0 +1,57 @@
+/**
+ * `npm test`: lint, typecheck, then every test (unit, integration, browser) with vitest.
+ * Runs each step in turn, stops at the first failure, and ends with one plain summary line.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const resultsFile = path.join(root, ".astral", "test-results.json");
+mkdirSync(path.dirname(resultsFile), { recursive: true });
+
+const steps: Array<{ name: string; cmd: string[] }> = [
+  { name: "lint", cmd: ["biome", "check", "."] },
+  { name: "typecheck", cmd: ["tsc", "-p", "tsconfig.json", "--noEmit"] },
+  {
+    name: "tests",
+    cmd: [
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${resultsFile}`,
+      ...process.argv.slice(2),
+    ],
+  },
+];
+
+for (const step of steps) {
+  console.log(`\n== ${step.name}: ${step.cmd.join(" ")}`);
+  const [bin, ...args] = step.cmd as [string, ...string[]];
+  const run = spawnSync(path.join(root, "node_modules", ".bin", bin), args, {
+    cwd: root,
+    stdio: "inherit",
+  });
+  if (step.name === "tests") printSummary();
+  if (run.status !== 0) {
+    console.error(`\n${step.name} failed (exit ${run.status ?? run.signal})`);
+    process.exit(run.status || 1);
+  }
+}
+
+function printSummary(): void {
+  try {
+    const r = JSON.parse(readFileSync(resultsFile, "utf8")) as {
+      numPassedTests: number;
+      numFailedTests: number;
+      numPendingTests: number;
+      numTodoTests: number;
+    };
+    console.log(
+      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+    );
+  } catch {
+    console.log("\nno test results were written");
+  }
+}
