@@ -1,0 +1,81 @@
+/**
+ * Names shared with the Pulumi program (kept by infra: `Pulumi.yaml`, `stacks/`): the project,
+ * its long-lived stacks, the config keys the operational scripts read or write, and the outputs
+ * they use.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import type { ConfigMap } from "./stack-backend";
+
+export const PROJECT = "astral";
+export const SANDBOX_STACK = "sandbox";
+export const PRODUCTION_STACK = "production";
+export const STACK_ROLES = ["sandbox", "production", "preview"] as const;
+export type StackRole = (typeof STACK_ROLES)[number];
+
+export const CONFIG_KEYS = {
+  role: "astral:role",
+  imageDigest: "astral:imageDigest",
+  sandboxStack: "astral:sandboxStack",
+  prNumber: "astral:prNumber",
+} as const;
+
+export const OUTPUTS = {
+  portalUrl: "portalUrl",
+  imageDigest: "imageDigest",
+  imageRepository: "imageRepository",
+} as const;
+
+/** An image digest as production pins it. */
+export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+
+/** The repository root (where `Pulumi.yaml` lives). */
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export function stackFilePath(stack: string, dir = REPO_ROOT): string {
+  return path.join(dir, `Pulumi.${stack}.yaml`);
+}
+
+/**
+ * Reads a `Pulumi.<stack>.yaml` file's `config:` map as Pulumi hands it to a stack: strings as
+ * they are, other scalars as strings, objects and arrays as JSON (what `config.requireObject`
+ * parses); `secure:` values are flagged so callers can refuse to copy ciphertext.
+ */
+export function readStackConfig(file: string): { config: ConfigMap; secureKeys: string[] } {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`cannot read stack config ${file}`);
+  }
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new Error(`${file} is not valid YAML: ${doc.errors.map((e) => e.message).join("; ")}`);
+  }
+  const raw = (doc.toJS() ?? {}) as { config?: Record<string, unknown> };
+  const config: ConfigMap = {};
+  const secureKeys: string[] = [];
+  for (const [key, value] of Object.entries(raw.config ?? {})) {
+    if (isSecure(value)) {
+      secureKeys.push(key);
+      continue;
+    }
+    config[key] = {
+      value:
+        typeof value === "string"
+          ? value
+          : typeof value === "object"
+            ? JSON.stringify(value)
+            : String(value),
+    };
+  }
+  return { config, secureKeys };
+}
+
+/** True when the value is, or contains anywhere (structured config), a `secure:` ciphertext. */
+function isSecure(value: unknown): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (!Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) return true;
+  return Object.values(value).some(isSecure);
+}

@@ -1,0 +1,125 @@
+/**
+ * `npm run preview -- <command>`: PR preview stacks.
+ *
+ *   up <pr> [--ttl-days N]     create or update pr-<n> from sandbox's config and deploy it
+ *   destroy <pr>               destroy and remove pr-<n> (only ever a preview stack)
+ *   cleanup [--ttl-days N]     destroy previews whose PR is closed or whose TTL has passed
+ *   config <pr>                print the config pr-<n> would get (nothing deployed)
+ *
+ * Environment: GITHUB_SHA (the commit deployed), GITHUB_REPOSITORY and GITHUB_TOKEN (cleanup),
+ * ASTRAL_SANDBOX_STACK (default: production's `astral:sandboxStack`, else `sandbox`).
+ */
+import { existsSync } from "node:fs";
+import { parseArgs } from "node:util";
+import { runCli, setStepOutput, UsageError } from "../lib/cli";
+import { AutomationStackBackend } from "../lib/pulumi-automation";
+import { CONFIG_KEYS, REPO_ROOT, readStackConfig, stackFilePath } from "../lib/stacks";
+import {
+  cleanupPreviews,
+  DEFAULT_TTL_DAYS,
+  deployPreview,
+  derivePreviewConfig,
+  destroyPreview,
+  parsePrNumber,
+  previewStackName,
+} from "./preview";
+import { GitHubPullRequests } from "./pull-requests";
+
+const USAGE = "usage: preview up|destroy|config <pr> | preview cleanup [--ttl-days N]";
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: { "ttl-days": { type: "string" } },
+  });
+  const [command, prArg] = positionals;
+  const ttlDays = parseTtl(values["ttl-days"]);
+  const sandboxStack = resolveSandboxStack();
+  const onOutput = (line: string) => process.stdout.write(line);
+
+  if (command === "cleanup") {
+    const results = await cleanupPreviews({
+      backend: await realBackend(),
+      pullRequests: GitHubPullRequests.fromEnv(),
+      now: new Date(),
+      ttlDays,
+      onOutput,
+    });
+    for (const r of results) console.log(`${r.action.padEnd(9)} ${r.stack}: ${r.reason}`);
+    if (results.length === 0) console.log("no preview stacks");
+    return results.some((r) => r.action === "failed") ? 1 : 0;
+  }
+  if (command !== "up" && command !== "destroy" && command !== "config")
+    throw new UsageError(USAGE);
+  if (prArg === undefined) throw new UsageError(USAGE);
+  const pr = parsePrNumber(prArg);
+
+  if (command === "config") {
+    const { config, notCopied } = derivePreviewConfig(sandboxConfig(), pr, sandboxStack);
+    console.log(
+      JSON.stringify({ stack: previewStackName(pr, sandboxStack), config, notCopied }, null, 2),
+    );
+    return 0;
+  }
+  if (command === "destroy") {
+    await destroyPreview(
+      await realBackend(),
+      previewStackName(pr, sandboxStack),
+      "PR closed",
+      onOutput,
+    );
+    console.log(`destroyed and removed ${previewStackName(pr, sandboxStack)}`);
+    return 0;
+  }
+  const gitSha = process.env.GITHUB_SHA;
+  if (!gitSha) throw new UsageError("GITHUB_SHA is not set (the commit being previewed)");
+  const result = await deployPreview({
+    backend: await realBackend(),
+    pr,
+    sandbox: sandboxConfig(),
+    sandboxStack,
+    gitSha,
+    now: new Date(),
+    ttlDays,
+    onOutput,
+  });
+  console.log(`preview ${result.stack} ${result.created ? "created" : "updated"}`);
+  if (result.notCopied.length > 0)
+    console.log(`not copied from sandbox: ${result.notCopied.join(", ")}`);
+  if (result.portalUrl) {
+    console.log(`portal: ${result.portalUrl}`);
+    setStepOutput("portal-url", result.portalUrl);
+  }
+  setStepOutput("stack", result.stack);
+  return 0;
+}
+
+function parseTtl(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TTL_DAYS;
+  const days = Number(value);
+  if (!Number.isFinite(days) || days <= 0)
+    throw new UsageError(`--ttl-days must be a positive number, got "${value}"`);
+  return days;
+}
+
+function sandboxConfig() {
+  return readStackConfig(stackFilePath("sandbox"));
+}
+
+/** The sandbox stack a preview references: explicit, else what production references. */
+function resolveSandboxStack(): string {
+  const explicit = process.env.ASTRAL_SANDBOX_STACK;
+  if (explicit) return explicit;
+  const production = stackFilePath("production");
+  if (existsSync(production)) {
+    const value = readStackConfig(production).config[CONFIG_KEYS.sandboxStack]?.value;
+    if (value) return value;
+  }
+  return "sandbox";
+}
+
+async function realBackend() {
+  return new AutomationStackBackend(REPO_ROOT);
+}
+
+runCli(main);

@@ -1,0 +1,333 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { FakeStackBackend } from "../lib/fake-stack-backend";
+import type { ConfigMap } from "../lib/stack-backend";
+import { readStackConfig } from "../lib/stacks";
+import {
+  cleanupPreviews,
+  DEFAULT_TTL_DAYS,
+  deployPreview,
+  derivePreviewConfig,
+  destroyPreview,
+  PREVIEW_TAGS,
+  previewPrNumber,
+  previewStackName,
+} from "./preview";
+import type { PullRequestState, PullRequests } from "./pull-requests";
+
+const NOW = new Date("2026-11-27T04:00:00.000Z");
+const DAY = 24 * 60 * 60 * 1000;
+const SANDBOX_STACK = "acme/astral/sandbox";
+
+const SANDBOX_YAML = `# sandbox: comments are fine
+config:
+  astral:role: sandbox
+  aws:region: eu-west-1
+  astral:desiredCount: 2
+  astral:auth0:
+    domain: sandbox.example.auth0.com
+    audiences: [https://api.example.com]
+  astral:sessionSecret:
+    secure: AAABAKq0ciphertext
+  astral:nested:
+    plain: yes
+    token:
+      secure: AAABAnested
+`;
+
+function sandboxFixture() {
+  const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+  const file = path.join(dir, "Pulumi.sandbox.yaml");
+  writeFileSync(file, SANDBOX_YAML);
+  return readStackConfig(file);
+}
+
+const portal = (stack: string): Record<string, { value: unknown; secret: boolean }> => ({
+  portalUrl: { value: `https://${stack.split("/").pop()}.preview.example.com`, secret: false },
+});
+
+function prs(states: Record<number, PullRequestState | Error>): PullRequests {
+  return {
+    async state(pr) {
+      const s = states[pr];
+      if (s instanceof Error) throw s;
+      if (s === undefined) throw new Error(`unexpected PR #${pr}`);
+      return s;
+    },
+  };
+}
+
+const role = (value: string): ConfigMap => ({ "astral:role": { value } });
+
+describe("preview naming", () => {
+  it("names a PR's stack pr-<n>, qualified like the sandbox stack", () => {
+    expect(previewStackName(12)).toBe("pr-12");
+    expect(previewStackName("12", "sandbox")).toBe("pr-12");
+    expect(previewStackName(12, SANDBOX_STACK)).toBe("acme/astral/pr-12");
+  });
+
+  it.each(["0", "-1", "1.5", "12abc", "", " ", "1e3", "pr-12"])(
+    "rejects PR number %j with a clear message",
+    (pr) => {
+      expect(() => previewStackName(pr)).toThrow(/PR number must be a positive integer/);
+    },
+  );
+
+  it("rejects a sandbox stack name that is neither short nor org/project/stack", () => {
+    expect(() => previewStackName(1, "acme/sandbox")).toThrow(/<org>\/astral\/sandbox/);
+  });
+
+  it("recognises only pr-<n> and <org>/astral/pr-<n> as previews", () => {
+    expect(previewPrNumber("pr-12")).toBe(12);
+    expect(previewPrNumber("acme/astral/pr-7")).toBe(7);
+    for (const name of [
+      "sandbox",
+      "production",
+      "acme/astral/sandbox",
+      "acme/astral/production",
+      "pr-0",
+      "pr-12x",
+      "pr-",
+      "xpr-12",
+      "acme/other/pr-12",
+      "acme/pr-12",
+      "a/astral/b/pr-1",
+      "/astral/pr-1",
+    ]) {
+      expect(previewPrNumber(name), name).toBeUndefined();
+    }
+  });
+});
+
+describe("preview config", () => {
+  it("copies sandbox's plain config, replaces its own keys, never copies ciphertext", () => {
+    const { config, notCopied } = derivePreviewConfig(sandboxFixture(), 12, SANDBOX_STACK);
+    expect(config).toEqual({
+      "aws:region": { value: "eu-west-1" },
+      "astral:desiredCount": { value: "2" },
+      "astral:auth0": {
+        value: JSON.stringify({
+          domain: "sandbox.example.auth0.com",
+          audiences: ["https://api.example.com"],
+        }),
+      },
+      "astral:role": { value: "preview" },
+      "astral:prNumber": { value: "12" },
+      "astral:sandboxStack": { value: SANDBOX_STACK },
+    });
+    expect(notCopied).toEqual(["astral:nested", "astral:role", "astral:sessionSecret"]);
+    expect(JSON.stringify(config)).not.toContain("AAAB");
+  });
+
+  it("names the file and the problem for unreadable or invalid YAML", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+    expect(() => readStackConfig(path.join(dir, "missing.yaml"))).toThrow(
+      /cannot read stack config/,
+    );
+    const bad = path.join(dir, "bad.yaml");
+    writeFileSync(bad, "config:\n  a: [1,\n");
+    expect(() => readStackConfig(bad)).toThrow(/bad\.yaml is not valid YAML/);
+  });
+});
+
+describe("deployPreview", () => {
+  it("creates pr-<n> with derived config and TTL tags, deploys it and returns its URL", async () => {
+    const backend = new FakeStackBackend(portal).addStack(SANDBOX_STACK, {
+      config: role("sandbox"),
+    });
+    const result = await deployPreview({
+      backend,
+      pr: 12,
+      sandbox: sandboxFixture(),
+      sandboxStack: SANDBOX_STACK,
+      gitSha: "abc1234",
+      now: NOW,
+    });
+    expect(result).toMatchObject({
+      stack: "acme/astral/pr-12",
+      created: true,
+      portalUrl: "https://pr-12.preview.example.com",
+    });
+    const stack = backend.stacks.get("acme/astral/pr-12");
+    expect(stack?.config["astral:role"]).toEqual({ value: "preview" });
+    expect(stack?.tags).toEqual({
+      [PREVIEW_TAGS.role]: "preview",
+      [PREVIEW_TAGS.pr]: "12",
+      [PREVIEW_TAGS.expiresAt]: new Date(NOW.getTime() + DEFAULT_TTL_DAYS * DAY).toISOString(),
+      [PREVIEW_TAGS.gitSha]: "abc1234",
+    });
+    expect(backend.callsTo("up")).toEqual([
+      { op: "up", stack: "acme/astral/pr-12", message: "Preview of PR #12 at abc1234" },
+    ]);
+    expect(backend.calls.filter((c) => c.stack === SANDBOX_STACK)).toEqual([]);
+  });
+
+  it("updates an existing preview and pushes its TTL forward", async () => {
+    const backend = new FakeStackBackend(portal);
+    const input = {
+      backend,
+      pr: 3,
+      sandbox: sandboxFixture(),
+      sandboxStack: "sandbox",
+      gitSha: "a",
+    };
+    await deployPreview({ ...input, now: NOW });
+    const later = new Date(NOW.getTime() + 2 * DAY);
+    const again = await deployPreview({ ...input, gitSha: "b", now: later, ttlDays: 1 });
+    expect(again.created).toBe(false);
+    expect(backend.callsTo("createStack")).toHaveLength(1);
+    expect(backend.stacks.get("pr-3")?.tags[PREVIEW_TAGS.expiresAt]).toBe(
+      new Date(later.getTime() + DAY).toISOString(),
+    );
+  });
+
+  it("refuses to deploy over a pr-<n> stack whose role is not preview", async () => {
+    const backend = new FakeStackBackend(portal).addStack("pr-4", { config: role("sandbox") });
+    await expect(
+      deployPreview({
+        backend,
+        pr: 4,
+        sandbox: sandboxFixture(),
+        sandboxStack: "sandbox",
+        gitSha: "a",
+        now: NOW,
+      }),
+    ).rejects.toThrow('refusing to touch stack "pr-4": its astral:role is "sandbox"');
+    expect(backend.callsTo("setConfig")).toEqual([]);
+    expect(backend.callsTo("up")).toEqual([]);
+  });
+});
+
+describe("destroyPreview: never sandbox or production", () => {
+  it.each([
+    "sandbox",
+    "production",
+    "acme/astral/sandbox",
+    "acme/astral/production",
+    "acme/other/pr-3",
+    "pr-0",
+    "pr-3/../sandbox",
+  ])("refuses %s before asking the backend anything", async (name) => {
+    const backend = new FakeStackBackend().addStack(name, { config: role("preview") });
+    await expect(destroyPreview(backend, name, "test")).rejects.toThrow(
+      `refusing to touch stack "${name}": only preview stacks named pr-<n>`,
+    );
+    expect(backend.calls).toEqual([]);
+    expect(backend.stacks.has(name)).toBe(true);
+  });
+
+  it("refuses a pr-<n> stack configured as another role or another PR", async () => {
+    const backend = new FakeStackBackend()
+      .addStack("pr-5", { config: role("production") })
+      .addStack("pr-6", { config: { ...role("preview"), "astral:prNumber": { value: "7" } } });
+    await expect(destroyPreview(backend, "pr-5", "test")).rejects.toThrow(/role is "production"/);
+    await expect(destroyPreview(backend, "pr-6", "test")).rejects.toThrow(/prNumber is "7"/);
+    expect(backend.callsTo("destroy")).toEqual([]);
+    expect(backend.callsTo("removeStack")).toEqual([]);
+  });
+
+  it("destroys then removes a preview", async () => {
+    const backend = new FakeStackBackend().addStack("acme/astral/pr-8", {
+      config: role("preview"),
+    });
+    await destroyPreview(backend, "acme/astral/pr-8", "PR closed");
+    expect(backend.calls.map((c) => c.op)).toEqual(["getConfig", "destroy", "removeStack"]);
+    expect(backend.callsTo("destroy")[0]?.message).toBe("Destroy preview of PR #8: PR closed");
+    expect(backend.stacks.has("acme/astral/pr-8")).toBe(false);
+  });
+
+  it("is the only place in scripts/ that calls a backend's destroy", () => {
+    const scripts = path.resolve(__dirname, "..");
+    const callers: string[] = [];
+    for (const file of readdirSync(scripts, { recursive: true, encoding: "utf8" })) {
+      if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+      const text = readFileSync(path.join(scripts, file), "utf8");
+      if (/\.destroy\(/.test(text)) callers.push(file);
+    }
+    // The two backends implement destroy; preview.ts is the only caller (inside destroyPreview).
+    expect(callers.sort()).toEqual(["lib/pulumi-automation.ts", "preview/preview.ts"]);
+    const preview = readFileSync(path.join(scripts, "preview/preview.ts"), "utf8");
+    expect(preview.match(/\.destroy\(/g)).toHaveLength(1);
+    const body = preview.slice(preview.indexOf("export async function destroyPreview"));
+    expect(body.indexOf("assertIsPreview(")).toBeLessThan(body.indexOf(".destroy("));
+  });
+});
+
+describe("cleanupPreviews", () => {
+  it("destroys previews of closed or missing PRs and expired ones; keeps the rest", async () => {
+    const old = new Date(NOW.getTime() - 30 * DAY).toISOString();
+    const fresh = new Date(NOW.getTime() + DAY).toISOString();
+    const backend = new FakeStackBackend()
+      .addStack("acme/astral/sandbox", { config: role("sandbox"), lastUpdate: old })
+      .addStack("acme/astral/production", { config: role("production"), lastUpdate: old })
+      .addStack("acme/astral/pr-1", {
+        config: role("preview"),
+        tags: { [PREVIEW_TAGS.expiresAt]: fresh },
+      })
+      .addStack("acme/astral/pr-2", {
+        config: role("preview"),
+        tags: { [PREVIEW_TAGS.expiresAt]: fresh },
+      })
+      .addStack("acme/astral/pr-3", { config: role("preview") })
+      .addStack("acme/astral/pr-4", {
+        config: role("preview"),
+        tags: { [PREVIEW_TAGS.expiresAt]: old },
+      })
+      .addStack("acme/astral/pr-5", { config: role("preview"), lastUpdate: old })
+      .addStack("acme/astral/pr-6", { config: role("preview") })
+      .addStack("acme/astral/pr-7", { config: role("preview") });
+    const results = await cleanupPreviews({
+      backend,
+      pullRequests: prs({
+        1: "open",
+        2: "closed",
+        3: "missing",
+        4: "open",
+        5: "open",
+        6: new Error("GitHub answered 502 for PR #6"),
+        7: "open",
+      }),
+      now: NOW,
+    });
+    expect(results).toEqual([
+      { stack: "acme/astral/pr-1", action: "kept", reason: "PR #1 is open" },
+      { stack: "acme/astral/pr-2", action: "destroyed", reason: "PR #2 is closed" },
+      { stack: "acme/astral/pr-3", action: "destroyed", reason: "PR #3 is missing" },
+      { stack: "acme/astral/pr-4", action: "destroyed", reason: `TTL expired at ${old}` },
+      {
+        stack: "acme/astral/pr-5",
+        action: "destroyed",
+        reason: `TTL expired at ${new Date(NOW.getTime() - 23 * DAY).toISOString()}`,
+      },
+      { stack: "acme/astral/pr-6", action: "failed", reason: "GitHub answered 502 for PR #6" },
+      { stack: "acme/astral/pr-7", action: "kept", reason: "PR #7 is open" },
+    ]);
+    expect([...backend.stacks.keys()]).toEqual([
+      "acme/astral/sandbox",
+      "acme/astral/production",
+      "acme/astral/pr-1",
+      "acme/astral/pr-6",
+      "acme/astral/pr-7",
+    ]);
+    const touched = backend.calls.filter(
+      (c) => c.stack?.endsWith("sandbox") || c.stack?.endsWith("production"),
+    );
+    expect(touched).toEqual([]);
+  });
+
+  it("keeps going when one destroy fails", async () => {
+    const backend = new FakeStackBackend()
+      .addStack("pr-1", { config: role("sandbox") })
+      .addStack("pr-2", { config: role("preview") });
+    const results = await cleanupPreviews({
+      backend,
+      pullRequests: prs({ 1: "closed", 2: "closed" }),
+      now: NOW,
+    });
+    expect(results.map((r) => r.action)).toEqual(["failed", "destroyed"]);
+    expect(results[0]?.reason).toMatch(/role is "sandbox"/);
+    expect(backend.stacks.has("pr-1")).toBe(true);
+  });
+});
