@@ -3,7 +3,7 @@
  * its long-lived stacks, the config keys the operational scripts read or write, and the outputs
  * they use.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
 import type { ConfigMap } from "./stack-backend";
@@ -19,6 +19,21 @@ export const CONFIG_KEYS = {
   imageDigest: "astral:imageDigest",
   sandboxStack: "astral:sandboxStack",
   prNumber: "astral:prNumber",
+} as const;
+
+/**
+ * Stack tags the scripts and workflows set (Pulumi keeps tags beside the stack, visible in the
+ * console and `pulumi stack tag ls`): what a preview is for and until when, and on sandbox and
+ * production which commit and image they run, and who promoted and approved it.
+ */
+export const STACK_TAGS = {
+  role: "astral:role",
+  pr: "astral:pr",
+  expiresAt: "astral:expires-at",
+  gitSha: "astral:git-sha",
+  imageDigest: "astral:image-digest",
+  requestedBy: "astral:requested-by",
+  approvedBy: "astral:approved-by",
 } as const;
 
 export const OUTPUTS = {
@@ -78,4 +93,25 @@ function isSecure(value: unknown): boolean {
   if (typeof value !== "object" || value === null) return false;
   if (!Array.isArray(value) && Object.keys(value).length === 1 && "secure" in value) return true;
   return Object.values(value).some(isSecure);
+}
+
+/**
+ * The sandbox stack's name as StackReferences use it: `ASTRAL_SANDBOX_STACK`, else production's
+ * `astral:sandboxStack` (e.g. `acme/astral/sandbox`), else plain `sandbox`.
+ */
+export function resolveSandboxStack(env = process.env, dir = REPO_ROOT): string {
+  const explicit = env.ASTRAL_SANDBOX_STACK;
+  if (explicit) return explicit;
+  const production = stackFilePath(PRODUCTION_STACK, dir);
+  if (existsSync(production)) {
+    const value = readStackConfig(production).config[CONFIG_KEYS.sandboxStack]?.value;
+    if (value) return value;
+  }
+  return SANDBOX_STACK;
+}
+
+/** A sibling stack of the same organization and project: (`acme/astral/sandbox`, `production`) → `acme/astral/production`. */
+export function siblingStack(stack: string, name: string): string {
+  const slash = stack.lastIndexOf("/");
+  return slash < 0 ? name : `${stack.slice(0, slash + 1)}${name}`;
 }

@@ -9,11 +9,10 @@
  * Environment: GITHUB_SHA (the commit deployed), GITHUB_REPOSITORY and GITHUB_TOKEN (cleanup),
  * ASTRAL_SANDBOX_STACK (default: production's `astral:sandboxStack`, else `sandbox`).
  */
-import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
-import { CONFIG_KEYS, REPO_ROOT, readStackConfig, stackFilePath } from "../lib/stacks";
+import { REPO_ROOT, readStackConfig, resolveSandboxStack, stackFilePath } from "../lib/stacks";
 import {
   cleanupPreviews,
   DEFAULT_TTL_DAYS,
@@ -104,18 +103,6 @@ function parseTtl(value: string | undefined): number {
 
 function sandboxConfig() {
   return readStackConfig(stackFilePath("sandbox"));
-}
-
-/** The sandbox stack a preview references: explicit, else what production references. */
-function resolveSandboxStack(): string {
-  const explicit = process.env.ASTRAL_SANDBOX_STACK;
-  if (explicit) return explicit;
-  const production = stackFilePath("production");
-  if (existsSync(production)) {
-    const value = readStackConfig(production).config[CONFIG_KEYS.sandboxStack]?.value;
-    if (value) return value;
-  }
-  return "sandbox";
 }
 
 async function realBackend() {

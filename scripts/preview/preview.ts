@@ -7,16 +7,8 @@
  */
 import type { ConfigMap, StackBackend } from "../lib/stack-backend";
 import { shortStackName } from "../lib/stack-backend";
-import { CONFIG_KEYS, PROJECT } from "../lib/stacks";
+import { CONFIG_KEYS, PROJECT, STACK_TAGS } from "../lib/stacks";
 import type { PullRequests } from "./pull-requests";
-
-/** Stack tags a preview carries; the TTL lives in `expiresAt`. */
-export const PREVIEW_TAGS = {
-  role: "astral:role",
-  pr: "astral:pr",
-  expiresAt: "astral:expires-at",
-  gitSha: "astral:git-sha",
-} as const;
 
 export const DEFAULT_TTL_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -138,10 +130,10 @@ export async function deployPreview(input: DeployPreviewInput) {
   const { config, notCopied } = derivePreviewConfig(input.sandbox, pr, input.sandboxStack);
   await backend.setConfig(stack, config);
   await backend.setTags(stack, {
-    [PREVIEW_TAGS.role]: "preview",
-    [PREVIEW_TAGS.pr]: String(pr),
-    [PREVIEW_TAGS.expiresAt]: expiryTag(input.now, input.ttlDays ?? DEFAULT_TTL_DAYS),
-    [PREVIEW_TAGS.gitSha]: gitSha,
+    [STACK_TAGS.role]: "preview",
+    [STACK_TAGS.pr]: String(pr),
+    [STACK_TAGS.expiresAt]: expiryTag(input.now, input.ttlDays ?? DEFAULT_TTL_DAYS),
+    [STACK_TAGS.gitSha]: gitSha,
   });
   const outputs = await backend.up(stack, {
     message: `Preview of PR #${pr} at ${gitSha}`,
@@ -258,7 +250,7 @@ async function expiresAt(
   summary: { name: string; lastUpdate?: string },
   ttlDays: number,
 ): Promise<Date | undefined> {
-  const tag = (await backend.getTags(summary.name))[PREVIEW_TAGS.expiresAt];
+  const tag = (await backend.getTags(summary.name))[STACK_TAGS.expiresAt];
   const tagged = tag === undefined ? undefined : new Date(tag);
   if (tagged && !Number.isNaN(tagged.getTime())) return tagged;
   const last = summary.lastUpdate === undefined ? undefined : new Date(summary.lastUpdate);

@@ -4,14 +4,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
 import type { ConfigMap } from "../lib/stack-backend";
-import { readStackConfig } from "../lib/stacks";
+import { readStackConfig, STACK_TAGS } from "../lib/stacks";
 import {
   cleanupPreviews,
   DEFAULT_TTL_DAYS,
   deployPreview,
   derivePreviewConfig,
   destroyPreview,
-  PREVIEW_TAGS,
   previewPrNumber,
   previewStackName,
 } from "./preview";
@@ -153,10 +152,10 @@ describe("deployPreview", () => {
     const stack = backend.stacks.get("acme/astral/pr-12");
     expect(stack?.config["astral:role"]).toEqual({ value: "preview" });
     expect(stack?.tags).toEqual({
-      [PREVIEW_TAGS.role]: "preview",
-      [PREVIEW_TAGS.pr]: "12",
-      [PREVIEW_TAGS.expiresAt]: new Date(NOW.getTime() + DEFAULT_TTL_DAYS * DAY).toISOString(),
-      [PREVIEW_TAGS.gitSha]: "abc1234",
+      [STACK_TAGS.role]: "preview",
+      [STACK_TAGS.pr]: "12",
+      [STACK_TAGS.expiresAt]: new Date(NOW.getTime() + DEFAULT_TTL_DAYS * DAY).toISOString(),
+      [STACK_TAGS.gitSha]: "abc1234",
     });
     expect(backend.callsTo("up")).toEqual([
       { op: "up", stack: "acme/astral/pr-12", message: "Preview of PR #12 at abc1234" },
@@ -178,7 +177,7 @@ describe("deployPreview", () => {
     const again = await deployPreview({ ...input, gitSha: "b", now: later, ttlDays: 1 });
     expect(again.created).toBe(false);
     expect(backend.callsTo("createStack")).toHaveLength(1);
-    expect(backend.stacks.get("pr-3")?.tags[PREVIEW_TAGS.expiresAt]).toBe(
+    expect(backend.stacks.get("pr-3")?.tags[STACK_TAGS.expiresAt]).toBe(
       new Date(later.getTime() + DAY).toISOString(),
     );
   });
@@ -264,16 +263,16 @@ describe("cleanupPreviews", () => {
       .addStack("acme/astral/production", { config: role("production"), lastUpdate: old })
       .addStack("acme/astral/pr-1", {
         config: role("preview"),
-        tags: { [PREVIEW_TAGS.expiresAt]: fresh },
+        tags: { [STACK_TAGS.expiresAt]: fresh },
       })
       .addStack("acme/astral/pr-2", {
         config: role("preview"),
-        tags: { [PREVIEW_TAGS.expiresAt]: fresh },
+        tags: { [STACK_TAGS.expiresAt]: fresh },
       })
       .addStack("acme/astral/pr-3", { config: role("preview") })
       .addStack("acme/astral/pr-4", {
         config: role("preview"),
-        tags: { [PREVIEW_TAGS.expiresAt]: old },
+        tags: { [STACK_TAGS.expiresAt]: old },
       })
       .addStack("acme/astral/pr-5", { config: role("preview"), lastUpdate: old })
       .addStack("acme/astral/pr-6", { config: role("preview") })

@@ -1,0 +1,107 @@
+/**
+ * `npm run promote -- <command>`: promote the image sandbox runs to production.
+ *
+ *   prepare [--digest D] [--requested-by NAME]
+ *       pin the digest sandbox runs (or D, an earlier promotion's, for a rollback) in
+ *       Pulumi.production.yaml and append the record to docs/promotions.jsonl; commit both in a PR
+ *   verify
+ *       (CI) the pinned digest is the last record's and sandbox deployed it; prints the
+ *       `pulumi up -m` message (step outputs: message, digest, git-sha)
+ *   tag --approved-by NAME [--pr N]
+ *       (CI, after pulumi up) tag the production stack with digest, git SHA, PR and approver
+ *
+ * Environment: ASTRAL_SANDBOX_STACK (default: production's astral:sandboxStack), GITHUB_ACTOR.
+ */
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { runCli, setStepOutput, UsageError } from "../lib/cli";
+import { AutomationStackBackend } from "../lib/pulumi-automation";
+import {
+  PRODUCTION_STACK,
+  REPO_ROOT,
+  resolveSandboxStack,
+  siblingStack,
+  stackFilePath,
+} from "../lib/stacks";
+import {
+  preparePromotion,
+  promotionMessage,
+  pulumiUpCommand,
+  readPromotionLog,
+  tagProduction,
+  verifyPromotion,
+} from "./promote";
+
+export const PROMOTION_LOG = path.join(REPO_ROOT, "docs", "promotions.jsonl");
+const USAGE =
+  "usage: promote prepare [--digest D] [--requested-by NAME] | promote verify | promote tag --approved-by NAME [--pr N]";
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      digest: { type: "string" },
+      "requested-by": { type: "string" },
+      "approved-by": { type: "string" },
+      pr: { type: "string" },
+    },
+  });
+  const [command] = positionals;
+  const sandboxStack = resolveSandboxStack();
+  const files = { productionFile: stackFilePath(PRODUCTION_STACK), logFile: PROMOTION_LOG };
+  const backend = new AutomationStackBackend(REPO_ROOT);
+
+  if (command === "prepare") {
+    const requestedBy = values["requested-by"] ?? process.env.GITHUB_ACTOR;
+    if (!requestedBy) throw new UsageError("--requested-by is required (or GITHUB_ACTOR)");
+    const result = await preparePromotion({
+      backend,
+      sandboxStack,
+      ...files,
+      requestedBy,
+      now: new Date(),
+      digest: values.digest,
+    });
+    if (!result.changed) {
+      console.log(`production already pins ${result.digest}: nothing to promote`);
+      return 0;
+    }
+    console.log(
+      `pinned ${result.record.digest} in ${path.relative(REPO_ROOT, files.productionFile)}`,
+    );
+    console.log(`recorded the promotion in ${path.relative(REPO_ROOT, files.logFile)}`);
+    console.log("commit both in a pull request; once merged, the promotion workflow runs:");
+    console.log(`  ${pulumiUpCommand(result.record)}`);
+    return 0;
+  }
+  if (command === "verify") {
+    const record = await verifyPromotion({ backend, sandboxStack, ...files });
+    console.log(`verified: sandbox deployed ${record.digest}`);
+    console.log(pulumiUpCommand(record));
+    setStepOutput("message", promotionMessage(record));
+    setStepOutput("digest", record.digest);
+    setStepOutput("git-sha", record.gitSha);
+    return 0;
+  }
+  if (command === "tag") {
+    const approvedBy = values["approved-by"];
+    if (!approvedBy) throw new UsageError("--approved-by is required");
+    const pr = values.pr === undefined || values.pr === "" ? undefined : Number(values.pr);
+    if (pr !== undefined && !Number.isInteger(pr))
+      throw new UsageError(`--pr must be a number, got "${values.pr}"`);
+    const record = readPromotionLog(files.logFile).at(-1);
+    if (!record) throw new UsageError(`no promotion record in ${files.logFile}`);
+    const tags = await tagProduction({
+      backend,
+      productionStack: siblingStack(sandboxStack, PRODUCTION_STACK),
+      record,
+      pr,
+      approvedBy,
+    });
+    for (const [key, value] of Object.entries(tags)) console.log(`${key}=${value}`);
+    return 0;
+  }
+  throw new UsageError(USAGE);
+}
+
+runCli(main);

@@ -1,0 +1,233 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { FakeStackBackend } from "../lib/fake-stack-backend";
+import { STACK_TAGS } from "../lib/stacks";
+import {
+  type PromotionRecord,
+  preparePromotion,
+  promotionMessage,
+  pulumiUpCommand,
+  readPinnedDigest,
+  readPromotionLog,
+  tagProduction,
+  verifyPromotion,
+  writePinnedDigest,
+} from "./promote";
+
+const OLD = `sha256:${"1".repeat(64)}`;
+const SANDBOX_DIGEST = `sha256:${"a".repeat(64)}`;
+const NEVER = `sha256:${"b".repeat(64)}`;
+const SANDBOX = "acme/astral/sandbox";
+const NOW = new Date("2026-11-27T04:30:00.000Z");
+
+function workspace() {
+  const dir = mkdtempSync(path.join(tmpdir(), "astral-promote-"));
+  const productionFile = path.join(dir, "Pulumi.production.yaml");
+  copyFileSync(path.join(__dirname, "fixtures", "Pulumi.production.yaml"), productionFile);
+  return { productionFile, logFile: path.join(dir, "promotions.jsonl") };
+}
+
+/** A sandbox whose last update succeeded with `digest`, built from commit `gitSha`. */
+function sandboxRunning(digest: unknown, gitSha = "0123abc") {
+  const backend = new FakeStackBackend(() => ({ imageDigest: { value: digest, secret: false } }));
+  backend.addStack(SANDBOX, { tags: { [STACK_TAGS.gitSha]: gitSha } });
+  return backend;
+}
+
+async function deployed(digest: unknown, gitSha?: string) {
+  const backend = sandboxRunning(digest, gitSha);
+  await backend.up(SANDBOX, { message: "Deploy 0123abc to sandbox" });
+  return backend;
+}
+
+describe("preparePromotion", () => {
+  it("pins the digest sandbox runs, records who/what/when and prints the pulumi up message", async () => {
+    const files = workspace();
+    const before = readFileSync(files.productionFile, "utf8");
+    const result = await preparePromotion({
+      backend: await deployed(SANDBOX_DIGEST),
+      sandboxStack: SANDBOX,
+      ...files,
+      requestedBy: "alice",
+      now: NOW,
+    });
+    const record: PromotionRecord = {
+      from: "sandbox",
+      to: "production",
+      digest: SANDBOX_DIGEST,
+      previousDigest: OLD,
+      gitSha: "0123abc",
+      requestedBy: "alice",
+      time: "2026-11-27T04:30:00.000Z",
+    };
+    expect(result).toEqual({ changed: true, record });
+    // Only the digest line changed; comments, order and the secure value are untouched.
+    const after = readFileSync(files.productionFile, "utf8");
+    expect(after).toBe(before.replace(OLD, SANDBOX_DIGEST));
+    expect(readPinnedDigest(files.productionFile)).toBe(SANDBOX_DIGEST);
+    expect(readFileSync(files.logFile, "utf8")).toBe(`${JSON.stringify(record)}\n`);
+    expect(pulumiUpCommand(record)).toBe(
+      `pulumi up -s production -m "Promote ${SANDBOX_DIGEST} from sandbox to production (git 0123abc, requested by alice, 2026-11-27T04:30:00.000Z)"`,
+    );
+  });
+
+  it("refuses a digest sandbox never deployed and writes nothing", async () => {
+    const files = workspace();
+    const before = readFileSync(files.productionFile, "utf8");
+    await expect(
+      preparePromotion({
+        backend: await deployed(SANDBOX_DIGEST),
+        sandboxStack: SANDBOX,
+        ...files,
+        requestedBy: "alice",
+        now: NOW,
+        digest: NEVER,
+      }),
+    ).rejects.toThrow(
+      `refusing ${NEVER}: sandbox never deployed it (sandbox runs ${SANDBOX_DIGEST})`,
+    );
+    expect(readFileSync(files.productionFile, "utf8")).toBe(before);
+    expect(readPromotionLog(files.logFile)).toEqual([]);
+  });
+
+  it("refuses when sandbox's last update did not succeed or its output is not a digest", async () => {
+    const files = workspace();
+    const input = { sandboxStack: SANDBOX, ...files, requestedBy: "alice", now: NOW };
+    await expect(
+      preparePromotion({ ...input, backend: sandboxRunning(SANDBOX_DIGEST) }),
+    ).rejects.toThrow(
+      `sandbox stack "${SANDBOX}" has no successful deployment to promote: it has never been updated`,
+    );
+    const failed = await deployed(SANDBOX_DIGEST);
+    const last = failed.stacks.get(SANDBOX)?.history[0];
+    if (last) last.result = "failed";
+    await expect(preparePromotion({ ...input, backend: failed })).rejects.toThrow(
+      "its last update failed",
+    );
+    await expect(preparePromotion({ ...input, backend: await deployed("latest") })).rejects.toThrow(
+      'output imageDigest is not an image digest: "latest"',
+    );
+    await expect(
+      preparePromotion({ ...input, backend: await deployed(SANDBOX_DIGEST), digest: "sha256:abc" }),
+    ).rejects.toThrow('image digest must be sha256:<64 lowercase hex>, got "sha256:abc"');
+  });
+
+  it("allows a rollback to a digest an earlier promotion recorded", async () => {
+    const files = workspace();
+    const backend = await deployed(SANDBOX_DIGEST);
+    const input = { backend, sandboxStack: SANDBOX, ...files, requestedBy: "alice", now: NOW };
+    await preparePromotion(input);
+    const firstPromoted = `sha256:${"c".repeat(64)}`;
+    // Sandbox moves on; production rolls back to the digest it ran before (recorded earlier).
+    writeFileSync(
+      files.logFile,
+      `${JSON.stringify({ from: "sandbox", to: "production", digest: firstPromoted, previousDigest: null, gitSha: "feed123", requestedBy: "bob", time: "2026-11-01T00:00:00.000Z" })}\n${readFileSync(files.logFile, "utf8")}`,
+    );
+    const rollback = await preparePromotion({ ...input, digest: firstPromoted });
+    expect(rollback).toMatchObject({
+      changed: true,
+      record: { digest: firstPromoted, gitSha: "feed123", previousDigest: SANDBOX_DIGEST },
+    });
+    expect(readPinnedDigest(files.productionFile)).toBe(firstPromoted);
+  });
+
+  it("does nothing when production already pins the digest", async () => {
+    const files = workspace();
+    writePinnedDigest(files.productionFile, SANDBOX_DIGEST);
+    const result = await preparePromotion({
+      backend: await deployed(SANDBOX_DIGEST),
+      sandboxStack: SANDBOX,
+      ...files,
+      requestedBy: "alice",
+      now: NOW,
+    });
+    expect(result).toEqual({ changed: false, digest: SANDBOX_DIGEST });
+    expect(readPromotionLog(files.logFile)).toEqual([]);
+  });
+
+  it("rejects a requester that would break the one-line message", async () => {
+    const files = workspace();
+    await expect(
+      preparePromotion({
+        backend: await deployed(SANDBOX_DIGEST),
+        sandboxStack: SANDBOX,
+        ...files,
+        requestedBy: 'a"; rm -rf /',
+        now: NOW,
+      }),
+    ).rejects.toThrow(/one line without quotes/);
+    expect(readPinnedDigest(files.productionFile)).toBe(OLD);
+  });
+});
+
+describe("verifyPromotion (CI, before pulumi up -s production)", () => {
+  it("returns the record whose digest production pins and sandbox deployed", async () => {
+    const files = workspace();
+    const backend = await deployed(SANDBOX_DIGEST);
+    const prepared = await preparePromotion({
+      backend,
+      sandboxStack: SANDBOX,
+      ...files,
+      requestedBy: "alice",
+      now: NOW,
+    });
+    const record = await verifyPromotion({ backend, sandboxStack: SANDBOX, ...files });
+    expect(prepared.changed && record).toEqual(prepared.changed && prepared.record);
+    expect(promotionMessage(record)).toContain(SANDBOX_DIGEST);
+  });
+
+  it("refuses a pin edited by hand (no record) and a recorded digest sandbox no longer vouches for", async () => {
+    const files = workspace();
+    const backend = await deployed(SANDBOX_DIGEST);
+    writePinnedDigest(files.productionFile, NEVER);
+    await expect(verifyPromotion({ backend, sandboxStack: SANDBOX, ...files })).rejects.toThrow(
+      `production pins ${NEVER} but the last promotion record is for nothing`,
+    );
+    writeFileSync(
+      files.logFile,
+      `${JSON.stringify({ from: "sandbox", to: "production", digest: NEVER, previousDigest: OLD, gitSha: "0123abc", requestedBy: "mallory", time: NOW.toISOString() })}\n`,
+    );
+    await expect(verifyPromotion({ backend, sandboxStack: SANDBOX, ...files })).rejects.toThrow(
+      `refusing ${NEVER}: sandbox never deployed it`,
+    );
+  });
+
+  it("names the line of a malformed promotion record", async () => {
+    const files = workspace();
+    writeFileSync(files.logFile, '{"from":"sandbox"}\nnot json\n');
+    expect(() => readPromotionLog(files.logFile)).toThrow(/promotions\.jsonl:1: .*digest/s);
+    writeFileSync(files.logFile, "\nnot json\n");
+    expect(() => readPromotionLog(files.logFile)).toThrow(/promotions\.jsonl:2 is not JSON/);
+  });
+});
+
+describe("tagProduction", () => {
+  it("tags production with digest, git SHA, PR, requester and approver", async () => {
+    const backend = new FakeStackBackend().addStack("acme/astral/production");
+    const record: PromotionRecord = {
+      from: "sandbox",
+      to: "production",
+      digest: SANDBOX_DIGEST,
+      previousDigest: OLD,
+      gitSha: "0123abc",
+      requestedBy: "alice",
+      time: NOW.toISOString(),
+    };
+    await tagProduction({
+      backend,
+      productionStack: "acme/astral/production",
+      record,
+      pr: 42,
+      approvedBy: "carol",
+    });
+    expect(backend.stacks.get("acme/astral/production")?.tags).toEqual({
+      "astral:image-digest": SANDBOX_DIGEST,
+      "astral:git-sha": "0123abc",
+      "astral:requested-by": "alice",
+      "astral:approved-by": "carol",
+      "astral:pr": "42",
+    });
+  });
+});
