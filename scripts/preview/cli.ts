@@ -5,6 +5,8 @@
  *   destroy <pr>               destroy and remove pr-<n> (only ever a preview stack)
  *   cleanup [--ttl-days N]     destroy previews whose PR is closed or whose TTL has passed
  *   config <pr>                print the config pr-<n> would get (nothing deployed)
+ *   comment <pr>               create or update the PR's one report comment (CI; reads
+ *                              SANDBOX_PREVIEW_*, PRODUCTION_PREVIEW_*, PREVIEW_* from env)
  *
  * Environment: GITHUB_SHA (the commit deployed), GITHUB_REPOSITORY and GITHUB_TOKEN (cleanup),
  * ASTRAL_SANDBOX_STACK (default: production's `astral:sandboxStack`, else `sandbox`).
@@ -13,6 +15,7 @@ import { parseArgs } from "node:util";
 import { runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
 import { REPO_ROOT, readStackConfig, resolveSandboxStack, stackFilePath } from "../lib/stacks";
+import { renderComment, upsertComment } from "./pr-comment";
 import {
   cleanupPreviews,
   DEFAULT_TTL_DAYS,
@@ -24,7 +27,7 @@ import {
 } from "./preview";
 import { GitHubPullRequests } from "./pull-requests";
 
-const USAGE = "usage: preview up|destroy|config <pr> | preview cleanup [--ttl-days N]";
+const USAGE = "usage: preview up|destroy|config|comment <pr> | preview cleanup [--ttl-days N]";
 
 async function main(): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -48,10 +51,45 @@ async function main(): Promise<number> {
     if (results.length === 0) console.log("no preview stacks");
     return results.some((r) => r.action === "failed") ? 1 : 0;
   }
-  if (command !== "up" && command !== "destroy" && command !== "config")
-    throw new UsageError(USAGE);
+  if (!["up", "destroy", "config", "comment"].includes(command ?? "")) throw new UsageError(USAGE);
   if (prArg === undefined) throw new UsageError(USAGE);
   const pr = parsePrNumber(prArg);
+
+  if (command === "comment") {
+    const env = process.env;
+    const body = renderComment({
+      sha: env.GITHUB_SHA ?? "",
+      previews: [
+        {
+          stack: "sandbox",
+          result: env.SANDBOX_PREVIEW_RESULT ?? "skipped",
+          output: env.SANDBOX_PREVIEW_OUTPUT ?? "",
+        },
+        {
+          stack: "production",
+          result: env.PRODUCTION_PREVIEW_RESULT ?? "skipped",
+          output: env.PRODUCTION_PREVIEW_OUTPUT ?? "",
+        },
+      ],
+      preview: {
+        result: env.PREVIEW_RESULT ?? "skipped",
+        url: env.PREVIEW_URL || undefined,
+        stack: env.PREVIEW_STACK || undefined,
+      },
+    });
+    const { GITHUB_REPOSITORY: repository, GITHUB_TOKEN: token } = env;
+    if (!repository || !token)
+      throw new UsageError("GITHUB_REPOSITORY and GITHUB_TOKEN must be set");
+    const done = await upsertComment({
+      api: env.GITHUB_API_URL ?? "https://api.github.com",
+      repository,
+      token,
+      pr,
+      body,
+    });
+    console.log(`${done} the report comment on PR #${pr}`);
+    return 0;
+  }
 
   if (command === "config") {
     const { config, notCopied } = derivePreviewConfig(sandboxConfig(), pr, sandboxStack);
