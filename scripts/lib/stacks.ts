@@ -36,6 +36,15 @@ export const STACK_TAGS = {
   approvedBy: "astral:approved-by",
 } as const;
 
+/** Other keys of the program's config schema (`stacks/config.ts`) the scripts derive or read. */
+export const SANDBOX_KEYS = {
+  imageTag: "astral:imageTag",
+  sessionSecret: "astral:sessionSecret",
+  domainName: "astral:domainName",
+  hostedZoneId: "astral:hostedZoneId",
+  previewDomain: "astral:previewDomain",
+} as const;
+
 export const OUTPUTS = {
   portalUrl: "portalUrl",
   imageDigest: "imageDigest",

@@ -12,7 +12,7 @@
  * ASTRAL_SANDBOX_STACK (default: production's `astral:sandboxStack`, else `sandbox`).
  */
 import { parseArgs } from "node:util";
-import { runCli, setStepOutput, UsageError } from "../lib/cli";
+import { currentCommit, runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
 import { REPO_ROOT, readStackConfig, resolveSandboxStack, stackFilePath } from "../lib/stacks";
 import { renderComment, upsertComment } from "./pr-comment";
@@ -92,7 +92,12 @@ async function main(): Promise<number> {
   }
 
   if (command === "config") {
-    const { config, notCopied } = derivePreviewConfig(sandboxConfig(), pr, sandboxStack);
+    const { config, notCopied } = derivePreviewConfig(
+      sandboxConfig(),
+      pr,
+      sandboxStack,
+      currentCommit(),
+    );
     console.log(
       JSON.stringify({ stack: previewStackName(pr, sandboxStack), config, notCopied }, null, 2),
     );
@@ -108,8 +113,7 @@ async function main(): Promise<number> {
     console.log(`destroyed and removed ${previewStackName(pr, sandboxStack)}`);
     return 0;
   }
-  const gitSha = process.env.GITHUB_SHA;
-  if (!gitSha) throw new UsageError("GITHUB_SHA is not set (the commit being previewed)");
+  const gitSha = currentCommit();
   const result = await deployPreview({
     backend: await realBackend(),
     pr,

@@ -5,25 +5,38 @@
  * Every destroy goes through `destroyPreview`, which refuses any stack that is not a preview
  * (`pr-<n>` by name and `preview` by role): sandbox and production can never be destroyed here.
  */
+
+import { randomBytes } from "node:crypto";
 import type { ConfigMap, StackBackend } from "../lib/stack-backend";
 import { shortStackName } from "../lib/stack-backend";
-import { CONFIG_KEYS, PROJECT, STACK_TAGS } from "../lib/stacks";
+import { CONFIG_KEYS, PROJECT, SANDBOX_KEYS, STACK_TAGS } from "../lib/stacks";
 import type { PullRequests } from "./pull-requests";
 
 export const DEFAULT_TTL_DAYS = 7;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Config keys that are the sandbox stack's own and never carried to a preview. */
-const NOT_INHERITED = new Set<string>([
-  CONFIG_KEYS.role,
-  CONFIG_KEYS.imageDigest,
-  CONFIG_KEYS.sandboxStack,
-  CONFIG_KEYS.prNumber,
+/**
+ * The `astral:` settings a preview takes from sandbox as they are (task size, scaling, logs).
+ * Everything else in `astral:` is sandbox's own (its tenant, bootstrap client, admin, domain,
+ * image tag): an allowlist, so a key added later for a tenant owner never leaks into previews.
+ */
+const INHERITED_ASTRAL_KEYS = new Set([
+  "astral:cpu",
+  "astral:memory",
+  "astral:minTasks",
+  "astral:maxTasks",
+  "astral:logRetentionDays",
 ]);
+/** Provider namespaces a preview never takes (it owns nothing in Auth0). */
+const NEVER_INHERITED_NAMESPACES = ["astral:", "auth0:"];
 
 export class PreviewError extends Error {
   constructor(
-    readonly code: "invalid_pr_number" | "not_a_preview" | "invalid_sandbox_stack",
+    readonly code:
+      | "invalid_pr_number"
+      | "not_a_preview"
+      | "invalid_sandbox_stack"
+      | "invalid_git_sha",
     message: string,
   ) {
     super(message);
@@ -76,28 +89,42 @@ export function previewPrNumber(stack: string): number | undefined {
 }
 
 /**
- * A preview's config, derived from sandbox's `Pulumi.sandbox.yaml`: every plain value is copied,
- * sandbox's own keys are replaced (role `preview`, the PR number, the StackReference to sandbox).
- * Secure values are not copied (they are encrypted with sandbox's key and would not decrypt in
- * another stack); a preview borrows sandbox's backend through the StackReference instead.
+ * A preview's config, derived from sandbox's `Pulumi.sandbox.yaml`: provider settings (e.g.
+ * `aws:region`) and the allowlisted `astral:` settings are copied; the preview's own keys are
+ * set (role, PR number, StackReference to sandbox, image tag from the commit) and, when sandbox
+ * has `astral:previewDomain`, the host `pr-<n>.<previewDomain>` in sandbox's hosted zone.
+ * Secure values are never copied (encrypted with sandbox's key, they would not decrypt in another
+ * stack; and a preview borrows sandbox's backend through the StackReference instead).
  */
 export function derivePreviewConfig(
   sandbox: { config: ConfigMap; secureKeys: string[] },
   pr: number,
   sandboxStack: string,
+  gitSha: string,
 ): { config: ConfigMap; notCopied: string[] } {
+  const prNumber = parsePrNumber(pr);
+  if (!/^[0-9a-f]{7,40}$/.test(gitSha)) {
+    throw new PreviewError("invalid_git_sha", `git SHA must be 7-40 hex digits, got "${gitSha}"`);
+  }
   const config: ConfigMap = {};
   const notCopied = [...sandbox.secureKeys];
   for (const [key, value] of Object.entries(sandbox.config)) {
-    if (NOT_INHERITED.has(key)) {
-      notCopied.push(key);
-      continue;
-    }
-    config[key] = { value: value.value };
+    const inherited =
+      INHERITED_ASTRAL_KEYS.has(key) ||
+      !NEVER_INHERITED_NAMESPACES.some((ns) => key.startsWith(ns));
+    if (inherited) config[key] = { value: value.value };
+    else notCopied.push(key);
+  }
+  const previewDomain = sandbox.config[SANDBOX_KEYS.previewDomain]?.value;
+  const zone = sandbox.config[SANDBOX_KEYS.hostedZoneId]?.value;
+  if (previewDomain && zone) {
+    config[SANDBOX_KEYS.domainName] = { value: `pr-${prNumber}.${previewDomain}` };
+    config[SANDBOX_KEYS.hostedZoneId] = { value: zone };
   }
   config[CONFIG_KEYS.role] = { value: "preview" };
-  config[CONFIG_KEYS.prNumber] = { value: String(parsePrNumber(pr)) };
+  config[CONFIG_KEYS.prNumber] = { value: String(prNumber) };
   config[CONFIG_KEYS.sandboxStack] = { value: sandboxStack };
+  config[SANDBOX_KEYS.imageTag] = { value: gitSha.slice(0, 12) };
   return { config, notCopied: notCopied.sort() };
 }
 
@@ -127,7 +154,12 @@ export async function deployPreview(input: DeployPreviewInput) {
   } else {
     await backend.createStack(stack);
   }
-  const { config, notCopied } = derivePreviewConfig(input.sandbox, pr, input.sandboxStack);
+  const { config, notCopied } = derivePreviewConfig(input.sandbox, pr, input.sandboxStack, gitSha);
+  // The preview's own session secret: made once, kept across updates, never printed.
+  const current = existing ? await backend.getConfig(stack) : {};
+  if (!current[SANDBOX_KEYS.sessionSecret]) {
+    config[SANDBOX_KEYS.sessionSecret] = { value: randomBytes(32).toString("hex"), secret: true };
+  }
   await backend.setConfig(stack, config);
   await backend.setTags(stack, {
     [STACK_TAGS.role]: "preview",

@@ -19,21 +19,36 @@ import type { PullRequestState, PullRequests } from "./pull-requests";
 const NOW = new Date("2026-11-27T04:00:00.000Z");
 const DAY = 24 * 60 * 60 * 1000;
 const SANDBOX_STACK = "acme/astral/sandbox";
+const SHA = "abc1234def5678abc1234def5678abc1234def56";
 
+// Shaped like infra's Pulumi.sandbox.yaml, plus a nested secure value and a provider key.
 const SANDBOX_YAML = `# sandbox: comments are fine
 config:
-  astral:role: sandbox
   aws:region: eu-west-1
-  astral:desiredCount: 2
-  astral:auth0:
-    domain: sandbox.example.auth0.com
-    audiences: [https://api.example.com]
-  astral:sessionSecret:
+  auth0:domain: acme-sandbox.eu.auth0.com
+  astral:role: sandbox
+  astral:auth0Domain: acme-sandbox.eu.auth0.com
+  astral:auth0ClientId: bootstrap-client-id
+  astral:auth0ClientSecret:
     secure: AAABAKq0ciphertext
-  astral:nested:
-    plain: yes
-    token:
-      secure: AAABAnested
+  astral:adminEmail: platform-team@acme.example
+  astral:domainName: portal.sandbox.acme.example
+  astral:hostedZoneId: Z0123456789ABCDEFGHIJ
+  astral:previewDomain: previews.acme.example
+  astral:imageTag: 0123456789ab
+  astral:apiIdentifier: https://api.acme.example/
+  astral:cpu: "512"
+  astral:memory: 1024
+  astral:minTasks: "1"
+  astral:maxTasks: "2"
+  astral:logRetentionDays: "14"
+  aws:defaultTags:
+    tags:
+      team: platform
+      token:
+        secure: AAABAnested
+  custom:settings:
+    regions: [eu-west-1, eu-central-1]
 `;
 
 function sandboxFixture() {
@@ -101,23 +116,49 @@ describe("preview naming", () => {
 });
 
 describe("preview config", () => {
-  it("copies sandbox's plain config, replaces its own keys, never copies ciphertext", () => {
-    const { config, notCopied } = derivePreviewConfig(sandboxFixture(), 12, SANDBOX_STACK);
+  it("copies provider and allowlisted settings, sets the preview's own, never copies ciphertext", () => {
+    const { config, notCopied } = derivePreviewConfig(sandboxFixture(), 12, SANDBOX_STACK, SHA);
     expect(config).toEqual({
       "aws:region": { value: "eu-west-1" },
-      "astral:desiredCount": { value: "2" },
-      "astral:auth0": {
-        value: JSON.stringify({
-          domain: "sandbox.example.auth0.com",
-          audiences: ["https://api.example.com"],
-        }),
-      },
+      "astral:cpu": { value: "512" },
+      "astral:memory": { value: "1024" },
+      "astral:minTasks": { value: "1" },
+      "astral:maxTasks": { value: "2" },
+      "astral:logRetentionDays": { value: "14" },
+      "custom:settings": { value: JSON.stringify({ regions: ["eu-west-1", "eu-central-1"] }) },
+      "astral:domainName": { value: "pr-12.previews.acme.example" },
+      "astral:hostedZoneId": { value: "Z0123456789ABCDEFGHIJ" },
       "astral:role": { value: "preview" },
       "astral:prNumber": { value: "12" },
       "astral:sandboxStack": { value: SANDBOX_STACK },
+      "astral:imageTag": { value: SHA.slice(0, 12) },
     });
-    expect(notCopied).toEqual(["astral:nested", "astral:role", "astral:sessionSecret"]);
+    expect(notCopied).toEqual([
+      "astral:adminEmail",
+      "astral:apiIdentifier",
+      "astral:auth0ClientId",
+      "astral:auth0ClientSecret",
+      "astral:auth0Domain",
+      "astral:domainName",
+      "astral:hostedZoneId",
+      "astral:imageTag",
+      "astral:previewDomain",
+      "astral:role",
+      "auth0:domain",
+      "aws:defaultTags",
+    ]);
     expect(JSON.stringify(config)).not.toContain("AAAB");
+  });
+
+  it("leaves the domain out when sandbox has no preview domain, and rejects a bad SHA", () => {
+    const sandbox = sandboxFixture();
+    delete sandbox.config["astral:previewDomain"];
+    const { config } = derivePreviewConfig(sandbox, 3, "sandbox", SHA);
+    expect(config["astral:domainName"]).toBeUndefined();
+    expect(config["astral:hostedZoneId"]).toBeUndefined();
+    expect(() => derivePreviewConfig(sandbox, 3, "sandbox", "main")).toThrow(
+      'git SHA must be 7-40 hex digits, got "main"',
+    );
   });
 
   it("names the file and the problem for unreadable or invalid YAML", () => {
@@ -141,7 +182,7 @@ describe("deployPreview", () => {
       pr: 12,
       sandbox: sandboxFixture(),
       sandboxStack: SANDBOX_STACK,
-      gitSha: "abc1234",
+      gitSha: SHA,
       now: NOW,
     });
     expect(result).toMatchObject({
@@ -155,10 +196,10 @@ describe("deployPreview", () => {
       [STACK_TAGS.role]: "preview",
       [STACK_TAGS.pr]: "12",
       [STACK_TAGS.expiresAt]: new Date(NOW.getTime() + DEFAULT_TTL_DAYS * DAY).toISOString(),
-      [STACK_TAGS.gitSha]: "abc1234",
+      [STACK_TAGS.gitSha]: SHA,
     });
     expect(backend.callsTo("up")).toEqual([
-      { op: "up", stack: "acme/astral/pr-12", message: "Preview of PR #12 at abc1234" },
+      { op: "up", stack: "acme/astral/pr-12", message: `Preview of PR #12 at ${SHA}` },
     ]);
     expect(backend.calls.filter((c) => c.stack === SANDBOX_STACK)).toEqual([]);
   });
@@ -170,12 +211,18 @@ describe("deployPreview", () => {
       pr: 3,
       sandbox: sandboxFixture(),
       sandboxStack: "sandbox",
-      gitSha: "a",
+      gitSha: "aaaaaaa",
     };
     await deployPreview({ ...input, now: NOW });
+    const secret = backend.stacks.get("pr-3")?.config["astral:sessionSecret"];
+    expect(secret?.secret).toBe(true);
+    expect(secret?.value).toMatch(/^[0-9a-f]{64}$/);
     const later = new Date(NOW.getTime() + 2 * DAY);
-    const again = await deployPreview({ ...input, gitSha: "b", now: later, ttlDays: 1 });
+    const again = await deployPreview({ ...input, gitSha: "bbbbbbb", now: later, ttlDays: 1 });
     expect(again.created).toBe(false);
+    // The session secret is made once and kept; the image tag follows the commit.
+    expect(backend.stacks.get("pr-3")?.config["astral:sessionSecret"]).toEqual(secret);
+    expect(backend.stacks.get("pr-3")?.config["astral:imageTag"]).toEqual({ value: "bbbbbbb" });
     expect(backend.callsTo("createStack")).toHaveLength(1);
     expect(backend.stacks.get("pr-3")?.tags[STACK_TAGS.expiresAt]).toBe(
       new Date(later.getTime() + DAY).toISOString(),
@@ -190,7 +237,7 @@ describe("deployPreview", () => {
         pr: 4,
         sandbox: sandboxFixture(),
         sandboxStack: "sandbox",
-        gitSha: "a",
+        gitSha: "aaaaaaa",
         now: NOW,
       }),
     ).rejects.toThrow('refusing to touch stack "pr-4": its astral:role is "sandbox"');
