@@ -1,0 +1,159 @@
+/**
+ * The CI workflows, checked the way a reviewer would: each parses; every action is pinned to a
+ * commit with its version in a comment; every script and npm script a step runs exists (and
+ * every `npm run <cli> -- <command>` is a command that CLI knows); every secret and variable is
+ * documented in the README; secrets reach steps only through `env:`/`with:`, never inlined in a
+ * shell script; cloud access is by OIDC role, never by stored keys; and only the promotion
+ * workflow ever runs under the protected `production` environment.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseDocument } from "yaml";
+
+const root = path.resolve(__dirname, "..");
+const dir = path.join(root, ".github", "workflows");
+const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
+const readme = readFileSync(path.join(root, "README.md"), "utf8");
+const npmScripts = (
+  JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+    scripts: Record<string, string>;
+  }
+).scripts;
+
+interface Step {
+  uses?: string;
+  run?: string;
+  with?: Record<string, unknown>;
+  env?: Record<string, unknown>;
+}
+interface Job {
+  environment?: string | { name: string };
+  permissions?: Record<string, string>;
+  steps?: Step[];
+}
+interface Workflow {
+  on: unknown;
+  permissions?: Record<string, string>;
+  jobs: Record<string, Job>;
+}
+
+function load(file: string): { text: string; workflow: Workflow } {
+  const text = readFileSync(path.join(dir, file), "utf8");
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0)
+    throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
+  return { text, workflow: doc.toJS() as Workflow };
+}
+
+const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
+const environment = (j: Job) =>
+  typeof j.environment === "object" ? j.environment.name : j.environment;
+
+describe.each(files)("workflow %s", (file) => {
+  const { text, workflow } = load(file);
+
+  it("parses, has triggers, jobs with steps, and read-only default permissions", () => {
+    expect(workflow.on).toBeDefined();
+    expect(Object.keys(workflow.jobs).length).toBeGreaterThan(0);
+    for (const job of Object.values(workflow.jobs)) expect(job.steps?.length).toBeGreaterThan(0);
+    expect(workflow.permissions).toEqual({ contents: "read" });
+  });
+
+  it("pins every action to a full commit SHA with its version alongside", () => {
+    for (const step of steps(workflow).filter((s) => s.uses)) {
+      expect(step.uses, `${file}: ${step.uses}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
+      const line = text.split("\n").find((l) => l.includes(`uses: ${step.uses}`));
+      expect(line, `${file}: ${step.uses} needs a "# vX.Y.Z" comment`).toMatch(/ # v\d+(\.\d+)*$/);
+    }
+  });
+
+  it("runs only scripts and npm scripts that exist, with commands their CLI knows", () => {
+    for (const step of steps(workflow).filter((s) => s.run)) {
+      const run = step.run ?? "";
+      for (const [, name, rest] of run.matchAll(/npm run ([\w:-]+)(?: -- (\S+))?/g)) {
+        expect(npmScripts, `${file}: npm run ${name}`).toHaveProperty(name as string);
+        if (rest === undefined) continue;
+        // `scripts/run tsx scripts/<cli>/cli.ts`: the subcommand must be one that CLI handles.
+        const cli = /tsx (\S+\.ts)/.exec(npmScripts[name as string] ?? "")?.[1];
+        expect(cli, `${file}: npm run ${name} is not a tsx CLI`).toBeDefined();
+        const source = readFileSync(path.join(root, cli as string), "utf8");
+        expect(source, `${file}: ${cli} has no "${rest}" command`).toContain(`"${rest}"`);
+      }
+      for (const [script] of run.matchAll(/(?:^|\s)\.?(?:\.ci|scripts)\/[\w./-]+/g)) {
+        expect(existsSync(path.join(root, script.trim())), `${file}: ${script.trim()}`).toBe(true);
+      }
+    }
+  });
+
+  it("documents every secret and variable it uses in the README", () => {
+    for (const [, kind, name] of text.matchAll(/\$\{\{\s*(secrets|vars)\.(\w+)/g)) {
+      expect(readme, `${file}: ${kind}.${name} is not in the README`).toMatch(
+        new RegExp(`\\|\\s*\`${name}\`\\s*\\|\\s*${kind === "secrets" ? "secret" : "variable"}`),
+      );
+    }
+  });
+
+  it("passes secrets through env/with only, and reaches the clouds by OIDC role", () => {
+    for (const step of steps(workflow)) {
+      expect(step.run ?? "", `${file}: a secret inlined into a shell script`).not.toMatch(
+        /secrets\./,
+      );
+    }
+    expect(text).not.toMatch(/AWS_SECRET_ACCESS_KEY|AWS_ACCESS_KEY_ID|aws-secret-access-key/);
+    for (const step of steps(workflow).filter((s) =>
+      s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+    )) {
+      expect(step.with?.["role-to-assume"]).toBeDefined();
+    }
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      const assumesRole = (job.steps ?? []).some((s) =>
+        s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
+      if (assumesRole) expect(job.permissions?.["id-token"], `${file}: job ${name}`).toBe("write");
+    }
+  });
+
+  it("uses the protected production environment only to promote", () => {
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      if (environment(job) !== "production") continue;
+      expect(`${file}:${name}`).toBe("promote.yml:promote");
+    }
+  });
+});
+
+describe("the workflows together", () => {
+  const all = Object.fromEntries(files.map((f) => [f, load(f).workflow]));
+
+  it("cover PRs, closed PRs, pushes to main and promotion", () => {
+    expect(Object.keys(all).sort()).toEqual(
+      [
+        "deploy-sandbox.yml",
+        "pr.yml",
+        "preview-cleanup.yml",
+        "promote-request.yml",
+        "promote.yml",
+      ].sort(),
+    );
+  });
+
+  it("deploy production with the verified promotion record as the update message", () => {
+    const promote = all["promote.yml"]?.jobs.promote;
+    const runs = (promote?.steps ?? []).map((s) => s.run ?? s.uses ?? "");
+    const verify = runs.findIndex((r) => r.includes("npm run promote -- verify"));
+    const up = (promote?.steps ?? []).findIndex((s) => s.with?.command === "up");
+    expect(verify).toBeGreaterThanOrEqual(0);
+    expect(up).toBeGreaterThan(verify);
+    expect(promote?.steps?.[up]?.with?.message).toBe("${{ steps.verify.outputs.message }}");
+    expect(runs.some((r) => r.includes("npm run promote -- tag"))).toBe(true);
+  });
+
+  it("preview both stacks with the policy pack on every PR", () => {
+    const previews = steps(all["pr.yml"] as Workflow).filter((s) => s.with?.command === "preview");
+    expect(previews.map((s) => s.with?.["stack-name"])).toEqual([
+      "${{ vars.PULUMI_ORG }}/astral/sandbox",
+      "${{ vars.PULUMI_ORG }}/astral/production",
+    ]);
+    for (const p of previews) expect(p.with?.policyPacks).toBe("infra/policy");
+  });
+});
