@@ -46,6 +46,9 @@ function load(file: string): { text: string; workflow: Workflow } {
   return { text, workflow: doc.toJS() as Workflow };
 }
 
+/** A GitHub Actions expression, `${{ <body> }}`, as it appears in workflow text. */
+const expr = (body: string) => `$${"{{"} ${body} }}`;
+
 const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
 const environment = (j: Job) =>
   typeof j.environment === "object" ? j.environment.name : j.environment;
@@ -144,15 +147,15 @@ describe("the workflows together", () => {
     const up = (promote?.steps ?? []).findIndex((s) => s.with?.command === "up");
     expect(verify).toBeGreaterThanOrEqual(0);
     expect(up).toBeGreaterThan(verify);
-    expect(promote?.steps?.[up]?.with?.message).toBe("${{ steps.verify.outputs.message }}");
+    expect(promote?.steps?.[up]?.with?.message).toBe(expr("steps.verify.outputs.message"));
     expect(runs.some((r) => r.includes("npm run promote -- tag"))).toBe(true);
   });
 
   it("preview both stacks with the policy pack on every PR", () => {
     const previews = steps(all["pr.yml"] as Workflow).filter((s) => s.with?.command === "preview");
     expect(previews.map((s) => s.with?.["stack-name"])).toEqual([
-      "${{ vars.PULUMI_ORG }}/astral/sandbox",
-      "${{ vars.PULUMI_ORG }}/astral/production",
+      `${expr("vars.PULUMI_ORG")}/astral/sandbox`,
+      `${expr("vars.PULUMI_ORG")}/astral/production`,
     ]);
     for (const p of previews) expect(p.with?.policyPacks).toBe("infra/policy");
   });
