@@ -1,0 +1,131 @@
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { diffAssets, formatDifferences } from "./compare";
+import { deployConfig, INCLUDED_TYPES, PULUMI_OWNED_TYPES } from "./deploy-config";
+import {
+  keywordsIn,
+  loadDesired,
+  loadMappings,
+  parseEnvironment,
+  TENANTS_DIR,
+  type TenantAssets,
+} from "./desired";
+
+function copyOfTenants() {
+  const dir = mkdtempSync(path.join(tmpdir(), "astral-tenants-"));
+  cpSync(TENANTS_DIR, dir, { recursive: true });
+  return dir;
+}
+
+describe("tenants/ per environment", () => {
+  it.each(["sandbox", "production"] as const)("resolves every keyword for %s", (env) => {
+    const desired = loadDesired(loadMappings(env));
+    expect(JSON.stringify(desired)).not.toMatch(/##|@@/);
+    expect(desired.tenant?.friendly_name).toBe(env === "sandbox" ? "Astral Sandbox" : "Astral");
+    expect(desired.databases?.[0]?.options).toMatchObject({
+      disable_signup: false,
+      password_complexity_options: { min_length: 12 },
+    });
+    expect(desired.emailTemplates?.map((t) => t.template)).toEqual(["verify_email", "reset_email"]);
+    expect(desired.emailTemplates?.[0]?.body).toContain("{{ url }}");
+  });
+
+  it("finds string and array keywords", () => {
+    expect(keywordsIn("a: ##B_C##\nb: @@LIST@@ ##B_C##")).toEqual(["B_C", "LIST"]);
+  });
+
+  it("names missing and unused keywords, and bad environments", () => {
+    const dir = copyOfTenants();
+    writeFileSync(
+      path.join(dir, "environments", "sandbox.yaml"),
+      "FRIENDLY_NAME: x\nNOT_USED: y\n",
+    );
+    expect(() => loadMappings("sandbox", dir)).toThrow(
+      /has no value for BRAND_PRIMARY_COLOR, DISABLE_SIGNUP/,
+    );
+    expect(() => parseEnvironment("staging")).toThrow(
+      'environment must be one of production, sandbox, got "staging"',
+    );
+  });
+});
+
+describe("auth0-deploy-cli config", () => {
+  it("never includes a Pulumi-owned type and never deletes", () => {
+    const config = deployConfig({ domain: "t.example.com", clientId: "id", mappings: {} });
+    expect(config.AUTH0_ALLOW_DELETE).toBe(false);
+    expect(config.AUTH0_INCLUDED_ONLY).toEqual([...INCLUDED_TYPES]);
+    for (const owned of PULUMI_OWNED_TYPES) expect(config.AUTH0_INCLUDED_ONLY).not.toContain(owned);
+    expect(JSON.stringify(config)).not.toMatch(/SECRET/);
+  });
+
+  it("tenant.yaml declares only included types", () => {
+    const desired = loadDesired(loadMappings("sandbox"));
+    expect(
+      Object.keys(desired).every((k) => (INCLUDED_TYPES as readonly string[]).includes(k)),
+    ).toBe(true);
+  });
+});
+
+describe("diffAssets", () => {
+  const desired: TenantAssets = {
+    tenant: {
+      support_email: "a@x",
+      enabled_locales: ["en"],
+      flags: { enable_client_connections: false },
+    },
+    databases: [
+      {
+        name: "db",
+        options: { passwordPolicy: "good", password_history: { enable: true, size: 5 } },
+      },
+    ],
+    emailTemplates: [{ template: "verify_email", subject: "Hi" }],
+  };
+
+  it("ignores fields the tenant has but tenants/ does not declare", () => {
+    const live = {
+      tenant: {
+        ...desired.tenant,
+        friendly_name: "other",
+        flags: { enable_client_connections: false, x: true },
+      },
+      databases: [
+        {
+          name: "db",
+          id: "con_1",
+          options: { passwordPolicy: "good", password_history: { enable: true, size: 5 }, mfa: {} },
+        },
+      ],
+      emailTemplates: [{ template: "verify_email", subject: "Hi", body: "<p/>" }],
+    };
+    expect(diffAssets(desired, live)).toEqual([]);
+  });
+
+  it("names each differing field, and what is missing", () => {
+    const live = {
+      tenant: { support_email: "b@x", enabled_locales: ["en", "fr"], flags: {} },
+      databases: [
+        {
+          name: "db",
+          options: { passwordPolicy: "low", password_history: { enable: true, size: 3 } },
+        },
+      ],
+      emailTemplates: [],
+    };
+    const differences = diffAssets(desired, live);
+    expect(differences).toEqual([
+      { path: "tenant.support_email", expected: "a@x", actual: "b@x" },
+      { path: "tenant.enabled_locales", expected: ["en"], actual: ["en", "fr"] },
+      { path: "tenant.flags.enable_client_connections", expected: false, actual: undefined },
+      { path: "databases[db].options.passwordPolicy", expected: "good", actual: "low" },
+      { path: "databases[db].options.password_history.size", expected: 5, actual: 3 },
+      { path: "emailTemplates[verify_email]", expected: "present", actual: undefined },
+    ]);
+    expect(formatDifferences(differences)).toContain(
+      '  tenant.support_email: expected "a@x", found "b@x"\n',
+    );
+    expect(formatDifferences(differences)).toContain("found (missing)");
+  });
+});
