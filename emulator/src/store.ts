@@ -13,6 +13,10 @@ export interface RefreshTokenRecord {
   scope: string;
   audience?: string;
   expires_at: number;
+  /** Tokens rotated from one another share a family (reuse of a rotated one revokes it). */
+  family: string;
+  /** Set once the token has been exchanged under rotation. */
+  rotated?: boolean;
 }
 
 interface Snapshot {

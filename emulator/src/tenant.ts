@@ -235,7 +235,7 @@ export class Tenant implements TenantHandle {
         return;
       }
       await this.control.applyFaults(req.method ?? "GET", url.pathname);
-      if (await this.oauth.handle(req, res, url, secure)) return;
+      if (await this.oauth.handle(req, res, url)) return;
       throw new ApiError(404, "Not Found", "not_found");
     } catch (err) {
       sendError(res, err);
