@@ -35,7 +35,7 @@ const allScopes = [
 ];
 const scopesOf = (op: Op) => (op.security ?? []).flatMap((s) => s.oAuth2ClientCredentials ?? []);
 
-const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false });
+const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, unicodeRegExp: false });
 addFormats(ajv);
 ajv.addSchema({ $id: "auth0", components: doc.components });
 const seen = new Map<string, number>();
