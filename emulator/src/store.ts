@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Collection, type Doc } from "./collection";
+import { Collection, type Doc, type Json } from "./collection";
 
 export interface RefreshTokenRecord {
   client_id: string;
@@ -31,6 +31,8 @@ interface Snapshot {
   resourceServers: Doc[];
   settings: Doc;
   refreshTokens: Record<string, RefreshTokenRecord>;
+  /** Records of modules that keep their own shapes (management/tenant-config.ts). */
+  sections?: Record<string, Json>;
 }
 
 const STATE_FILE = "state.json";
@@ -49,6 +51,8 @@ export class TenantStore {
   passwords = new Map<string, string>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
+  /** Records of modules that keep their own shapes (management/tenant-config.ts), by section. */
+  sections: Record<string, Json> = {};
   signingKey: Doc | undefined;
   domain: string | undefined;
 
@@ -84,6 +88,7 @@ export class TenantStore {
     this.passwords = new Map(Object.entries(snapshot.passwords));
     this.refreshTokens = new Map(Object.entries(snapshot.refreshTokens));
     this.settings = snapshot.settings;
+    this.sections = snapshot.sections ?? {};
   }
 
   /** Marks the state changed; it is written after a short quiet period. */
@@ -116,6 +121,7 @@ export class TenantStore {
       resourceServers: [...this.resourceServers.all()],
       settings: this.settings,
       refreshTokens: Object.fromEntries(this.refreshTokens),
+      sections: this.sections,
     };
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot), { mode: 0o600 });
@@ -134,6 +140,7 @@ export class TenantStore {
     this.passwords.clear();
     this.refreshTokens.clear();
     this.settings = {};
+    this.sections = {};
     this.signingKey = undefined;
     this.domain = undefined;
     rmSync(this.file, { force: true });

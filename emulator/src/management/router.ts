@@ -13,6 +13,7 @@ import * as grants from "./client-grants";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
 import * as resourceServers from "./resource-servers";
+import { TENANT_CONFIG_HANDLERS } from "./tenant-config";
 import * as settings from "./tenant-settings";
 import * as users from "./users";
 
@@ -42,6 +43,7 @@ export const HANDLERS: Record<string, Handler> = {
   "delete_resource-servers_by_id": resourceServers.deleteResourceServer,
   tenant_settings_route: settings.getSettings,
   patch_settings: settings.patchSettings,
+  ...TENANT_CONFIG_HANDLERS,
 };
 
 export const API_PREFIX = "/api/v2";

@@ -1,0 +1,139 @@
+/**
+ * `tenant apply` and `tenant drift` against a local tenant with the real auth0-deploy-cli
+ * (`a0deploy import` takes ~25-40 s here, so this file runs it twice and no more).
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { MANAGEMENT_API_SCOPES } from "@astral/contract";
+import type { ManagementClient } from "auth0";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readBootstrap } from "../../emulator/src/seed";
+import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { REPO_ROOT } from "../lib/stacks";
+import { managementClient, type TenantCredentials } from "./management";
+import { applyTenant, driftTenant } from "./tenant";
+
+let env: SeededTenants;
+let credentials: TenantCredentials;
+let mgmt: ManagementClient;
+
+beforeAll(async () => {
+  env = await startSeededTenants();
+  await fresh();
+});
+afterAll(() => env?.close());
+
+async function backendGrant() {
+  const page = await mgmt.clientGrants.list({ client_id: env.seed.sandbox.backend.clientId });
+  return page.data[0];
+}
+
+async function allClients(): Promise<string[]> {
+  const ids: string[] = [];
+  for await (const c of await mgmt.clients.list({ per_page: 100 })) ids.push(c.client_id as string);
+  return ids.sort();
+}
+
+/** `npm run tenant -- drift sandbox`, as CI runs it (credentials in env only). */
+function driftCli(): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, "node_modules", "tsx", "dist", "cli.mjs"),
+        "scripts/tenant/cli.ts",
+        "drift",
+        "sandbox",
+      ],
+      {
+        cwd: REPO_ROOT,
+        env: {
+          ...process.env,
+          AUTH0_DOMAIN: credentials.domain,
+          AUTH0_CLIENT_ID: credentials.clientId,
+          AUTH0_CLIENT_SECRET: credentials.clientSecret,
+        },
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stdout += d;
+    });
+    child.on("close", (code) => resolve({ code, stdout }));
+  });
+}
+
+describe("tenant apply and drift (local tenant, real a0deploy)", () => {
+  it("applies tenants/, proven by reading the tenant back, without touching Pulumi's clients", async () => {
+    const clientsBefore = await allClients();
+    const { output } = await applyTenant({ environment: "sandbox", credentials });
+    expect(output).toContain("Import Successful");
+    expect(output).not.toContain(credentials.clientSecret);
+    expect(await allClients()).toEqual(clientsBefore);
+    expect([...((await backendGrant())?.scope ?? [])].sort()).toEqual(
+      [...MANAGEMENT_API_SCOPES].sort(),
+    );
+    const settings = await mgmt.tenants.settings.get();
+    expect(settings.friendly_name).toBe("Astral Sandbox");
+  }, 180_000);
+
+  it("finds no drift right after an apply", async () => {
+    expect(await driftTenant({ environment: "sandbox", credentials })).toEqual([]);
+  }, 60_000);
+
+  it("names every drifted field, the grant's scopes included, and exits 1", async () => {
+    await mgmt.tenants.settings.update({ support_email: "someone-else@acme.example" });
+    await mgmt.branding.update({ colors: { primary: "#FF0000" } });
+    const db = (await mgmt.connections.list({ name: "Username-Password-Authentication" })).data[0];
+    await mgmt.connections.update(db?.id as string, {
+      options: { ...db?.options, password_complexity_options: { min_length: 6 } },
+    });
+    const grant = await backendGrant();
+    await mgmt.clientGrants.update(grant?.id as string, {
+      scope: [...(grant?.scope ?? []).filter((s) => s !== "delete:client_keys"), "read:logs"],
+    });
+
+    const { code, stdout } = await driftCli();
+    expect(code).toBe(1);
+    const lines = stdout.split("\n").filter((l) => l.startsWith("  "));
+    expect(lines).toEqual([
+      '  tenant.support_email: expected "platform-team@acme.example", found "someone-else@acme.example"',
+      '  branding.colors.primary: expected "#6B4EFF", found "#FF0000"',
+      "  databases[Username-Password-Authentication].options.password_complexity_options.min_length: expected 12, found 6",
+      `  clientGrants[Astral Backend → https://${credentials.domain}/api/v2/].scope (missing): expected ["delete:client_keys"], found (missing)`,
+      `  clientGrants[Astral Backend → https://${credentials.domain}/api/v2/].scope (not in the contract): expected (missing), found ["read:logs"]`,
+    ]);
+    expect(stdout).toContain("drift in the sandbox tenant");
+    expect(stdout).not.toContain(credentials.clientSecret);
+  }, 60_000);
+
+  it("refuses an import the CLI calls successful when the tenant does not show it", async () => {
+    await env.control.reset("sandbox");
+    // The Management API answers 200 to the branding update but changes nothing.
+    env.control.setFaults("sandbox", [{ route: "PATCH /api/v2/branding", status: 200 }]);
+    try {
+      await expect(
+        applyTenant({ environment: "sandbox", credentials: await fresh() }),
+      ).rejects.toThrow(
+        /a0deploy import exited 0, but the sandbox tenant does not match tenants\/:\n {2}branding\.logo_url: expected/,
+      );
+    } finally {
+      env.control.clear();
+    }
+  }, 180_000);
+});
+
+/** After a reset the bootstrap client is new. */
+async function fresh(): Promise<TenantCredentials> {
+  const boot = readBootstrap(env.stateDir, "sandbox");
+  credentials = {
+    domain: env.seed.sandbox.domain,
+    clientId: boot.clientId,
+    clientSecret: boot.clientSecret,
+  };
+  mgmt = managementClient(credentials);
+  return credentials;
+}
