@@ -128,7 +128,7 @@ describe.each(files)("workflow %s", (file) => {
 describe("the workflows together", () => {
   const all = Object.fromEntries(files.map((f) => [f, load(f).workflow]));
 
-  it("cover PRs, closed PRs, pushes to main and promotion", () => {
+  it("cover PRs, closed PRs, pushes to main, promotion and tenant drift", () => {
     expect(Object.keys(all).sort()).toEqual(
       [
         "deploy-sandbox.yml",
@@ -136,6 +136,7 @@ describe("the workflows together", () => {
         "preview-cleanup.yml",
         "promote-request.yml",
         "promote.yml",
+        "tenant-drift.yml",
       ].sort(),
     );
   });
@@ -149,6 +150,19 @@ describe("the workflows together", () => {
     expect(up).toBeGreaterThan(verify);
     expect(promote?.steps?.[up]?.with?.message).toBe(expr("steps.verify.outputs.message"));
     expect(runs.some((r) => r.includes("npm run promote -- tag"))).toBe(true);
+  });
+
+  it("apply tenant settings after each deploy, and check drift with read-only production credentials", () => {
+    const runs = (file: string) => steps(all[file] as Workflow).map((s) => s.run ?? "");
+    expect(runs("deploy-sandbox.yml")).toContain("npm run tenant -- apply sandbox");
+    expect(runs("promote.yml")).toContain("npm run tenant -- apply production");
+    const drift = all["tenant-drift.yml"]?.jobs.drift as Job & {
+      strategy: { matrix: { include: Array<{ tenant: string; environment: string }> } };
+    };
+    expect(drift.strategy.matrix.include).toEqual([
+      { tenant: "sandbox", environment: "sandbox" },
+      { tenant: "production", environment: "production-preview" },
+    ]);
   });
 
   it("preview both stacks with the policy pack on every PR", () => {
