@@ -20,12 +20,14 @@ export class AutomationStackBackend implements StackBackend {
   constructor(private readonly workDir: string) {}
 
   private ws(): Promise<LocalWorkspace> {
-    this.workspace ??= LocalWorkspace.create({ workDir: this.workDir });
+    this.workspace ??= LocalWorkspace.create({ workDir: this.workDir }).catch(explainMissingCli);
     return this.workspace;
   }
 
   private select(name: string): Promise<Stack> {
-    return LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir });
+    return LocalWorkspace.selectStack({ stackName: name, workDir: this.workDir }).catch(
+      explainMissingCli,
+    );
   }
 
   async listStacks(): Promise<StackSummary[]> {
@@ -34,7 +36,9 @@ export class AutomationStackBackend implements StackBackend {
   }
 
   async createStack(name: string): Promise<void> {
-    await LocalWorkspace.createStack({ stackName: name, workDir: this.workDir });
+    await LocalWorkspace.createStack({ stackName: name, workDir: this.workDir }).catch(
+      explainMissingCli,
+    );
   }
 
   async getConfig(name: string): Promise<ConfigMap> {
@@ -96,4 +100,14 @@ function toOutputMap(outputs: Record<string, { value: unknown; secret: boolean }
     map[key] = { value: output.value, secret: output.secret };
   }
   return map;
+}
+
+/** The Automation API runs the `pulumi` CLI; without it, say so instead of "spawn ENOENT". */
+function explainMissingCli(error: unknown): never {
+  if (String((error as Error)?.message ?? error).includes("ENOENT: pulumi")) {
+    throw new Error(
+      "the Pulumi CLI is not on PATH: the Automation API needs it (in CI, pulumi/actions installs it; locally see https://www.pulumi.com/docs/install/)",
+    );
+  }
+  throw error;
 }

@@ -1,0 +1,20 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { AutomationStackBackend } from "./pulumi-automation";
+
+describe("AutomationStackBackend without the Pulumi CLI", () => {
+  const savedPath = process.env.PATH;
+  afterEach(() => {
+    process.env.PATH = savedPath;
+  });
+
+  it("says the CLI is missing instead of 'spawn ENOENT'", async () => {
+    // An empty PATH: no `pulumi`, wherever this runs.
+    process.env.PATH = mkdtempSync(path.join(tmpdir(), "astral-no-pulumi-"));
+    const backend = new AutomationStackBackend(mkdtempSync(path.join(tmpdir(), "astral-project-")));
+    await expect(backend.listStacks()).rejects.toThrow(/the Pulumi CLI is not on PATH/);
+    await expect(backend.outputs("sandbox")).rejects.toThrow(/the Pulumi CLI is not on PATH/);
+  });
+});
