@@ -34,7 +34,10 @@ const STACK_NAME = /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/;
 
 /** Settings every role has. */
 const common = {
-  /** Public host name of the portal (ACM certificate + Route 53 alias); omit for ALB DNS + HTTP. */
+  /**
+   * Public host name of the portal (ACM certificate + Route 53 alias). Required for sandbox and
+   * production; a preview without one is served over plain HTTP on the ALB's DNS name.
+   */
   domainName: host.optional(),
   /** Route 53 hosted zone that holds `domainName`. Required with `domainName`. */
   hostedZoneId: z
@@ -65,6 +68,11 @@ const tenantOwner = {
   /** The bootstrap client the Pulumi auth0 provider uses in this tenant (see docs/deploy.md). */
   auth0ClientId: z.string().min(1, "must be the bootstrap client's id"),
   auth0ClientSecret: z.string().min(1),
+  /** A real portal is served over HTTPS: its host name and Route 53 zone are required here. */
+  domainName: host,
+  hostedZoneId: z
+    .string()
+    .regex(/^Z[A-Z0-9]{1,32}$/, "must be a Route 53 hosted zone id such as Z0123456789ABC"),
   /** The first portal admin: found by email or created, then given `portal-admin`. */
   adminEmail: email,
   /** Optional: the customer's API (audience) that issued credentials are granted to. */

@@ -19,6 +19,7 @@ import { Network } from "../infra/aws/network";
 import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/registry";
 import { PortalSecrets } from "../infra/aws/secrets";
 import { FrontDoor, PortalService } from "../infra/aws/service";
+import { ROLE_TAG } from "../infra/aws/tags";
 import type { PreviewConfig, ProductionConfig, SandboxConfig, StackConfig } from "./config";
 
 /** Secret config values, already wrapped: the plain strings never reach a resource input. */
@@ -72,7 +73,7 @@ export function declareStack(
 }
 
 function tagsOf(config: StackConfig, ctx: StackContext): Record<string, string> {
-  return { "astral:project": ctx.project, "astral:stack": ctx.stack, "astral:role": config.role };
+  return { "astral:project": ctx.project, "astral:stack": ctx.stack, [ROLE_TAG]: config.role };
 }
 
 /** The Auth0 resources a tenant-owning stack declares in its own tenant. */

@@ -8,13 +8,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Network } from "./network";
 import { statefulOptions } from "./stateful";
+import { PLAIN_HTTP_TAG } from "./tags";
 
 export const CONTAINER_NAME = "portal";
 export const CONTAINER_PORT = 3000;
 /** AWS's current recommended TLS policy for ALB HTTPS listeners (TLS 1.3 and 1.2). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
-/** Tag that marks a deliberate plain-HTTP listener (a preview without a domain); see policies. */
-export const PLAIN_HTTP_TAG = "astral:plain-http";
 
 export interface PortalDomain {
   /** e.g. portal.acme.example */

@@ -9,6 +9,8 @@ const sandbox = {
   auth0ClientSecret: "bootstrap-secret",
   adminEmail: "admin@acme.example",
   imageTag: "0123456789ab",
+  domainName: "portal.sandbox.acme.example",
+  hostedZoneId: "Z0123456789ABC",
   sessionSecret,
 };
 const production = {
@@ -19,6 +21,8 @@ const production = {
   adminEmail: "admin@acme.example",
   imageDigest: `sha256:${"a".repeat(64)}`,
   sandboxStack: "acme/astral/sandbox",
+  domainName: "portal.acme.example",
+  hostedZoneId: "Z0123456789ABC",
   sessionSecret,
 };
 const preview = {
@@ -122,9 +126,14 @@ describe("parseStackConfig", () => {
       "astral:imageTag must be a Docker tag",
     ],
     [
-      "domain without zone",
-      { ...sandbox, domainName: "portal.acme.example" },
+      "preview domain without zone",
+      { ...preview, domainName: "pr-12.previews.acme.example" },
       "astral:hostedZoneId is required when astral:domainName is set",
+    ],
+    [
+      "production without a domain (HTTPS is required)",
+      { ...production, domainName: undefined },
+      "astral:domainName is missing",
     ],
     [
       "bad zone id",

@@ -3,7 +3,9 @@
  * inputs (secret wrappers intact) and provider; provider-computed outputs are made up here, the
  * provider-secret ones wrapped as secrets (mocks ignore `additionalSecretOutputs`).
  */
+import type { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
+import { resourcePolicies, stackPolicies } from "../../infra/policy/policies";
 
 export interface Recorded {
   type: string;
@@ -261,4 +263,31 @@ export function checkTaskSecrets(names: string[]): Record<string, unknown> {
     );
   }
   return container as unknown as Record<string, unknown>;
+}
+
+/** Runs every CrossGuard policy over the recorded resources (inputs as props). */
+export function policyViolations(): string[] {
+  const found: string[] = [];
+  const resources = records.map((r) => ({
+    type: r.type,
+    name: r.name,
+    urn: `urn:pulumi:test::astral::${r.type}::${r.name}`,
+    props: unwrap(r.inputs) as Record<string, unknown>,
+  }));
+  for (const policy of resourcePolicies) {
+    const validate = policy.validateResource;
+    for (const resource of resources) {
+      for (const v of Array.isArray(validate) ? validate : [validate]) {
+        v?.(resource as unknown as ResourceValidationArgs, (m) =>
+          found.push(`${policy.name}: ${m}`),
+        );
+      }
+    }
+  }
+  for (const policy of stackPolicies) {
+    policy.validateStack({ resources } as unknown as StackValidationArgs, (m) =>
+      found.push(`${policy.name}: ${m}`),
+    );
+  }
+  return found;
 }

@@ -13,6 +13,7 @@ import {
   findLeaks,
   MOCK_SECRETS,
   one,
+  policyViolations,
   records,
   resolve,
   SANDBOX_REF,
@@ -110,5 +111,9 @@ describe("preview stack", () => {
       unknown
     >;
     expect(network.assignPublicIp).toBe(true);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
   });
 });

@@ -12,6 +12,7 @@ import {
   findLeaks,
   MOCK_SECRETS,
   one,
+  policyViolations,
   records,
   resolve,
   SANDBOX_REF,
@@ -176,5 +177,9 @@ describe("production stack", () => {
         MOCK_SECRETS.clientSecret("production-login-credentials"),
       ]),
     ).toEqual([]);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import {
   isSecretWrapper,
   MOCK_SECRETS,
   one,
+  policyViolations,
   records,
   resolve,
   settle,
@@ -233,5 +234,9 @@ describe("sandbox stack", () => {
       [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
   });
 });
