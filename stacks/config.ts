@@ -165,19 +165,35 @@ export class StackConfigError extends Error {
  * into a typed config, or throws a StackConfigError listing every problem.
  */
 export function parseStackConfig(raw: Readonly<Record<string, string | undefined>>): StackConfig {
+  // Values the committed stack files ship as examples must be replaced before a deploy.
+  const placeholders = Object.entries(raw)
+    .filter(([, value]) => value !== undefined && isPlaceholder(value))
+    .map(([key]) => key);
   const result = StackConfig.safeParse(raw);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const key = String(issue.path[0] ?? "role");
-    const fullKey = `${CONFIG_NAMESPACE}:${key}`;
-    const missing = raw[key] === undefined && issue.code !== "custom";
-    if (missing && key in SECRET_KEYS) {
-      return `${fullKey} is missing: ${SECRET_KEYS[key as SecretKey]}`;
-    }
-    if (missing) return `${fullKey} is missing: pulumi config set ${fullKey} <value>`;
-    return `${fullKey} ${issue.message}`;
-  });
-  throw new StackConfigError([...new Set(problems)]);
+  if (result.success && placeholders.length === 0) return result.data;
+  const issues = result.success ? [] : result.error.issues;
+  const problems = placeholders.map(
+    (key) =>
+      `${CONFIG_NAMESPACE}:${key} still holds the stack file's placeholder: set the real value (see its comment in Pulumi.<stack>.yaml)`,
+  );
+  const zodProblems = issues
+    .filter((issue) => !placeholders.includes(String(issue.path[0])))
+    .map((issue) => {
+      const key = String(issue.path[0] ?? "role");
+      const fullKey = `${CONFIG_NAMESPACE}:${key}`;
+      const missing = raw[key] === undefined && issue.code !== "custom";
+      if (missing && key in SECRET_KEYS) {
+        return `${fullKey} is missing: ${SECRET_KEYS[key as SecretKey]}`;
+      }
+      if (missing) return `${fullKey} is missing: pulumi config set ${fullKey} <value>`;
+      return `${fullKey} ${issue.message}`;
+    });
+  throw new StackConfigError([...new Set([...problems, ...zodProblems])]);
+}
+
+/** `REPLACE_WITH_...` values and the all-zero digest are the stack files' placeholders. */
+export function isPlaceholder(value: string): boolean {
+  return value.startsWith("REPLACE_WITH") || value === `sha256:${"0".repeat(64)}`;
 }
 
 /** Every key the schema knows, for reading them out of Pulumi's config. */

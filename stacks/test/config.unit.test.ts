@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CONFIG_KEYS, parseStackConfig, StackConfigError } from "../config";
+import { parse } from "yaml";
+import { CONFIG_KEYS, isPlaceholder, parseStackConfig, StackConfigError } from "../config";
 
 const sessionSecret = "s".repeat(64);
 const sandbox = {
@@ -197,3 +200,57 @@ describe("parseStackConfig", () => {
     }
   });
 });
+
+describe("the committed stack files", () => {
+  const root = path.resolve(__dirname, "../..");
+  const read = (stack: string) => {
+    const doc = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+      config: Record<string, string>;
+    };
+    return Object.fromEntries(
+      Object.entries(doc.config)
+        .filter(([key]) => key.startsWith("astral:"))
+        .map(([key, value]) => [key.slice("astral:".length), String(value)]),
+    );
+  };
+
+  it.each(["sandbox", "production"])(
+    "Pulumi.%s.yaml: valid once the secrets are set, except its placeholders, which are named",
+    (stack) => {
+      // The secrets, and (sandbox) the per-deploy image tag, are set by command, not in the file.
+      const raw: Record<string, string> = {
+        ...read(stack),
+        auth0ClientSecret: "x",
+        sessionSecret: "s".repeat(64),
+        ...(stack === "sandbox" ? { imageTag: "0123456789ab" } : {}),
+      };
+      const placeholderKeys = Object.keys(raw).filter((k) => isPlaceholder(String(raw[k])));
+      expect(placeholderKeys.length).toBeGreaterThan(0);
+      expect(problemsOf(raw)).toEqual(
+        placeholderKeys.map((k) =>
+          expect.stringMatching(
+            new RegExp(`^astral:${k} still holds the stack file's placeholder`),
+          ),
+        ),
+      );
+      // With real values in their place, the file parses.
+      const filled = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [k, isPlaceholder(v) ? REAL[k] : v]),
+      );
+      expect(parseStackConfig(filled).role).toBe(stack);
+    },
+  );
+
+  it("never hold a secret key", () => {
+    for (const stack of ["sandbox", "production"]) {
+      expect(Object.keys(read(stack))).not.toEqual(expect.arrayContaining(["auth0ClientSecret"]));
+      expect(Object.keys(read(stack))).not.toContain("sessionSecret");
+    }
+  });
+});
+
+const REAL: Record<string, string> = {
+  auth0ClientId: "AbCdEf0123456789",
+  hostedZoneId: "Z0123456789ABC",
+  imageDigest: `sha256:${"d".repeat(64)}`,
+};
