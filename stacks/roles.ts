@@ -182,6 +182,7 @@ function portalOnAws(
     logRetentionDays: config.logRetentionDays,
     region: ctx.region,
     retain,
+    family: `${ctx.project}-${ctx.stack}-portal`,
     tags,
   });
 }

@@ -12,6 +12,8 @@ import { PLAIN_HTTP_TAG } from "./tags";
 
 export const CONTAINER_NAME = "portal";
 export const CONTAINER_PORT = 3000;
+/** portal/app/api/health/route.ts */
+export const HEALTH_CHECK_PATH = "/api/health";
 /** AWS's current recommended TLS policy for ALB HTTPS listeners (TLS 1.3 and 1.2). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -46,6 +48,8 @@ export interface PortalServiceArgs {
   readonly region: pulumi.Input<string>;
   /** Keep the log group on delete (long-lived stacks). */
   readonly retain: boolean;
+  /** Task definition family, unique per stack in the account (families are account-wide). */
+  readonly family: string;
   readonly tags: Record<string, string>;
 }
 
@@ -196,9 +200,10 @@ export class FrontDoor extends pulumi.ComponentResource {
         protocol: "HTTP",
         targetType: "ip",
         deregistrationDelay: 30,
+        // The portal's liveness route: no Management API call, 503 when its config is invalid.
         healthCheck: {
-          path: "/",
-          matcher: "200-399",
+          path: HEALTH_CHECK_PATH,
+          matcher: "200",
           interval: 15,
           healthyThreshold: 2,
           unhealthyThreshold: 3,
@@ -377,7 +382,7 @@ export class PortalService extends pulumi.ComponentResource {
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
-        family: `${name}-portal`,
+        family: args.family,
         cpu: args.cpu,
         memory: args.memory,
         networkMode: "awsvpc",

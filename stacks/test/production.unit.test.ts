@@ -150,6 +150,17 @@ describe("production stack", () => {
     expect(JSON.stringify(taskSg.inputs.ingress)).not.toContain("0.0.0.0/0");
   });
 
+  it("names the task family after the stack and health-checks the portal's liveness route", () => {
+    expect(one("aws:ecs/taskDefinition:TaskDefinition").inputs.family).toBe(
+      "astral-production-portal",
+    );
+    expect(one("aws:lb/targetGroup:TargetGroup").inputs).toMatchObject({
+      targetType: "ip",
+      port: 3000,
+      healthCheck: { path: "/api/health", matcher: "200" },
+    });
+  });
+
   it("scales on CPU between the configured bounds and keeps logs for the configured days", () => {
     expect(one("aws:appautoscaling/target:Target").inputs).toMatchObject({
       minCapacity: 1,

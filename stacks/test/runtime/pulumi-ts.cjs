@@ -2,12 +2,14 @@
 // node_modules/@pulumi/pulumi/cmd/run/run.js, non-ESM branch): ts-node from node_modules or the
 // vendored ts-node 7.0.1, typescript from node_modules, the project's tsconfig.json compiler
 // options over Pulumi's defaults, type checking on (Pulumi's default). Usage:
-//   node stacks/test/runtime/pulumi-ts.cjs <file.ts>     (cwd = the project root)
+//   node stacks/test/runtime/pulumi-ts.cjs <file.ts>     (cwd = the project or policy pack root)
 const path = require("node:path");
 const fs = require("node:fs");
 
 const root = process.cwd();
-const tsutils = require(path.join(root, "node_modules/@pulumi/pulumi/tsutils.js"));
+// The @pulumi/pulumi the program itself would load (found from the working directory upwards).
+const pulumiDir = path.dirname(require.resolve("@pulumi/pulumi", { paths: [root] }));
+const tsutils = require(path.join(pulumiDir, "tsutils.js"));
 const tsConfigPath = "tsconfig.json";
 const compilerOptions = tsutils.loadTypeScriptCompilerOptions(tsConfigPath);
 const { tsnodeRequire, typescriptRequire } = tsutils.typeScriptRequireStrings();
