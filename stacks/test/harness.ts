@@ -291,3 +291,15 @@ export function policyViolations(): string[] {
   }
   return found;
 }
+
+/** Stack outputs that are not secret yet contain a known secret value (a leak into plain state). */
+export async function outputLeaks(outputs: object, secrets: string[]): Promise<string[]> {
+  const leaks: string[] = [];
+  for (const [name, output] of Object.entries(outputs)) {
+    if (output === undefined) continue;
+    const { value, secret } = await resolve(output as pulumi.Input<unknown>);
+    const text = JSON.stringify(value) ?? "";
+    if (!secret && secrets.some((s) => text.includes(s))) leaks.push(name);
+  }
+  return leaks;
+}

@@ -13,6 +13,7 @@ import {
   findLeaks,
   MOCK_SECRETS,
   one,
+  outputLeaks,
   policyViolations,
   records,
   resolve,
@@ -115,5 +116,15 @@ describe("preview stack", () => {
 
   it("passes every CrossGuard policy", () => {
     expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.sandboxRefLoginSecret,
+      ]),
+    ).toEqual([]);
   });
 });

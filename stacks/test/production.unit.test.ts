@@ -12,6 +12,7 @@ import {
   findLeaks,
   MOCK_SECRETS,
   one,
+  outputLeaks,
   policyViolations,
   records,
   resolve,
@@ -192,5 +193,16 @@ describe("production stack", () => {
 
   it("passes every CrossGuard policy", () => {
     expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        BOOTSTRAP_SECRET,
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.clientSecret("production-backend-credentials"),
+      ]),
+    ).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ import {
   isSecretWrapper,
   MOCK_SECRETS,
   one,
+  outputLeaks,
   policyViolations,
   records,
   resolve,
@@ -238,5 +239,16 @@ describe("sandbox stack", () => {
 
   it("passes every CrossGuard policy", () => {
     expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        BOOTSTRAP_SECRET,
+        MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
+        MOCK_SECRETS.clientSecret("sandbox-login-credentials"),
+      ]),
+    ).toEqual([]);
   });
 });
