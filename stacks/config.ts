@@ -25,7 +25,12 @@ const host = z
     "must be a host name only (lower case, no protocol, port or slash), e.g. acme.eu.auth0.com",
   );
 const email = z.email("must be an email address");
-const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${max}` })
+    .int(`must be a whole number from 1 to ${max}`)
+    .min(1, `must be a whole number from 1 to ${max}`)
+    .max(max, `must be a whole number from 1 to ${max}`);
 
 /** `sha256:` followed by 64 lower-case hex digits, as `docker buildx` and ECR print digests. */
 export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
@@ -54,7 +59,7 @@ const common = {
   maxTasks: positiveInt(50).default(4),
   /** CloudWatch log retention in days (a value CloudWatch accepts). */
   logRetentionDays: z.coerce
-    .number()
+    .number({ error: "must be a number of days" })
     .refine((n) => LOG_RETENTION_DAYS.includes(n), {
       message: "must be one of the values CloudWatch accepts: 1, 3, 5, 7, 14, 30, 60, 90, ...",
     })
@@ -123,7 +128,10 @@ const PreviewConfig = z.object({
   sandboxStack: z
     .string()
     .regex(STACK_NAME, "must be <org>/<project>/<stack>, e.g. acme/astral/sandbox"),
-  prNumber: z.coerce.number().int().min(1, "must be the pull request number"),
+  prNumber: z.coerce
+    .number({ error: "must be the pull request number" })
+    .int("must be the pull request number")
+    .min(1, "must be the pull request number"),
 });
 
 export const StackConfig = z
@@ -164,18 +172,28 @@ export class StackConfigError extends Error {
  * Parses raw config values (keys without the namespace, values as Pulumi stores them: strings)
  * into a typed config, or throws a StackConfigError listing every problem.
  */
-export function parseStackConfig(raw: Readonly<Record<string, string | undefined>>): StackConfig {
+export function parseStackConfig(
+  raw: Readonly<Record<string, string | undefined>>,
+  /** Keys of SECRET_KEYS that are set, but in plain text (without `--secret`). */
+  plainSecrets: readonly string[] = [],
+): StackConfig {
   // Values the committed stack files ship as examples must be replaced before a deploy.
   const placeholders = Object.entries(raw)
     .filter(([, value]) => value !== undefined && isPlaceholder(value))
     .map(([key]) => key);
   const result = StackConfig.safeParse(raw);
-  if (result.success && placeholders.length === 0) return result.data;
+  if (result.success && placeholders.length === 0 && plainSecrets.length === 0) return result.data;
   const issues = result.success ? [] : result.error.issues;
-  const problems = placeholders.map(
-    (key) =>
-      `${CONFIG_NAMESPACE}:${key} still holds the stack file's placeholder: set the real value (see its comment in Pulumi.<stack>.yaml)`,
-  );
+  const problems = [
+    ...plainSecrets.map(
+      (key) =>
+        `${CONFIG_NAMESPACE}:${key} is stored in plain text: remove it from Pulumi.<stack>.yaml, then ${SECRET_KEYS[key as SecretKey] ?? "set it with --secret"}`,
+    ),
+    ...placeholders.map(
+      (key) =>
+        `${CONFIG_NAMESPACE}:${key} still holds the stack file's placeholder: set the real value (see its comment in Pulumi.<stack>.yaml)`,
+    ),
+  ];
   const zodProblems = issues
     .filter((issue) => !placeholders.includes(String(issue.path[0])))
     .map((issue) => {

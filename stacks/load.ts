@@ -7,6 +7,7 @@ import {
   CONFIG_KEYS,
   CONFIG_NAMESPACE,
   parseStackConfig,
+  SECRET_KEYS,
   type StackConfig,
   StackConfigError,
 } from "./config";
@@ -21,7 +22,7 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
   }
   let config: StackConfig;
   try {
-    config = parseStackConfig(raw);
+    config = parseStackConfig(raw, plainSecretKeys(raw));
   } catch (error) {
     // A RunError prints its message alone, without a stack trace.
     if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
@@ -33,6 +34,25 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
       "auth0ClientSecret" in config ? pulumi.secret(config.auth0ClientSecret) : undefined,
   };
   return { config, secrets };
+}
+
+/**
+ * Secret keys that are set but not marked secret (typed into the stack file, or set without
+ * `--secret`): they would sit in plain text in git and in the state. Pulumi's runtime knows which
+ * keys are secret (`PULUMI_CONFIG_SECRET_KEYS`, read by its internal `isConfigSecret`); when the
+ * CLI does not say (no secret-keys list at all), nothing is claimed.
+ */
+function plainSecretKeys(raw: Record<string, string | undefined>): string[] {
+  const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (k: string) => boolean })
+    .isConfigSecret;
+  if (!isConfigSecret) return [];
+  const known =
+    Boolean(process.env.PULUMI_CONFIG_SECRET_KEYS) ||
+    Object.keys(pulumi.runtime.allConfig()).some((key) => isConfigSecret(key));
+  if (!known) return [];
+  return Object.keys(SECRET_KEYS).filter(
+    (key) => raw[key] !== undefined && !isConfigSecret(`${CONFIG_NAMESPACE}:${key}`),
+  );
 }
 
 /** The AWS region from the aws provider's config (`pulumi config set aws:region ...`). */

@@ -144,6 +144,21 @@ describe("parseStackConfig", () => {
       "astral:hostedZoneId must be a Route 53 hosted zone id",
     ],
     [
+      "PR number that is not a number",
+      { ...preview, prNumber: "abc" },
+      "astral:prNumber must be the pull request number",
+    ],
+    [
+      "task count that is not a number",
+      { ...sandbox, maxTasks: "many" },
+      "astral:maxTasks must be a whole number from 1 to 50",
+    ],
+    [
+      "fractional task count",
+      { ...sandbox, minTasks: "1.5" },
+      "astral:minTasks must be a whole number from 1 to 20",
+    ],
+    [
       "min above max",
       { ...sandbox, minTasks: "5", maxTasks: "2" },
       "astral:maxTasks must be at least astral:minTasks (5)",
