@@ -58,6 +58,8 @@ export class TenantStore {
 
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  /** How long the last write took: big states are written less often (at most ~10% busy). */
+  private lastWriteMs = 0;
 
   constructor(
     readonly dir: string,
@@ -95,10 +97,13 @@ export class TenantStore {
   changed(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, this.debounceMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      Math.max(this.debounceMs, 10 * this.lastWriteMs),
+    );
     this.timer.unref();
   }
 
@@ -110,6 +115,7 @@ export class TenantStore {
     }
     if (!this.dirty) return;
     this.dirty = false;
+    const started = Date.now();
     const snapshot: Snapshot = {
       version: 1,
       domain: this.domain,
@@ -126,6 +132,7 @@ export class TenantStore {
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot), { mode: 0o600 });
     renameSync(tmp, this.file);
+    this.lastWriteMs = Date.now() - started;
   }
 
   /** Forgets everything, in memory and on disk (the signing key too). */
