@@ -28,8 +28,11 @@ export async function a0deploy(
   const dir = mkdtempSync(path.join(tmpdir(), "astral-a0deploy-"));
   const configFile = path.join(dir, "config.json");
   writeFileSync(configFile, JSON.stringify(config), { mode: 0o600 });
-  const env: NodeJS.ProcessEnv = { AUTH0_CLIENT_SECRET: clientSecret, NO_COLOR: "1" };
-  for (const name of INHERITED) if (process.env[name]) env[name] = process.env[name];
+  const env: Record<string, string> = { AUTH0_CLIENT_SECRET: clientSecret, NO_COLOR: "1" };
+  for (const name of INHERITED) {
+    const value = process.env[name];
+    if (value) env[name] = value;
+  }
   try {
     const { code, output } = await run(
       process.execPath,
@@ -49,10 +52,14 @@ export async function a0deploy(
 function run(
   cmd: string,
   args: string[],
-  env: NodeJS.ProcessEnv,
+  env: Record<string, string>,
 ): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env, cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      env: env as NodeJS.ProcessEnv,
+      cwd: REPO_ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (d) => {
       output += d;
