@@ -6,19 +6,23 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
+import { CONFIG_NAMESPACE, IMAGE_DIGEST } from "../../stacks/config";
 import type { ConfigMap } from "./stack-backend";
+
+export { STACK_ROLES, type StackRole } from "../../stacks/config";
 
 export const PROJECT = "astral";
 export const SANDBOX_STACK = "sandbox";
 export const PRODUCTION_STACK = "production";
-export const STACK_ROLES = ["sandbox", "production", "preview"] as const;
-export type StackRole = (typeof STACK_ROLES)[number];
+
+/** `astral:<key>`: a key of the program's config schema (`stacks/config.ts`), fully named. */
+const key = <K extends string>(name: K) => `${CONFIG_NAMESPACE}:${name}` as const;
 
 export const CONFIG_KEYS = {
-  role: "astral:role",
-  imageDigest: "astral:imageDigest",
-  sandboxStack: "astral:sandboxStack",
-  prNumber: "astral:prNumber",
+  role: key("role"),
+  imageDigest: key("imageDigest"),
+  sandboxStack: key("sandboxStack"),
+  prNumber: key("prNumber"),
 } as const;
 
 /**
@@ -38,11 +42,11 @@ export const STACK_TAGS = {
 
 /** Other keys of the program's config schema (`stacks/config.ts`) the scripts derive or read. */
 export const SANDBOX_KEYS = {
-  imageTag: "astral:imageTag",
-  sessionSecret: "astral:sessionSecret",
-  domainName: "astral:domainName",
-  hostedZoneId: "astral:hostedZoneId",
-  previewDomain: "astral:previewDomain",
+  imageTag: key("imageTag"),
+  sessionSecret: key("sessionSecret"),
+  domainName: key("domainName"),
+  hostedZoneId: key("hostedZoneId"),
+  previewDomain: key("previewDomain"),
 } as const;
 
 export const OUTPUTS = {
@@ -51,8 +55,8 @@ export const OUTPUTS = {
   imageRepository: "imageRepository",
 } as const;
 
-/** An image digest as production pins it. */
-export const IMAGE_DIGEST_PATTERN = /^sha256:[0-9a-f]{64}$/;
+/** An image digest as production pins it (the program's own pattern). */
+export const IMAGE_DIGEST_PATTERN = IMAGE_DIGEST;
 
 /** The repository root (where `Pulumi.yaml` lives). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");

@@ -7,6 +7,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { CONFIG_NAMESPACE } from "../../stacks/config";
 import type { ConfigMap, StackBackend } from "../lib/stack-backend";
 import { shortStackName } from "../lib/stack-backend";
 import { CONFIG_KEYS, PROJECT, SANDBOX_KEYS, STACK_TAGS } from "../lib/stacks";
@@ -20,13 +21,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Everything else in `astral:` is sandbox's own (its tenant, bootstrap client, admin, domain,
  * image tag): an allowlist, so a key added later for a tenant owner never leaks into previews.
  */
-const INHERITED_ASTRAL_KEYS = new Set([
-  "astral:cpu",
-  "astral:memory",
-  "astral:minTasks",
-  "astral:maxTasks",
-  "astral:logRetentionDays",
-]);
+export const INHERITED_ASTRAL_KEYS: ReadonlySet<string> = new Set(
+  ["cpu", "memory", "minTasks", "maxTasks", "logRetentionDays"].map(
+    (k) => `${CONFIG_NAMESPACE}:${k}`,
+  ),
+);
 /** Provider namespaces a preview never takes (it owns nothing in Auth0). */
 const NEVER_INHERITED_NAMESPACES = ["astral:", "auth0:"];
 
