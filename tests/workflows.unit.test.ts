@@ -89,6 +89,20 @@ describe.each(files)("workflow %s", (file) => {
     }
   });
 
+  it("names files that exist: policy packs, the Node version file", () => {
+    for (const step of steps(workflow)) {
+      const pack = step.with?.policyPacks;
+      if (typeof pack === "string") {
+        expect(existsSync(path.join(root, pack, "PulumiPolicy.yaml")), `${file}: ${pack}`).toBe(
+          true,
+        );
+      }
+      const nodeVersion = step.with?.["node-version-file"];
+      if (typeof nodeVersion === "string")
+        expect(existsSync(path.join(root, nodeVersion))).toBe(true);
+    }
+  });
+
   it("documents every secret and variable it uses in the README", () => {
     for (const [, kind, name] of text.matchAll(/\$\{\{\s*(secrets|vars)\.(\w+)/g)) {
       expect(readme, `${file}: ${kind}.${name} is not in the README`).toMatch(
