@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
-import { STACK_TAGS } from "../lib/stacks";
+import { REPO_ROOT, STACK_TAGS } from "../lib/stacks";
 import {
   type PromotionRecord,
   preparePromotion,
@@ -16,7 +16,9 @@ import {
   writePinnedDigest,
 } from "./promote";
 
-const OLD = `sha256:${"1".repeat(64)}`;
+/** The repository's own production stack file (infra's), copied: what a promotion really edits. */
+const PRODUCTION_FILE = path.join(REPO_ROOT, "Pulumi.production.yaml");
+const OLD = readPinnedDigest(PRODUCTION_FILE) as string;
 const SANDBOX_DIGEST = `sha256:${"a".repeat(64)}`;
 const NEVER = `sha256:${"b".repeat(64)}`;
 const SANDBOX = "acme/astral/sandbox";
@@ -25,7 +27,7 @@ const NOW = new Date("2026-11-27T04:30:00.000Z");
 function workspace() {
   const dir = mkdtempSync(path.join(tmpdir(), "astral-promote-"));
   const productionFile = path.join(dir, "Pulumi.production.yaml");
-  copyFileSync(path.join(__dirname, "fixtures", "Pulumi.production.yaml"), productionFile);
+  copyFileSync(PRODUCTION_FILE, productionFile);
   return { productionFile, logFile: path.join(dir, "promotions.jsonl") };
 }
 
@@ -63,9 +65,13 @@ describe("preparePromotion", () => {
       time: "2026-11-27T04:30:00.000Z",
     };
     expect(result).toEqual({ changed: true, record });
-    // Only the digest line changed; comments, order and the secure value are untouched.
+    // Only the digest changed; comments, order and every other line are untouched.
     const after = readFileSync(files.productionFile, "utf8");
+    expect(OLD).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(after).toBe(before.replace(OLD, SANDBOX_DIGEST));
+    expect(after.split("\n").filter((l, i) => l !== before.split("\n")[i])).toEqual([
+      `  astral:imageDigest: ${SANDBOX_DIGEST}`,
+    ]);
     expect(readPinnedDigest(files.productionFile)).toBe(SANDBOX_DIGEST);
     expect(readFileSync(files.logFile, "utf8")).toBe(`${JSON.stringify(record)}\n`);
     expect(pulumiUpCommand(record)).toBe(
