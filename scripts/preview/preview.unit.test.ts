@@ -2,9 +2,10 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { parseStackConfig } from "../../stacks/config";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
 import type { ConfigMap } from "../lib/stack-backend";
-import { readStackConfig, STACK_TAGS } from "../lib/stacks";
+import { REPO_ROOT, readStackConfig, STACK_TAGS } from "../lib/stacks";
 import {
   cleanupPreviews,
   DEFAULT_TTL_DAYS,
@@ -375,5 +376,23 @@ describe("cleanupPreviews", () => {
     expect(results.map((r) => r.action)).toEqual(["failed", "destroyed"]);
     expect(results[0]?.reason).toMatch(/role is "sandbox"/);
     expect(backend.stacks.has("pr-1")).toBe(true);
+  });
+});
+
+describe("preview config against the program's schema", () => {
+  it("derived from the repository's Pulumi.sandbox.yaml, parses as a preview config", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+    const file = path.join(dir, "Pulumi.sandbox.yaml");
+    // The operator replaces the placeholders; a valid hosted zone id stands in for it here.
+    const text = readFileSync(path.join(REPO_ROOT, "Pulumi.sandbox.yaml"), "utf8");
+    writeFileSync(file, text.replace("REPLACE_WITH_HOSTED_ZONE_ID", "Z0123456789ABCDEFGHIJ"));
+    const { config } = derivePreviewConfig(readStackConfig(file), 42, SANDBOX_STACK, SHA);
+    const raw: Record<string, string> = { sessionSecret: "s".repeat(64) };
+    for (const [key, value] of Object.entries(config)) {
+      if (key.startsWith("astral:")) raw[key.slice("astral:".length)] = value.value;
+    }
+    const parsed = parseStackConfig(raw);
+    expect(parsed).toMatchObject({ role: "preview", prNumber: 42, sandboxStack: SANDBOX_STACK });
+    expect(parsed.domainName).toMatch(/^pr-42\./);
   });
 });
