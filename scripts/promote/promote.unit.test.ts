@@ -24,6 +24,17 @@ const NEVER = `sha256:${"b".repeat(64)}`;
 const SANDBOX = "acme/astral/sandbox";
 const NOW = new Date("2026-11-27T04:30:00.000Z");
 
+/** The record alice's promotion of what sandbox runs makes, at NOW. */
+const aliceRecord = (): PromotionRecord => ({
+  from: "sandbox",
+  to: "production",
+  digest: SANDBOX_DIGEST,
+  previousDigest: OLD,
+  gitSha: "0123abc",
+  requestedBy: "alice",
+  time: NOW.toISOString(),
+});
+
 function workspace() {
   const dir = mkdtempSync(path.join(tmpdir(), "astral-promote-"));
   const productionFile = path.join(dir, "Pulumi.production.yaml");
@@ -55,15 +66,7 @@ describe("preparePromotion", () => {
       requestedBy: "alice",
       now: NOW,
     });
-    const record: PromotionRecord = {
-      from: "sandbox",
-      to: "production",
-      digest: SANDBOX_DIGEST,
-      previousDigest: OLD,
-      gitSha: "0123abc",
-      requestedBy: "alice",
-      time: "2026-11-27T04:30:00.000Z",
-    };
+    const record = aliceRecord();
     expect(result).toEqual({ changed: true, record });
     // Only the digest changed; comments, order and every other line are untouched.
     const after = readFileSync(files.productionFile, "utf8");
@@ -212,15 +215,7 @@ describe("verifyPromotion (CI, before pulumi up -s production)", () => {
 describe("tagProduction", () => {
   it("tags production with digest, git SHA, PR, requester and approver", async () => {
     const backend = new FakeStackBackend().addStack("acme/astral/production");
-    const record: PromotionRecord = {
-      from: "sandbox",
-      to: "production",
-      digest: SANDBOX_DIGEST,
-      previousDigest: OLD,
-      gitSha: "0123abc",
-      requestedBy: "alice",
-      time: NOW.toISOString(),
-    };
+    const record = aliceRecord();
     await tagProduction({
       backend,
       productionStack: "acme/astral/production",
