@@ -70,7 +70,9 @@ interface OwnedClient {
 /** The Pulumi-owned clients (Astral Backend, Astral Portal) and their grants, for before/after. */
 export async function snapshotPulumiOwned(mgmt: ManagementClient): Promise<OwnedClient[]> {
   const owned: OwnedClient[] = [];
-  for await (const c of await mgmt.clients.list({ per_page: 100 })) {
+  // Only the fields compared: production holds many credential clients, and this pages them all.
+  const fields = "client_id,name,app_type,grant_types,callbacks";
+  for await (const c of await mgmt.clients.list({ per_page: 100, fields, include_fields: true })) {
     if (c.name !== ASTRAL_BACKEND_CLIENT_NAME && c.name !== PORTAL_LOGIN_CLIENT_NAME) continue;
     const grants: OwnedClient["grants"] = [];
     for await (const g of await mgmt.clientGrants.list({ client_id: c.client_id })) {
