@@ -16,7 +16,7 @@ import { randomId } from "./management/context";
 import { buildResourceServer } from "./management/resource-servers";
 import { API_PREFIX, ManagementRouter } from "./management/router";
 import { defaultSettings } from "./management/tenant-settings";
-import { OAuthEndpoints } from "./oauth";
+import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
 import { TenantStore } from "./store";
 
