@@ -116,6 +116,12 @@ describe("Astral Backend with the auth0 SDK", () => {
       scope: ["read:examples", "write:examples"],
     });
     expect(updated.scope).toEqual(["read:examples", "write:examples"]);
+    // Checkpoint paging (from/take), as the SDK iterates it.
+    const many = [];
+    for await (const g of await mgmt.clientGrants.list({ take: 1 })) many.push(g.id);
+    expect(many.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(many).size).toBe(many.length);
+    expect(many).toContain(grant.id);
     await mgmt.clientGrants.delete(grant.id as string);
     expect((await mgmt.clientGrants.list({ client_id: client.client_id as string })).data).toEqual(
       [],
