@@ -74,6 +74,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
     domain: t.domain,
     baseUrl: t.baseUrl,
     issuer: t.issuer,
+    stateDir: t.stateDir,
   });
   return {
     tenants: { production: handle(live.production), sandbox: handle(live.sandbox) },

@@ -29,6 +29,8 @@ export interface TenantHandle {
   baseUrl: string;
   /** `https://localhost:PORT/` (Auth0 issuers end with a slash). */
   issuer: string;
+  /** This tenant's state folder (holds `bootstrap.json`). */
+  stateDir: string;
 }
 
 /** The documented one-time bootstrap: an M2M client with every Management API scope. */
@@ -52,10 +54,10 @@ export class Tenant implements TenantHandle {
 
   constructor(
     readonly name: string,
-    readonly dir: string,
+    readonly stateDir: string,
     readonly openApi: OpenApi,
   ) {
-    this.store = new TenantStore(dir);
+    this.store = new TenantStore(stateDir);
     this.router = new ManagementRouter((id) => openApi.operation(id));
     this.oauth = new OAuthEndpoints(this);
   }
@@ -182,7 +184,7 @@ export class Tenant implements TenantHandle {
       audience: this.managementAudience,
     };
     writeFileSync(
-      path.join(this.dir, BOOTSTRAP_FILE),
+      path.join(this.stateDir, BOOTSTRAP_FILE),
       `${JSON.stringify(credentials, null, 2)}\n`,
       {
         mode: 0o600,

@@ -230,6 +230,78 @@ describe("malformed requests", () => {
     expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
   });
 
+  it("words validation failures as Auth0 does", async () => {
+    const cases: Array<[string, string, unknown, string, string]> = [
+      [
+        "POST",
+        "/clients",
+        {},
+        "Payload validation error: 'Missing required property: name'.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/clients",
+        { name: "x", foo: 1 },
+        "Payload validation error: 'Additional properties not allowed: foo'.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/clients",
+        { name: 5 },
+        "Payload validation error: 'Expected type string but found type integer' on property name.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/client-grants",
+        { client_id: "x", audience: "y", scope: "z" },
+        "Payload validation error: 'Expected type array but found type string' on property scope.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/users",
+        { email: "a@b.co" },
+        "Payload validation error: 'Missing required property: connection'.",
+        "invalid_body",
+      ],
+      [
+        "GET",
+        "/clients?per_page=abc",
+        undefined,
+        "Query validation error: 'Expected type integer but found type string' on property per_page.",
+        "invalid_query_string",
+      ],
+      [
+        "GET",
+        "/clients?per_page=101",
+        undefined,
+        "Query validation error: 'Value 101 is greater than the maximum of 100' on property per_page.",
+        "invalid_query_string",
+      ],
+      [
+        "GET",
+        "/users-by-email",
+        undefined,
+        "Query validation error: 'Missing required property: email'.",
+        "invalid_query_string",
+      ],
+    ];
+    for (const [method, p, body, message, errorCode] of cases) {
+      const reply = await call(base, method, `/api/v2${p}`, { token, body });
+      expect(expectAuth0Error(reply), `${method} ${p}`).toEqual({
+        statusCode: 400,
+        error: "Bad Request",
+        message,
+        errorCode,
+      });
+    }
+    const badJson = await call(base, "POST", "/api/v2/clients", { token, rawBody: "{" });
+    expect(expectAuth0Error(badJson).message).toBe("Invalid request payload JSON format");
+  });
+
   it("the Management API refuses plain HTTP", async () => {
     const plain = await call(`http://${env.tenants.sandbox.domain}`, "GET", "/api/v2/clients", {
       token,
