@@ -136,7 +136,7 @@ describe("Astral Backend with the auth0 SDK", () => {
       password: "Passw0rd-long",
       app_metadata: { teamId, permissions: ["member"], keep: 1 },
     });
-    await mgmt.users.create({
+    const b = await mgmt.users.create({
       connection: "Username-Password-Authentication",
       email: `b.${teamId}@example.com`,
       password: "Passw0rd-long",
@@ -148,6 +148,11 @@ describe("Astral Backend with the auth0 SDK", () => {
     });
     expect(merged.app_metadata).toEqual({ teamId, permissions: ["member", "x"] });
     expect((await mgmt.users.get(userId)).email).toBe(`a.${teamId}@example.com`);
+    const cleared = await mgmt.users.update(`${b.user_id}`, { app_metadata: {} });
+    expect(cleared.app_metadata ?? {}).toEqual({});
+    await mgmt.users.update(`${b.user_id}`, {
+      app_metadata: { teamId, permissions: [PORTAL_ADMIN_PERMISSION] },
+    });
 
     const team = await mgmt.users.list({
       q: `app_metadata.teamId:"${teamId}"`,
