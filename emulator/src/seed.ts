@@ -135,7 +135,7 @@ export async function seedTenants(
     oidc_conformant: true,
   });
   const admin = await ensureAdmin(production.mgmt, {
-    email: opts.admin?.email ?? SEED_DEFAULTS.admin.email,
+    email: (opts.admin?.email ?? SEED_DEFAULTS.admin.email).toLowerCase(),
     password: opts.admin?.password ?? SEED_DEFAULTS.admin.password,
   });
   return { production: { ...production.seeded, login, admin }, sandbox: sandbox.seeded };

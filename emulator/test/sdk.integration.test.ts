@@ -171,8 +171,10 @@ describe("Astral Backend with the auth0 SDK", () => {
     expect(wild.response.total).toBe(2);
     expect(wild.data).toHaveLength(1);
 
-    const byEmail = await mgmt.users.listUsersByEmail({ email: `A.${teamId}@EXAMPLE.com` });
+    const byEmail = await mgmt.users.listUsersByEmail({ email: `a.${teamId}@example.com` });
     expect(byEmail.map((u) => u.user_id)).toEqual([userId]);
+    // Auth0 stores emails in lower case and users-by-email is case-sensitive.
+    expect(await mgmt.users.listUsersByEmail({ email: `A.${teamId}@EXAMPLE.com` })).toEqual([]);
 
     expect(
       await status(

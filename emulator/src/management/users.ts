@@ -189,6 +189,9 @@ export const listUsers: Handler = (ctx) => {
 export const usersByEmail: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const email = String(ctx.query.email ?? "");
-  const users = store.users.pick(store.users.lookup("email", email) ?? new Set());
+  // Case-sensitive, as Auth0 documents; stored emails are lower case, as Auth0 stores them.
+  const users = store.users
+    .pick(store.users.lookup("email", email) ?? new Set())
+    .filter((u) => u.email === email);
   return { status: 200, body: users.map((u) => present(u, ctx.query)) };
 };
