@@ -185,6 +185,33 @@ describe("Astral Backend with the auth0 SDK", () => {
         }),
       ),
     ).toBe(409);
+    // Emails are stored in lower case; a PATCH is all or nothing.
+    const mixed = await mgmt.users.create({
+      connection: "Username-Password-Authentication",
+      email: `Mixed.${teamId}@Example.com`,
+      password: "Passw0rd-long",
+    });
+    expect(mixed.email).toBe(`mixed.${teamId}@example.com`);
+    expect(
+      await status(
+        mgmt.users.update(mixed.user_id as string, {
+          name: "changed",
+          email: `b.${teamId}@example.com`,
+        }),
+      ),
+    ).toBe(409);
+    expect((await mgmt.users.get(mixed.user_id as string)).name).not.toBe("changed");
+    // Concurrent creates of one email: exactly one wins.
+    const racing = await Promise.allSettled(
+      [1, 2, 3].map(() =>
+        mgmt.users.create({
+          connection: "Username-Password-Authentication",
+          email: `race.${teamId}@example.com`,
+          password: "Passw0rd-long",
+        }),
+      ),
+    );
+    expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     await mgmt.users.delete(userId);
     expect(await status(mgmt.users.get(userId))).toBe(404);
   });
