@@ -212,6 +212,28 @@ describe("malformed requests", () => {
     expect((after.body as { total: number }).total).toBe(1);
   });
 
+  it("answers odd request targets with an Auth0-shaped 4xx", async () => {
+    const port = Number(new URL(base).port);
+    for (const target of ["//", "//x", "*", "/%", "/api/v2/%", "http://elsewhere/api/v2/clients"]) {
+      const raw = await new Promise<string>((resolve) => {
+        let buf = "";
+        const s = connect(port, "127.0.0.1", () =>
+          s.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`),
+        );
+        s.on("data", (d) => (buf += d));
+        s.on("close", () => resolve(buf));
+      });
+      const status = Number(raw.split(" ")[1]);
+      expect(status, target).toBeGreaterThanOrEqual(400);
+      expect(status, target).toBeLessThan(500);
+      const body = JSON.parse(raw.split("\r\n\r\n")[1] ?? "");
+      expect(
+        () => expectAuth0Error({ status, headers: new Headers(), body }),
+        target,
+      ).not.toThrow();
+    }
+  });
+
   it("survives garbage at the socket level", async () => {
     const port = Number(new URL(base).port);
     for (const garbage of [
@@ -417,6 +439,32 @@ describe("rate limits and faults", () => {
       env.control.clear();
     }
     expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+  });
+
+  it("limits the token endpoint too when asked, in OAuth's shape", async () => {
+    env.control.setRateLimit("sandbox", {
+      limit: 1,
+      windowSeconds: 60,
+      includeAuthentication: true,
+    });
+    try {
+      const body = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: "x",
+        client_secret: "y",
+      });
+      const first = await fetch(`${base}/oauth/token`, { method: "POST", body });
+      expect(first.status).toBe(401);
+      const second = await fetch(`${base}/oauth/token`, { method: "POST", body });
+      expect(second.status).toBe(429);
+      expect(second.headers.get("x-ratelimit-limit")).toBe("1");
+      expect(await second.json()).toEqual({
+        error: "too_many_requests",
+        error_description: "Global limit has been reached",
+      });
+    } finally {
+      env.control.clear();
+    }
   });
 
   it("injects errors and latency per route", async () => {
