@@ -146,6 +146,21 @@ describe("PortalAdmin operations on a local tenant", () => {
   });
 });
 
+describe("PortalAdmin under Auth0's rate limits", () => {
+  it("completes while the tenant answers 429 (the SDK retries after x-ratelimit-reset)", async () => {
+    env.control.setRateLimit("sandbox", { limit: 2, windowSeconds: 1 });
+    try {
+      const email = `limited-${unique()}@acme.example`;
+      const state = await ensurePortalAdmin(inputs(email));
+      await removePortalAdmin(backend, state.userId, PORTAL_ADMIN_PERMISSION);
+      env.control.clear();
+      expect((await mgmt.users.get(state.userId)).app_metadata?.permissions).toEqual([]);
+    } finally {
+      env.control.clear();
+    }
+  }, 60_000);
+});
+
 describe("the dynamic provider's CRUD", () => {
   it("create, update and delete through portalAdminProvider", async () => {
     const email = `provider-${unique()}@acme.example`;
