@@ -4,8 +4,9 @@
  * its other metadata, idempotent update, delete removes only `portal-admin`. The last block runs
  * the provider from the very text Pulumi stores (serialized under Pulumi's TypeScript runtime).
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -178,10 +179,11 @@ describe("the dynamic provider's CRUD", () => {
   });
 
   it("the serialized provider (the text in the Pulumi state) works against the tenant", async () => {
-    const stdout = execFileSync(
+    // Asynchronously: the local tenants run in this process and must keep serving meanwhile.
+    const { stdout } = await promisify(execFile)(
       process.execPath,
       ["stacks/test/runtime/pulumi-ts.cjs", "stacks/test/runtime/loadProgram.ts"],
-      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 },
+      { cwd: root, encoding: "utf8", timeout: 110_000 },
     );
     const { providerText } = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
     const requireFromString = require("require-from-string") as (code: string) => {
