@@ -186,7 +186,12 @@ describe("the dynamic provider's CRUD", () => {
       { cwd: root, encoding: "utf8", timeout: 110_000 },
     );
     const { providerText } = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
-    const requireFromString = require("require-from-string") as (code: string) => {
+    const requireFromString = require(
+      // The copy @pulumi/pulumi's dynamic provider host loads providers with.
+      require.resolve("require-from-string", {
+        paths: [path.dirname(require.resolve("@pulumi/pulumi"))],
+      }),
+    ) as (code: string) => {
       handler: () => typeof portalAdminProvider;
     };
     const provider = requireFromString(providerText).handler();
