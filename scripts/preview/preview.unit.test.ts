@@ -285,21 +285,27 @@ describe("destroyPreview: never sandbox or production", () => {
     expect(backend.stacks.has("acme/astral/pr-8")).toBe(false);
   });
 
-  it("is the only place in scripts/ that calls a backend's destroy", () => {
-    const scripts = path.resolve(__dirname, "..");
-    const callers: string[] = [];
-    for (const file of readdirSync(scripts, { recursive: true, encoding: "utf8" })) {
-      if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
-      const text = readFileSync(path.join(scripts, file), "utf8");
-      if (/\.destroy\(/.test(text)) callers.push(file);
-    }
-    // The two backends implement destroy; preview.ts is the only caller (inside destroyPreview).
-    expect(callers.sort()).toEqual(["lib/pulumi-automation.ts", "preview/preview.ts"]);
-    const preview = readFileSync(path.join(scripts, "preview/preview.ts"), "utf8");
-    expect(preview.match(/\.destroy\(/g)).toHaveLength(1);
-    const body = preview.slice(preview.indexOf("export async function destroyPreview"));
-    expect(body.indexOf("assertIsPreview(")).toBeLessThan(body.indexOf(".destroy("));
-  });
+  it.each(["destroy", "removeStack"])(
+    "is the only place in scripts/ that calls a backend's %s, after the guard",
+    (method) => {
+      const scripts = path.resolve(__dirname, "..");
+      const call = new RegExp(`\\.${method}\\(`, "g");
+      const callers: string[] = [];
+      for (const file of readdirSync(scripts, { recursive: true, encoding: "utf8" })) {
+        if (!file.endsWith(".ts") || file.endsWith(".test.ts")) continue;
+        if (call.test(readFileSync(path.join(scripts, file), "utf8"))) callers.push(file);
+        call.lastIndex = 0;
+      }
+      // The real adapter forwards to Pulumi; preview.ts is the only caller (inside destroyPreview).
+      expect(callers.sort()).toEqual(["lib/pulumi-automation.ts", "preview/preview.ts"]);
+      const preview = readFileSync(path.join(scripts, "preview/preview.ts"), "utf8");
+      expect(preview.match(call)).toHaveLength(1);
+      const body = preview.slice(preview.indexOf("export async function destroyPreview"));
+      const at = body.search(new RegExp(`\\.${method}\\(`));
+      expect(at).toBeGreaterThan(body.indexOf("assertIsPreview("));
+      expect(at).toBeLessThan(body.indexOf("\n}\n"));
+    },
+  );
 });
 
 describe("cleanupPreviews", () => {
