@@ -35,6 +35,17 @@ const aliceRecord = (): PromotionRecord => ({
   time: NOW.toISOString(),
 });
 
+/** alice promotes what a sandbox running SANDBOX_DIGEST runs. */
+async function aliceAgainstSandbox(files: { productionFile: string; logFile: string }) {
+  return preparePromotion({
+    backend: await deployed(SANDBOX_DIGEST),
+    sandboxStack: SANDBOX,
+    ...files,
+    requestedBy: "alice",
+    now: NOW,
+  });
+}
+
 function workspace() {
   const dir = mkdtempSync(path.join(tmpdir(), "astral-promote-"));
   const productionFile = path.join(dir, "Pulumi.production.yaml");
@@ -59,13 +70,7 @@ describe("preparePromotion", () => {
   it("pins the digest sandbox runs, records who/what/when and prints the pulumi up message", async () => {
     const files = workspace();
     const before = readFileSync(files.productionFile, "utf8");
-    const result = await preparePromotion({
-      backend: await deployed(SANDBOX_DIGEST),
-      sandboxStack: SANDBOX,
-      ...files,
-      requestedBy: "alice",
-      now: NOW,
-    });
+    const result = await aliceAgainstSandbox(files);
     const record = aliceRecord();
     expect(result).toEqual({ changed: true, record });
     // Only the digest changed; comments, order and every other line are untouched.
@@ -145,13 +150,7 @@ describe("preparePromotion", () => {
   it("does nothing when production already pins the digest", async () => {
     const files = workspace();
     writePinnedDigest(files.productionFile, SANDBOX_DIGEST);
-    const result = await preparePromotion({
-      backend: await deployed(SANDBOX_DIGEST),
-      sandboxStack: SANDBOX,
-      ...files,
-      requestedBy: "alice",
-      now: NOW,
-    });
+    const result = await aliceAgainstSandbox(files);
     expect(result).toEqual({ changed: false, digest: SANDBOX_DIGEST });
     expect(readPromotionLog(files.logFile)).toEqual([]);
   });
