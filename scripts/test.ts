@@ -13,6 +13,7 @@ mkdirSync(path.dirname(resultsFile), { recursive: true });
 const steps: Array<{ name: string; cmd: string[] }> = [
   { name: "lint", cmd: ["biome", "check", "."] },
   { name: "typecheck", cmd: ["tsc", "-p", "tsconfig.json", "--noEmit"] },
+  { name: "typecheck portal", cmd: ["tsc", "-p", "portal/tsconfig.json", "--noEmit"] },
   {
     name: "tests",
     cmd: [

@@ -1,0 +1,27 @@
+import path from "node:path";
+import type { NextConfig } from "next";
+import { loadPortalConfig } from "./lib/config/load";
+import { securityHeaders } from "./lib/security-headers";
+
+// Start-up check: a bad portal.config.js stops `next dev`/`next build` with every wrong key named.
+// (`next start` and the standalone server check again in instrumentation.ts.)
+loadPortalConfig(path.join(__dirname, "portal.config.js"));
+
+const repoRoot = path.join(__dirname, "..");
+
+const config: NextConfig = {
+  output: "standalone",
+  // The contract is TypeScript source in a workspace package.
+  transpilePackages: ["@astral/contract"],
+  // The workspace root, so that the contract (outside portal/) is bundled and traced.
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  poweredByHeader: false,
+  // The SDKs are server-only Node code: load them from node_modules instead of bundling.
+  serverExternalPackages: ["auth0"],
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV === "production") }];
+  },
+};
+
+export default config;
