@@ -1,0 +1,78 @@
+/**
+ * Local Auth0 tenants: `production` and `sandbox`, each on its own loopback port (HTTPS with a
+ * local CA, plain HTTP for the browser), state persisted under `stateDir/<tenant>/`.
+ */
+import path from "node:path";
+import { ensureLocalCa } from "./ca";
+import { OpenApi } from "./openapi";
+import { DEFAULT_TENANTS_DIR } from "./paths";
+import { listenDual } from "./server";
+import { Tenant, type TenantHandle } from "./tenant";
+
+export { ensureLocalCa, type LocalCa } from "./ca";
+export type { Fault, RateLimit } from "./control";
+export { DEFAULT_CA_DIR, DEFAULT_TENANTS_DIR } from "./paths";
+export { readBootstrap, type SeedOptions, type SeedResult, seedTenants } from "./seed";
+export { BOOTSTRAP_FILE, type BootstrapCredentials, Tenant, type TenantHandle } from "./tenant";
+
+export const TENANT_NAMES = ["production", "sandbox"] as const;
+export type TenantName = (typeof TENANT_NAMES)[number];
+
+export interface StartOptions {
+  /** Folder holding one state folder per tenant (default `<repo>/.astral/tenants`). */
+  stateDir?: string;
+  /** Fixed ports; 0 or absent picks a free one. */
+  ports?: { production?: number; sandbox?: number };
+  /** Folder of the local CA (default `<repo>/.astral/ca`). */
+  caDir?: string;
+}
+
+export interface RunningTenants {
+  tenants: Record<TenantName, TenantHandle>;
+  /** The live tenants, for test control (reset, rate limits, faults). */
+  live: Record<TenantName, Tenant>;
+  /** Stops both listeners and writes pending state. */
+  close(): Promise<void>;
+}
+
+let sharedOpenApi: OpenApi | undefined;
+
+export async function startTenants(opts: StartOptions = {}): Promise<RunningTenants> {
+  const stateDir = opts.stateDir ?? DEFAULT_TENANTS_DIR;
+  const ca = ensureLocalCa(opts.caDir);
+  sharedOpenApi ??= new OpenApi();
+  const openApi = sharedOpenApi;
+  const live = {} as Record<TenantName, Tenant>;
+  const closers: Array<() => Promise<void>> = [];
+  try {
+    for (const name of TENANT_NAMES) {
+      const tenant = new Tenant(name, path.join(stateDir, name), openApi);
+      const server = await listenDual(
+        { port: opts.ports?.[name] ?? 0, keyPath: ca.serverKeyPath, certPath: ca.serverCertPath },
+        (req, res) => void tenant.handle(req, res),
+      );
+      closers.push(async () => {
+        await server.close();
+        tenant.store.flush();
+      });
+      await tenant.bind(server.port);
+      live[name] = tenant;
+    }
+  } catch (err) {
+    await Promise.all(closers.map((c) => c()));
+    throw err;
+  }
+  const handle = (t: Tenant): TenantHandle => ({
+    name: t.name,
+    domain: t.domain,
+    baseUrl: t.baseUrl,
+    issuer: t.issuer,
+  });
+  return {
+    tenants: { production: handle(live.production), sandbox: handle(live.sandbox) },
+    live,
+    close: async () => {
+      await Promise.all(closers.map((c) => c()));
+    },
+  };
+}

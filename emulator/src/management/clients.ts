@@ -1,0 +1,144 @@
+/** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
+import type { Doc } from "../collection";
+import { notFound } from "../errors";
+import { search } from "../lucene";
+import {
+  applyPatch,
+  clone,
+  type Handler,
+  type HandlerContext,
+  paginate,
+  project,
+  randomId,
+} from "./context";
+
+const missing = () => notFound("The client does not exist", "inexistent_client");
+
+/** What a client looks like to the caller: the secret only with `read:client_keys`. */
+function present(
+  ctx: HandlerContext,
+  client: Doc,
+  withSecret = ctx.scopes.has("read:client_keys"),
+) {
+  const out = clone(client);
+  if (!withSecret) delete out.client_secret;
+  return project(out, ctx.query);
+}
+
+export function newClientSecret(): string {
+  return randomId(64, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+}
+
+/** Defaults Auth0 fills in for a new client, before the caller's fields. */
+export function buildClient(tenantName: string, body: Doc): Doc {
+  const appType = (body.app_type as string | undefined) ?? undefined;
+  const grantTypes =
+    appType === "non_interactive"
+      ? ["client_credentials"]
+      : ["authorization_code", "implicit", "refresh_token", "client_credentials"];
+  const client: Doc = {
+    tenant: tenantName,
+    global: false,
+    is_token_endpoint_ip_header_trusted: false,
+    is_first_party: true,
+    oidc_conformant: true,
+    sso_disabled: false,
+    cross_origin_authentication: false,
+    custom_login_page_on: true,
+    callbacks: [],
+    allowed_origins: [],
+    web_origins: [],
+    allowed_logout_urls: [],
+    allowed_clients: [],
+    client_aliases: [],
+    grant_types: grantTypes,
+    token_endpoint_auth_method: "client_secret_post",
+    jwt_configuration: { alg: "RS256", lifetime_in_seconds: 36000, secret_encoded: false },
+    refresh_token: {
+      rotation_type: "non-rotating",
+      expiration_type: "non-expiring",
+      leeway: 0,
+      token_lifetime: 2592000,
+      infinite_token_lifetime: true,
+      idle_token_lifetime: 1296000,
+      infinite_idle_token_lifetime: true,
+    },
+    client_metadata: {},
+    ...clone(body),
+    client_id: randomId(32),
+    client_secret: newClientSecret(),
+  };
+  return client;
+}
+
+export const listClients: Handler = (ctx) => {
+  const { tenant, query } = ctx;
+  let items: readonly Doc[] =
+    typeof query.q === "string" && query.q.trim()
+      ? search(tenant.store.clients, query.q, ["name", "description"])
+      : tenant.store.clients.all();
+  if (typeof query.app_type === "string") {
+    const types = new Set(query.app_type.split(","));
+    items = items.filter((c) => types.has(c.app_type as string));
+  }
+  if (typeof query.is_first_party === "boolean") {
+    items = items.filter((c) => c.is_first_party === query.is_first_party);
+  }
+  if (typeof query.is_global === "boolean") {
+    items = items.filter((c) => c.global === query.is_global);
+  }
+  const page = paginate(items, query, "clients", { checkpoint: true });
+  return { status: 200, body: mapPage(page, "clients", (c) => present(ctx, c)) };
+};
+
+export const getClient: Handler = (ctx) => {
+  const client = ctx.tenant.store.clients.get(ctx.params.id ?? "");
+  if (!client) throw missing();
+  return { status: 200, body: present(ctx, client) };
+};
+
+export const createClient: Handler = (ctx) => {
+  const client = buildClient(ctx.tenant.name, ctx.body);
+  ctx.tenant.store.clients.put(client);
+  ctx.tenant.store.changed();
+  return { status: 201, body: present(ctx, client, true) };
+};
+
+export const patchClient: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const current = store.clients.get(ctx.params.id ?? "");
+  if (!current) throw missing();
+  const next = applyPatch(current, ctx.body, ["client_metadata"]);
+  store.clients.put(next);
+  store.changed();
+  return { status: 200, body: present(ctx, next) };
+};
+
+export const deleteClient: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const id = ctx.params.id ?? "";
+  if (!store.clients.delete(id)) throw missing();
+  const grants = store.grants.lookup("client_id", id);
+  for (const g of [...(grants ?? [])]) store.grants.delete(g);
+  for (const [token, rt] of store.refreshTokens)
+    if (rt.client_id === id) store.refreshTokens.delete(token);
+  store.changed();
+  return { status: 204 };
+};
+
+export const rotateSecret: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const current = store.clients.get(ctx.params.id ?? "");
+  if (!current) throw missing();
+  const next = { ...clone(current), client_secret: newClientSecret() };
+  store.clients.put(next);
+  store.changed();
+  return { status: 200, body: present(ctx, next, true) };
+};
+
+/** Applies `fn` to the records of a page, whichever envelope it has. */
+export function mapPage(page: unknown, key: string, fn: (doc: Doc) => Doc): unknown {
+  if (Array.isArray(page)) return page.map(fn);
+  const envelope = page as Record<string, unknown>;
+  return { ...envelope, [key]: (envelope[key] as Doc[]).map(fn) };
+}

@@ -1,0 +1,77 @@
+/** Resource servers (APIs): list, get (by id or identifier), create, patch, delete. */
+import type { Doc } from "../collection";
+import { badRequest, conflict, notFound } from "../errors";
+import { applyPatch, clone, type Handler, paginate, project, randomHex } from "./context";
+
+const missing = () => notFound("The resource server does not exist", "inexistent_resource_server");
+
+export function buildResourceServer(body: Doc, extra: Doc = {}): Doc {
+  return {
+    id: randomHex(24),
+    name: body.identifier as string,
+    signing_alg: "RS256",
+    token_lifetime: 86400,
+    token_lifetime_for_web: 7200,
+    allow_offline_access: false,
+    skip_consent_for_verifiable_first_party_clients: true,
+    token_dialect: "access_token",
+    enforce_policies: false,
+    is_system: false,
+    scopes: [],
+    ...clone(body),
+    ...extra,
+  };
+}
+
+export const listResourceServers: Handler = (ctx) => {
+  let items: readonly Doc[] = ctx.tenant.store.resourceServers.all();
+  const identifiers = ctx.query.identifiers as string[] | undefined;
+  if (identifiers) items = items.filter((r) => identifiers.includes(r.identifier as string));
+  const page = paginate(
+    items.map((r) => project(clone(r), ctx.query)),
+    ctx.query,
+    "resource_servers",
+  );
+  return { status: 200, body: page };
+};
+
+export const getResourceServer: Handler = (ctx) => {
+  const rs = ctx.tenant.resourceServerByIdOrIdentifier(ctx.params.id ?? "");
+  if (!rs) throw missing();
+  return { status: 200, body: clone(rs) };
+};
+
+export const createResourceServer: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const identifier = ctx.body.identifier as string;
+  if (ctx.tenant.resourceServerByIdentifier(identifier)) {
+    throw conflict("A resource server with the same identifier already exists", "conflict");
+  }
+  const rs = buildResourceServer(ctx.body);
+  store.resourceServers.put(rs);
+  store.changed();
+  return { status: 201, body: clone(rs) };
+};
+
+export const patchResourceServer: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const current = ctx.tenant.resourceServerByIdOrIdentifier(ctx.params.id ?? "");
+  if (!current) throw missing();
+  if (current.is_system)
+    throw badRequest("You cannot update a system resource server", "operation_not_supported");
+  const next = applyPatch(current, ctx.body);
+  store.resourceServers.put(next);
+  store.changed();
+  return { status: 200, body: clone(next) };
+};
+
+export const deleteResourceServer: Handler = (ctx) => {
+  const { store } = ctx.tenant;
+  const current = ctx.tenant.resourceServerByIdOrIdentifier(ctx.params.id ?? "");
+  if (!current) throw missing();
+  if (current.is_system)
+    throw badRequest("You cannot delete a system resource server", "operation_not_supported");
+  store.resourceServers.delete(current.id as string);
+  store.changed();
+  return { status: 204 };
+};

@@ -1,0 +1,130 @@
+/**
+ * The Management API, mounted from Auth0's OpenAPI document: one loop over the implemented
+ * operations gives each its path pattern and scopes; one generic path authenticates, checks
+ * scopes, parses the query and validates the body, then calls the hand-written handler.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Doc } from "../collection";
+import { ApiError } from "../errors";
+import { readPayload } from "../http";
+import type { Operation } from "../openapi";
+import type { Tenant } from "../tenant";
+import * as grants from "./client-grants";
+import * as clients from "./clients";
+import type { Handler, HandlerResult } from "./context";
+import * as resourceServers from "./resource-servers";
+import * as settings from "./tenant-settings";
+import * as users from "./users";
+
+/** operationId (as in the OpenAPI document) → handler. Everything else answers 404. */
+export const HANDLERS: Record<string, Handler> = {
+  get_clients: clients.listClients,
+  post_clients: clients.createClient,
+  get_clients_by_id: clients.getClient,
+  patch_clients_by_id: clients.patchClient,
+  delete_clients_by_id: clients.deleteClient,
+  "post_rotate-secret": clients.rotateSecret,
+  "get_client-grants": grants.listGrants,
+  "post_client-grants": grants.createGrant,
+  "get_client-grant": grants.getGrant,
+  "patch_client-grants_by_id": grants.patchGrant,
+  "delete_client-grants_by_id": grants.deleteGrant,
+  get_users: users.listUsers,
+  post_users: users.createUser,
+  get_users_by_id: users.getUser,
+  patch_users_by_id: users.patchUser,
+  delete_users_by_id: users.deleteUser,
+  "get_users-by-email": users.usersByEmail,
+  "get_resource-servers": resourceServers.listResourceServers,
+  "post_resource-servers": resourceServers.createResourceServer,
+  "get_resource-servers_by_id": resourceServers.getResourceServer,
+  "patch_resource-servers_by_id": resourceServers.patchResourceServer,
+  "delete_resource-servers_by_id": resourceServers.deleteResourceServer,
+  tenant_settings_route: settings.getSettings,
+  patch_settings: settings.patchSettings,
+};
+
+export const API_PREFIX = "/api/v2";
+
+interface Route {
+  op: Operation;
+  handler: Handler;
+}
+
+export class ManagementRouter {
+  private readonly routes: Route[];
+
+  constructor(operations: (id: string) => Operation) {
+    this.routes = Object.entries(HANDLERS)
+      .map(([id, handler]) => ({ op: operations(id), handler }))
+      // Literal paths before templated ones, so `/users-by-email` never reads as `/users/{id}`.
+      .sort((a, b) => a.op.pathParams.length - b.op.pathParams.length);
+  }
+
+  async handle(tenant: Tenant, req: IncomingMessage, url: URL): Promise<HandlerResult> {
+    const method = req.method ?? "GET";
+    const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, "") || "/";
+    let pathMatched = false;
+    for (const { op, handler } of this.routes) {
+      const m = op.pattern.exec(path);
+      if (!m) continue;
+      pathMatched = true;
+      if (op.method !== method) continue;
+      const params: Record<string, string> = {};
+      op.pathParams.forEach((name, i) => {
+        params[name] = safeDecode(m[i + 1] ?? "");
+      });
+      const scopes = await this.authenticate(tenant, req);
+      if (!op.scopes.some((s) => scopes.has(s))) {
+        throw new ApiError(
+          403,
+          `Insufficient scope, expected any of: ${op.scopes.join(",")}`,
+          "insufficient_scope",
+        );
+      }
+      const query = tenant.openApi.parseQuery(op, url.searchParams);
+      let body: Doc = {};
+      if (op.bodySchema) {
+        const payload = await readPayload(req);
+        const value = payload === undefined ? {} : payload;
+        tenant.openApi.checkBody(op, value);
+        body = value as Doc;
+      }
+      return handler({ tenant, params, query, body, scopes });
+    }
+    if (pathMatched) throw new ApiError(404, "Not Found", "not_found");
+    throw new ApiError(404, "Not Found", "not_found");
+  }
+
+  /** The caller's scopes from a valid Management API access token; 401 otherwise. */
+  private async authenticate(tenant: Tenant, req: IncomingMessage): Promise<Set<string>> {
+    const header = req.headers.authorization ?? "";
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match?.[1]) throw new ApiError(401, "Missing authentication", "missing_authentication");
+    let payload: Record<string, unknown>;
+    try {
+      payload = await tenant.keys().verify(match[1], tenant.issuer, tenant.managementAudience);
+    } catch (err) {
+      const expired = (err as { code?: string }).code === "ERR_JWT_EXPIRED";
+      throw new ApiError(
+        401,
+        expired ? "Expired token received for JSON Web Token validation" : "Invalid token",
+        "invalid_token",
+      );
+    }
+    // A token of a client deleted since stays valid until it expires, as in Auth0.
+    return new Set(
+      String(payload.scope ?? "")
+        .split(" ")
+        .filter(Boolean),
+    );
+  }
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ApiError(400, "Bad path: invalid percent-encoding", "invalid_uri");
+  }
+}

@@ -1,0 +1,198 @@
+/**
+ * Seeds the local tenants through their Management API with the official `auth0` SDK, starting
+ * from each tenant's documented bootstrap client (`<state dir>/bootstrap.json`, the equivalent of
+ * the one-time "API Explorer Application" a platform engineer makes in a real tenant).
+ * Idempotent: a second run finds what the first made and brings it back to the wanted shape.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  ASTRAL_BACKEND_CLIENT_NAME,
+  MANAGEMENT_API_SCOPES,
+  managementApiAudience,
+  PORTAL_ADMIN_PERMISSION,
+  PORTAL_LOGIN_CLIENT_NAME,
+} from "@astral/contract";
+import { ManagementClient } from "auth0";
+import { BOOTSTRAP_FILE, type BootstrapCredentials, type TenantHandle } from "./tenant";
+
+export interface SeedOptions {
+  /** Folder holding `<tenant>/bootstrap.json` (as given to `startTenants`). */
+  stateDir?: string;
+  /** Login app callback (default `http://localhost:3000/auth/callback`). */
+  callbackUrl?: string;
+  /** Login app logout URL (default `http://localhost:3000`). */
+  logoutUrl?: string;
+  /** The example customer API (default `https://api.example.local/`). */
+  exampleApi?: { identifier?: string; name?: string; scopes?: string[] };
+  /** The first portal admin (a local development account). */
+  admin?: { email?: string; password?: string };
+}
+
+export interface ClientCredentials {
+  clientId: string;
+  clientSecret: string;
+}
+
+export interface SeededTenant {
+  domain: string;
+  backend: ClientCredentials;
+  exampleApi: { identifier: string; scopes: string[] };
+}
+
+export interface SeedResult {
+  production: SeededTenant & {
+    login: ClientCredentials;
+    admin: { email: string; password: string; userId: string };
+  };
+  sandbox: SeededTenant;
+}
+
+export const SEED_DEFAULTS = {
+  callbackUrl: "http://localhost:3000/auth/callback",
+  logoutUrl: "http://localhost:3000",
+  exampleApi: {
+    identifier: "https://api.example.local/",
+    name: "Example API",
+    scopes: ["read:examples", "write:examples"],
+  },
+  admin: { email: "admin@astral.local", password: "Astral-Admin-2026" },
+} as const;
+
+/** The bootstrap credentials a tenant wrote at first start. */
+export function readBootstrap(stateDir: string, tenant: string): BootstrapCredentials {
+  const file = path.join(stateDir, tenant, BOOTSTRAP_FILE);
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as BootstrapCredentials;
+  } catch {
+    throw new Error(`no bootstrap credentials at ${file}: start the tenants first`);
+  }
+}
+
+export function managementClient(domain: string, creds: ClientCredentials): ManagementClient {
+  return new ManagementClient({
+    domain,
+    clientId: creds.clientId,
+    clientSecret: creds.clientSecret,
+  });
+}
+
+export async function seedTenants(
+  tenants: { production: TenantHandle; sandbox: TenantHandle },
+  opts: SeedOptions & { stateDir: string },
+): Promise<SeedResult> {
+  const exampleApi = {
+    identifier: opts.exampleApi?.identifier ?? SEED_DEFAULTS.exampleApi.identifier,
+    name: opts.exampleApi?.name ?? SEED_DEFAULTS.exampleApi.name,
+    scopes: opts.exampleApi?.scopes ?? [...SEED_DEFAULTS.exampleApi.scopes],
+  };
+  const seedOne = async (tenant: TenantHandle) => {
+    const boot = readBootstrap(opts.stateDir, tenant.name);
+    const mgmt = managementClient(tenant.domain, boot);
+    const backend = await ensureClient(mgmt, ASTRAL_BACKEND_CLIENT_NAME, {
+      app_type: "non_interactive",
+      grant_types: ["client_credentials"],
+      description: "Calls the Management API for the Astral portal.",
+    });
+    await ensureGrant(mgmt, backend.clientId, managementApiAudience(tenant.domain), [
+      ...MANAGEMENT_API_SCOPES,
+    ]);
+    await ensureResourceServer(mgmt, exampleApi);
+    return {
+      mgmt,
+      seeded: {
+        domain: tenant.domain,
+        backend,
+        exampleApi: { identifier: exampleApi.identifier, scopes: exampleApi.scopes },
+      },
+    };
+  };
+  const [production, sandbox] = await Promise.all([
+    seedOne(tenants.production),
+    seedOne(tenants.sandbox),
+  ]);
+  const login = await ensureClient(production.mgmt, PORTAL_LOGIN_CLIENT_NAME, {
+    app_type: "regular_web",
+    grant_types: ["authorization_code", "refresh_token"],
+    callbacks: [opts.callbackUrl ?? SEED_DEFAULTS.callbackUrl],
+    allowed_logout_urls: [opts.logoutUrl ?? SEED_DEFAULTS.logoutUrl],
+    web_origins: [new URL(opts.logoutUrl ?? SEED_DEFAULTS.logoutUrl).origin],
+    token_endpoint_auth_method: "client_secret_post",
+    oidc_conformant: true,
+  });
+  const admin = await ensureAdmin(production.mgmt, {
+    email: opts.admin?.email ?? SEED_DEFAULTS.admin.email,
+    password: opts.admin?.password ?? SEED_DEFAULTS.admin.password,
+  });
+  return { production: { ...production.seeded, login, admin }, sandbox: sandbox.seeded };
+}
+
+type ClientFields = Parameters<ManagementClient["clients"]["update"]>[1];
+
+/** Finds a client by name or creates it; either way leaves it with `fields`. */
+async function ensureClient(
+  mgmt: ManagementClient,
+  name: string,
+  fields: NonNullable<ClientFields>,
+): Promise<ClientCredentials> {
+  const page = await mgmt.clients.list({ q: `name:"${name}"`, per_page: 2 });
+  const found = page.data.find((c) => c.name === name);
+  const client = found?.client_id
+    ? await mgmt.clients.update(found.client_id, fields)
+    : await mgmt.clients.create({ name, ...(fields as object) });
+  if (!client.client_id || !client.client_secret) {
+    throw new Error(`client ${name} came back without credentials`);
+  }
+  return { clientId: client.client_id, clientSecret: client.client_secret };
+}
+
+/** Exactly `scope` on `audience` for the client: created, or corrected if it differs. */
+async function ensureGrant(
+  mgmt: ManagementClient,
+  clientId: string,
+  audience: string,
+  scope: string[],
+) {
+  const page = await mgmt.clientGrants.list({ client_id: clientId, audience });
+  const grant = page.data.find((g) => g.audience === audience);
+  if (!grant?.id) {
+    await mgmt.clientGrants.create({ client_id: clientId, audience, scope });
+  } else if ([...(grant.scope ?? [])].sort().join(" ") !== [...scope].sort().join(" ")) {
+    await mgmt.clientGrants.update(grant.id, { scope });
+  }
+}
+
+async function ensureResourceServer(
+  mgmt: ManagementClient,
+  api: { identifier: string; name: string; scopes: string[] },
+) {
+  const scopes = api.scopes.map((value) => ({ value, description: value }));
+  const page = await mgmt.resourceServers.list({ identifiers: [api.identifier] });
+  const found = page.data.find((r) => r.identifier === api.identifier);
+  if (found?.id) await mgmt.resourceServers.update(found.id, { name: api.name, scopes });
+  else await mgmt.resourceServers.create({ identifier: api.identifier, name: api.name, scopes });
+}
+
+/** Finds or creates the admin, merges `portal-admin` into its permissions, sets its password. */
+async function ensureAdmin(mgmt: ManagementClient, admin: { email: string; password: string }) {
+  const existing = (await mgmt.users.listUsersByEmail({ email: admin.email })).find(
+    (u) => u.email === admin.email,
+  );
+  const user =
+    existing ??
+    (await mgmt.users.create({
+      connection: "Username-Password-Authentication",
+      email: admin.email,
+      password: admin.password,
+      email_verified: true,
+      name: "Portal Admin",
+    }));
+  const userId = user.user_id as string;
+  const permissions = new Set((user.app_metadata?.permissions as string[] | undefined) ?? []);
+  permissions.add(PORTAL_ADMIN_PERMISSION);
+  await mgmt.users.update(userId, {
+    app_metadata: { permissions: [...permissions] },
+    ...(existing ? { password: admin.password } : {}),
+  });
+  return { email: admin.email, password: admin.password, userId };
+}

@@ -1,0 +1,244 @@
+/**
+ * One local Auth0 tenant: its state, signing key, Management API and OAuth endpoints, and the
+ * run-time control switches. The HTTP listener (server.ts) hands every request to `handle`.
+ */
+import { writeFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import path from "node:path";
+import type { JWK } from "jose";
+import type { Doc } from "./collection";
+import { TenantControl } from "./control";
+import { ApiError, sendError, sendJson } from "./errors";
+import { SigningKey } from "./keys";
+import { findGrant } from "./management/client-grants";
+import { buildClient } from "./management/clients";
+import { randomId } from "./management/context";
+import { buildResourceServer } from "./management/resource-servers";
+import { API_PREFIX, ManagementRouter } from "./management/router";
+import { defaultSettings } from "./management/tenant-settings";
+import { OAuthEndpoints } from "./oauth";
+import type { OpenApi } from "./openapi";
+import { TenantStore } from "./store";
+
+/** Where a tenant can be reached. */
+export interface TenantHandle {
+  name: string;
+  /** `localhost:PORT`, what Auth0 SDKs call the domain. */
+  domain: string;
+  /** `https://localhost:PORT` */
+  baseUrl: string;
+  /** `https://localhost:PORT/` (Auth0 issuers end with a slash). */
+  issuer: string;
+}
+
+/** The documented one-time bootstrap: an M2M client with every Management API scope. */
+export interface BootstrapCredentials {
+  clientId: string;
+  clientSecret: string;
+  audience: string;
+}
+export const BOOTSTRAP_FILE = "bootstrap.json";
+export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
+
+export class Tenant implements TenantHandle {
+  readonly store: TenantStore;
+  readonly control = new TenantControl();
+  readonly router: ManagementRouter;
+  readonly oauth: OAuthEndpoints;
+  domain = "";
+  baseUrl = "";
+  issuer = "";
+  private signingKey: SigningKey | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly dir: string,
+    readonly openApi: OpenApi,
+  ) {
+    this.store = new TenantStore(dir);
+    this.router = new ManagementRouter((id) => openApi.operation(id));
+    this.oauth = new OAuthEndpoints(this);
+  }
+
+  get managementAudience(): string {
+    return `${this.issuer}api/v2/`;
+  }
+
+  /** Every scope the Management API knows, from the OpenAPI document. */
+  get managementScopes(): string[] {
+    const scopes = new Set<string>();
+    for (const op of this.openApi.operations.values()) for (const s of op.scopes) scopes.add(s);
+    return [...scopes].sort();
+  }
+
+  keys(): SigningKey {
+    if (!this.signingKey) throw new ApiError(503, "Tenant is starting", "not_ready");
+    return this.signingKey;
+  }
+
+  settings(): Doc {
+    return { ...defaultSettings(this.name), ...this.store.settings };
+  }
+
+  /** Called once the port is known: fixes the domain and makes the tenant's built-in records. */
+  async bind(port: number): Promise<void> {
+    this.domain = `localhost:${port}`;
+    this.baseUrl = `https://${this.domain}`;
+    this.issuer = `${this.baseUrl}/`;
+    await this.initialize();
+  }
+
+  private async initialize(): Promise<void> {
+    const { store } = this;
+    const loaded = await SigningKey.load(store.signingKey as JWK | undefined);
+    this.signingKey = loaded.key;
+    if (!store.signingKey) {
+      store.signingKey = loaded.jwk as Doc;
+      store.changed();
+    }
+    this.moveToDomain();
+    this.ensureManagementApi();
+    this.ensureBootstrap();
+    store.flush();
+  }
+
+  /** State made on another port: point the Management API's audience at this one. */
+  private moveToDomain(): void {
+    const { store } = this;
+    const previous = store.settings.emulator_domain as string | undefined;
+    if (previous && previous !== this.domain) {
+      const oldAudience = `https://${previous}/api/v2/`;
+      for (const g of [...store.grants.all()]) {
+        if (g.audience === oldAudience)
+          store.grants.put({ ...g, audience: this.managementAudience });
+      }
+      for (const r of [...store.resourceServers.all()]) {
+        if (r.identifier === oldAudience)
+          store.resourceServers.put({ ...r, identifier: this.managementAudience });
+      }
+    }
+    if (previous !== this.domain) {
+      store.settings = { ...store.settings, emulator_domain: this.domain };
+      store.changed();
+    }
+  }
+
+  private ensureManagementApi(): void {
+    const existing = this.resourceServerByIdentifier(this.managementAudience);
+    const scopes = this.managementScopes.map((value) => ({ value, description: value }));
+    if (existing && (existing.scopes as unknown[]).length === scopes.length) return;
+    this.store.resourceServers.put(
+      buildResourceServer(
+        { identifier: this.managementAudience, name: "Auth0 Management API" },
+        {
+          ...(existing ? { id: existing.id } : {}),
+          is_system: true,
+          scopes,
+          token_lifetime: 86400,
+        },
+      ),
+    );
+    this.store.changed();
+  }
+
+  /**
+   * The one-time bootstrap a platform engineer does in a real tenant (Auth0's dashboard makes an
+   * "API Explorer Application" with every Management API scope). Its credentials are written to
+   * `<state dir>/bootstrap.json` (mode 0600); seeding and tools start from there.
+   */
+  private ensureBootstrap(): void {
+    const { store } = this;
+    let client = store.clients
+      .all()
+      .find((c) => (c.client_metadata as Doc | undefined)?.emulator === "bootstrap");
+    if (!client) {
+      client = buildClient(this.name, {
+        name: BOOTSTRAP_CLIENT_NAME,
+        app_type: "non_interactive",
+        grant_types: ["client_credentials"],
+        client_metadata: { emulator: "bootstrap" },
+      });
+      store.clients.put(client);
+      store.changed();
+    }
+    const clientId = client.client_id as string;
+    const grant = findGrant(store, clientId, this.managementAudience);
+    const scope = this.managementScopes;
+    if (!grant || (grant.scope as string[]).length !== scope.length) {
+      store.grants.put({
+        id: (grant?.id as string | undefined) ?? `cgr_${randomId(16)}`,
+        client_id: clientId,
+        audience: this.managementAudience,
+        scope,
+        allow_any_organization: false,
+        is_system: false,
+        subject_type: "client",
+      });
+      store.changed();
+    }
+    const credentials: BootstrapCredentials = {
+      clientId,
+      clientSecret: client.client_secret as string,
+      audience: this.managementAudience,
+    };
+    writeFileSync(
+      path.join(this.dir, BOOTSTRAP_FILE),
+      `${JSON.stringify(credentials, null, 2)}\n`,
+      {
+        mode: 0o600,
+      },
+    );
+  }
+
+  resourceServerByIdentifier(identifier: string): Doc | undefined {
+    const ids = this.store.resourceServers.lookup("identifier", identifier);
+    for (const id of ids ?? []) {
+      const rs = this.store.resourceServers.get(id);
+      if (rs?.identifier === identifier) return rs;
+    }
+    return undefined;
+  }
+
+  resourceServerByIdOrIdentifier(idOrIdentifier: string): Doc | undefined {
+    return (
+      this.store.resourceServers.get(idOrIdentifier) ??
+      this.resourceServerByIdentifier(idOrIdentifier)
+    );
+  }
+
+  /** Clears all state (and the signing key), then rebuilds the built-in records. */
+  async reset(): Promise<void> {
+    this.store.reset();
+    this.control.clear();
+    this.oauth.reset();
+    await this.initialize();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? "/", this.baseUrl || "https://localhost");
+      const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+      if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
+        if (!secure)
+          throw new ApiError(403, "The Management API is only served over HTTPS", "https_required");
+        const limit = this.control.takeRateLimit();
+        for (const [k, v] of Object.entries(limit.headers)) res.setHeader(k, v);
+        if (limit.error) throw limit.error;
+        await this.control.applyFaults(req.method ?? "GET", url.pathname);
+        const result = await this.router.handle(this, req, url);
+        if (result.status === 204) {
+          res.writeHead(204);
+          res.end();
+        } else {
+          sendJson(res, result.status, result.body);
+        }
+        return;
+      }
+      await this.control.applyFaults(req.method ?? "GET", url.pathname);
+      if (await this.oauth.handle(req, res, url, secure)) return;
+      throw new ApiError(404, "Not Found", "not_found");
+    } catch (err) {
+      sendError(res, err);
+    }
+  }
+}

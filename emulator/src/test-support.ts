@@ -1,0 +1,59 @@
+/**
+ * For integration tests: both tenants on random ports with a temporary state folder, seeded
+ * through the Management API, plus run-time control (reset, rate limits, faults).
+ * Node must trust the local CA: `npm test` sets `NODE_EXTRA_CA_CERTS` before vitest starts.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Fault, RateLimit } from "./control";
+import { type RunningTenants, startTenants, TENANT_NAMES, type TenantName } from "./index";
+import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
+
+export interface TenantsControl {
+  /** Clears one tenant's (or both tenants') state, then seeds again; returns the new seed. */
+  reset(tenant?: TenantName): Promise<SeedResult>;
+  /** Auth0-style rate limiting (429 + `x-ratelimit-*`); `undefined` turns it off. */
+  setRateLimit(tenant: TenantName, limit: RateLimit | undefined): void;
+  /** Replaces the tenant's injected faults; `[]` clears them. */
+  setFaults(tenant: TenantName, faults: Fault[]): void;
+  /** Turns off rate limits and faults everywhere. */
+  clear(): void;
+}
+
+export interface SeededTenants {
+  tenants: RunningTenants["tenants"];
+  seed: SeedResult;
+  control: TenantsControl;
+  stateDir: string;
+  /** Stops the tenants and deletes the temporary state. */
+  close(): Promise<void>;
+}
+
+export async function startSeededTenants(opts: SeedOptions = {}): Promise<SeededTenants> {
+  const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
+  const running = await startTenants({ stateDir });
+  const seedOpts = { ...opts, stateDir };
+  const result: SeededTenants = {
+    tenants: running.tenants,
+    seed: await seedTenants(running.tenants, seedOpts),
+    stateDir,
+    control: {
+      reset: async (tenant) => {
+        for (const name of tenant ? [tenant] : TENANT_NAMES) await running.live[name].reset();
+        result.seed = await seedTenants(running.tenants, seedOpts);
+        return result.seed;
+      },
+      setRateLimit: (tenant, limit) => running.live[tenant].control.setRateLimit(limit),
+      setFaults: (tenant, faults) => running.live[tenant].control.setFaults(faults),
+      clear: () => {
+        for (const name of TENANT_NAMES) running.live[name].control.clear();
+      },
+    },
+    close: async () => {
+      await running.close();
+      if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  return result;
+}
