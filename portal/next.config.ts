@@ -17,6 +17,7 @@ const config: NextConfig = {
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,
+  devIndicators: false,
   // The SDKs are server-only Node code: load them from node_modules instead of bundling.
   serverExternalPackages: ["auth0"],
   async headers() {

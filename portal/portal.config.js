@@ -9,7 +9,7 @@
 module.exports = {
   branding: {
     title: "Astral Developer Portal",
-    subtitle: "Credentials for the Astral Example API, in Sandbox and Production.",
+    subtitle: "Credentials for the Example API, in Sandbox and Production.",
     logo: "/logo.svg",
     favicon: "/favicon.svg",
     colors: { primary: "#4f46e5", secondary: "#0ea5e9" },
@@ -33,13 +33,13 @@ module.exports = {
       id: "sandbox",
       label: "Sandbox",
       description: "Test data, free to experiment. Try a credential right here.",
-      apis: [{ audience: "https://api.example.com", scopes: ["read:example"] }],
+      apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
     },
     {
       id: "production",
       label: "Production",
       description: "Live data. Keep these secrets in a secret store.",
-      apis: [{ audience: "https://api.example.com", scopes: ["read:example"] }],
+      apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
     },
   ],
   inviteTtlHours: 72,

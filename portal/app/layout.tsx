@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { CSSProperties, ReactNode } from "react";
 import "./globals.css";
 import { Header } from "@/components/header";
+import { Icon } from "@/components/icons";
 import { loadPortalConfig } from "@/lib/config/load";
 
 export const dynamic = "force-dynamic";
@@ -37,8 +38,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
                   rel="noreferrer"
                   className="card flex gap-3 p-4 hover:border-brand"
                 >
-                  <span aria-hidden className="text-lg">
-                    {ICONS[link.icon]}
+                  <span className="mt-0.5 text-brand">
+                    <Icon name={link.icon} />
                   </span>
                   <span>
                     <span className="block text-sm font-medium text-slate-900">{link.label}</span>
@@ -53,12 +54,3 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     </html>
   );
 }
-
-const ICONS: Record<string, string> = {
-  book: "📘",
-  code: "⌨️",
-  status: "📈",
-  chat: "💬",
-  key: "🔑",
-  terminal: "🖥️",
-};

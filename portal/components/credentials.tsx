@@ -7,6 +7,7 @@ import {
   rotateCredentialAction,
   tryCredentialAction,
 } from "@/app/actions";
+import { Icon } from "./icons";
 import { ConfirmButton, CopyButton, ErrorNote, Field } from "./ui";
 import { useAction } from "./use-action";
 
@@ -51,8 +52,8 @@ export function SecretReveal({
   return (
     <div className="card border-amber-300 bg-amber-50/40 p-5" data-testid="secret-reveal">
       <div className="mb-4 flex items-start gap-3">
-        <span className="text-xl" aria-hidden>
-          🔐
+        <span className="text-amber-600">
+          <Icon name="key" className="h-6 w-6" />
         </span>
         <div>
           <h3 className="font-semibold">Copy the secret now</h3>

@@ -8,8 +8,18 @@ import { Auth0Client } from "@auth0/nextjs-auth0/server";
 
 const baseUrl = process.env[PORTAL_ENV.login.baseUrl] ?? "";
 const secure = baseUrl.startsWith("https://");
+const domain = process.env[PORTAL_ENV.login.domain] ?? "";
+
+/**
+ * The local tenants listen on localhost with a port. The SDK rejects ports and localhost in a
+ * domain unless `allowInsecureRequests` is set (refused when NODE_ENV=production), and takes the
+ * port from a URL-form domain. Real Auth0 domains take the plain path.
+ */
+const local =
+  /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(domain) && process.env.NODE_ENV !== "production";
 
 export const auth0 = new Auth0Client({
+  ...(local ? { domain: `https://${domain}`, allowInsecureRequests: true } : {}),
   signInReturnToPath: "/",
   authorizationParameters: { scope: "openid profile email" },
   session: {

@@ -12,7 +12,7 @@ import { deriveInviteKey } from "./domain/invites";
 import { Tenant, type TenantOptions } from "./management/tenant";
 
 export function createPortal(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
   options: { tenant?: TenantOptions; configFile?: string; auditFile?: string } = {},
 ): Portal {
   const access = readManagementAccess(env);

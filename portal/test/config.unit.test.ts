@@ -45,7 +45,9 @@ describe("portal.config.js", () => {
   it("reports a file that does not evaluate, or is missing, by path", () => {
     const file = tempConfig("module.exports = {");
     expect(() => loadPortalConfig(file)).toThrow(/cannot be evaluated/);
-    expect(() => loadPortalConfig(path.join(path.dirname(file), "nope.js"))).toThrow(/file not found/);
+    expect(() => loadPortalConfig(path.join(path.dirname(file), "nope.js"))).toThrow(
+      /file not found/,
+    );
   });
 
   it("re-reads the file when it changes (a change shows on refresh)", () => {

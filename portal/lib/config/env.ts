@@ -23,7 +23,7 @@ const DOMAIN = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 
 /** Management access per environment that has its three variables set. */
 export function readManagementAccess(
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string | undefined> = process.env,
 ): Partial<Record<Environment, ManagementAccess>> {
   const problems: string[] = [];
   const result: Partial<Record<Environment, ManagementAccess>> = {};
@@ -52,7 +52,7 @@ export function readManagementAccess(
 }
 
 /** The login variables `@auth0/nextjs-auth0` reads; reported by name when missing. */
-export function checkLoginEnv(env: NodeJS.ProcessEnv = process.env): void {
+export function checkLoginEnv(env: Record<string, string | undefined> = process.env): void {
   const l = PORTAL_ENV.login;
   const problems = [l.domain, l.clientId, l.clientSecret, l.sessionSecret, l.baseUrl]
     .filter((name) => !env[name])

@@ -117,7 +117,7 @@ export class Tenant {
       );
     return new PortalError(
       "upstream_error",
-      `The ${where} failed to ${what}${status ? ` (HTTP ${status})` : ""}; nothing was left half-done, try again.`,
+      `The ${where} failed to ${what}${status ? ` (HTTP ${status})` : ""}. Try again in a moment.`,
       options,
     );
   }
