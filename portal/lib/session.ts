@@ -12,6 +12,7 @@ import { homeTenant } from "./domain/context";
 import { getUser } from "./domain/users";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
+import { isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
 /** The signed-in actor, or null. Cached for the duration of one request. */
@@ -31,10 +32,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
 /** Same-origin check for mutations (in addition to Next's own server-action origin check). */
 export async function assertSameOrigin(): Promise<void> {
   const h = await headers();
-  const origin = h.get("origin");
-  const expected = process.env[PORTAL_ENV.login.baseUrl];
-  if (!expected) return;
-  if (!origin || new URL(expected).origin !== origin)
+  if (!isSameOrigin(h.get("origin"), process.env[PORTAL_ENV.login.baseUrl]))
     throw new PortalError("forbidden", "Cross-origin request refused.");
 }
 

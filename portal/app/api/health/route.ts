@@ -1,6 +1,6 @@
 // Liveness for the container HEALTHCHECK and the load balancer. Public by design: it reports
 // nothing but "ok" and the config's validity, and makes no Management API call.
-import { loadPortalConfig } from "@/lib/config/load";
+import { loadPortalConfig } from "../../../lib/config/load";
 
 export const dynamic = "force-dynamic";
 
