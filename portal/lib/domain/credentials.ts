@@ -97,6 +97,7 @@ export async function createCredential(
 
   let client: Management.Client | undefined;
   let secret: string | undefined;
+  let foundEarlier = false;
   for (let attempt = 1; !client; attempt++) {
     const earlier = await findByRequestId(tenant, input.idempotencyKey, ctx.requestId);
     if (earlier) {
@@ -105,6 +106,7 @@ export async function createCredential(
         throw new PortalError("conflict", "This request id was already used; reload the page.");
       client = earlier;
       secret = earlier.client_secret;
+      foundEarlier = true;
       break;
     }
     try {
@@ -134,7 +136,10 @@ export async function createCredential(
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
 
   try {
-    await ensureGrants(tenant, clientId, config.apis, ctx.requestId);
+    // An earlier attempt may have made some grants: finish its work rather than repeat it.
+    const granted = foundEarlier ? await grantedAudiences(tenant, clientId, ctx.requestId) : new Set<string>();
+    const missing = config.apis.filter((api) => !granted.has(api.audience));
+    await ensureGrants(tenant, clientId, missing, ctx.requestId);
   } catch (error) {
     const cleaned = await deleteClientQuietly(tenant, clientId, ctx.requestId);
     if (error instanceof PortalError && !cleaned)
@@ -177,6 +182,15 @@ async function ensureGrants(
       }
     }
   }
+}
+
+async function grantedAudiences(tenant: Tenant, clientId: string, requestId: string) {
+  const page = await tenant.run(
+    "read the credential's grants",
+    (c) => c.clientGrants.list({ client_id: clientId }),
+    { safeToRepeat: true, requestId },
+  );
+  return new Set(page.data.map((g) => g.audience));
 }
 
 async function hasGrant(tenant: Tenant, clientId: string, audience: string, requestId: string) {

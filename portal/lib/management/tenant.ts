@@ -34,6 +34,8 @@ export class Tenant {
   readonly environment: Environment;
   readonly domain: string;
   readonly calls: CallCounters = { token: 0, api: 0 };
+  /** Management API requests made, by "METHOD /api/v2/path" (least-privilege test, benchmark). */
+  readonly operations = new Map<string, number>();
   readonly client: ManagementClient;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
@@ -46,7 +48,12 @@ export class Tenant {
     const counting: typeof fetch = (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       if (url.includes("/oauth/token")) this.calls.token++;
-      else this.calls.api++;
+      else {
+        this.calls.api++;
+        const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+        const key = `${method} ${new URL(url).pathname}`;
+        this.operations.set(key, (this.operations.get(key) ?? 0) + 1);
+      }
       return fetch(input, init);
     };
     this.client = new ManagementClient({
