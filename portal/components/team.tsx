@@ -25,13 +25,16 @@ function TeamNameForm({
 }) {
   const { pending, error, call } = useAction(action);
   const [name, setName] = useState("");
+  // Kept until a create succeeds, so a retried submit finds the team it made.
+  const [key, setKey] = useState(() => crypto.randomUUID().replaceAll("-", ""));
   return (
     <form
       className="flex flex-wrap items-end gap-3"
       onSubmit={(e) => {
         e.preventDefault();
-        call({ name }, (team) => {
+        call({ name, idempotencyKey: key }, (team) => {
           setName("");
+          setKey(crypto.randomUUID().replaceAll("-", ""));
           onCreated(team.teamId);
         });
       }}

@@ -29,6 +29,7 @@ const teamId = z.string().regex(TEAM_ID, "Not a team id");
 const environment = z.enum(ENVIRONMENTS);
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Not a client id");
 const userId = z.string().regex(/^[A-Za-z0-9_|.@:-]{3,128}$/, "Not a user id");
+const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY, "Not an idempotency key");
 const paging = {
   page: z.coerce.number().int().min(0).max(1000).default(0),
   perPage: z.coerce.number().int().min(1).max(50).default(20),
@@ -138,10 +139,10 @@ export const actions = {
   createTeam: defineAction({
     name: "createTeam",
     access: "user",
-    input: z.object({ name }),
+    input: z.object({ name, idempotencyKey: idempotencyKey.optional() }),
     output: team,
     audit: { target: (i, r) => ({ teamName: i.name, teamId: r?.teamId }) },
-    run: (ctx, i) => createTeam(ctx, { name: i.name, join: true }),
+    run: (ctx, i) => createTeam(ctx, { ...i, join: true }),
   }),
 
   createTeamInvite: defineAction({
@@ -181,7 +182,7 @@ export const actions = {
       teamId,
       environment,
       name,
-      idempotencyKey: z.string().regex(IDEMPOTENCY_KEY, "Not an idempotency key"),
+      idempotencyKey,
     }),
     output: revealed,
     audit: auditCredential,
@@ -244,10 +245,10 @@ export const actions = {
   adminCreateTeam: defineAction({
     name: "adminCreateTeam",
     access: "admin",
-    input: z.object({ name }),
+    input: z.object({ name, idempotencyKey: idempotencyKey.optional() }),
     output: team,
     audit: { target: (i, r) => ({ teamName: i.name, teamId: r?.teamId }) },
-    run: (ctx, i) => createTeam(ctx, { name: i.name, join: false }),
+    run: (ctx, i) => createTeam(ctx, { ...i, join: false }),
   }),
 
   adminDeleteTeam: defineAction({

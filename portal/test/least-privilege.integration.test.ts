@@ -18,7 +18,9 @@ import { type PortalHarness, startPortalHarness } from "./support";
 
 const OPENAPI = path.resolve(__dirname, "../../../shared/auth0/management-api.openapi.json");
 
-type OpenApi = { paths: Record<string, Record<string, { security?: Array<Record<string, string[] | undefined>> }>> };
+type OpenApi = {
+  paths: Record<string, Record<string, { security?: Array<Record<string, string[] | undefined>> }>>;
+};
 
 /** "GET /api/v2/clients/abc" → the OpenAPI operation "GET /clients/{id}" and its scopes. */
 function operationScopes(doc: OpenApi, called: string): { template: string; scopes: string[] } {
@@ -52,7 +54,10 @@ async function backendWithout(missing: string[]) {
       audience: managementApiAudience(h.env.tenants[environment].domain),
       scope,
     });
-    creds[environment] = { clientId: client.client_id as string, clientSecret: client.client_secret as string };
+    creds[environment] = {
+      clientId: client.client_id as string,
+      clientSecret: client.client_secret as string,
+    };
   }
   return h.portalWith(creds);
 }
@@ -75,10 +80,15 @@ describe("least privilege: the contract's 20 scopes", () => {
     for (const tenant of Object.values(portal.tenants))
       for (const called of tenant.operations.keys()) {
         const { template, scopes } = operationScopes(doc, called);
-        calledOperations.set(template, scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)));
+        calledOperations.set(
+          template,
+          scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)),
+        );
       }
     const allowedBy = [...calledOperations.values()];
-    predictedNeeded = [...new Set(allowedBy.filter((s) => s.length === 1).map((s) => s[0] as string))].sort();
+    predictedNeeded = [
+      ...new Set(allowedBy.filter((s) => s.length === 1).map((s) => s[0] as string)),
+    ].sort();
     alternatives = allowedBy.filter((s) => s.length > 1).map((s) => [...s].sort());
     alternatives = [...new Map(alternatives.map((a) => [a.join("|"), a])).values()];
     console.log(
@@ -96,7 +106,9 @@ describe("least privilege: the contract's 20 scopes", () => {
       const outcome = await runAllFlows(h, await backendWithout([scope]));
       if (!outcome.ok) {
         // The only acceptable failure is the tenant refusing the portal for lack of a scope.
-        expect(outcome.code, `${scope}: ${outcome.step}: ${outcome.message}`).toBe("upstream_forbidden");
+        expect(outcome.code, `${scope}: ${outcome.step}: ${outcome.message}`).toBe(
+          "upstream_forbidden",
+        );
         observedNeeded.push(scope);
         report.push(`  needed      ${scope.padEnd(26)} without it: "${outcome.step}" gets 403`);
       } else {

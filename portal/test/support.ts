@@ -13,6 +13,7 @@ import type { AuditEntry } from "../lib/domain/audit";
 import type { Actor, Portal } from "../lib/domain/context";
 import { getUser } from "../lib/domain/users";
 import type { RetryPolicy } from "../lib/management/retry";
+import type { TenantOptions } from "../lib/management/tenant";
 import { createPortal } from "../lib/portal";
 
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 3000, baseDelayMs: 20 };
@@ -31,6 +32,7 @@ export interface PortalHarness {
   /** A Portal over the same tenants with other backend credentials (least-privilege test). */
   portalWith(
     credentials: Partial<Record<Environment, { clientId: string; clientSecret: string }>>,
+    tenant?: TenantOptions,
   ): Portal;
   configFile: string;
   close(): Promise<void>;
@@ -64,6 +66,7 @@ export async function startPortalHarness(): Promise<PortalHarness> {
   );
   const build = (
     credentials: Partial<Record<Environment, { clientId: string; clientSecret: string }>>,
+    tenant: TenantOptions = {},
   ) => {
     const vars: Record<string, string> = {
       [PORTAL_ENV.login.sessionSecret]: "test-session-secret-0123456789abcdef0123456789",
@@ -76,7 +79,7 @@ export async function startPortalHarness(): Promise<PortalHarness> {
       vars[names.clientId] = c.clientId;
       vars[names.clientSecret] = c.clientSecret;
     }
-    const portal = createPortal(vars, { tenant: { retry: FAST_RETRY }, configFile });
+    const portal = createPortal(vars, { tenant: { retry: FAST_RETRY, ...tenant }, configFile });
     portal.audit = (entry) => audit.push(entry);
     return portal;
   };

@@ -13,6 +13,7 @@ import { PortalError } from "../errors";
 import { queries } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, offeredEnvironment } from "./context";
+import { createClientOnce } from "./create-once";
 import { deleteClientQuietly } from "./teams";
 import type { Paged } from "./users";
 
@@ -73,15 +74,6 @@ export async function listCredentials(
   return { items, page, perPage, total: result.response.total ?? items.length };
 }
 
-async function findByRequestId(tenant: Tenant, key: string, requestId: string) {
-  const page = await tenant.run(
-    "look for an earlier attempt",
-    (c) => c.clients.list({ q: queries.clientByRequestId(key), page: 0, per_page: 5 }),
-    { safeToRepeat: true, requestId },
-  );
-  return page.data[0];
-}
-
 export async function createCredential(
   ctx: Ctx,
   input: { teamId: string; environment: Environment; name: string; idempotencyKey: string },
@@ -95,49 +87,34 @@ export async function createCredential(
     requestId: input.idempotencyKey,
   };
 
-  let client: Management.Client | undefined;
-  let secret: string | undefined;
-  let foundEarlier = false;
-  for (let attempt = 1; !client; attempt++) {
-    const earlier = await findByRequestId(tenant, input.idempotencyKey, ctx.requestId);
-    if (earlier) {
-      const meta = CredentialMetadata.safeParse(earlier.client_metadata ?? {});
-      if (!meta.success || meta.data.teamId !== input.teamId)
-        throw new PortalError("conflict", "This request id was already used; reload the page.");
-      client = earlier;
-      secret = earlier.client_secret;
-      foundEarlier = true;
-      break;
-    }
-    try {
-      client = await tenant.run(
-        "create a credential",
-        (c) =>
-          c.clients.create({
-            name: input.name,
-            description: `Astral credential of ${input.teamId}`,
-            app_type: "non_interactive",
-            grant_types: ["client_credentials"],
-            token_endpoint_auth_method: "client_secret_post",
-            client_metadata: metadata,
-          }),
-        { safeToRepeat: false, requestId: ctx.requestId },
-      );
-      secret = client.client_secret;
-    } catch (error) {
-      // A 5xx or lost response may still have created the client: the next attempt looks first.
-      const transient =
-        error instanceof PortalError &&
-        (error.code === "upstream_error" || error.code === "rate_limited");
-      if (!transient || attempt >= CREATE_ATTEMPTS) throw error;
-    }
+  const { client, foundEarlier } = await createClientOnce(
+    tenant,
+    input.idempotencyKey,
+    {
+      name: input.name,
+      description: `Astral credential of ${input.teamId}`,
+      app_type: "non_interactive",
+      grant_types: ["client_credentials"],
+      token_endpoint_auth_method: "client_secret_post",
+      client_metadata: metadata,
+    },
+    "create a credential",
+    ctx.requestId,
+  );
+  if (foundEarlier) {
+    const meta = CredentialMetadata.safeParse(client.client_metadata ?? {});
+    if (!meta.success || meta.data.teamId !== input.teamId)
+      throw new PortalError("conflict", "This request id was already used; reload the page.");
   }
+  let secret = client.client_secret;
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
 
   try {
     // An earlier attempt may have made some grants: finish its work rather than repeat it.
-    const granted = foundEarlier ? await grantedAudiences(tenant, clientId, ctx.requestId) : new Set<string>();
+    const granted = foundEarlier
+      ? await grantedAudiences(tenant, clientId, ctx.requestId)
+      : new Set<string>();
     const missing = config.apis.filter((api) => !granted.has(api.audience));
     await ensureGrants(tenant, clientId, missing, ctx.requestId);
   } catch (error) {

@@ -8,6 +8,7 @@ import { PortalError } from "../errors";
 import { queries } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant, isAdmin } from "./context";
+import { createClientOnce } from "./create-once";
 import { randomId } from "./ids";
 import { countUsers, getUser, type Paged, patchAppMetadata, searchUsers } from "./users";
 
@@ -58,7 +59,10 @@ export async function getTeam(ctx: Ctx, teamId: string): Promise<Team> {
  * Creates a team record. A user without a team who creates one joins it; an admin creating a
  * team from the admin pages does not.
  */
-export async function createTeam(ctx: Ctx, input: { name: string; join: boolean }): Promise<Team> {
+export async function createTeam(
+  ctx: Ctx,
+  input: { name: string; join: boolean; idempotencyKey?: string | undefined },
+): Promise<Team> {
   if (input.join && ctx.actor.teamId)
     throw new PortalError("conflict", "You already belong to a team; leave it first.");
   const tenant = homeTenant(ctx.portal);
@@ -69,17 +73,20 @@ export async function createTeam(ctx: Ctx, input: { name: string; join: boolean 
     createdBy: ctx.actor.userId,
     createdAt: ctx.portal.now().toISOString(),
   };
-  const created = await tenant.run(
+  // Without a caller's key, one per call still protects this call's own retries.
+  const key = input.idempotencyKey ?? randomId("req", 24);
+  const { client: created, foundEarlier } = await createClientOnce(
+    tenant,
+    key,
+    {
+      name: `Team: ${input.name}`,
+      description: "Astral portal team record. It has no grant types and cannot get tokens.",
+      app_type: "non_interactive",
+      grant_types: [],
+      client_metadata: { ...metadata, requestId: key },
+    },
     "create a team",
-    (c) =>
-      c.clients.create({
-        name: `Team: ${input.name}`,
-        description: "Astral portal team record. It has no grant types and cannot get tokens.",
-        app_type: "non_interactive",
-        grant_types: [],
-        client_metadata: metadata,
-      }),
-    { safeToRepeat: false, requestId: ctx.requestId },
+    ctx.requestId,
   );
   const team = toTeam(created);
   if (!team) throw new PortalError("internal", "The team record came back malformed.");
@@ -87,7 +94,7 @@ export async function createTeam(ctx: Ctx, input: { name: string; join: boolean 
     try {
       await patchAppMetadata(tenant, ctx.actor.userId, { teamId: team.teamId }, ctx.requestId);
     } catch (error) {
-      await deleteClientQuietly(tenant, team.recordId, ctx.requestId);
+      if (!foundEarlier) await deleteClientQuietly(tenant, team.recordId, ctx.requestId);
       throw error;
     }
   }

@@ -26,6 +26,8 @@ export interface TenantOptions {
   /** Per-request timeout in seconds. */
   timeoutInSeconds?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** Transport override (tests inject lost responses here); default: global fetch. */
+  fetch?: typeof fetch;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,16 +47,19 @@ export class Tenant {
     this.domain = access.domain;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? sleep;
+    const transport = options.fetch ?? fetch;
     const counting: typeof fetch = (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       if (url.includes("/oauth/token")) this.calls.token++;
       else {
         this.calls.api++;
-        const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
+        const method = (
+          init?.method ?? (input instanceof Request ? input.method : "GET")
+        ).toUpperCase();
         const key = `${method} ${new URL(url).pathname}`;
         this.operations.set(key, (this.operations.get(key) ?? 0) + 1);
       }
-      return fetch(input, init);
+      return transport(input, init);
     };
     this.client = new ManagementClient({
       domain: access.domain,
