@@ -55,7 +55,14 @@ export class OpenApi {
           "set AUTH0_OPENAPI_PATH or provide ../shared/auth0/ beside the repository",
       );
     }
-    this.ajv = new Ajv2020({ strict: false, allErrors: false, logger: false, verbose: true });
+    // Auth0's patterns use escapes (`\:`) that JavaScript's unicode mode refuses.
+    this.ajv = new Ajv2020({
+      strict: false,
+      allErrors: false,
+      logger: false,
+      verbose: true,
+      unicodeRegExp: false,
+    });
     addFormats(this.ajv, [...KNOWN_FORMATS] as never);
     // Auth0's own formats (client-id, strict-uri, ...) are not checked: unknown names pass.
     for (const format of collectFormats(this.doc)) {
@@ -84,6 +91,13 @@ export class OpenApi {
       this.validators.set(key, v);
     }
     return v;
+  }
+
+  /** Whether the operation's request body schema names this top-level property. */
+  knowsProperty(operationId: string, property: string): boolean {
+    const body = this.operation(operationId).bodySchema;
+    const schema = body ? resolve(body, this.doc) : undefined;
+    return Object.hasOwn((schema?.properties as object | undefined) ?? {}, property);
   }
 
   /** Parses the query string by the operation's parameter schemas; 400 in Auth0's words. */

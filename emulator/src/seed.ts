@@ -117,6 +117,15 @@ export async function seedTenants(
     callbacks: [opts.callbackUrl ?? SEED_DEFAULTS.callbackUrl],
     allowed_logout_urls: [opts.logoutUrl ?? SEED_DEFAULTS.logoutUrl],
     web_origins: [new URL(opts.logoutUrl ?? SEED_DEFAULTS.logoutUrl).origin],
+    refresh_token: {
+      rotation_type: "rotating",
+      expiration_type: "expiring",
+      leeway: 0,
+      token_lifetime: 2592000,
+      idle_token_lifetime: 1296000,
+      infinite_token_lifetime: false,
+      infinite_idle_token_lifetime: false,
+    },
     token_endpoint_auth_method: "client_secret_post",
     oidc_conformant: true,
   });

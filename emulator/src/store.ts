@@ -13,10 +13,16 @@ export interface RefreshTokenRecord {
   scope: string;
   audience?: string;
   expires_at: number;
+  /** Tokens rotated from one another share a family (reuse of a rotated one revokes it). */
+  family: string;
+  /** Set once the token has been exchanged under rotation. */
+  rotated?: boolean;
 }
 
 interface Snapshot {
   version: 1;
+  /** The `localhost:PORT` the state was made on (the Management API audience depends on it). */
+  domain?: string;
   signingKey?: Doc;
   clients: Doc[];
   grants: Doc[];
@@ -44,6 +50,7 @@ export class TenantStore {
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
   signingKey: Doc | undefined;
+  domain: string | undefined;
 
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
@@ -69,6 +76,7 @@ export class TenantStore {
       throw new Error(`tenant state ${this.file} is unreadable (reset it to start over)`);
     }
     this.signingKey = snapshot.signingKey;
+    this.domain = snapshot.domain;
     for (const c of snapshot.clients) this.clients.put(c);
     for (const g of snapshot.grants) this.grants.put(g);
     for (const u of snapshot.users) this.users.put(u);
@@ -99,6 +107,7 @@ export class TenantStore {
     this.dirty = false;
     const snapshot: Snapshot = {
       version: 1,
+      domain: this.domain,
       signingKey: this.signingKey,
       clients: [...this.clients.all()],
       grants: [...this.grants.all()],
@@ -126,6 +135,7 @@ export class TenantStore {
     this.refreshTokens.clear();
     this.settings = {};
     this.signingKey = undefined;
+    this.domain = undefined;
     rmSync(this.file, { force: true });
   }
 }

@@ -105,7 +105,7 @@ export class Tenant implements TenantHandle {
   /** State made on another port: point the Management API's audience at this one. */
   private moveToDomain(): void {
     const { store } = this;
-    const previous = store.settings.emulator_domain as string | undefined;
+    const previous = store.domain;
     if (previous && previous !== this.domain) {
       const oldAudience = `https://${previous}/api/v2/`;
       for (const g of [...store.grants.all()]) {
@@ -118,7 +118,7 @@ export class Tenant implements TenantHandle {
       }
     }
     if (previous !== this.domain) {
-      store.settings = { ...store.settings, emulator_domain: this.domain };
+      store.domain = this.domain;
       store.changed();
     }
   }
@@ -235,7 +235,7 @@ export class Tenant implements TenantHandle {
         return;
       }
       await this.control.applyFaults(req.method ?? "GET", url.pathname);
-      if (await this.oauth.handle(req, res, url, secure)) return;
+      if (await this.oauth.handle(req, res, url)) return;
       throw new ApiError(404, "Not Found", "not_found");
     } catch (err) {
       sendError(res, err);

@@ -1,6 +1,6 @@
 /** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
 import type { Doc } from "../collection";
-import { notFound } from "../errors";
+import { badRequest, notFound } from "../errors";
 import { search } from "../lucene";
 import {
   applyPatch,
@@ -97,7 +97,29 @@ export const getClient: Handler = (ctx) => {
   return { status: 200, body: present(ctx, client) };
 };
 
+/**
+ * Auth0 keeps `client_metadata` flat: at most 10 keys, string values of at most 255 characters
+ * (the OpenAPI document only says "object"). `null` is allowed in a PATCH, to remove a key.
+ */
+function checkClientMetadata(metadata: unknown, patch: boolean): void {
+  if (metadata === undefined) return;
+  for (const [key, value] of Object.entries((metadata as Doc | null) ?? {})) {
+    if (value === null && patch) continue;
+    if (typeof value !== "string") {
+      throw badRequest(
+        `Payload validation error: 'Expected type string but found type ${value === null ? "null" : Array.isArray(value) ? "array" : typeof value}' on property client_metadata.${key}.`,
+      );
+    }
+    if (value.length > 255) {
+      throw badRequest(
+        `Payload validation error: 'String is too long (${value.length} chars), maximum 255' on property client_metadata.${key}.`,
+      );
+    }
+  }
+}
+
 export const createClient: Handler = (ctx) => {
+  checkClientMetadata(ctx.body.client_metadata, false);
   const client = buildClient(ctx.tenant.name, ctx.body);
   ctx.tenant.store.clients.put(client);
   ctx.tenant.store.changed();
@@ -108,7 +130,13 @@ export const patchClient: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const current = store.clients.get(ctx.params.id ?? "");
   if (!current) throw missing();
+  checkClientMetadata(ctx.body.client_metadata, true);
   const next = applyPatch(current, ctx.body, ["client_metadata"]);
+  if (Object.keys(next.client_metadata ?? {}).length > 10) {
+    throw badRequest(
+      "Payload validation error: 'Too many properties defined, maximum 10' on property client_metadata.",
+    );
+  }
   store.clients.put(next);
   store.changed();
   return { status: 200, body: present(ctx, next) };

@@ -62,7 +62,8 @@ export const patchResourceServer: Handler = (ctx) => {
   const next = applyPatch(current, ctx.body);
   store.resourceServers.put(next);
   store.changed();
-  return { status: 200, body: clone(next) };
+  // Auth0 documents 201 for this update (not 200); follow the document.
+  return { status: 201, body: clone(next) };
 };
 
 export const deleteResourceServer: Handler = (ctx) => {

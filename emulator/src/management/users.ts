@@ -95,6 +95,13 @@ export const patchUser: Handler = async (ctx) => {
   const current = store.users.get(userId);
   if (!current) throw missing();
   const body = ctx.body;
+  // The document lets any property through; Auth0 refuses those it does not know.
+  const unknown = Object.keys(body).find(
+    (k) => !ctx.tenant.openApi.knowsProperty("patch_users_by_id", k),
+  );
+  if (unknown) {
+    throw badRequest(`Payload validation error: 'Additional properties not allowed: ${unknown}'.`);
+  }
   if (body.connection !== undefined) checkConnection(body.connection);
   const next: Doc = clone(current);
   for (const [key, value] of Object.entries(body)) {

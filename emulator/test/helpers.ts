@@ -1,0 +1,89 @@
+/** Small helpers shared by the emulator's integration tests (raw HTTP, tokens). */
+import { readBootstrap } from "../src/seed";
+import type { SeededTenants } from "../test-support";
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: unknown;
+}
+
+/** One raw request; the body is parsed as JSON when it is JSON. */
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: {
+    token?: string;
+    body?: unknown;
+    rawBody?: string | Buffer;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Reply> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+  let body: string | Buffer | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["content-type"] ??= "application/json";
+  } else if (opts.rawBody !== undefined) {
+    headers["content-type"] ??= "application/json";
+  }
+  const res = await fetch(`${baseUrl}${path}`, { method, headers, body, redirect: "manual" });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/**
+ * A Management API token of the tenant's bootstrap client (every scope), narrowed to `scopes`
+ * through the token endpoint's `scope` parameter, as Auth0 does.
+ */
+export async function managementToken(
+  env: SeededTenants,
+  tenant: "production" | "sandbox",
+  scopes?: readonly string[],
+): Promise<string> {
+  const boot = readBootstrap(env.stateDir, tenant);
+  const params: Record<string, string> = {
+    grant_type: "client_credentials",
+    client_id: boot.clientId,
+    client_secret: boot.clientSecret,
+    audience: boot.audience,
+  };
+  if (scopes) params.scope = scopes.join(" ");
+  const res = await fetch(`${env.tenants[tenant].baseUrl}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(params),
+  });
+  if (res.status !== 200)
+    throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** Auth0's error shape, with the status it came with. */
+export function expectAuth0Error(reply: Reply): {
+  statusCode: number;
+  error: string;
+  message: string;
+  errorCode: string;
+} {
+  const body = reply.body as Record<string, unknown>;
+  if (
+    typeof body !== "object" ||
+    body === null ||
+    body.statusCode !== reply.status ||
+    typeof body.error !== "string" ||
+    typeof body.message !== "string" ||
+    typeof body.errorCode !== "string"
+  ) {
+    throw new Error(`not an Auth0 error for status ${reply.status}: ${JSON.stringify(reply.body)}`);
+  }
+  return body as never;
+}

@@ -1,0 +1,236 @@
+/**
+ * Fidelity to Auth0's OpenAPI document: (1) a scope table generated from the document over every
+ * implemented operation, with a token that has one of the listed scopes and one that lacks them
+ * all; (2) every implemented operation's responses validate against the document's schemas,
+ * with an ajv (JSON Schema 2020-12) independent of the emulator's own.
+ */
+import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HANDLERS } from "../src/management/router";
+import { openApiPath } from "../src/paths";
+import { type SeededTenants, startSeededTenants } from "../test-support";
+import { call, expectAuth0Error, managementToken } from "./helpers";
+
+interface Op {
+  operationId: string;
+  security?: Array<{ oAuth2ClientCredentials?: string[] }>;
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+const doc = JSON.parse(readFileSync(openApiPath(), "utf8")) as {
+  paths: Record<string, Record<string, Op>>;
+  components: object;
+};
+const operations = Object.entries(doc.paths).flatMap(([path, methods]) =>
+  Object.entries(methods).map(([method, op]) => ({ path, method: method.toUpperCase(), op })),
+);
+const implemented = operations.filter((o) => o.op.operationId in HANDLERS);
+const allScopes = [
+  ...new Set(
+    operations.flatMap((o) =>
+      (o.op.security ?? []).flatMap((s) => s.oAuth2ClientCredentials ?? []),
+    ),
+  ),
+];
+const scopesOf = (op: Op) => (op.security ?? []).flatMap((s) => s.oAuth2ClientCredentials ?? []);
+
+const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, unicodeRegExp: false });
+addFormats(ajv);
+ajv.addSchema({ $id: "auth0", components: doc.components });
+const seen = new Map<string, number>();
+
+/** Validates one response body against the document's schema for that operation and status. */
+function checkResponse(operationId: string, status: number, body: unknown): void {
+  const op = implemented.find((o) => o.op.operationId === operationId)?.op;
+  expect(op, operationId).toBeDefined();
+  const schema = op?.responses[String(status)]?.content?.["application/json"]?.schema;
+  if (status === 204) {
+    expect(body).toBeUndefined();
+  } else {
+    expect(schema, `${operationId} ${status} has a schema`).toBeDefined();
+    const rebased = JSON.parse(
+      JSON.stringify(schema).replaceAll('"#/components/', '"auth0#/components/'),
+    );
+    const validate = ajv.compile(rebased);
+    expect(validate(body), `${operationId} ${status}: ${ajv.errorsText(validate.errors)}`).toBe(
+      true,
+    );
+  }
+  seen.set(operationId, (seen.get(operationId) ?? 0) + 1);
+}
+
+let env: SeededTenants;
+let base: string;
+let token: string;
+
+beforeAll(async () => {
+  env = await startSeededTenants();
+  base = env.tenants.sandbox.baseUrl;
+  token = await managementToken(env, "sandbox");
+});
+afterAll(() => env?.close());
+
+describe("scope table from the OpenAPI document", () => {
+  it("covers every implemented operation", () => {
+    expect(implemented.map((o) => o.op.operationId).sort()).toEqual(Object.keys(HANDLERS).sort());
+  });
+
+  for (const { path, method, op } of implemented) {
+    const scopes = scopesOf(op);
+    const concrete = path.replace(/\{[^}]+\}/g, "does-not-exist");
+    it(`${method} ${path}: any of [${scopes.join(", ")}] allows, none refuses`, async () => {
+      for (const scope of scopes) {
+        const allowed = await call(base, method, `/api/v2${concrete}`, {
+          token: await managementToken(env, "sandbox", [scope]),
+          body: method === "GET" || method === "DELETE" ? undefined : {},
+        });
+        expect([401, 403], `${scope} should allow ${method} ${path}`).not.toContain(allowed.status);
+      }
+      const others = allScopes.filter((s) => !scopes.includes(s));
+      const refused = await call(base, method, `/api/v2${concrete}`, {
+        token: await managementToken(env, "sandbox", others),
+      });
+      expect(refused.status).toBe(403);
+      expect(expectAuth0Error(refused)).toEqual({
+        statusCode: 403,
+        error: "Forbidden",
+        message: `Insufficient scope, expected any of: ${scopes.join(",")}`,
+        errorCode: "insufficient_scope",
+      });
+    });
+  }
+});
+
+describe("responses validate against the document's schemas", () => {
+  it("for every implemented operation", async () => {
+    const go = async (
+      operationId: string,
+      method: string,
+      path: string,
+      body?: unknown,
+      expected = 200,
+    ) => {
+      const r = await call(base, method, `/api/v2${path}`, { token, body });
+      expect(r.status, `${operationId}: ${JSON.stringify(r.body)}`).toBe(expected);
+      checkResponse(operationId, r.status, r.body);
+      return r.body as Record<string, unknown> & Array<Record<string, unknown>>;
+    };
+    const rs = await go(
+      "post_resource-servers",
+      "POST",
+      "/resource-servers",
+      {
+        identifier: "https://schema.test/",
+        name: "Schema",
+        scopes: [{ value: "read:x", description: "x" }],
+      },
+      201,
+    );
+    await go("get_resource-servers", "GET", "/resource-servers");
+    await go("get_resource-servers", "GET", "/resource-servers?include_totals=true&per_page=1");
+    await go("get_resource-servers_by_id", "GET", `/resource-servers/${rs.id}`);
+    // The document gives 201 for this update.
+    await go(
+      "patch_resource-servers_by_id",
+      "PATCH",
+      `/resource-servers/${rs.id}`,
+      { name: "Schema 2" },
+      201,
+    );
+
+    const client = await go(
+      "post_clients",
+      "POST",
+      "/clients",
+      { name: "schema client", app_type: "non_interactive", client_metadata: { teamId: "t1" } },
+      201,
+    );
+    await go(
+      "post_clients",
+      "POST",
+      "/clients",
+      { name: "schema client 2", app_type: "regular_web", callbacks: ["http://localhost/cb"] },
+      201,
+    );
+    await go("get_clients", "GET", "/clients");
+    await go("get_clients", "GET", "/clients?include_totals=true&per_page=2&page=0");
+    await go("get_clients", "GET", "/clients?take=1");
+    await go(
+      "get_clients",
+      "GET",
+      `/clients?q=${encodeURIComponent('client_metadata.teamId:"t1"')}&fields=name,client_id`,
+    );
+    await go("get_clients_by_id", "GET", `/clients/${client.client_id}`);
+    await go("patch_clients_by_id", "PATCH", `/clients/${client.client_id}`, {
+      description: "d",
+      client_metadata: { teamId: null },
+    });
+    await go("post_rotate-secret", "POST", `/clients/${client.client_id}/rotate-secret`);
+
+    const grant = await go(
+      "post_client-grants",
+      "POST",
+      "/client-grants",
+      { client_id: client.client_id, audience: "https://schema.test/", scope: ["read:x"] },
+      201,
+    );
+    await go("get_client-grants", "GET", "/client-grants");
+    await go(
+      "get_client-grants",
+      "GET",
+      `/client-grants?client_id=${client.client_id}&include_totals=true`,
+    );
+    await go("get_client-grants", "GET", "/client-grants?take=1");
+    await go("get_client-grant", "GET", `/client-grants/${grant.id}`);
+    await go("patch_client-grants_by_id", "PATCH", `/client-grants/${grant.id}`, { scope: [] });
+
+    const user = await go(
+      "post_users",
+      "POST",
+      "/users",
+      {
+        connection: "Username-Password-Authentication",
+        email: "schema@example.com",
+        password: "Schema-Passw0rd",
+        app_metadata: { teamId: "t1" },
+        given_name: "S",
+      },
+      201,
+    );
+    await go("get_users", "GET", "/users");
+    await go(
+      "get_users",
+      "GET",
+      `/users?q=${encodeURIComponent('app_metadata.teamId:"t1"')}&include_totals=true&search_engine=v3`,
+    );
+    await go("get_users_by_id", "GET", `/users/${encodeURIComponent(String(user.user_id))}`);
+    await go("patch_users_by_id", "PATCH", `/users/${encodeURIComponent(String(user.user_id))}`, {
+      app_metadata: { permissions: ["x"] },
+      name: "Schema User",
+    });
+    await go("get_users-by-email", "GET", "/users-by-email?email=schema@example.com");
+
+    await go("tenant_settings_route", "GET", "/tenants/settings");
+    await go("patch_settings", "PATCH", "/tenants/settings", { friendly_name: "Sandbox" });
+
+    await go("delete_client-grants_by_id", "DELETE", `/client-grants/${grant.id}`, undefined, 204);
+    await go("delete_clients_by_id", "DELETE", `/clients/${client.client_id}`, undefined, 204);
+    await go(
+      "delete_users_by_id",
+      "DELETE",
+      `/users/${encodeURIComponent(String(user.user_id))}`,
+      undefined,
+      204,
+    );
+    await go(
+      "delete_resource-servers_by_id",
+      "DELETE",
+      `/resource-servers/${rs.id}`,
+      undefined,
+      204,
+    );
+
+    expect([...seen.keys()].sort()).toEqual(Object.keys(HANDLERS).sort());
+  });
+});

@@ -1,0 +1,360 @@
+/**
+ * Bad input never kills the server and always gets an Auth0-shaped 4xx: a few hundred malformed
+ * requests (bad JSON, wrong types, unknown fields, huge bodies, bad paths, bad queries, bad
+ * tokens), then a valid call still works. Also: 401 for missing, expired and forged tokens,
+ * rate limiting (429 + x-ratelimit-*) and injected faults.
+ */
+import { readFileSync } from "node:fs";
+import { connect } from "node:net";
+import path from "node:path";
+import { generateKeyPair, importJWK, SignJWT } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeededTenants, startSeededTenants } from "../test-support";
+import { call, expectAuth0Error, managementToken, type Reply } from "./helpers";
+
+let env: SeededTenants;
+let base: string;
+let token: string;
+
+beforeAll(async () => {
+  env = await startSeededTenants();
+  base = env.tenants.sandbox.baseUrl;
+  token = await managementToken(env, "sandbox");
+});
+afterAll(() => env?.close());
+
+const BODY_ROUTES: Array<[string, string]> = [
+  ["POST", "/clients"],
+  ["PATCH", "/clients/{client}"],
+  ["POST", "/client-grants"],
+  ["PATCH", "/client-grants/{grant}"],
+  ["POST", "/users"],
+  ["PATCH", "/users/{user}"],
+  ["POST", "/resource-servers"],
+  ["PATCH", "/resource-servers/{rs}"],
+  ["PATCH", "/tenants/settings"],
+];
+const BAD_JSON = [
+  "{",
+  "[1,2",
+  "nul",
+  '{"name": }',
+  "\u0000\u0001\u0002",
+  "{'a':1}",
+  '{"a":1}}',
+  "😀",
+];
+const WRONG_TYPES: unknown[] = [
+  [],
+  "string",
+  42,
+  null,
+  true,
+  { name: 42 },
+  { name: "" },
+  { callbacks: "http://x" },
+  { app_type: "spaceship" },
+  { client_metadata: "x" },
+  { client_metadata: { a: 1 } },
+  { app_metadata: "x" },
+  {
+    email: "not-an-email",
+    connection: "Username-Password-Authentication",
+    password: "Passw0rd-long",
+  },
+  { connection: 5 },
+  { scope: "read:x" },
+  { audience: 7 },
+  { identifier: ["x"] },
+  { token_lifetime: "long" },
+  { bogus_field: 1 },
+  { name: "x", bogus_field: 1 },
+  { grant_types: [1, 2] },
+  { client_metadata: { a: "x".repeat(256) } },
+];
+const BAD_PATHS = [
+  "/api/v2/nope",
+  "/api/v2/clients/x/y/z",
+  "/api/v2/clients/%ZZ",
+  "/api/v2/users/%E0%A4%A",
+  "/api/v2/../../etc/passwd",
+  "/api/v2/client-grants/x/rotate",
+  "/api/v2//clients",
+  "/api/v3/clients",
+  "/nope",
+  "/api",
+  "/api/v2/users-by-email/x",
+  `/api/v2/${"a/".repeat(500)}`,
+];
+const BAD_QUERIES = [
+  "/clients?per_page=-1",
+  "/clients?per_page=abc",
+  "/clients?per_page=101",
+  "/clients?page=x",
+  "/clients?include_totals=maybe",
+  "/clients?app_type=spaceship",
+  "/clients?fields=nope",
+  "/clients?take=0",
+  "/clients?from=-5",
+  "/clients?q=(",
+  '/clients?q="unterminated',
+  "/clients?q=name:",
+  "/clients?q=AND",
+  "/users?q=(a:b",
+  "/users?q=)",
+  "/users?per_page=1000",
+  "/users?page=50&per_page=50",
+  "/users?sort=nope",
+  "/users-by-email",
+  "/client-grants?per_page=0",
+  "/resource-servers?per_page=abc",
+];
+
+async function ids() {
+  const client = (await call(base, "POST", "/api/v2/clients", { token, body: { name: "robust" } }))
+    .body as { client_id: string };
+  const grant = (
+    await call(base, "POST", "/api/v2/client-grants", {
+      token,
+      body: {
+        client_id: client.client_id,
+        audience: env.seed.sandbox.exampleApi.identifier,
+        scope: [],
+      },
+    })
+  ).body as { id: string };
+  const user = (
+    await call(base, "POST", "/api/v2/users", {
+      token,
+      body: {
+        connection: "Username-Password-Authentication",
+        email: "robust@example.com",
+        password: "Passw0rd-long",
+      },
+    })
+  ).body as { user_id: string };
+  const rs = (
+    await call(base, "POST", "/api/v2/resource-servers", {
+      token,
+      body: { identifier: "https://robust/" },
+    })
+  ).body as { id: string };
+  return {
+    client: client.client_id,
+    grant: grant.id,
+    user: encodeURIComponent(user.user_id),
+    rs: rs.id,
+  };
+}
+
+describe("malformed requests", () => {
+  it("all get an Auth0-shaped 4xx and the server stays up", async () => {
+    const known = await ids();
+    const fill = (path: string) =>
+      path.replace(/\{(\w+)\}/, (_, k: keyof typeof known) => known[k]);
+    const replies: Array<[string, Reply]> = [];
+    const send = async (
+      label: string,
+      method: string,
+      path: string,
+      opts: Parameters<typeof call>[3] = {},
+    ) => {
+      replies.push([label, await call(base, method, path, { token, ...opts })]);
+    };
+    for (const [method, route] of BODY_ROUTES) {
+      const path = `/api/v2${fill(route)}`;
+      for (const raw of BAD_JSON)
+        await send(`${method} ${route} ${JSON.stringify(raw)}`, method, path, { rawBody: raw });
+      for (const body of WRONG_TYPES)
+        await send(`${method} ${route} ${JSON.stringify(body).slice(0, 60)}`, method, path, {
+          body,
+        });
+      await send(`${method} ${route} huge`, method, path, {
+        rawBody: `{"name":"${"x".repeat(2 * 1024 * 1024)}"}`,
+      });
+    }
+    for (const path of BAD_PATHS) {
+      for (const method of ["GET", "POST", "PUT", "DELETE"])
+        await send(`${method} ${path}`, method, path, { body: method === "GET" ? undefined : {} });
+    }
+    for (const q of BAD_QUERIES) await send(`GET ${q}`, "GET", `/api/v2${q}`);
+    for (const auth of [
+      "",
+      "Bearer",
+      "Bearer ",
+      "Basic abc",
+      "Bearer a.b.c",
+      "Bearer \u00ff\u00fe",
+      `Bearer ${token}x`,
+      `Bearer ${token.split(".").slice(0, 2).join(".")}.`,
+    ]) {
+      await send(`auth ${auth.slice(0, 20)}`, "GET", "/api/v2/clients", {
+        token: undefined,
+        headers: auth ? { authorization: auth } : {},
+      });
+    }
+
+    expect(replies.length).toBeGreaterThan(300);
+    const accepted = replies
+      .filter(([, r]) => r.status < 400 || r.status >= 500)
+      .map(([l, r]) => `${r.status} ${l}`);
+    expect(accepted).toEqual([]);
+    for (const [label, reply] of replies) {
+      expect(reply.status, label).toBeGreaterThanOrEqual(400);
+      expect(reply.status, label).toBeLessThan(500);
+      expect(() => expectAuth0Error(reply), label).not.toThrow();
+    }
+    // Still alive, and nothing half-made: only the records made above exist.
+    const after = await call(base, "GET", "/api/v2/clients?q=name:robust&include_totals=true", {
+      token,
+    });
+    expect(after.status).toBe(200);
+    expect((after.body as { total: number }).total).toBe(1);
+  });
+
+  it("survives garbage at the socket level", async () => {
+    const port = Number(new URL(base).port);
+    for (const garbage of [
+      "\u0016\u0003\u0001garbage",
+      "GET / HTTP/9.9\r\n\r\n",
+      "\r\n\r\n",
+      "\u0000".repeat(1000),
+    ]) {
+      await new Promise<void>((resolve) => {
+        const s = connect(port, "127.0.0.1", () => s.end(garbage));
+        s.on("error", () => resolve());
+        s.on("close", () => resolve());
+        s.resume();
+      });
+    }
+    expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+  });
+
+  it("the token endpoint answers bad input in OAuth's shape", async () => {
+    const bodies = [
+      "{",
+      "grant_type=",
+      "grant_type=password",
+      "grant_type=client_credentials",
+      `{"grant_type":5}`,
+    ];
+    for (const raw of bodies) {
+      const type = raw.startsWith("{") ? "application/json" : "application/x-www-form-urlencoded";
+      const r = await call(base, "POST", "/oauth/token", {
+        rawBody: raw,
+        headers: { "content-type": type },
+      });
+      expect(r.status, raw).toBeGreaterThanOrEqual(400);
+      expect(r.status, raw).toBeLessThan(500);
+      expect(typeof (r.body as { error: unknown }).error, raw).toBe("string");
+    }
+  });
+});
+
+describe("authentication", () => {
+  it("401 for missing, expired, forged and wrong-audience tokens", async () => {
+    const missing = await call(base, "GET", "/api/v2/clients");
+    expect(expectAuth0Error(missing)).toMatchObject({ statusCode: 401, error: "Unauthorized" });
+
+    const { privateKey } = await generateKeyPair("RS256");
+    const now = Math.floor(Date.now() / 1000);
+    const forged = await new SignJWT({ scope: "read:clients" })
+      .setProtectedHeader({ alg: "RS256", kid: "x" })
+      .setIssuer(env.tenants.sandbox.issuer)
+      .setAudience(`${env.tenants.sandbox.issuer}api/v2/`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(privateKey);
+    expect((await call(base, "GET", "/api/v2/clients", { token: forged })).status).toBe(401);
+
+    const other = await fetch(`${base}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        grant_type: "client_credentials",
+        client_id: env.seed.sandbox.backend.clientId,
+        client_secret: env.seed.sandbox.backend.clientSecret,
+        audience: `${env.tenants.sandbox.issuer}api/v2/`,
+      }),
+    });
+    const sandboxToken = ((await other.json()) as { access_token: string }).access_token;
+    // A sandbox token is worthless in production (other issuer, audience and key).
+    expect(
+      (
+        await call(env.tenants.production.baseUrl, "GET", "/api/v2/clients", {
+          token: sandboxToken,
+        })
+      ).status,
+    ).toBe(401);
+  });
+
+  it("401 for an expired token signed with the tenant's own key", async () => {
+    // The tenant's key is in its state file; sign what it would, but already expired.
+    const state = JSON.parse(
+      readFileSync(path.join(env.stateDir, "sandbox", "state.json"), "utf8"),
+    );
+    const key = await importJWK(state.signingKey, "RS256");
+    const now = Math.floor(Date.now() / 1000);
+    const sign = (exp: number) =>
+      new SignJWT({ scope: "read:clients" })
+        .setProtectedHeader({ alg: "RS256", kid: state.signingKey.kid })
+        .setIssuer(env.tenants.sandbox.issuer)
+        .setAudience(`${env.tenants.sandbox.issuer}api/v2/`)
+        .setIssuedAt(now - 120)
+        .setExpirationTime(exp)
+        .sign(key);
+    expect(
+      (await call(base, "GET", "/api/v2/clients", { token: await sign(now + 60) })).status,
+    ).toBe(200);
+    const expired = await call(base, "GET", "/api/v2/clients", { token: await sign(now - 60) });
+    expect(expectAuth0Error(expired)).toEqual({
+      statusCode: 401,
+      error: "Unauthorized",
+      message: "Expired token received for JSON Web Token validation",
+      errorCode: "invalid_token",
+    });
+  });
+});
+
+describe("rate limits and faults", () => {
+  it("429 with Auth0's headers when over the limit", async () => {
+    env.control.setRateLimit("sandbox", { limit: 3, windowSeconds: 60 });
+    try {
+      const statuses: number[] = [];
+      let last: Reply | undefined;
+      for (let i = 0; i < 5; i++) {
+        last = await call(base, "GET", "/api/v2/clients", { token });
+        statuses.push(last.status);
+      }
+      expect(statuses).toEqual([200, 200, 200, 429, 429]);
+      expect(expectAuth0Error(last as Reply)).toMatchObject({
+        statusCode: 429,
+        errorCode: "too_many_requests",
+      });
+      expect(last?.headers.get("x-ratelimit-limit")).toBe("3");
+      expect(last?.headers.get("x-ratelimit-remaining")).toBe("0");
+      expect(Number(last?.headers.get("x-ratelimit-reset"))).toBeGreaterThan(Date.now() / 1000);
+    } finally {
+      env.control.clear();
+    }
+    expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+  });
+
+  it("injects errors and latency per route", async () => {
+    env.control.setFaults("sandbox", [
+      { route: "GET /api/v2/users", status: 503 },
+      { route: "/api/v2/clients", latencyMs: 150 },
+    ]);
+    try {
+      const failed = await call(base, "GET", "/api/v2/users", { token });
+      expect(expectAuth0Error(failed)).toMatchObject({ statusCode: 503 });
+      const started = Date.now();
+      expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+      expect((await call(base, "GET", "/api/v2/client-grants", { token })).status).toBe(200);
+    } finally {
+      env.control.clear();
+    }
+    expect((await call(base, "GET", "/api/v2/users", { token })).status).toBe(200);
+  });
+});
