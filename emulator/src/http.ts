@@ -47,7 +47,10 @@ export function sendHtml(res: ServerResponse, status: number, html: string): voi
     "content-length": Buffer.byteLength(html),
     "cache-control": "no-store",
     "x-frame-options": "deny",
-    "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'",
+    // form-action also governs the redirect after the login form's POST (Chromium enforces it),
+    // which goes back to the app's callback on another localhost port.
+    "content-security-policy":
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http://localhost:* https://localhost:*",
   });
   res.end(html);
 }
