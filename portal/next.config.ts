@@ -11,6 +11,8 @@ const repoRoot = path.join(__dirname, "..");
 
 const config: NextConfig = {
   output: "standalone",
+  // The browser test runs its own `next dev` beside a developer's, in a separate build folder.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // The contract is TypeScript source in a workspace package.
   transpilePackages: ["@astral/contract"],
   // The workspace root, so that the contract (outside portal/) is bundled and traced.
@@ -18,6 +20,8 @@ const config: NextConfig = {
   turbopack: { root: repoRoot },
   poweredByHeader: false,
   devIndicators: false,
+  // Next dev logs server-action arguments by default; "try this credential" carries a secret.
+  logging: { serverFunctions: false },
   // The SDKs are server-only Node code: load them from node_modules instead of bundling.
   serverExternalPackages: ["auth0"],
   async headers() {

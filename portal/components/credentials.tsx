@@ -50,7 +50,7 @@ export function SecretReveal({
 }) {
   const curl = curlFor(credential, caFile);
   return (
-    <div className="card border-amber-300 bg-amber-50/40 p-5" data-testid="secret-reveal">
+    <div className="card min-w-0 border-amber-300 bg-amber-50/40 p-5" data-testid="secret-reveal">
       <div className="mb-4 flex items-start gap-3">
         <span className="text-amber-600">
           <Icon name="key" className="h-6 w-6" />
@@ -63,7 +63,7 @@ export function SecretReveal({
           </p>
         </div>
       </div>
-      <div className="grid gap-3">
+      <div className="grid min-w-0 grid-cols-1 gap-3">
         <Field label="Client ID" value={credential.clientId} testId="reveal-client-id" />
         <Field
           label="Client secret"
@@ -79,7 +79,7 @@ export function SecretReveal({
             <CopyButton value={curl} label="Copy curl" />
           </div>
           <pre
-            className="overflow-x-auto rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
+            className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
             data-testid="reveal-curl"
           >
             {curl}
@@ -132,11 +132,17 @@ function TryCredential({ credential }: { credential: Revealed }) {
       </div>
       <ErrorNote error={error} />
       {result && (
-        <div className="mt-3 grid gap-2 md:grid-cols-[1fr_2fr]">
-          <pre className="overflow-x-auto rounded-md bg-white p-3 text-xs" data-testid="try-header">
+        <div className="mt-3 grid min-w-0 gap-2 md:grid-cols-[1fr_2fr]">
+          <pre
+            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+            data-testid="try-header"
+          >
             {JSON.stringify(result.header, null, 2)}
           </pre>
-          <pre className="overflow-x-auto rounded-md bg-white p-3 text-xs" data-testid="try-claims">
+          <pre
+            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+            data-testid="try-claims"
+          >
             {JSON.stringify(result.claims, null, 2)}
           </pre>
         </div>

@@ -30,12 +30,12 @@ export function CopyButton({ value, label = "Copy" }: { value: string; label?: s
 
 export function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
-    <div>
+    <div className="min-w-0">
       <div className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
-      <div className="flex items-center gap-2">
+      <div className="flex min-w-0 items-center gap-2">
         <code
           data-testid={testId}
-          className="flex-1 truncate rounded-md bg-slate-100 px-3 py-1.5 font-mono text-sm text-slate-800"
+          className="min-w-0 flex-1 truncate rounded-md bg-slate-100 px-3 py-1.5 font-mono text-sm text-slate-800"
         >
           {value}
         </code>
