@@ -4,7 +4,7 @@
 import { auth0 } from "./lib/auth0";
 
 export async function proxy(request: Request) {
-  return await auth0.middleware(request);
+  return await auth0().middleware(request);
 }
 
 export const config = {

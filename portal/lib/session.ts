@@ -17,7 +17,7 @@ import { portal } from "./portal";
 
 /** The signed-in actor, or null. Cached for the duration of one request. */
 export const currentActor = cache(async (): Promise<Actor | null> => {
-  const session = await auth0.getSession();
+  const session = await auth0().getSession();
   if (!session) return null;
   const p = portal();
   const user = await getUser(homeTenant(p), session.user.sub, crypto.randomUUID());

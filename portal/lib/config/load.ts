@@ -22,7 +22,10 @@ export class PortalConfigError extends Error {
 
 /** Where the config lives: PORTAL_CONFIG, else `portal.config.js` in the working directory. */
 export function portalConfigPath(): string {
-  return path.resolve(process.env.PORTAL_CONFIG ?? path.join(process.cwd(), "portal.config.js"));
+  // turbopackIgnore: a run-time file, not a build input (else the whole project is traced).
+  return path.resolve(
+    /* turbopackIgnore: true */ process.env.PORTAL_CONFIG ?? `${process.cwd()}/portal.config.js`,
+  );
 }
 
 /** Validates an already-evaluated config object; every wrong key is named with its path. */
@@ -41,7 +44,7 @@ export function parsePortalConfig(value: unknown, file = "portal.config.js"): Po
 }
 
 function evaluate(file: string): unknown {
-  const source = readFileSync(file, "utf8");
+  const source = readFileSync(/* turbopackIgnore: true */ file, "utf8");
   const module = { exports: {} as unknown };
   vm.runInNewContext(
     source,
@@ -57,7 +60,7 @@ let cache: { file: string; mtimeMs: number; config: PortalConfig } | undefined;
 export function loadPortalConfig(file = portalConfigPath()): PortalConfig {
   let mtimeMs: number;
   try {
-    mtimeMs = statSync(file).mtimeMs;
+    mtimeMs = statSync(/* turbopackIgnore: true */ file).mtimeMs;
   } catch {
     throw new PortalConfigError(file, [`file not found (set PORTAL_CONFIG or create it)`]);
   }

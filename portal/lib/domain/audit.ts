@@ -38,10 +38,10 @@ export function auditLine(entry: AuditEntry): string {
 
 /** Writes to stdout, and also to `file` when given (created with its directory). */
 export function createAuditSink(file?: string): AuditSink {
-  if (file) mkdirSync(path.dirname(file), { recursive: true });
+  if (file) mkdirSync(/* turbopackIgnore: true */ path.dirname(file), { recursive: true });
   return (entry) => {
     const line = auditLine(entry);
     process.stdout.write(`${line}\n`);
-    if (file) appendFileSync(file, `${line}\n`);
+    if (file) appendFileSync(/* turbopackIgnore: true */ file, `${line}\n`);
   };
 }
