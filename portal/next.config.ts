@@ -19,6 +19,10 @@ const config: NextConfig = {
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,
+  // No next/image in the portal: no image optimizer, so sharp's ~20 MB of binaries stay out of
+  // the standalone bundle.
+  images: { unoptimized: true },
+  outputFileTracingExcludes: { "*": ["../node_modules/@img/**", "../node_modules/sharp/**"] },
   devIndicators: false,
   // Next dev logs server-action arguments by default; "try this credential" carries a secret.
   logging: { serverFunctions: false },

@@ -5,8 +5,8 @@
  * what the image sets). Checks health, the landing page, production headers, that no .env file
  * ships, graceful SIGTERM, and reports the standalone bundle's size.
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { cpSync, existsSync, readdirSync, statSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
 import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,17 +40,23 @@ let output = "";
 let url = "";
 
 beforeAll(async () => {
-  execFileSync(path.resolve(portalDir, "..", "node_modules", ".bin", "next"), ["build"], {
-    cwd: portalDir,
-    env: {
-      ...process.env,
-      NEXT_DIST_DIR: distDir,
-      NEXT_TELEMETRY_DISABLED: "1",
-      NODE_ENV: "production",
+  rmSync(standalone, { recursive: true, force: true });
+  const build = spawnSync(
+    path.resolve(portalDir, "..", "node_modules", ".bin", "next"),
+    ["build"],
+    {
+      cwd: portalDir,
+      env: {
+        ...process.env,
+        NEXT_DIST_DIR: distDir,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NODE_ENV: "production",
+      },
+      encoding: "utf8",
+      timeout: 600_000,
     },
-    stdio: "pipe",
-    timeout: 600_000,
-  });
+  );
+  if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
   // What the Dockerfile copies next to server.js.
   cpSync(
     path.join(portalDir, distDir, "static"),
@@ -91,7 +97,7 @@ beforeAll(async () => {
   }
   server = spawn(process.execPath, ["portal/server.js"], {
     cwd: standalone,
-    env,
+    env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   server.stdout?.on("data", (d) => {
