@@ -1,10 +1,10 @@
 /**
  * `npm run dev`: the two local Auth0 tenants on fixed ports, state in `.astral/tenants/`, seeded
- * through their Management API. `npm run dev -- --reset` starts from empty state.
+ * through their Management API. `npm run dev -- --reset` starts from empty state;
+ * `npm run tenants:reset` only clears the state.
  *
  * `startAndSeed()` is the piece to build on (the portal adds its `.env.local` and Next.js).
  */
-import { spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import {
   DEFAULT_TENANTS_DIR,
@@ -14,6 +14,7 @@ import {
   seedTenants,
   startTenants,
 } from "../emulator/src/index";
+import { relaunchWithLocalCa } from "../emulator/src/relaunch";
 import { startPortal } from "./dev-portal";
 
 export const DEV_PORTS = { production: 4001, sandbox: 4002 } as const;
@@ -53,26 +54,14 @@ export function describe({ running, seed, caCertPath }: DevTenants): string {
   ].join("\n");
 }
 
-/**
- * Node reads NODE_EXTRA_CA_CERTS only when it starts: without it, run this script again as a
- * child with it set (the seed and anything started from here then trust the local CA).
- */
-function relaunchWithCa(): boolean {
-  const { caCertPath } = ensureLocalCa();
-  if (process.env.NODE_EXTRA_CA_CERTS === caCertPath) return false;
-  const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: "inherit",
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath },
-  });
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.on(signal, () => child.kill(signal));
-  }
-  child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
-  return true;
-}
-
 async function main(): Promise<void> {
-  if (relaunchWithCa()) return;
+  if (process.argv.includes("--reset-only")) {
+    // `npm run tenants:reset`: forget both tenants' state (the CA stays).
+    rmSync(DEFAULT_TENANTS_DIR, { recursive: true, force: true });
+    console.log(`Cleared ${DEFAULT_TENANTS_DIR}`);
+    return;
+  }
+  if (relaunchWithLocalCa()) return;
   const dev = await startAndSeed({ reset: process.argv.includes("--reset") });
   console.log(describe(dev));
   // The portal on :3000 (skip with --no-portal); see scripts/dev-portal.ts.

@@ -8,7 +8,16 @@
  * certificates, which Node's crypto cannot do.
  */
 import { generateKeyPairSync, X509Certificate } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import path from "node:path";
 import forge from "node-forge";
 import { DEFAULT_CA_DIR } from "./paths";
@@ -26,6 +35,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function ensureLocalCa(dir: string = DEFAULT_CA_DIR): LocalCa {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
+  // Several processes may start at once (test workers): one makes the files, the others wait.
+  return withLock(path.join(dir, ".lock"), () => ensureFiles(dir));
+}
+
+function ensureFiles(dir: string): LocalCa {
   const files = {
     caKey: path.join(dir, "ca.key.pem"),
     caCert: path.join(dir, "ca.cert.pem"),
@@ -51,6 +65,31 @@ export function ensureLocalCa(dir: string = DEFAULT_CA_DIR): LocalCa {
     serverKeyPath: files.serverKey,
     serverCertPath: files.serverCert,
   };
+}
+
+/** A cross-process lock: a directory that exists while someone holds it (stale after 30 s). */
+function withLock<T>(lockDir: string, fn: () => T): T {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      // Gone meanwhile (age from 0): just try again.
+      const age = Date.now() - (statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+      if (age > 30_000 || Date.now() > deadline) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
 }
 
 function writeServer(files: {

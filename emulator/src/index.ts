@@ -12,6 +12,7 @@ import { Tenant, type TenantHandle } from "./tenant";
 export { ensureLocalCa, type LocalCa } from "./ca";
 export type { Fault, RateLimit } from "./control";
 export { DEFAULT_CA_DIR, DEFAULT_TENANTS_DIR } from "./paths";
+export { relaunchWithLocalCa } from "./relaunch";
 export { readBootstrap, type SeedOptions, type SeedResult, seedTenants } from "./seed";
 export { BOOTSTRAP_FILE, type BootstrapCredentials, Tenant, type TenantHandle } from "./tenant";
 

@@ -67,12 +67,12 @@ export function parseLucene(input: string): Query {
       const target = t.text;
       const v = peek();
       if (!v) return fail(`missing value for field ${target}`);
-      if (v.type === "(") return parsePrimary(target);
       if (target === "_exists_") {
         if (v.type !== "word" && v.type !== "quoted") fail("_exists_ needs a field name");
         pos++;
         return { kind: "exists", field: v.text };
       }
+      if (v.type === "(") return parsePrimary(target);
       return parseValue(target);
     }
     return parseValue(field);

@@ -85,6 +85,11 @@ export class OAuthEndpoints {
       case "POST /oauth/token":
         sendJson(res, 200, await this.token(req));
         return true;
+      case "POST /oauth/revoke":
+        await this.revoke(req);
+        res.writeHead(200, { "content-length": 0 });
+        res.end();
+        return true;
       case "GET /authorize":
         this.authorize(req, res, url);
         return true;
@@ -116,6 +121,7 @@ export class OAuthEndpoints {
       token_endpoint: `${baseUrl}/oauth/token`,
       userinfo_endpoint: `${baseUrl}/userinfo`,
       jwks_uri: `${baseUrl}/.well-known/jwks.json`,
+      revocation_endpoint: `${baseUrl}/oauth/revoke`,
       end_session_endpoint: `${browserUrl}/oidc/logout`,
       scopes_supported: ["openid", "profile", "email", "offline_access"],
       response_types_supported: ["code"],
@@ -158,6 +164,18 @@ export class OAuthEndpoints {
       default:
         throw new OAuthError(400, "unsupported_grant_type", `Unsupported grant type: ${grantType}`);
     }
+  }
+
+  /** Revokes a refresh token of the calling client (and its rotation family), as Auth0 does. */
+  private async revoke(req: IncomingMessage): Promise<void> {
+    const params = await readTokenParams(req);
+    const client = this.authenticateClient(req, params);
+    const { store } = this.tenant;
+    const record = store.refreshTokens.get(params.token ?? "");
+    if (!record || record.client_id !== client.client_id) return;
+    for (const [t, r] of store.refreshTokens)
+      if (r.family === record.family) store.refreshTokens.delete(t);
+    store.changed();
   }
 
   /** client_secret_basic or client_secret_post; Auth0 answers 401 access_denied to bad secrets. */

@@ -38,7 +38,11 @@ export async function listenDual(
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => socket.destroy());
+    // A connection that never says anything is dropped; after the first byte the HTTP(S) server's
+    // own timeouts apply.
+    socket.setTimeout(10_000, () => socket.destroy());
     socket.once("data", (first: Buffer) => {
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(first);
       (first[0] === 0x16 ? tlsServer : plainServer).emit("connection", socket);

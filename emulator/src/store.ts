@@ -54,6 +54,8 @@ export class TenantStore {
 
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  /** How long the last write took: big states are written less often (at most ~10% busy). */
+  private lastWriteMs = 0;
 
   constructor(
     readonly dir: string,
@@ -90,10 +92,13 @@ export class TenantStore {
   changed(): void {
     this.dirty = true;
     if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.flush();
-    }, this.debounceMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.flush();
+      },
+      Math.max(this.debounceMs, 10 * this.lastWriteMs),
+    );
     this.timer.unref();
   }
 
@@ -105,6 +110,7 @@ export class TenantStore {
     }
     if (!this.dirty) return;
     this.dirty = false;
+    const started = Date.now();
     const snapshot: Snapshot = {
       version: 1,
       domain: this.domain,
@@ -120,6 +126,7 @@ export class TenantStore {
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot), { mode: 0o600 });
     renameSync(tmp, this.file);
+    this.lastWriteMs = Date.now() - started;
   }
 
   /** Forgets everything, in memory and on disk (the signing key too). */

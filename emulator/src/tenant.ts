@@ -215,6 +215,14 @@ export class Tenant implements TenantHandle {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (process.env.ASTRAL_EMULATOR_LOG) {
+      // Debug aid: one line per request (path without query: it may carry a code or a token).
+      res.on("finish", () =>
+        console.log(
+          `[${this.name}] ${req.method} ${(req.url ?? "").split("?")[0]} ${res.statusCode}`,
+        ),
+      );
+    }
     try {
       const url = new URL(req.url ?? "/", this.baseUrl || "https://localhost");
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;

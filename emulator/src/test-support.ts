@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { ensureLocalCa } from "./ca";
 import type { Fault, RateLimit } from "./control";
 import { type RunningTenants, startTenants, TENANT_NAMES, type TenantName } from "./index";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
@@ -31,6 +32,13 @@ export interface SeededTenants {
 }
 
 export async function startSeededTenants(opts: SeedOptions = {}): Promise<SeededTenants> {
+  const { caCertPath } = ensureLocalCa();
+  if (process.env.NODE_EXTRA_CA_CERTS !== caCertPath) {
+    throw new Error(
+      `this process does not trust the local CA: run tests with \`npm test [-- <files>]\`, or start ` +
+        `vitest with NODE_EXTRA_CA_CERTS=${caCertPath}`,
+    );
+  }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
   const running = await startTenants({ stateDir });
   const seedOpts = { ...opts, stateDir };

@@ -230,6 +230,13 @@ describe("malformed requests", () => {
     expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
   });
 
+  it("the Management API refuses plain HTTP", async () => {
+    const plain = await call(`http://${env.tenants.sandbox.domain}`, "GET", "/api/v2/clients", {
+      token,
+    });
+    expect(expectAuth0Error(plain)).toMatchObject({ statusCode: 403, errorCode: "https_required" });
+  });
+
   it("the token endpoint answers bad input in OAuth's shape", async () => {
     const bodies = [
       "{",

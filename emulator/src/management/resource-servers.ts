@@ -11,7 +11,6 @@ export function buildResourceServer(body: Doc, extra: Doc = {}): Doc {
     name: body.identifier as string,
     signing_alg: "RS256",
     token_lifetime: 86400,
-    token_lifetime_for_web: 7200,
     allow_offline_access: false,
     skip_consent_for_verifiable_first_party_clients: true,
     token_dialect: "access_token",

@@ -39,7 +39,7 @@ function picture(email: string): string {
 
 /** Empty metadata objects are left out, as Auth0 does. */
 function present(user: Doc, query: Record<string, unknown>): Doc {
-  const out = clone(user);
+  const out = { ...user }; // shallow: stored records are replaced, never changed in place
   for (const key of ["app_metadata", "user_metadata"]) {
     if (out[key] && Object.keys(out[key] as object).length === 0) delete out[key];
   }

@@ -1,0 +1,187 @@
+/**
+ * PortalAdmin against the local tenants over real HTTPS, with the official `auth0` SDK and the
+ * seeded Astral Backend's credentials: create a new user, adopt an existing one without touching
+ * its other metadata, idempotent update, delete removes only `portal-admin`. The last block runs
+ * the provider from the very text Pulumi stores (serialized under Pulumi's TypeScript runtime).
+ */
+import { execFileSync } from "node:child_process";
+import path from "node:path";
+import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
+import { ManagementClient } from "auth0";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeededTenants, startSeededTenants } from "../../../emulator/test-support";
+import { DEFAULT_CONNECTION, portalAdminProvider } from "../portalAdmin";
+import {
+  type AdminBackend,
+  ensurePortalAdmin,
+  type PortalAdminInputs,
+  readPortalAdmin,
+  removePortalAdmin,
+} from "../portalAdminOps";
+
+const root = path.resolve(__dirname, "../../..");
+let env: SeededTenants;
+let backend: AdminBackend;
+let mgmt: ManagementClient;
+const unique = () => `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+
+beforeAll(async () => {
+  env = await startSeededTenants();
+  const { domain, backend: credentials } = env.seed.sandbox;
+  backend = { domain, clientId: credentials.clientId, clientSecret: credentials.clientSecret };
+  mgmt = new ManagementClient(backend);
+});
+afterAll(() => env?.close());
+
+const inputs = (email: string): PortalAdminInputs => ({
+  email,
+  connection: DEFAULT_CONNECTION,
+  permission: PORTAL_ADMIN_PERMISSION,
+  backend,
+});
+
+async function existingUser(email: string) {
+  return mgmt.users.create({
+    connection: DEFAULT_CONNECTION,
+    email,
+    password: "Existing-User-Pass-1!",
+    app_metadata: { teamId: "team-7", permissions: ["billing"], plan: { tier: "gold" } },
+    user_metadata: { locale: "fr" },
+  });
+}
+
+describe("PortalAdmin operations on a local tenant", () => {
+  it("creates a new user in the connection, with portal-admin only", async () => {
+    const email = `new-admin-${unique()}@acme.example`;
+    const state = await ensurePortalAdmin(inputs(email));
+    expect(state).toMatchObject({ email, createdUser: true });
+    const user = await mgmt.users.get(state.userId);
+    expect(user.email).toBe(email);
+    expect(user.identities?.[0]?.connection).toBe(DEFAULT_CONNECTION);
+    expect(user.app_metadata).toEqual({ permissions: [PORTAL_ADMIN_PERMISSION] });
+  });
+
+  it("adopts an existing user (email in any case) without touching its other metadata", async () => {
+    const email = `existing-${unique()}@acme.example`;
+    const existing = await existingUser(email);
+    const state = await ensurePortalAdmin(inputs(email.toUpperCase()));
+    expect(state).toEqual({ userId: existing.user_id, email, createdUser: false });
+    const user = await mgmt.users.get(state.userId);
+    expect(user.app_metadata).toEqual({
+      teamId: "team-7",
+      permissions: ["billing", PORTAL_ADMIN_PERMISSION],
+      plan: { tier: "gold" },
+    });
+    expect(user.user_metadata).toEqual({ locale: "fr" });
+  });
+
+  it("is idempotent: a second run changes nothing and never duplicates the permission", async () => {
+    const email = `idem-${unique()}@acme.example`;
+    await existingUser(email);
+    const first = await ensurePortalAdmin(inputs(email));
+    const before = await mgmt.users.get(first.userId);
+    const second = await ensurePortalAdmin(inputs(email));
+    const after = await mgmt.users.get(second.userId);
+    expect(second).toEqual(first);
+    expect(after.app_metadata).toEqual(before.app_metadata);
+    expect(after.updated_at).toBe(before.updated_at); // no write at all
+    expect(
+      ((after.app_metadata?.permissions ?? []) as string[]).filter(
+        (p) => p === PORTAL_ADMIN_PERMISSION,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it("re-grants the permission when someone removed it (update)", async () => {
+    const email = `regrant-${unique()}@acme.example`;
+    const { userId } = await ensurePortalAdmin(inputs(email));
+    await mgmt.users.update(userId, { app_metadata: { permissions: [] } });
+    await ensurePortalAdmin(inputs(email));
+    expect((await mgmt.users.get(userId)).app_metadata?.permissions).toEqual([
+      PORTAL_ADMIN_PERMISSION,
+    ]);
+  });
+
+  it("reads whether the user exists and is an admin", async () => {
+    const { userId } = await ensurePortalAdmin(inputs(`read-${unique()}@acme.example`));
+    expect(await readPortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION)).toMatchObject({
+      exists: true,
+      isAdmin: true,
+    });
+    await mgmt.users.delete(userId);
+    expect(await readPortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION)).toEqual({
+      exists: false,
+      isAdmin: false,
+    });
+  });
+
+  it("delete removes only portal-admin; the user and its other metadata stay", async () => {
+    const email = `delete-${unique()}@acme.example`;
+    await existingUser(email);
+    const { userId } = await ensurePortalAdmin(inputs(email));
+    await removePortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION);
+    const user = await mgmt.users.get(userId);
+    expect(user.app_metadata).toEqual({
+      teamId: "team-7",
+      permissions: ["billing"],
+      plan: { tier: "gold" },
+    });
+    expect(user.user_metadata).toEqual({ locale: "fr" });
+    // Deleting again, or for a user deleted meanwhile, is a no-op.
+    await removePortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION);
+    await mgmt.users.delete(userId);
+    await expect(
+      removePortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION),
+    ).resolves.toBeUndefined();
+  });
+
+  it("fails with the tenant's error, never echoing the secret, when the credentials are wrong", async () => {
+    const wrong = { ...backend, clientSecret: "definitely-not-the-secret" };
+    const error = await ensurePortalAdmin({
+      ...inputs(`x-${unique()}@acme.example`),
+      backend: wrong,
+    }).catch((e: unknown) => e as Error);
+    expect(error).toBeInstanceOf(Error);
+    expect(String((error as Error).message)).not.toContain("definitely-not-the-secret");
+  });
+});
+
+describe("the dynamic provider's CRUD", () => {
+  it("create, update and delete through portalAdminProvider", async () => {
+    const email = `provider-${unique()}@acme.example`;
+    await existingUser(email);
+    const created = await portalAdminProvider.create(inputs(email));
+    const outs = created.outs;
+    if (!outs) throw new Error("create returned no outputs");
+    expect(outs).toMatchObject({ email, createdUser: false });
+    const updated = await portalAdminProvider.update?.(created.id, outs, inputs(email));
+    expect(updated?.outs).toMatchObject({ userId: created.id, createdUser: false });
+    const read = await portalAdminProvider.read?.(created.id, outs);
+    expect(read?.id).toBe(created.id);
+    await portalAdminProvider.delete?.(created.id, outs);
+    expect((await mgmt.users.get(created.id)).app_metadata?.permissions).toEqual(["billing"]);
+  });
+
+  it("the serialized provider (the text in the Pulumi state) works against the tenant", async () => {
+    const stdout = execFileSync(
+      process.execPath,
+      ["stacks/test/runtime/pulumi-ts.cjs", "stacks/test/runtime/loadProgram.ts"],
+      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 },
+    );
+    const { providerText } = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+    const requireFromString = require("require-from-string") as (code: string) => {
+      handler: () => typeof portalAdminProvider;
+    };
+    const provider = requireFromString(providerText).handler();
+    const email = `serialized-${unique()}@acme.example`;
+    const created = await provider.create(inputs(email));
+    const outs = created.outs;
+    if (!outs) throw new Error("create returned no outputs");
+    expect(outs).toMatchObject({ createdUser: true });
+    expect((await mgmt.users.get(created.id)).app_metadata?.permissions).toEqual([
+      PORTAL_ADMIN_PERMISSION,
+    ]);
+    await provider.delete?.(created.id, outs);
+    expect((await mgmt.users.get(created.id)).app_metadata?.permissions).toEqual([]);
+  }, 120_000);
+});

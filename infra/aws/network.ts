@@ -1,0 +1,123 @@
+/**
+ * The portal's network: one VPC over two availability zones, public subnets for the ALB and,
+ * when `natGateway` is on, private subnets for the tasks behind one NAT gateway.
+ *
+ * Cost choice: a NAT gateway costs about 33 USD a month plus traffic, per AZ. Production pays for
+ * one (tasks without public IPs); sandbox and previews run tasks in the public subnets with a
+ * public IP (outbound only: their security group admits nothing but the ALB).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface NetworkArgs {
+  /** Two availability zones, e.g. ["eu-west-1a", "eu-west-1b"] (an ALB needs two). */
+  readonly availabilityZones: string[];
+  /** Tasks in private subnets behind a NAT gateway (true) or in public subnets (false). */
+  readonly natGateway: boolean;
+  /** The VPC's /16 block. */
+  readonly cidrBlock?: string;
+  readonly tags: Record<string, string>;
+}
+
+export class Network extends pulumi.ComponentResource {
+  readonly vpc: aws.ec2.Vpc;
+  readonly publicSubnets: aws.ec2.Subnet[];
+  /** Where the tasks run: private subnets with a NAT gateway, else the public ones. */
+  readonly taskSubnets: aws.ec2.Subnet[];
+  /** Whether tasks need a public IP to reach ECR, Secrets Manager and Auth0. */
+  readonly assignPublicIp: boolean;
+
+  constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("astral:aws:Network", name, {}, opts);
+    if (args.availabilityZones.length < 2) {
+      throw new Error(
+        `Network ${name}: an ALB needs two availability zones, got ${args.availabilityZones.length}`,
+      );
+    }
+    const cidr = args.cidrBlock ?? "10.40.0.0/16";
+    const prefix = cidr.split(".").slice(0, 2).join(".");
+    const parent = { parent: this };
+    const tags = (suffix: string) => ({ ...args.tags, Name: `${name}-${suffix}` });
+
+    this.vpc = new aws.ec2.Vpc(
+      `${name}-vpc`,
+      { cidrBlock: cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: tags("vpc") },
+      parent,
+    );
+    const igw = new aws.ec2.InternetGateway(
+      `${name}-igw`,
+      { vpcId: this.vpc.id, tags: tags("igw") },
+      parent,
+    );
+    const publicRoutes = new aws.ec2.RouteTable(
+      `${name}-public`,
+      {
+        vpcId: this.vpc.id,
+        routes: [{ cidrBlock: "0.0.0.0/0", gatewayId: igw.id }],
+        tags: tags("public"),
+      },
+      parent,
+    );
+    this.publicSubnets = args.availabilityZones.slice(0, 2).map((az, i) => {
+      const subnet = new aws.ec2.Subnet(
+        `${name}-public-${i}`,
+        {
+          vpcId: this.vpc.id,
+          availabilityZone: az,
+          cidrBlock: `${prefix}.${i}.0/24`,
+          mapPublicIpOnLaunch: false,
+          tags: tags(`public-${i}`),
+        },
+        parent,
+      );
+      new aws.ec2.RouteTableAssociation(
+        `${name}-public-${i}`,
+        { subnetId: subnet.id, routeTableId: publicRoutes.id },
+        parent,
+      );
+      return subnet;
+    });
+
+    if (!args.natGateway) {
+      this.taskSubnets = this.publicSubnets;
+      this.assignPublicIp = true;
+    } else {
+      const natSubnet = this.publicSubnets[0] as aws.ec2.Subnet; // two exist: checked above
+      const eip = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
+      const nat = new aws.ec2.NatGateway(
+        `${name}-nat`,
+        { allocationId: eip.id, subnetId: natSubnet.id, tags: tags("nat") },
+        { parent: this, dependsOn: [igw] },
+      );
+      const privateRoutes = new aws.ec2.RouteTable(
+        `${name}-private`,
+        {
+          vpcId: this.vpc.id,
+          routes: [{ cidrBlock: "0.0.0.0/0", natGatewayId: nat.id }],
+          tags: tags("private"),
+        },
+        parent,
+      );
+      this.taskSubnets = args.availabilityZones.slice(0, 2).map((az, i) => {
+        const subnet = new aws.ec2.Subnet(
+          `${name}-private-${i}`,
+          {
+            vpcId: this.vpc.id,
+            availabilityZone: az,
+            cidrBlock: `${prefix}.${10 + i}.0/24`,
+            tags: tags(`private-${i}`),
+          },
+          parent,
+        );
+        new aws.ec2.RouteTableAssociation(
+          `${name}-private-${i}`,
+          { subnetId: subnet.id, routeTableId: privateRoutes.id },
+          parent,
+        );
+        return subnet;
+      });
+      this.assignPublicIp = false;
+    }
+    this.registerOutputs({ vpcId: this.vpc.id });
+  }
+}

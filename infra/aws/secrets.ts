@@ -1,0 +1,48 @@
+/**
+ * Secrets Manager entries the portal's task reads at start (`secrets[].valueFrom`): one secret per
+ * environment variable, its value set through a secret version (secret in the Pulumi state too).
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { statefulOptions } from "./stateful";
+
+export interface PortalSecretsArgs {
+  /** Environment variable name → secret value (pass secret Outputs). */
+  readonly values: Record<string, pulumi.Input<string>>;
+  /** Secret names are `<namePrefix>/<ENV_NAME>`, e.g. astral/production/AUTH0_SECRET. */
+  readonly namePrefix: string;
+  readonly retain: boolean;
+  readonly tags: Record<string, string>;
+}
+
+export class PortalSecrets extends pulumi.ComponentResource {
+  /** Environment variable name → the secret's ARN (what `valueFrom` names). */
+  readonly arns: Record<string, pulumi.Output<string>> = {};
+
+  constructor(name: string, args: PortalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("astral:aws:PortalSecrets", name, {}, opts);
+    for (const [envName, value] of Object.entries(args.values)) {
+      const slug = envName.toLowerCase().replace(/_/g, "-");
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-${slug}`,
+        {
+          // A prefix, not a name: Pulumi appends a suffix, so a replacement never waits for the
+          // deleted name's recovery window.
+          namePrefix: `${args.namePrefix}/${envName}-`,
+          description: `Astral portal ${envName}. Managed by Pulumi.`,
+          // Long-lived stacks keep 30 days to undo a deletion; previews delete at once.
+          recoveryWindowInDays: args.retain ? 30 : 0,
+          tags: args.tags,
+        },
+        { parent: this, ...statefulOptions(args.retain) },
+      );
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${slug}`,
+        { secretId: secret.id, secretString: pulumi.secret(value) },
+        { parent: this },
+      );
+      this.arns[envName] = secret.arn;
+    }
+    this.registerOutputs({ arns: this.arns });
+  }
+}

@@ -1,0 +1,101 @@
+/** The AWS components alone, under Pulumi mocks, and their pure helpers. */
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Network } from "../network";
+import { ImageRepository, lifecyclePolicy, PREVIEW_TAG_PREFIX } from "../registry";
+import { PortalSecrets } from "../secrets";
+import { containerDefinitions, secretsReadPolicy } from "../service";
+import { statefulOptions } from "../stateful";
+
+beforeAll(async () => {
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => ({
+        id: `${args.name}-id`,
+        state: { ...args.inputs, arn: `arn:${args.name}` },
+      }),
+      call: () => ({}),
+    },
+    "astral",
+    "unit",
+  );
+});
+
+/** Reads Resource's protect flag (the SDK keeps it on the instance; mocks do not report it). */
+const isProtected = (resource: pulumi.Resource) =>
+  (resource as unknown as { __protect?: boolean }).__protect === true;
+
+describe("stateful resources", () => {
+  it("are protected and retained on delete in long-lived stacks, not in previews", () => {
+    expect(statefulOptions(true)).toEqual({ protect: true, retainOnDelete: true });
+    expect(statefulOptions(false)).toEqual({});
+    expect(isProtected(new ImageRepository("kept", { retain: true, tags: {} }).repository)).toBe(
+      true,
+    );
+    expect(
+      isProtected(new ImageRepository("throwaway", { retain: false, tags: {} }).repository),
+    ).toBe(false);
+  });
+
+  it("secrets get a recovery window only where they are retained", async () => {
+    const kept = new PortalSecrets("kept", {
+      values: { A: pulumi.secret("x") },
+      namePrefix: "p",
+      retain: true,
+      tags: {},
+    });
+    expect(Object.keys(kept.arns)).toEqual(["A"]);
+  });
+});
+
+describe("ECR lifecycle", () => {
+  it("expires untagged images and old preview images only", () => {
+    const rules = JSON.parse(lifecyclePolicy()).rules as Array<{
+      selection: { tagStatus: string; tagPrefixList?: string[] };
+    }>;
+    expect(rules.map((r) => r.selection.tagStatus)).toEqual(["untagged", "tagged"]);
+    expect(rules[1]?.selection.tagPrefixList).toEqual([PREVIEW_TAG_PREFIX]);
+  });
+});
+
+describe("Network", () => {
+  it("rejects a single availability zone with a message naming the problem", () => {
+    expect(
+      () => new Network("n", { availabilityZones: ["eu-west-1a"], natGateway: false, tags: {} }),
+    ).toThrow("Network n: an ALB needs two availability zones, got 1");
+  });
+});
+
+describe("containerDefinitions", () => {
+  const base = {
+    image: "repo@sha256:abc",
+    environment: { APP_BASE_URL: "https://portal" },
+    secretArns: { AUTH0_SECRET: "arn:aws:secretsmanager:eu-west-1:1:secret:s-AbCdEf" },
+    logGroup: "lg",
+    region: "eu-west-1",
+  };
+
+  it("puts secrets only in secrets[].valueFrom", () => {
+    const [c] = JSON.parse(containerDefinitions(base));
+    expect(c.secrets).toEqual([{ name: "AUTH0_SECRET", valueFrom: base.secretArns.AUTH0_SECRET }]);
+    expect(c.environment).toEqual([{ name: "APP_BASE_URL", value: "https://portal" }]);
+    expect(c.logConfiguration.options["awslogs-group"]).toBe("lg");
+  });
+
+  it("refuses a variable that is both plain and secret", () => {
+    expect(() =>
+      containerDefinitions({ ...base, environment: { AUTH0_SECRET: "plain!" } }),
+    ).toThrow("Both plain and secret environment variables: AUTH0_SECRET");
+  });
+
+  it("execution policy: GetSecretValue on exactly the given ARNs", () => {
+    expect(JSON.parse(secretsReadPolicy(["b", "a"])).Statement).toEqual([
+      {
+        Sid: "ReadPortalSecrets",
+        Effect: "Allow",
+        Action: ["secretsmanager:GetSecretValue"],
+        Resource: ["a", "b"],
+      },
+    ]);
+  });
+});

@@ -1,0 +1,158 @@
+/**
+ * CrossGuard policies for the Astral stacks, as plain objects: tests call `validateResource` /
+ * `validateStack` directly; `index.ts` only wraps them in a PolicyPack (which starts a server).
+ * Property names are the Pulumi (camelCase) ones the providers' schemas use.
+ */
+import { MANAGEMENT_API_SCOPES, PORTAL_SECRET_ENV } from "@astral/contract";
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
+
+/** Names that look like they carry a secret, beyond the contract's list. */
+const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY|API_KEY/i;
+
+export const backendGrantScopes: ResourceValidationPolicy = {
+  name: "astral-backend-grant-scopes",
+  description:
+    "A Management API grant may carry only the contract's scopes (MANAGEMENT_API_SCOPES), never allowAllScopes.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "auth0:index/clientGrant:ClientGrant") return;
+    const audience = args.props.audience;
+    if (typeof audience !== "string" || !audience.endsWith("/api/v2/")) return;
+    if (args.props.allowAllScopes === true) {
+      reportViolation(
+        `Grant on ${audience} sets allowAllScopes; list the contract's scopes instead.`,
+      );
+    }
+    const scopes: unknown[] = Array.isArray(args.props.scopes) ? args.props.scopes : [];
+    const extra = scopes.filter((s) => !MANAGEMENT_API_SCOPES.includes(String(s)));
+    if (extra.length > 0) {
+      reportViolation(`Grant on ${audience} has scopes outside the contract: ${extra.join(", ")}.`);
+    }
+  },
+};
+
+export const noPlaintextSecretInTaskDefinition: ResourceValidationPolicy = {
+  name: "astral-no-plaintext-secret-in-task-definition",
+  description:
+    "Secrets reach ECS tasks only through secrets[].valueFrom (a Secrets Manager or SSM ARN), never environment.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:ecs/taskDefinition:TaskDefinition") return;
+    const raw = args.props.containerDefinitions;
+    if (typeof raw !== "string") return; // unknown during preview
+    let containers: Array<{
+      name?: string;
+      environment?: Array<{ name?: string }>;
+      secrets?: Array<{ name?: string; valueFrom?: string }>;
+    }>;
+    try {
+      containers = JSON.parse(raw);
+    } catch {
+      reportViolation("containerDefinitions is not valid JSON.");
+      return;
+    }
+    for (const container of containers) {
+      for (const variable of container.environment ?? []) {
+        const name = String(variable.name ?? "");
+        if (PORTAL_SECRET_ENV.includes(name) || SECRET_LIKE.test(name)) {
+          reportViolation(
+            `Container ${container.name}: ${name} is a secret in plain environment; use secrets[].valueFrom.`,
+          );
+        }
+      }
+      for (const secret of container.secrets ?? []) {
+        if (!/^arn:aws[a-z-]*:(secretsmanager|ssm):/.test(String(secret.valueFrom ?? ""))) {
+          reportViolation(
+            `Container ${container.name}: secret ${secret.name} must come from a Secrets Manager or SSM ARN.`,
+          );
+        }
+      }
+    }
+  },
+};
+
+export const albListenersHttps: ResourceValidationPolicy = {
+  name: "astral-alb-listeners-https",
+  description:
+    "ALB listeners serve HTTPS, or redirect HTTP to HTTPS (a preview without a domain may opt out by tag).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:lb/listener:Listener") return;
+    const protocol = args.props.protocol;
+    if (protocol === "HTTPS" || protocol === "TLS") return;
+    const actions: Array<{ type?: string; redirect?: { protocol?: string } }> =
+      args.props.defaultActions ?? [];
+    const redirectsToHttps =
+      actions.length > 0 &&
+      actions.every((a) => a.type === "redirect" && a.redirect?.protocol === "HTTPS");
+    if (redirectsToHttps) return;
+    const tags: Record<string, string> = args.props.tags ?? {};
+    if (tags[PLAIN_HTTP_TAG] === "no-domain" && tags[ROLE_TAG] === "preview") return;
+    reportViolation(
+      `Listener on port ${args.props.port} serves ${protocol} without redirecting to HTTPS.`,
+    );
+  },
+};
+
+export const ecrScanOnPush: ResourceValidationPolicy = {
+  name: "astral-ecr-scan-on-push",
+  description: "ECR repositories scan images on push and keep tags immutable.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:ecr/repository:Repository") return;
+    if (args.props.imageScanningConfiguration?.scanOnPush !== true) {
+      reportViolation("ECR repository must set imageScanningConfiguration.scanOnPush = true.");
+    }
+    if (args.props.imageTagMutability !== "IMMUTABLE") {
+      reportViolation('ECR repository must set imageTagMutability = "IMMUTABLE".');
+    }
+  },
+};
+
+export const logRetentionSet: ResourceValidationPolicy = {
+  name: "astral-log-retention-set",
+  description: "CloudWatch log groups set a retention (never keep logs forever by omission).",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:cloudwatch/logGroup:LogGroup") return;
+    const days = args.props.retentionInDays;
+    if (typeof days !== "number" || days <= 0) {
+      reportViolation("Log group must set retentionInDays.");
+    }
+  },
+};
+
+/** Auth0 resources, the auth0 provider and the PortalAdmin dynamic resource. */
+function touchesAuth0(type: string): boolean {
+  return (
+    type.startsWith("auth0:") ||
+    type === "pulumi:providers:auth0" ||
+    type === "pulumi-nodejs:dynamic/astral:PortalAdmin"
+  );
+}
+
+export const previewOwnsNoTenantResources: StackValidationPolicy = {
+  name: "astral-preview-declares-nothing-in-a-tenant",
+  description:
+    "A preview stack borrows the sandbox backend: it declares no Auth0 resource, provider or admin, so it can never touch the production tenant.",
+  enforcementLevel: "mandatory",
+  validateStack: (args, reportViolation) => {
+    const isPreview = args.resources.some((r) => r.props?.tags?.[ROLE_TAG] === "preview");
+    if (!isPreview) return;
+    for (const resource of args.resources) {
+      if (touchesAuth0(resource.type)) {
+        reportViolation(`Preview stack declares ${resource.type} ${resource.name}.`, resource.urn);
+      }
+    }
+  },
+};
+
+export const resourcePolicies = [
+  backendGrantScopes,
+  noPlaintextSecretInTaskDefinition,
+  albListenersHttps,
+  ecrScanOnPush,
+  logRetentionSet,
+];
+export const stackPolicies = [previewOwnsNoTenantResources];

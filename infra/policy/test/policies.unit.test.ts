@@ -1,0 +1,216 @@
+/** Each policy called directly with passing and failing inputs. */
+import { MANAGEMENT_API_SCOPES } from "@astral/contract";
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationArgs,
+} from "@pulumi/policy";
+import { describe, expect, it } from "vitest";
+import {
+  albListenersHttps,
+  backendGrantScopes,
+  ecrScanOnPush,
+  logRetentionSet,
+  noPlaintextSecretInTaskDefinition,
+  previewOwnsNoTenantResources,
+  resourcePolicies,
+  stackPolicies,
+} from "../policies";
+
+function violations(
+  policy: ResourceValidationPolicy,
+  type: string,
+  props: Record<string, unknown>,
+) {
+  const found: string[] = [];
+  const args = {
+    type,
+    props,
+    urn: `urn:pulumi:s::astral::${type}::r`,
+    name: "r",
+  } as unknown as ResourceValidationArgs;
+  const validate = policy.validateResource;
+  for (const v of Array.isArray(validate) ? validate : [validate]) v?.(args, (m) => found.push(m));
+  return found;
+}
+
+const GRANT = "auth0:index/clientGrant:ClientGrant";
+const TASK = "aws:ecs/taskDefinition:TaskDefinition";
+const LISTENER = "aws:lb/listener:Listener";
+const secretArn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf";
+const containers = (c: Record<string, unknown>) => JSON.stringify([{ name: "portal", ...c }]);
+
+describe("policies", () => {
+  it("all have a name, a description and are mandatory", () => {
+    for (const p of [...resourcePolicies, ...stackPolicies]) {
+      expect(p.name).toMatch(/^astral-/);
+      expect(p.description?.length).toBeGreaterThan(10);
+      expect(p.enforcementLevel).toBe("mandatory");
+    }
+  });
+
+  it.each<[string, Record<string, unknown>, string[]]>([
+    [
+      "the contract's scopes",
+      { audience: "https://t.eu.auth0.com/api/v2/", scopes: [...MANAGEMENT_API_SCOPES] },
+      [],
+    ],
+    ["a subset", { audience: "https://t.eu.auth0.com/api/v2/", scopes: ["read:users"] }, []],
+    [
+      "a customer API grant (not the Management API)",
+      { audience: "https://api.acme.example/", scopes: ["read:x"] },
+      [],
+    ],
+    [
+      "an extra scope",
+      { audience: "https://t.eu.auth0.com/api/v2/", scopes: ["read:users", "delete:tenants"] },
+      ["Grant on https://t.eu.auth0.com/api/v2/ has scopes outside the contract: delete:tenants."],
+    ],
+    [
+      "allowAllScopes",
+      { audience: "https://t.eu.auth0.com/api/v2/", allowAllScopes: true },
+      [
+        "Grant on https://t.eu.auth0.com/api/v2/ sets allowAllScopes; list the contract's scopes instead.",
+      ],
+    ],
+  ])("backend grant scopes: %s", (_name, props, expected) => {
+    expect(violations(backendGrantScopes, GRANT, props)).toEqual(expected);
+  });
+
+  it.each<[string, string | undefined, number]>([
+    [
+      "secrets as valueFrom",
+      containers({
+        environment: [{ name: "APP_BASE_URL", value: "x" }],
+        secrets: [{ name: "AUTH0_SECRET", valueFrom: secretArn }],
+      }),
+      0,
+    ],
+    ["unknown during preview", undefined, 0],
+    [
+      "a contract secret in environment",
+      containers({ environment: [{ name: "AUTH0_CLIENT_SECRET", value: "s" }] }),
+      1,
+    ],
+    [
+      "a secret-looking name in environment",
+      containers({ environment: [{ name: "DB_PASSWORD", value: "s" }] }),
+      1,
+    ],
+    [
+      "valueFrom that is not an ARN",
+      containers({ secrets: [{ name: "AUTH0_SECRET", valueFrom: "plain-value" }] }),
+      1,
+    ],
+    ["not JSON", "{", 1],
+  ])("no plaintext secret in a task definition: %s", (_name, raw, count) => {
+    expect(
+      violations(noPlaintextSecretInTaskDefinition, TASK, { containerDefinitions: raw }),
+    ).toHaveLength(count);
+  });
+
+  it.each<[string, Record<string, unknown>, number]>([
+    ["HTTPS", { protocol: "HTTPS", port: 443, certificateArn: "arn:cert" }, 0],
+    [
+      "HTTP redirecting to HTTPS",
+      {
+        protocol: "HTTP",
+        port: 80,
+        defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443" } }],
+      },
+      0,
+    ],
+    [
+      "plain HTTP in a preview, tagged",
+      {
+        protocol: "HTTP",
+        port: 80,
+        defaultActions: [{ type: "forward" }],
+        tags: { "astral:plain-http": "no-domain", "astral:role": "preview" },
+      },
+      0,
+    ],
+    [
+      "plain HTTP forward",
+      { protocol: "HTTP", port: 80, defaultActions: [{ type: "forward" }] },
+      1,
+    ],
+    [
+      "plain HTTP tagged, but in production",
+      {
+        protocol: "HTTP",
+        port: 80,
+        defaultActions: [{ type: "forward" }],
+        tags: { "astral:plain-http": "no-domain", "astral:role": "production" },
+      },
+      1,
+    ],
+  ])("ALB listeners: %s", (_name, props, count) => {
+    expect(violations(albListenersHttps, LISTENER, props)).toHaveLength(count);
+  });
+
+  it("ECR: scan on push and immutable tags", () => {
+    const type = "aws:ecr/repository:Repository";
+    expect(
+      violations(ecrScanOnPush, type, {
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: "IMMUTABLE",
+      }),
+    ).toEqual([]);
+    expect(violations(ecrScanOnPush, type, { imageTagMutability: "MUTABLE" })).toEqual([
+      "ECR repository must set imageScanningConfiguration.scanOnPush = true.",
+      'ECR repository must set imageTagMutability = "IMMUTABLE".',
+    ]);
+  });
+
+  it("log groups set a retention", () => {
+    const type = "aws:cloudwatch/logGroup:LogGroup";
+    expect(violations(logRetentionSet, type, { retentionInDays: 30 })).toEqual([]);
+    expect(violations(logRetentionSet, type, {})).toEqual(["Log group must set retentionInDays."]);
+  });
+
+  it("ignores resources of other types", () => {
+    for (const p of resourcePolicies)
+      expect(violations(p, "aws:s3/bucket:Bucket", { scopes: ["x"] })).toEqual([]);
+  });
+
+  describe("a preview declares nothing in a tenant", () => {
+    const resource = (type: string, role?: string) =>
+      ({
+        type,
+        name: type,
+        urn: `urn:${type}`,
+        props: role ? { tags: { "astral:role": role } } : {},
+      }) as unknown as PolicyResource;
+    const run = (resources: PolicyResource[]) => {
+      const found: string[] = [];
+      previewOwnsNoTenantResources.validateStack(
+        { resources } as unknown as StackValidationArgs,
+        (m) => found.push(m),
+      );
+      return found;
+    };
+
+    it("passes a preview with only AWS resources, and a sandbox with Auth0 resources", () => {
+      expect(run([resource("aws:ecs/service:Service", "preview")])).toEqual([]);
+      expect(
+        run([
+          resource("aws:ecs/service:Service", "sandbox"),
+          resource("auth0:index/client:Client"),
+        ]),
+      ).toEqual([]);
+    });
+
+    it("fails a preview with an auth0 provider, client or PortalAdmin", () => {
+      expect(
+        run([
+          resource("aws:ecs/service:Service", "preview"),
+          resource("pulumi:providers:auth0"),
+          resource("auth0:index/client:Client"),
+          resource("pulumi-nodejs:dynamic/astral:PortalAdmin"),
+        ]),
+      ).toHaveLength(3);
+    });
+  });
+});

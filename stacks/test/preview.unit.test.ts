@@ -1,0 +1,130 @@
+/**
+ * A preview stack (pr-<n>) under Pulumi mocks: no Auth0 resource at all, the sandbox backend and
+ * login borrowed by StackReference (secret), an image built and pushed to the sandbox repository
+ * with a pr- tag, nothing protected.
+ */
+import { PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackOutputs } from "../roles";
+import {
+  BUILT_DIGEST,
+  byType,
+  checkTaskSecrets,
+  findLeaks,
+  MOCK_SECRETS,
+  one,
+  outputLeaks,
+  policyViolations,
+  records,
+  resolve,
+  SANDBOX_REF,
+  settle,
+  setupMocks,
+  stackRefs,
+  unwrap,
+} from "./harness";
+
+const SESSION_SECRET = "preview-session-secret-0123456789abcdef";
+let outputs: StackOutputs;
+
+beforeAll(async () => {
+  await setupMocks("pr-42", {
+    "aws:region": "eu-west-1",
+    role: "preview",
+    prNumber: "42",
+    imageTag: "0123456789ab",
+    sandboxStack: "acme/astral/sandbox",
+    sessionSecret: SESSION_SECRET,
+  });
+  const program = await import("../index.js");
+  outputs = (program as unknown as { default: StackOutputs }).default;
+  await resolve(outputs.portalUrl);
+  await settle();
+});
+
+describe("preview stack", () => {
+  it("declares no Auth0 resource, provider or admin", () => {
+    expect(records.filter((r) => r.type.includes("auth0") || r.type.includes("dynamic"))).toEqual(
+      [],
+    );
+  });
+
+  it("borrows the sandbox backend and login by StackReference, secrets kept secret", () => {
+    expect(stackRefs).toEqual(["acme/astral/sandbox"]);
+    const names = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
+    const container = checkTaskSecrets(names);
+    const env = Object.fromEntries(
+      (container.environment as Array<{ name: string; value: string }>).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(env).toMatchObject({
+      [PORTAL_ENV.management.sandbox.clientId]: SANDBOX_REF.sandboxBackend.clientId,
+      [PORTAL_ENV.login.clientId]: SANDBOX_REF.sandboxLogin.clientId,
+    });
+    expect(env).not.toHaveProperty(PORTAL_ENV.management.production.clientId);
+    const versions = byType("aws:secretsmanager/secretVersion:SecretVersion").map(
+      (v) => v.inputs.secretString,
+    );
+    expect(versions.map(unwrap).sort()).toEqual(
+      [MOCK_SECRETS.sandboxRefSecret, MOCK_SECRETS.sandboxRefLoginSecret, SESSION_SECRET].sort(),
+    );
+    expect(
+      findLeaks([
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.sandboxRefLoginSecret,
+        SESSION_SECRET,
+        MOCK_SECRETS.ecrPassword,
+      ]),
+    ).toEqual([]);
+  });
+
+  it("builds its image into the sandbox repository with a pr-<n>- tag", async () => {
+    const image = one("docker-build:index:Image");
+    expect(unwrap(image.inputs.tags)).toEqual([
+      `${SANDBOX_REF.imageRepository}:pr-42-0123456789ab`,
+    ]);
+    expect(byType("aws:ecr/repository:Repository")).toEqual([]);
+    expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
+  });
+
+  it("without a domain, serves plain HTTP on the ALB name, marked as deliberate", async () => {
+    const [listener, ...others] = byType("aws:lb/listener:Listener");
+    expect(others).toEqual([]);
+    expect(listener?.inputs).toMatchObject({
+      protocol: "HTTP",
+      tags: { "astral:plain-http": "no-domain" },
+    });
+    expect((await resolve(outputs.portalUrl)).value).toMatch(/^http:\/\/portal-alb-123\./);
+  });
+
+  it("protects nothing and lets secrets be deleted at once", () => {
+    for (const s of byType("aws:secretsmanager/secret:Secret")) {
+      expect(s.inputs.recoveryWindowInDays).toBe(0);
+    }
+  });
+
+  it("runs tasks in public subnets with a public IP and no NAT gateway (cost)", () => {
+    expect(byType("aws:ec2/natGateway:NatGateway")).toEqual([]);
+    const network = one("aws:ecs/service:Service").inputs.networkConfiguration as Record<
+      string,
+      unknown
+    >;
+    expect(network.assignPublicIp).toBe(true);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.sandboxRefLoginSecret,
+      ]),
+    ).toEqual([]);
+  });
+});

@@ -1,0 +1,208 @@
+/**
+ * The production stack under Pulumi mocks: the image pinned by digest (nothing built), the
+ * sandbox backend read by StackReference and kept secret, HTTPS, NAT, its own tenant only.
+ */
+import { MANAGEMENT_API_SCOPES, PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackOutputs } from "../roles";
+import {
+  byType,
+  checkTaskSecrets,
+  findLeaks,
+  MOCK_SECRETS,
+  one,
+  outputLeaks,
+  policyViolations,
+  records,
+  resolve,
+  SANDBOX_REF,
+  settle,
+  setupMocks,
+  stackRefs,
+  unwrap,
+} from "./harness";
+
+const SESSION_SECRET = "production-session-secret-0123456789abcdef";
+const BOOTSTRAP_SECRET = "production-bootstrap-secret";
+const DIGEST = `sha256:${"c".repeat(64)}`;
+let outputs: StackOutputs;
+
+beforeAll(async () => {
+  await setupMocks("production", {
+    "aws:region": "eu-west-1",
+    role: "production",
+    auth0Domain: "acme.eu.auth0.com",
+    auth0ClientId: "bootstrapClientId",
+    auth0ClientSecret: BOOTSTRAP_SECRET,
+    adminEmail: "admin@acme.example",
+    imageDigest: DIGEST,
+    sandboxStack: "acme/astral/sandbox",
+    sessionSecret: SESSION_SECRET,
+    domainName: "portal.acme.example",
+    hostedZoneId: "Z0123456789ABC",
+  });
+  const program = await import("../index.js");
+  outputs = (program as unknown as { default: StackOutputs }).default;
+  await resolve(outputs.portalUrl);
+  await settle();
+});
+
+describe("production stack", () => {
+  it("builds nothing and runs the sandbox repository's image pinned by the configured digest", () => {
+    expect(byType("docker-build:index:Image")).toEqual([]);
+    expect(byType("aws:ecr/repository:Repository")).toEqual([]);
+    const container = checkTaskSecrets([...PORTAL_SECRET_ENV]);
+    expect(container.image).toBe(`${SANDBOX_REF.imageRepository}@${DIGEST}`);
+  });
+
+  it("reads the sandbox stack by StackReference, and its credentials stay secret", async () => {
+    expect(stackRefs).toEqual(["acme/astral/sandbox"]);
+    const sandboxVersion = byType("aws:secretsmanager/secretVersion:SecretVersion").find(
+      (v) => unwrap(v.inputs.secretString) === MOCK_SECRETS.sandboxRefSecret,
+    );
+    expect(sandboxVersion?.inputs.secretString).toMatchObject({
+      value: MOCK_SECRETS.sandboxRefSecret,
+    });
+    expect(findLeaks([MOCK_SECRETS.sandboxRefSecret])).toEqual([]);
+    // Domain and client id are not secret: they are plain environment variables.
+    const env = Object.fromEntries(
+      (
+        checkTaskSecrets([...PORTAL_SECRET_ENV]).environment as Array<{
+          name: string;
+          value: string;
+        }>
+      ).map((e) => [e.name, e.value]),
+    );
+    expect(env).toMatchObject({
+      [PORTAL_ENV.management.sandbox.domain]: SANDBOX_REF.sandboxBackend.domain,
+      [PORTAL_ENV.management.sandbox.clientId]: SANDBOX_REF.sandboxBackend.clientId,
+      [PORTAL_ENV.management.production.domain]: "acme.eu.auth0.com",
+      [PORTAL_ENV.management.production.clientId]: "production-backend-client-client-id",
+      [PORTAL_ENV.login.domain]: "acme.eu.auth0.com",
+      [PORTAL_ENV.login.baseUrl]: "https://portal.acme.example",
+    });
+  });
+
+  it("owns only production tenant resources, under one explicit provider", () => {
+    const provider = one("pulumi:providers:auth0");
+    expect(unwrap(provider.inputs.domain)).toBe("acme.eu.auth0.com");
+    for (const r of records.filter((r) => r.type.startsWith("auth0:"))) {
+      expect(r.provider).toContain(`::pulumi:providers:auth0::${provider.name}::`);
+    }
+    const grant = one("auth0:index/clientGrant:ClientGrant");
+    expect(grant.inputs.audience).toBe("https://acme.eu.auth0.com/api/v2/");
+    expect(grant.inputs.scopes).toEqual([...MANAGEMENT_API_SCOPES]);
+    expect(one("pulumi-nodejs:dynamic/astral:PortalAdmin").inputs.backend).toMatchObject({
+      value: { domain: "acme.eu.auth0.com" },
+    });
+    expect(byType("auth0:index/resourceServer:ResourceServer")).toEqual([]); // no apiIdentifier set
+  });
+
+  it("exports the promoted digest and both tenants, credentials nowhere in plain outputs", async () => {
+    expect(await resolve(outputs.imageDigest)).toEqual({ value: DIGEST, secret: false });
+    expect((await resolve(outputs.imageRepository)).value).toBe(SANDBOX_REF.imageRepository);
+    expect((await resolve(outputs.tenantDomains)).value).toEqual({
+      production: "acme.eu.auth0.com",
+      sandbox: SANDBOX_REF.sandboxBackend.domain,
+    });
+    expect((await resolve(outputs.backendClientIds)).value).toEqual({
+      production: "production-backend-client-client-id",
+      sandbox: SANDBOX_REF.sandboxBackend.clientId,
+    });
+    expect(outputs.sandboxBackend).toBeUndefined();
+    expect(outputs.sandboxLogin).toBeUndefined();
+  });
+
+  it("serves HTTPS with an ACM certificate and redirects HTTP", () => {
+    const listeners = byType("aws:lb/listener:Listener");
+    const https = listeners.find((l) => l.inputs.protocol === "HTTPS");
+    const http = listeners.find((l) => l.inputs.protocol === "HTTP");
+    expect(https?.inputs).toMatchObject({
+      port: 443,
+      sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    });
+    expect(https?.inputs.certificateArn).toBeTruthy();
+    expect(http?.inputs.defaultActions).toEqual([
+      { type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } },
+    ]);
+    expect(one("aws:acm/certificate:Certificate").inputs).toMatchObject({
+      domainName: "portal.acme.example",
+      validationMethod: "DNS",
+    });
+    const alias = byType("aws:route53/record:Record").find((r) => r.inputs.type === "A");
+    expect(alias?.inputs).toMatchObject({ name: "portal.acme.example", zoneId: "Z0123456789ABC" });
+  });
+
+  it("runs tasks in private subnets behind a NAT gateway, reachable only from the ALB", () => {
+    expect(byType("aws:ec2/natGateway:NatGateway")).toHaveLength(1);
+    const service = one("aws:ecs/service:Service");
+    const network = service.inputs.networkConfiguration as Record<string, unknown>;
+    expect(network.assignPublicIp).toBe(false);
+    const privateSubnets = byType("aws:ec2/subnet:Subnet").filter((s) =>
+      s.name.includes("private"),
+    );
+    expect(network.subnets).toEqual(privateSubnets.map((s) => `${s.name}-id`));
+    expect(service.inputs.deploymentCircuitBreaker).toEqual({ enable: true, rollback: true });
+    const taskSg = one("aws:ec2/securityGroup:SecurityGroup", "portal-tasks");
+    expect(taskSg.inputs.ingress).toEqual([
+      expect.objectContaining({ fromPort: 3000, toPort: 3000, securityGroups: ["portal-alb-id"] }),
+    ]);
+    expect(JSON.stringify(taskSg.inputs.ingress)).not.toContain("0.0.0.0/0");
+  });
+
+  it("names the task family after the stack and health-checks the portal's liveness route", () => {
+    expect(one("aws:ecs/taskDefinition:TaskDefinition").inputs.family).toBe(
+      "astral-production-portal",
+    );
+    expect(one("aws:lb/targetGroup:TargetGroup").inputs).toMatchObject({
+      targetType: "ip",
+      port: 3000,
+      healthCheck: { path: "/api/health", matcher: "200" },
+    });
+  });
+
+  it("scales on CPU between the configured bounds and keeps logs for the configured days", () => {
+    expect(one("aws:appautoscaling/target:Target").inputs).toMatchObject({
+      minCapacity: 1,
+      maxCapacity: 4,
+    });
+    expect(one("aws:appautoscaling/policy:Policy").inputs).toMatchObject({
+      policyType: "TargetTrackingScaling",
+    });
+    expect(one("aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(30);
+  });
+
+  it("(how the mocks work) a StackReference output listed in secretOutputNames reads as secret", async () => {
+    const ref = new pulumi.StackReference("acme/astral/sandbox");
+    expect((await resolve(ref.requireOutput("sandboxBackend"))).secret).toBe(true);
+    expect((await resolve(ref.requireOutput("imageRepository"))).secret).toBe(false);
+  });
+
+  it("lets no known secret appear in any resource input outside a secret wrapper", () => {
+    expect(
+      findLeaks([
+        SESSION_SECRET,
+        BOOTSTRAP_SECRET,
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.clientSecret("production-backend-credentials"),
+        MOCK_SECRETS.clientSecret("production-login-credentials"),
+      ]),
+    ).toEqual([]);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        BOOTSTRAP_SECRET,
+        MOCK_SECRETS.sandboxRefSecret,
+        MOCK_SECRETS.clientSecret("production-backend-credentials"),
+      ]),
+    ).toEqual([]);
+  });
+});

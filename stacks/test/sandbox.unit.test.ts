@@ -1,0 +1,254 @@
+/**
+ * The sandbox stack under Pulumi mocks, loaded through the real entry point (config included):
+ * which resources, under which provider, with which inputs, and every credential secret.
+ */
+import {
+  ASTRAL_BACKEND_CLIENT_NAME,
+  MANAGEMENT_API_SCOPES,
+  PORTAL_ENV,
+  PORTAL_LOGIN_CLIENT_NAME,
+  PORTAL_SECRET_ENV,
+} from "@astral/contract";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { StackOutputs } from "../roles";
+import {
+  BUILT_DIGEST,
+  byType,
+  checkTaskSecrets,
+  findLeaks,
+  isSecretWrapper,
+  MOCK_SECRETS,
+  one,
+  outputLeaks,
+  policyViolations,
+  records,
+  resolve,
+  settle,
+  setupMocks,
+  stackRefs,
+  unwrap,
+} from "./harness";
+
+const SESSION_SECRET = "session-secret-for-tests-0123456789abcdef";
+const BOOTSTRAP_SECRET = "bootstrap-client-secret-for-tests";
+let outputs: StackOutputs;
+
+beforeAll(async () => {
+  await setupMocks("sandbox", {
+    "aws:region": "eu-west-1",
+    role: "sandbox",
+    auth0Domain: "acme-sandbox.eu.auth0.com",
+    auth0ClientId: "bootstrapClientId",
+    auth0ClientSecret: BOOTSTRAP_SECRET,
+    adminEmail: "admin@acme.example",
+    imageTag: "0123456789ab",
+    sessionSecret: SESSION_SECRET,
+    domainName: "portal.sandbox.acme.example",
+    hostedZoneId: "Z0123456789ABC",
+    previewDomain: "previews.acme.example",
+    apiIdentifier: "https://api.acme.example/",
+  });
+  const program = await import("../index.js");
+  outputs = (program as unknown as { default: StackOutputs }).default;
+  await resolve(outputs.portalUrl);
+  await settle();
+});
+
+describe("sandbox stack", () => {
+  it("declares exactly one auth0 provider, for the sandbox tenant, with a secret client secret", () => {
+    const provider = one("pulumi:providers:auth0");
+    expect(unwrap(provider.inputs.domain)).toBe("acme-sandbox.eu.auth0.com");
+    expect(unwrap(provider.inputs.clientSecret)).toBe(BOOTSTRAP_SECRET);
+    expect(provider.inputs.clientSecret).toMatchObject({ value: BOOTSTRAP_SECRET });
+  });
+
+  it("puts every auth0 resource under that explicit provider", () => {
+    const provider = one("pulumi:providers:auth0");
+    const auth0Resources = records.filter((r) => r.type.startsWith("auth0:"));
+    expect(auth0Resources.map((r) => r.type).sort()).toEqual([
+      "auth0:index/client:Client",
+      "auth0:index/client:Client",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientGrant:ClientGrant",
+      "auth0:index/resourceServer:ResourceServer",
+    ]);
+    for (const r of auth0Resources) {
+      expect(r.provider, `${r.type} ${r.name}`).toMatch(
+        new RegExp(`::pulumi:providers:auth0::${provider.name}::`),
+      );
+    }
+  });
+
+  it("declares the Astral Backend: non_interactive, client_credentials only, exactly the contract's scopes", () => {
+    const client = one("auth0:index/client:Client", "sandbox-backend-client");
+    expect(client.inputs).toMatchObject({
+      name: ASTRAL_BACKEND_CLIENT_NAME,
+      appType: "non_interactive",
+      grantTypes: ["client_credentials"],
+    });
+    const grant = one("auth0:index/clientGrant:ClientGrant");
+    expect(grant.inputs.audience).toBe("https://acme-sandbox.eu.auth0.com/api/v2/");
+    expect(grant.inputs.clientId).toBe("sandbox-backend-client-client-id");
+    expect(grant.inputs.scopes).toEqual([...MANAGEMENT_API_SCOPES]);
+    expect(grant.inputs.scopes).toHaveLength(20);
+    const credentials = one(
+      "auth0:index/clientCredentials:ClientCredentials",
+      "sandbox-backend-credentials",
+    );
+    expect(credentials.inputs).toMatchObject({
+      clientId: "sandbox-backend-client-client-id",
+      authenticationMethod: "client_secret_post",
+    });
+  });
+
+  it("declares the login app with callbacks from the portal URL and the preview wildcard", () => {
+    const login = one("auth0:index/client:Client", "sandbox-login-client");
+    expect(login.inputs).toMatchObject({
+      name: PORTAL_LOGIN_CLIENT_NAME,
+      appType: "regular_web",
+      oidcConformant: true,
+      grantTypes: ["authorization_code", "refresh_token"],
+      callbacks: [
+        "https://portal.sandbox.acme.example/auth/callback",
+        "https://*.previews.acme.example/auth/callback",
+      ],
+      allowedLogoutUrls: ["https://portal.sandbox.acme.example", "https://*.previews.acme.example"],
+      refreshToken: { rotationType: "rotating", expirationType: "expiring" },
+    });
+  });
+
+  it("declares the first admin with the backend's credentials as a secret input", () => {
+    const admin = one("pulumi-nodejs:dynamic/astral:PortalAdmin");
+    expect(admin.inputs.email).toBe("admin@acme.example");
+    expect(admin.inputs.permission).toBe("portal-admin");
+    expect(admin.inputs.backend).toMatchObject({
+      value: {
+        domain: "acme-sandbox.eu.auth0.com",
+        clientId: "sandbox-backend-client-client-id",
+        clientSecret: MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
+      },
+    });
+    expect(isSecretWrapper(admin.inputs.backend)).toBe(true);
+  });
+
+  it("builds the image from portal/Dockerfile with the repo root as context and pushes it to its ECR repository", () => {
+    const image = one("docker-build:index:Image");
+    const repo = one("aws:ecr/repository:Repository");
+    expect(unwrap(image.inputs)).toMatchObject({
+      push: true,
+      platforms: ["linux/amd64"],
+      tags: [`123456789012.dkr.ecr.eu-west-1.amazonaws.com/${repo.name}:0123456789ab`],
+    });
+    const context = (image.inputs.context as { location: string }).location;
+    expect((image.inputs.dockerfile as { location: string }).location).toBe(
+      `${context}/portal/Dockerfile`,
+    );
+    expect(context).not.toMatch(/\/stacks$/);
+    // The registry credentials reach the provider inside a secret wrapper.
+    expect(isSecretWrapper(image.inputs.registries)).toBe(true);
+    expect(unwrap(image.inputs.registries)).toEqual([
+      expect.objectContaining({ username: "AWS", password: MOCK_SECRETS.ecrPassword }),
+    ]);
+    expect(repo.inputs).toMatchObject({
+      imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: "IMMUTABLE",
+    });
+    expect(stackRefs).toEqual([]);
+  });
+
+  it("stores each secret in Secrets Manager, as secret versions", () => {
+    const secrets = byType("aws:secretsmanager/secret:Secret");
+    const names = secrets.map((s) => String(s.inputs.namePrefix)).sort();
+    expect(names).toEqual(
+      [
+        PORTAL_ENV.login.sessionSecret,
+        PORTAL_ENV.login.clientSecret,
+        PORTAL_ENV.management.sandbox.clientSecret,
+      ]
+        .map((n) => `astral/sandbox/${n}-`)
+        .sort(),
+    );
+    const versions = byType("aws:secretsmanager/secretVersion:SecretVersion");
+    expect(versions).toHaveLength(3);
+    const values = versions.map((v) => v.inputs.secretString);
+    for (const v of values) expect(v).toMatchObject({ value: expect.any(String) });
+    expect(values.map(unwrap)).toContain(SESSION_SECRET);
+  });
+
+  it("exports the shared outputs, with every credential secret", async () => {
+    expect((await resolve(outputs.portalUrl)).value).toBe("https://portal.sandbox.acme.example");
+    expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
+    expect((await resolve(outputs.imageRepository)).value).toMatch(
+      /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//,
+    );
+    expect((await resolve(outputs.tenantDomains)).value).toEqual({
+      sandbox: "acme-sandbox.eu.auth0.com",
+    });
+    const clientIds = await resolve(outputs.backendClientIds);
+    expect(clientIds).toEqual({
+      value: { sandbox: "sandbox-backend-client-client-id" },
+      secret: false,
+    });
+    const backend = await resolve(outputs.sandboxBackend);
+    expect(backend.secret).toBe(true);
+    expect(backend.value).toEqual({
+      domain: "acme-sandbox.eu.auth0.com",
+      clientId: "sandbox-backend-client-client-id",
+      clientSecret: MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
+    });
+    const login = await resolve(outputs.sandboxLogin);
+    expect(login.secret).toBe(true);
+    expect(login.value.clientId).toBe("sandbox-login-client-client-id");
+  });
+
+  it("lets no known secret appear in any resource input outside a secret wrapper", () => {
+    const known = [
+      SESSION_SECRET,
+      BOOTSTRAP_SECRET,
+      MOCK_SECRETS.ecrPassword,
+      MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
+      MOCK_SECRETS.clientSecret("sandbox-login-credentials"),
+    ];
+    expect(findLeaks(known)).toEqual([]);
+    // The scan can fail: the secret versions do hold them, inside wrappers.
+    expect(JSON.stringify(records.map((r) => r.inputs))).toContain(SESSION_SECRET);
+  });
+
+  it("gives the task only secret ARNs for the secret variables, readable by the execution role alone", () => {
+    const secretNames = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
+    const container = checkTaskSecrets(secretNames);
+    expect(container.image).toBe(
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository").name}@${BUILT_DIGEST}`,
+    );
+    const env = Object.fromEntries(
+      (container.environment as Array<{ name: string; value: string }>).map((e) => [
+        e.name,
+        e.value,
+      ]),
+    );
+    expect(env).toMatchObject({
+      [PORTAL_ENV.management.sandbox.domain]: "acme-sandbox.eu.auth0.com",
+      [PORTAL_ENV.management.sandbox.clientId]: "sandbox-backend-client-client-id",
+      [PORTAL_ENV.login.domain]: "acme-sandbox.eu.auth0.com",
+      [PORTAL_ENV.login.clientId]: "sandbox-login-client-client-id",
+      [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
+    });
+    expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+  });
+
+  it("passes every CrossGuard policy", () => {
+    expect(policyViolations()).toEqual([]);
+  });
+
+  it("exports no known secret in a plain (non-secret) output", async () => {
+    expect(
+      await outputLeaks(outputs, [
+        SESSION_SECRET,
+        BOOTSTRAP_SECRET,
+        MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
+        MOCK_SECRETS.clientSecret("sandbox-login-credentials"),
+      ]),
+    ).toEqual([]);
+  });
+});
