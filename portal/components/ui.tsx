@@ -81,6 +81,7 @@ export function ConfirmButton({
         disabled={pending}
         onClick={() => {
           onConfirm();
+          setAsking(false);
         }}
       >
         {pending ? "Working…" : confirmLabel}

@@ -334,6 +334,32 @@ describe("Management API use", () => {
     expect(h.portal.tenants.production?.calls.api).toBeGreaterThan(20);
   });
 
+  it("the Management calls per page do not grow with the tenant's size", async () => {
+    const api = () =>
+      (h.portal.tenants.production?.calls.api ?? 0) + (h.portal.tenants.sandbox?.calls.api ?? 0);
+    const pages = async () => {
+      const before = api();
+      ok(await actions.getTeam.invoke(h.portal, alice, { teamId }));
+      ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
+      ok(await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }));
+      ok(await actions.adminListTeams.invoke(h.portal, h.admin, { perPage: 20 }));
+      return api() - before;
+    };
+    const small = await pages();
+    // Grow the tenant: 40 more users in another team, 40 more clients.
+    const other = ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Filler" }));
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await h.newUser(`filler${i}`, { teamId: other.teamId });
+        await h.root.sandbox.clients.create({ name: `filler-${i}`, app_type: "non_interactive" });
+      }),
+    );
+    const large = await pages();
+    // The admin page shows one more team row (member count + a credential count per tenant:
+    // 3 calls); 40 more users and 80 more clients cost nothing.
+    expect(large - small).toBe(3);
+  });
+
   it("on 429 waits as x-ratelimit-reset says and succeeds within bounded retries", async () => {
     h.env.control.setRateLimit("production", { limit: 3, windowSeconds: 1 });
     try {
