@@ -186,6 +186,11 @@ describe("portal in a browser", () => {
       .poll(() => admin.getByTestId("admin-list").textContent(), { timeout: 30_000 })
       .toContain(tenants.seed.production.admin.email);
     await shot(admin, "11-admin-admins");
+    await admin.getByRole("link", { name: "Sign out" }).click();
+    await admin.waitForURL(`${portal.url}/`, { timeout: 30_000 });
+    await expect
+      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible())
+      .toBe(true);
   }, 90_000);
 
   it("no secret ever reached the portal's logs", () => {

@@ -114,20 +114,94 @@ export async function listTeams(
     { safeToRepeat: true, requestId: ctx.requestId },
   );
   const teams = result.data.map(toTeam).filter((t): t is Team => Boolean(t));
-  const items = await Promise.all(teams.map((team) => summarise(ctx, team)));
+  const items = await summarise(ctx, teams);
   return { items, page, perPage, total: result.response.total ?? items.length };
 }
 
-async function summarise(ctx: Ctx, team: Team): Promise<TeamSummary> {
+const BATCH_PAGE = 100;
+
+/**
+ * Member and credential counts for one page of teams. One search covers all the page's teams
+ * (`teamId:("a" OR "b" …)`) and is paged through when that is cheaper than one count per team;
+ * otherwise each team gets a count query (`per_page=1&include_totals`). Either way the calls are
+ * bounded by the page size, never by the tenant's size.
+ */
+async function summarise(ctx: Ctx, teams: Team[]): Promise<TeamSummary[]> {
+  if (teams.length === 0) return [];
+  const ids = teams.map((t) => t.teamId);
   const home = homeTenant(ctx.portal);
-  const [members, ...counts] = await Promise.all([
-    countUsers(home, queries.teamMembers(team.teamId), ctx.requestId),
+  const [members, ...perTenant] = await Promise.all([
+    countPerTeam(
+      ids,
+      (page, perPage) => searchUsers(home, queries.teamsMembers(ids), page, perPage, ctx.requestId),
+      (u) => u.teamId,
+      (teamId) => countUsers(home, queries.teamMembers(teamId), ctx.requestId),
+    ),
     ...Object.values(ctx.portal.tenants).map(async (tenant) => {
-      const n = await countClients(tenant, queries.teamCredentials(team.teamId), ctx.requestId);
-      return [tenant.environment, n] as const;
+      const counts = await countPerTeam(
+        ids,
+        (page, perPage) =>
+          searchClients(tenant, queries.teamsCredentials(ids), page, perPage, ctx.requestId),
+        (c) => c.client_metadata?.teamId,
+        (teamId) => countClients(tenant, queries.teamCredentials(teamId), ctx.requestId),
+      );
+      return [tenant.environment, counts] as const;
     }),
   ]);
-  return { ...team, members, credentials: Object.fromEntries(counts) };
+  return teams.map((team) => ({
+    ...team,
+    members: members.get(team.teamId) ?? 0,
+    credentials: Object.fromEntries(
+      perTenant.map(([env, counts]) => [env, counts.get(team.teamId) ?? 0]),
+    ),
+  }));
+}
+
+async function countPerTeam<T>(
+  teamIds: string[],
+  search: (page: number, perPage: number) => Promise<Paged<T>>,
+  teamOf: (item: T) => unknown,
+  countOne: (teamId: string) => Promise<number>,
+): Promise<Map<string, number>> {
+  const counts = new Map<string, number>(teamIds.map((id) => [id, 0]));
+  const first = await search(0, BATCH_PAGE);
+  const pages = Math.ceil(first.total / BATCH_PAGE);
+  // Paging through costs pages-1 more calls, counting per team costs one per team. Users can
+  // only be paged through their first 1000 (Auth0's limit), hence the cap.
+  if (pages - 1 < teamIds.length && first.total <= 1000) {
+    const items = [...first.items];
+    for (let page = 1; page < pages; page++) items.push(...(await search(page, BATCH_PAGE)).items);
+    for (const item of items) {
+      const id = teamOf(item);
+      if (typeof id === "string" && counts.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+  await Promise.all(teamIds.map(async (id) => counts.set(id, await countOne(id))));
+  return counts;
+}
+
+async function searchClients(
+  tenant: Tenant,
+  q: string,
+  page: number,
+  perPage: number,
+  requestId: string,
+): Promise<Paged<Management.Client>> {
+  const result = await tenant.run(
+    "search clients",
+    (c) =>
+      c.clients.list({
+        q,
+        page,
+        per_page: perPage,
+        include_totals: true,
+        fields: "client_id,client_metadata",
+        include_fields: true,
+      }),
+    { safeToRepeat: true, requestId },
+  );
+  return { items: result.data, page, perPage, total: result.response.total ?? result.data.length };
 }
 
 export async function countClients(tenant: Tenant, q: string, requestId: string) {

@@ -18,6 +18,10 @@ export const queries = {
     `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.team)} AND client_metadata.teamId:${quoted(teamId)}`,
   teamCredentials: (teamId: string) =>
     `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.credential)} AND client_metadata.teamId:${quoted(teamId)}`,
+  /** Several teams at once: `field:("a" OR "b")`. */
+  teamsMembers: (teamIds: string[]) => `app_metadata.teamId:(${teamIds.map(quoted).join(" OR ")})`,
+  teamsCredentials: (teamIds: string[]) =>
+    `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.credential)} AND client_metadata.teamId:(${teamIds.map(quoted).join(" OR ")})`,
   clientByRequestId: (requestId: string) => `client_metadata.requestId:${quoted(requestId)}`,
   teamMembers: (teamId: string) => `app_metadata.teamId:${quoted(teamId)}`,
   admins: () => `app_metadata.permissions:${quoted(PORTAL_ADMIN_PERMISSION)}`,
