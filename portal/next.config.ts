@@ -27,7 +27,8 @@ const config: NextConfig = {
   outputFileTracingExcludes: { "*": ["../node_modules/@img/**", "../node_modules/sharp/**"] },
   devIndicators: false,
   // Next dev logs server-action arguments by default; "try this credential" carries a secret.
-  logging: { serverFunctions: false },
+  // Nor the request line of an invite link (its token lets anyone join the team).
+  logging: { serverFunctions: false, incomingRequests: { ignore: [/^\/join/] } },
   // The SDKs are server-only Node code: load them from node_modules instead of bundling.
   serverExternalPackages: ["auth0"],
   async headers() {

@@ -24,6 +24,7 @@ export interface RunningPortal {
 export async function startNextDev(
   port: number,
   env: Record<string, string>,
+  warmRoutes: string[] = [],
 ): Promise<RunningPortal> {
   const portalDir = path.resolve(__dirname, "..");
   const child: ChildProcess = spawn(
@@ -55,6 +56,23 @@ export async function startNextDev(
     }
     if (Date.now() > deadline) throw new Error(`next dev did not become healthy:\n${output}`);
     await new Promise((r) => setTimeout(r, 500));
+  }
+  // Compile every page (and its client chunks) before a browser arrives: on a cold cache,
+  // Turbopack compiling on demand made the client router reload pages mid-step.
+  for (const route of warmRoutes) {
+    const html = await fetch(`${url}${route}`).then(
+      (r) => r.text(),
+      () => "",
+    );
+    const chunks = [...html.matchAll(/(?:src|href)="(\/_next\/[^"]+)"/g)].map((m) => m[1]);
+    await Promise.all(
+      chunks.map((c) =>
+        fetch(`${url}${c}`).then(
+          (r) => r.arrayBuffer(),
+          () => undefined,
+        ),
+      ),
+    );
   }
   return {
     url,

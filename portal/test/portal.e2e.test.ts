@@ -3,7 +3,7 @@
  * tenants: login → create team → invite → second user joins → create credential (secret once,
  * curl, try it) → rotate → revoke → admin view. Screenshots go to artifacts/portal-e2e/.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ManagementClient } from "auth0";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -21,6 +21,7 @@ let portal: RunningPortal;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const secrets: string[] = [];
+const browserLog: string[] = [];
 
 async function shot(page: Page, name: string) {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
@@ -32,7 +33,11 @@ async function signIn(email: string, password: string): Promise<Page> {
     permissions: ["clipboard-read", "clipboard-write"],
   });
   contexts.push(context);
+  // No hot reloading in a test: the dev server's HMR socket is answered here and stays silent
+  // (under load, Turbopack's rebuild events made pages reload in the middle of a step).
+  await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
   const page = await context.newPage();
+  page.on("console", (m) => browserLog.push(`[${email}] ${m.type()}: ${m.text()}`));
   await page.goto(`${portal.url}/`);
   await page.getByRole("link", { name: "Sign in to get started" }).click();
   await page.waitForURL(/\/authorize/);
@@ -69,6 +74,14 @@ beforeAll(async () => {
       sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
       caCertPath,
     }),
+    [
+      "/",
+      "/credentials/sandbox",
+      "/join?token=x",
+      "/admin",
+      "/admin/admins",
+      "/admin/teams/team_0000000000000000",
+    ],
   );
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
@@ -84,6 +97,9 @@ beforeAll(async () => {
 }, 150_000);
 
 afterAll(async () => {
+  // The portal's log beside the screenshots (the last test checks it holds no secret).
+  if (portal) writeFileSync(path.join(SHOTS, "next-dev.log"), portal.output());
+  writeFileSync(path.join(SHOTS, "browser-console.log"), browserLog.join("\n"));
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
   await portal?.stop();
@@ -195,6 +211,7 @@ describe("portal in a browser", () => {
 
   it("no secret ever reached the portal's logs", () => {
     for (const s of secrets) expect(portal.output()).not.toContain(s);
+    expect(portal.output()).not.toContain(inviteLink.split("token=")[1]);
     expect(portal.output()).toContain('"type":"audit"');
   });
 });

@@ -169,8 +169,10 @@ async function countPerTeam<T>(
   // Paging through costs pages-1 more calls, counting per team costs one per team. Users can
   // only be paged through their first 1000 (Auth0's limit), hence the cap.
   if (pages - 1 < teamIds.length && first.total <= 1000) {
-    const items = [...first.items];
-    for (let page = 1; page < pages; page++) items.push(...(await search(page, BATCH_PAGE)).items);
+    const rest = await Promise.all(
+      Array.from({ length: pages - 1 }, (_, i) => search(i + 1, BATCH_PAGE)),
+    );
+    const items = [first.items, ...rest.map((r) => r.items)].flat();
     for (const item of items) {
       const id = teamOf(item);
       if (typeof id === "string" && counts.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
