@@ -10,6 +10,7 @@ import {
   DEFAULT_TENANTS_DIR,
   ensureLocalCa,
   type RunningTenants,
+  type SeedOptions,
   type SeedResult,
   seedTenants,
   startTenants,
@@ -26,14 +27,16 @@ export interface DevTenants {
 }
 
 /** Ensures the CA, starts both tenants on their fixed ports and seeds them. */
-export async function startAndSeed(opts: { reset?: boolean } = {}): Promise<DevTenants> {
+export async function startAndSeed(
+  opts: { reset?: boolean; seed?: Omit<SeedOptions, "stateDir"> } = {},
+): Promise<DevTenants> {
   const { caCertPath } = ensureLocalCa();
   if (process.env.NODE_EXTRA_CA_CERTS !== caCertPath) {
     throw new Error(`NODE_EXTRA_CA_CERTS must be ${caCertPath} when this process starts`);
   }
   if (opts.reset) rmSync(DEFAULT_TENANTS_DIR, { recursive: true, force: true });
   const running = await startTenants({ stateDir: DEFAULT_TENANTS_DIR, ports: DEV_PORTS });
-  const seed = await seedTenants(running.tenants, { stateDir: DEFAULT_TENANTS_DIR });
+  const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
   return { running, seed, caCertPath };
 }
 

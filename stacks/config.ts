@@ -85,6 +85,14 @@ const tenantOwner = {
   apiName: z.string().min(1).default("Customer API"),
 };
 
+/** Fargate's valid task sizes, restricted to the memory values the schema offers (MiB). */
+const FARGATE_MEMORY: Record<string, string[]> = {
+  "256": ["512", "1024", "2048"],
+  "512": ["1024", "2048", "4096"],
+  "1024": ["2048", "4096"],
+  "2048": ["4096"],
+};
+
 /** CloudWatch Logs retention values (PutRetentionPolicy). */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
@@ -144,6 +152,14 @@ export const StackConfig = z
         code: "custom",
         path: ["hostedZoneId"],
         message: "is required when astral:domainName is set",
+      });
+    }
+    const memories = FARGATE_MEMORY[config.cpu] ?? [];
+    if (!memories.includes(config.memory)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["memory"],
+        message: `must be one of ${memories.join(", ")} with astral:cpu ${config.cpu} (Fargate task sizes)`,
       });
     }
     if (config.minTasks > config.maxTasks) {

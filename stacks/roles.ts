@@ -15,10 +15,11 @@ import { AstralBackend, type BackendCredentials } from "../infra/auth0/astralBac
 import { PortalAdmin } from "../infra/auth0/portalAdmin";
 import { PortalLogin } from "../infra/auth0/portalLogin";
 import { tenantProvider } from "../infra/auth0/tenantProvider";
+import { FrontDoor } from "../infra/aws/frontDoor";
 import { Network } from "../infra/aws/network";
 import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/registry";
 import { PortalSecrets } from "../infra/aws/secrets";
-import { FrontDoor, PortalService } from "../infra/aws/service";
+import { PortalService } from "../infra/aws/service";
 import { ROLE_TAG } from "../infra/aws/tags";
 import type { PreviewConfig, ProductionConfig, SandboxConfig, StackConfig } from "./config";
 

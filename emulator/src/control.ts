@@ -9,6 +9,11 @@ export interface RateLimit {
   limit: number;
   /** Window length in seconds (default 1, like Auth0's per-second limits). */
   windowSeconds?: number;
+  /**
+   * Also count the Authentication API (`/oauth/token`, `/oauth/revoke`, `/userinfo`) in the
+   * same window (default: only the Management API is limited).
+   */
+  includeAuthentication?: boolean;
 }
 
 export interface Fault {
@@ -30,8 +35,14 @@ export class TenantControl {
   private window = { start: 0, count: 0 };
   private faults: Fault[] = [];
 
+  get limitsAuthentication(): boolean {
+    return this.rateLimit?.includeAuthentication === true;
+  }
+
   setRateLimit(limit: RateLimit | undefined): void {
-    this.rateLimit = limit ? { windowSeconds: 1, ...limit } : undefined;
+    this.rateLimit = limit
+      ? { windowSeconds: 1, includeAuthentication: false, ...limit }
+      : undefined;
     this.window = { start: 0, count: 0 };
   }
 

@@ -48,10 +48,16 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
   try {
     for (const name of TENANT_NAMES) {
       const tenant = new Tenant(name, path.join(stateDir, name), openApi);
+      const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(
-        { port: opts.ports?.[name] ?? 0, keyPath: ca.serverKeyPath, certPath: ca.serverCertPath },
+        { port, keyPath: ca.serverKeyPath, certPath: ca.serverCertPath },
         (req, res) => void tenant.handle(req, res),
-      );
+      ).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "EADDRINUSE") throw err;
+        throw new Error(
+          `port ${port} for the ${name} tenant is in use (local tenants already running?)`,
+        );
+      });
       closers.push(async () => {
         await server.close();
         tenant.store.flush();
@@ -68,6 +74,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
     domain: t.domain,
     baseUrl: t.baseUrl,
     issuer: t.issuer,
+    stateDir: t.stateDir,
   });
   return {
     tenants: { production: handle(live.production), sandbox: handle(live.sandbox) },

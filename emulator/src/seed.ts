@@ -17,7 +17,7 @@ import { ManagementClient } from "auth0";
 import { BOOTSTRAP_FILE, type BootstrapCredentials, type TenantHandle } from "./tenant";
 
 export interface SeedOptions {
-  /** Folder holding `<tenant>/bootstrap.json` (as given to `startTenants`). */
+  /** Folder holding `<tenant>/bootstrap.json` (default: each tenant's own `stateDir`). */
   stateDir?: string;
   /** Login app callback (default `http://localhost:3000/auth/callback`). */
   callbackUrl?: string;
@@ -61,7 +61,10 @@ export const SEED_DEFAULTS = {
 
 /** The bootstrap credentials a tenant wrote at first start. */
 export function readBootstrap(stateDir: string, tenant: string): BootstrapCredentials {
-  const file = path.join(stateDir, tenant, BOOTSTRAP_FILE);
+  return readBootstrapFile(path.join(stateDir, tenant, BOOTSTRAP_FILE));
+}
+
+function readBootstrapFile(file: string): BootstrapCredentials {
   try {
     return JSON.parse(readFileSync(file, "utf8")) as BootstrapCredentials;
   } catch {
@@ -79,7 +82,7 @@ export function managementClient(domain: string, creds: ClientCredentials): Mana
 
 export async function seedTenants(
   tenants: { production: TenantHandle; sandbox: TenantHandle },
-  opts: SeedOptions & { stateDir: string },
+  opts: SeedOptions = {},
 ): Promise<SeedResult> {
   const exampleApi = {
     identifier: opts.exampleApi?.identifier ?? SEED_DEFAULTS.exampleApi.identifier,
@@ -87,7 +90,9 @@ export async function seedTenants(
     scopes: opts.exampleApi?.scopes ?? [...SEED_DEFAULTS.exampleApi.scopes],
   };
   const seedOne = async (tenant: TenantHandle) => {
-    const boot = readBootstrap(opts.stateDir, tenant.name);
+    const boot = opts.stateDir
+      ? readBootstrap(opts.stateDir, tenant.name)
+      : readBootstrapFile(path.join(tenant.stateDir, BOOTSTRAP_FILE));
     const mgmt = managementClient(tenant.domain, boot);
     const backend = await ensureClient(mgmt, ASTRAL_BACKEND_CLIENT_NAME, {
       app_type: "non_interactive",
@@ -130,7 +135,7 @@ export async function seedTenants(
     oidc_conformant: true,
   });
   const admin = await ensureAdmin(production.mgmt, {
-    email: opts.admin?.email ?? SEED_DEFAULTS.admin.email,
+    email: (opts.admin?.email ?? SEED_DEFAULTS.admin.email).toLowerCase(),
     password: opts.admin?.password ?? SEED_DEFAULTS.admin.password,
   });
   return { production: { ...production.seeded, login, admin }, sandbox: sandbox.seeded };

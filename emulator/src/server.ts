@@ -24,9 +24,12 @@ export async function listenDual(
   );
   const plainServer = http.createServer(handler);
   for (const s of [tlsServer, plainServer]) {
-    s.keepAliveTimeout = 5_000;
-    s.headersTimeout = 10_000;
-    s.requestTimeout = 30_000;
+    // Idle keep-alive sockets stay open a minute, as Auth0's edge does: a client whose event loop
+    // was busy (a Pulumi closure serialization, a Next build) must not reuse a socket the server
+    // closed a moment before (ECONNRESET on its next request).
+    s.keepAliveTimeout = 65_000;
+    s.headersTimeout = 66_000;
+    s.requestTimeout = 70_000;
     s.on("clientError", (_err, socket) => {
       if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
       else socket.destroy();

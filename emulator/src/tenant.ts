@@ -8,7 +8,7 @@ import path from "node:path";
 import type { JWK } from "jose";
 import type { Doc } from "./collection";
 import { TenantControl } from "./control";
-import { ApiError, sendError, sendJson } from "./errors";
+import { ApiError, OAuthError, sendError, sendJson } from "./errors";
 import { SigningKey } from "./keys";
 import { findGrant } from "./management/client-grants";
 import { buildClient } from "./management/clients";
@@ -16,7 +16,7 @@ import { randomId } from "./management/context";
 import { buildResourceServer } from "./management/resource-servers";
 import { API_PREFIX, ManagementRouter } from "./management/router";
 import { defaultSettings } from "./management/tenant-settings";
-import { OAuthEndpoints } from "./oauth";
+import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
 import { TenantStore } from "./store";
 
@@ -29,6 +29,8 @@ export interface TenantHandle {
   baseUrl: string;
   /** `https://localhost:PORT/` (Auth0 issuers end with a slash). */
   issuer: string;
+  /** This tenant's state folder (holds `bootstrap.json`). */
+  stateDir: string;
 }
 
 /** The documented one-time bootstrap: an M2M client with every Management API scope. */
@@ -52,10 +54,10 @@ export class Tenant implements TenantHandle {
 
   constructor(
     readonly name: string,
-    readonly dir: string,
+    readonly stateDir: string,
     readonly openApi: OpenApi,
   ) {
-    this.store = new TenantStore(dir);
+    this.store = new TenantStore(stateDir);
     this.router = new ManagementRouter((id) => openApi.operation(id));
     this.oauth = new OAuthEndpoints(this);
   }
@@ -182,7 +184,7 @@ export class Tenant implements TenantHandle {
       audience: this.managementAudience,
     };
     writeFileSync(
-      path.join(this.dir, BOOTSTRAP_FILE),
+      path.join(this.stateDir, BOOTSTRAP_FILE),
       `${JSON.stringify(credentials, null, 2)}\n`,
       {
         mode: 0o600,
@@ -223,16 +225,22 @@ export class Tenant implements TenantHandle {
         ),
       );
     }
+    let url: URL | undefined;
     try {
-      const url = new URL(req.url ?? "/", this.baseUrl || "https://localhost");
+      url = parseTarget(req.url, this.baseUrl);
+      const method = req.method ?? "GET";
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
-      if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
-        if (!secure)
-          throw new ApiError(403, "The Management API is only served over HTTPS", "https_required");
+      const management = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+      if (management && !secure) {
+        throw new ApiError(403, "The Management API is only served over HTTPS", "https_required");
+      }
+      if (management || (OAUTH_API_PATHS.has(url.pathname) && this.control.limitsAuthentication)) {
         const limit = this.control.takeRateLimit();
         for (const [k, v] of Object.entries(limit.headers)) res.setHeader(k, v);
         if (limit.error) throw limit.error;
-        await this.control.applyFaults(req.method ?? "GET", url.pathname);
+      }
+      await this.control.applyFaults(method, url.pathname);
+      if (management) {
         const result = await this.router.handle(this, req, url);
         if (result.status === 204) {
           res.writeHead(204);
@@ -242,11 +250,28 @@ export class Tenant implements TenantHandle {
         }
         return;
       }
-      await this.control.applyFaults(req.method ?? "GET", url.pathname);
       if (await this.oauth.handle(req, res, url)) return;
       throw new ApiError(404, "Not Found", "not_found");
     } catch (err) {
+      // The Authentication API answers in OAuth's shape, limits and faults included.
+      if (err instanceof ApiError && url && OAUTH_API_PATHS.has(url.pathname)) {
+        for (const [k, v] of Object.entries(err.headers)) res.setHeader(k, v);
+        sendError(res, new OAuthError(err.statusCode, err.errorCode, err.message));
+        return;
+      }
       sendError(res, err);
     }
+  }
+}
+
+/** Endpoints servers call (OAuth's error shape), as opposed to pages and the Management API. */
+const OAUTH_API_PATHS = new Set(["/oauth/token", "/oauth/revoke", "/userinfo"]);
+
+/** The request target as a URL; a target that is not one is a 400, not a crash. */
+function parseTarget(target: string | undefined, base: string): URL {
+  try {
+    return new URL(target ?? "/", base || "https://localhost");
+  } catch {
+    throw new ApiError(400, "Bad request target", "invalid_uri");
   }
 }

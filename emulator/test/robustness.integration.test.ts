@@ -212,6 +212,28 @@ describe("malformed requests", () => {
     expect((after.body as { total: number }).total).toBe(1);
   });
 
+  it("answers odd request targets with an Auth0-shaped 4xx", async () => {
+    const port = Number(new URL(base).port);
+    for (const target of ["//", "//x", "*", "/%", "/api/v2/%", "http://elsewhere/api/v2/clients"]) {
+      const raw = await new Promise<string>((resolve) => {
+        let buf = "";
+        const s = connect(port, "127.0.0.1", () =>
+          s.write(`GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`),
+        );
+        s.on("data", (d) => (buf += d));
+        s.on("close", () => resolve(buf));
+      });
+      const status = Number(raw.split(" ")[1]);
+      expect(status, target).toBeGreaterThanOrEqual(400);
+      expect(status, target).toBeLessThan(500);
+      const body = JSON.parse(raw.split("\r\n\r\n")[1] ?? "");
+      expect(
+        () => expectAuth0Error({ status, headers: new Headers(), body }),
+        target,
+      ).not.toThrow();
+    }
+  });
+
   it("survives garbage at the socket level", async () => {
     const port = Number(new URL(base).port);
     for (const garbage of [
@@ -228,6 +250,78 @@ describe("malformed requests", () => {
       });
     }
     expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+  });
+
+  it("words validation failures as Auth0 does", async () => {
+    const cases: Array<[string, string, unknown, string, string]> = [
+      [
+        "POST",
+        "/clients",
+        {},
+        "Payload validation error: 'Missing required property: name'.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/clients",
+        { name: "x", foo: 1 },
+        "Payload validation error: 'Additional properties not allowed: foo'.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/clients",
+        { name: 5 },
+        "Payload validation error: 'Expected type string but found type integer' on property name.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/client-grants",
+        { client_id: "x", audience: "y", scope: "z" },
+        "Payload validation error: 'Expected type array but found type string' on property scope.",
+        "invalid_body",
+      ],
+      [
+        "POST",
+        "/users",
+        { email: "a@b.co" },
+        "Payload validation error: 'Missing required property: connection'.",
+        "invalid_body",
+      ],
+      [
+        "GET",
+        "/clients?per_page=abc",
+        undefined,
+        "Query validation error: 'Expected type integer but found type string' on property per_page.",
+        "invalid_query_string",
+      ],
+      [
+        "GET",
+        "/clients?per_page=101",
+        undefined,
+        "Query validation error: 'Value 101 is greater than the maximum of 100' on property per_page.",
+        "invalid_query_string",
+      ],
+      [
+        "GET",
+        "/users-by-email",
+        undefined,
+        "Query validation error: 'Missing required property: email'.",
+        "invalid_query_string",
+      ],
+    ];
+    for (const [method, p, body, message, errorCode] of cases) {
+      const reply = await call(base, method, `/api/v2${p}`, { token, body });
+      expect(expectAuth0Error(reply), `${method} ${p}`).toEqual({
+        statusCode: 400,
+        error: "Bad Request",
+        message,
+        errorCode,
+      });
+    }
+    const badJson = await call(base, "POST", "/api/v2/clients", { token, rawBody: "{" });
+    expect(expectAuth0Error(badJson).message).toBe("Invalid request payload JSON format");
   });
 
   it("the Management API refuses plain HTTP", async () => {
@@ -345,6 +439,32 @@ describe("rate limits and faults", () => {
       env.control.clear();
     }
     expect((await call(base, "GET", "/api/v2/clients", { token })).status).toBe(200);
+  });
+
+  it("limits the token endpoint too when asked, in OAuth's shape", async () => {
+    env.control.setRateLimit("sandbox", {
+      limit: 1,
+      windowSeconds: 60,
+      includeAuthentication: true,
+    });
+    try {
+      const body = new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: "x",
+        client_secret: "y",
+      });
+      const first = await fetch(`${base}/oauth/token`, { method: "POST", body });
+      expect(first.status).toBe(401);
+      const second = await fetch(`${base}/oauth/token`, { method: "POST", body });
+      expect(second.status).toBe(429);
+      expect(second.headers.get("x-ratelimit-limit")).toBe("1");
+      expect(await second.json()).toEqual({
+        error: "too_many_requests",
+        error_description: "Global limit has been reached",
+      });
+    } finally {
+      env.control.clear();
+    }
   });
 
   it("injects errors and latency per route", async () => {

@@ -116,6 +116,12 @@ describe("Astral Backend with the auth0 SDK", () => {
       scope: ["read:examples", "write:examples"],
     });
     expect(updated.scope).toEqual(["read:examples", "write:examples"]);
+    // Checkpoint paging (from/take), as the SDK iterates it.
+    const many = [];
+    for await (const g of await mgmt.clientGrants.list({ take: 1 })) many.push(g.id);
+    expect(many.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(many).size).toBe(many.length);
+    expect(many).toContain(grant.id);
     await mgmt.clientGrants.delete(grant.id as string);
     expect((await mgmt.clientGrants.list({ client_id: client.client_id as string })).data).toEqual(
       [],
@@ -130,7 +136,7 @@ describe("Astral Backend with the auth0 SDK", () => {
       password: "Passw0rd-long",
       app_metadata: { teamId, permissions: ["member"], keep: 1 },
     });
-    await mgmt.users.create({
+    const b = await mgmt.users.create({
       connection: "Username-Password-Authentication",
       email: `b.${teamId}@example.com`,
       password: "Passw0rd-long",
@@ -142,6 +148,11 @@ describe("Astral Backend with the auth0 SDK", () => {
     });
     expect(merged.app_metadata).toEqual({ teamId, permissions: ["member", "x"] });
     expect((await mgmt.users.get(userId)).email).toBe(`a.${teamId}@example.com`);
+    const cleared = await mgmt.users.update(`${b.user_id}`, { app_metadata: {} });
+    expect(cleared.app_metadata ?? {}).toEqual({});
+    await mgmt.users.update(`${b.user_id}`, {
+      app_metadata: { teamId, permissions: [PORTAL_ADMIN_PERMISSION] },
+    });
 
     const team = await mgmt.users.list({
       q: `app_metadata.teamId:"${teamId}"`,
@@ -160,8 +171,10 @@ describe("Astral Backend with the auth0 SDK", () => {
     expect(wild.response.total).toBe(2);
     expect(wild.data).toHaveLength(1);
 
-    const byEmail = await mgmt.users.listUsersByEmail({ email: `A.${teamId}@EXAMPLE.com` });
+    const byEmail = await mgmt.users.listUsersByEmail({ email: `a.${teamId}@example.com` });
     expect(byEmail.map((u) => u.user_id)).toEqual([userId]);
+    // Auth0 stores emails in lower case and users-by-email is case-sensitive.
+    expect(await mgmt.users.listUsersByEmail({ email: `A.${teamId}@EXAMPLE.com` })).toEqual([]);
 
     expect(
       await status(
@@ -172,6 +185,33 @@ describe("Astral Backend with the auth0 SDK", () => {
         }),
       ),
     ).toBe(409);
+    // Emails are stored in lower case; a PATCH is all or nothing.
+    const mixed = await mgmt.users.create({
+      connection: "Username-Password-Authentication",
+      email: `Mixed.${teamId}@Example.com`,
+      password: "Passw0rd-long",
+    });
+    expect(mixed.email).toBe(`mixed.${teamId}@example.com`);
+    expect(
+      await status(
+        mgmt.users.update(mixed.user_id as string, {
+          name: "changed",
+          email: `b.${teamId}@example.com`,
+        }),
+      ),
+    ).toBe(409);
+    expect((await mgmt.users.get(mixed.user_id as string)).name).not.toBe("changed");
+    // Concurrent creates of one email: exactly one wins.
+    const racing = await Promise.allSettled(
+      [1, 2, 3].map(() =>
+        mgmt.users.create({
+          connection: "Username-Password-Authentication",
+          email: `race.${teamId}@example.com`,
+          password: "Passw0rd-long",
+        }),
+      ),
+    );
+    expect(racing.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     await mgmt.users.delete(userId);
     expect(await status(mgmt.users.get(userId))).toBe(404);
   });

@@ -303,3 +303,10 @@ export async function outputLeaks(outputs: object, secrets: string[]): Promise<s
   }
   return leaks;
 }
+
+/** How many resources of each type the program registered (components included). */
+export function inventory(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of records) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  return counts;
+}

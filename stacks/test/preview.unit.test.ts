@@ -11,6 +11,7 @@ import {
   byType,
   checkTaskSecrets,
   findLeaks,
+  inventory,
   MOCK_SECRETS,
   one,
   outputLeaks,
@@ -43,6 +44,38 @@ beforeAll(async () => {
 });
 
 describe("preview stack", () => {
+  it("declares exactly this graph: no Auth0 resource, a StackReference, an image build, the portal on AWS", () => {
+    expect(inventory()).toEqual({
+      "astral:aws:FrontDoor": 1,
+      "astral:aws:Network": 1,
+      "astral:aws:PortalImage": 1,
+      "astral:aws:PortalSecrets": 1,
+      "astral:aws:PortalService": 1,
+      "aws:appautoscaling/policy:Policy": 1,
+      "aws:appautoscaling/target:Target": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:ec2/internetGateway:InternetGateway": 1,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/subnet:Subnet": 2,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/service:Service": 1,
+      "aws:ecs/taskDefinition:TaskDefinition": 1,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      "aws:lb/listener:Listener": 1,
+      "aws:lb/loadBalancer:LoadBalancer": 1,
+      "aws:lb/targetGroup:TargetGroup": 1,
+      "aws:secretsmanager/secret:Secret": 3,
+      "aws:secretsmanager/secretVersion:SecretVersion": 3,
+      "docker-build:index:Image": 1,
+      "pulumi:pulumi:StackReference": 1,
+    });
+  });
+
   it("declares no Auth0 resource, provider or admin", () => {
     expect(records.filter((r) => r.type.includes("auth0") || r.type.includes("dynamic"))).toEqual(
       [],

@@ -10,6 +10,7 @@ import {
   byType,
   checkTaskSecrets,
   findLeaks,
+  inventory,
   MOCK_SECRETS,
   one,
   outputLeaks,
@@ -49,6 +50,48 @@ beforeAll(async () => {
 });
 
 describe("production stack", () => {
+  it("declares exactly this graph: its tenant's Auth0 set, the portal on AWS with a NAT gateway, a StackReference, no build", () => {
+    expect(inventory()).toEqual({
+      "astral:auth0:AstralBackend": 1,
+      "astral:auth0:PortalLogin": 1,
+      "astral:aws:FrontDoor": 1,
+      "astral:aws:Network": 1,
+      "astral:aws:PortalSecrets": 1,
+      "astral:aws:PortalService": 1,
+      "auth0:index/client:Client": 2,
+      "auth0:index/clientCredentials:ClientCredentials": 2,
+      "auth0:index/clientGrant:ClientGrant": 1,
+      "aws:acm/certificate:Certificate": 1,
+      "aws:acm/certificateValidation:CertificateValidation": 1,
+      "aws:appautoscaling/policy:Policy": 1,
+      "aws:appautoscaling/target:Target": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:ec2/eip:Eip": 1,
+      "aws:ec2/internetGateway:InternetGateway": 1,
+      "aws:ec2/natGateway:NatGateway": 1,
+      "aws:ec2/routeTable:RouteTable": 2,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 4,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/subnet:Subnet": 4,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/service:Service": 1,
+      "aws:ecs/taskDefinition:TaskDefinition": 1,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      "aws:lb/listener:Listener": 2,
+      "aws:lb/loadBalancer:LoadBalancer": 1,
+      "aws:lb/targetGroup:TargetGroup": 1,
+      "aws:route53/record:Record": 2,
+      "aws:secretsmanager/secret:Secret": 4,
+      "aws:secretsmanager/secretVersion:SecretVersion": 4,
+      "pulumi-nodejs:dynamic/astral:PortalAdmin": 1,
+      "pulumi:providers:auth0": 1,
+      "pulumi:pulumi:StackReference": 1,
+    });
+  });
+
   it("builds nothing and runs the sandbox repository's image pinned by the configured digest", () => {
     expect(byType("docker-build:index:Image")).toEqual([]);
     expect(byType("aws:ecr/repository:Repository")).toEqual([]);

@@ -54,7 +54,12 @@ describe("Pulumi's TypeScript runtime path", () => {
   });
 
   it("loads back as the dynamic provider host loads it, with every CRUD function", () => {
-    const requireFromString = require("require-from-string") as (code: string) => {
+    const requireFromString = require(
+      // The copy @pulumi/pulumi's dynamic provider host loads providers with.
+      require.resolve("require-from-string", {
+        paths: [path.dirname(require.resolve("@pulumi/pulumi"))],
+      }),
+    ) as (code: string) => {
       handler: () => Record<string, unknown>;
     };
     const provider = requireFromString(result.providerText).handler();

@@ -16,6 +16,7 @@ import {
   byType,
   checkTaskSecrets,
   findLeaks,
+  inventory,
   isSecretWrapper,
   MOCK_SECRETS,
   one,
@@ -55,6 +56,52 @@ beforeAll(async () => {
 });
 
 describe("sandbox stack", () => {
+  it("declares exactly this graph: its tenant's Auth0 set, the image build, the portal on AWS (no NAT, no StackReference)", () => {
+    expect(inventory()).toEqual({
+      "astral:auth0:ApiResourceServer": 1,
+      "astral:auth0:AstralBackend": 1,
+      "astral:auth0:PortalLogin": 1,
+      "astral:aws:FrontDoor": 1,
+      "astral:aws:ImageRepository": 1,
+      "astral:aws:Network": 1,
+      "astral:aws:PortalImage": 1,
+      "astral:aws:PortalSecrets": 1,
+      "astral:aws:PortalService": 1,
+      "auth0:index/client:Client": 2,
+      "auth0:index/clientCredentials:ClientCredentials": 2,
+      "auth0:index/clientGrant:ClientGrant": 1,
+      "auth0:index/resourceServer:ResourceServer": 1,
+      "aws:acm/certificate:Certificate": 1,
+      "aws:acm/certificateValidation:CertificateValidation": 1,
+      "aws:appautoscaling/policy:Policy": 1,
+      "aws:appautoscaling/target:Target": 1,
+      "aws:cloudwatch/logGroup:LogGroup": 1,
+      "aws:ec2/internetGateway:InternetGateway": 1,
+      "aws:ec2/routeTable:RouteTable": 1,
+      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+      "aws:ec2/securityGroup:SecurityGroup": 2,
+      "aws:ec2/subnet:Subnet": 2,
+      "aws:ec2/vpc:Vpc": 1,
+      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
+      "aws:ecr/repository:Repository": 1,
+      "aws:ecs/cluster:Cluster": 1,
+      "aws:ecs/service:Service": 1,
+      "aws:ecs/taskDefinition:TaskDefinition": 1,
+      "aws:iam/role:Role": 2,
+      "aws:iam/rolePolicy:RolePolicy": 1,
+      "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+      "aws:lb/listener:Listener": 2,
+      "aws:lb/loadBalancer:LoadBalancer": 1,
+      "aws:lb/targetGroup:TargetGroup": 1,
+      "aws:route53/record:Record": 2,
+      "aws:secretsmanager/secret:Secret": 3,
+      "aws:secretsmanager/secretVersion:SecretVersion": 3,
+      "docker-build:index:Image": 1,
+      "pulumi-nodejs:dynamic/astral:PortalAdmin": 1,
+      "pulumi:providers:auth0": 1,
+    });
+  });
+
   it("declares exactly one auth0 provider, for the sandbox tenant, with a secret client secret", () => {
     const provider = one("pulumi:providers:auth0");
     expect(unwrap(provider.inputs.domain)).toBe("acme-sandbox.eu.auth0.com");

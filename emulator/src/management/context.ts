@@ -88,8 +88,12 @@ export function paginate<T>(
   return slice;
 }
 
-/** Auth0's metadata merge: top-level keys merged, a `null` value removes the key. */
+/**
+ * Auth0's metadata merge: top-level keys merged, a `null` value removes the key, and an empty
+ * object (or `null`) removes all of it.
+ */
 export function mergeMetadata(current: unknown, patch: unknown): Doc {
+  if (patch === null || Object.keys(patch as Doc).length === 0) return {};
   const out: Doc = { ...((current as Doc | undefined) ?? {}) };
   for (const [key, value] of Object.entries((patch as Doc | null) ?? {})) {
     if (value === null) delete out[key];

@@ -64,11 +64,9 @@ export class ManagementRouter {
   async handle(tenant: Tenant, req: IncomingMessage, url: URL): Promise<HandlerResult> {
     const method = req.method ?? "GET";
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, "") || "/";
-    let pathMatched = false;
     for (const { op, handler } of this.routes) {
       const m = op.pattern.exec(path);
       if (!m) continue;
-      pathMatched = true;
       if (op.method !== method) continue;
       const params: Record<string, string> = {};
       op.pathParams.forEach((name, i) => {
@@ -92,7 +90,7 @@ export class ManagementRouter {
       }
       return handler({ tenant, params, query, body, scopes });
     }
-    if (pathMatched) throw new ApiError(404, "Not Found", "not_found");
+    // A known path with another method is a 404 too, as Auth0 answers it.
     throw new ApiError(404, "Not Found", "not_found");
   }
 

@@ -1,7 +1,7 @@
 /** Users of the tenant's database connection: create, get, patch, delete, search, by email. */
 import { createHash } from "node:crypto";
 import type { Doc } from "../collection";
-import { ApiError, badRequest, conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import { search } from "../lucene";
 import { hashPassword, isStrongEnough } from "../passwords";
 import { mapPage } from "./clients";
@@ -55,7 +55,11 @@ export const createUser: Handler = async (ctx) => {
   if (!body.password)
     throw badRequest("Payload validation error: 'Missing required property: password'.");
   checkPassword(body.password);
-  if (emailTaken(store as never, body.email))
+  // Hash first: from here to `put` nothing awaits, so concurrent creates cannot both pass the
+  // uniqueness checks.
+  const hash = await hashPassword(body.password);
+  const email = body.email.toLowerCase(); // Auth0 stores database users' emails in lower case
+  if (emailTaken(store as never, email))
     throw conflict("The user already exists.", "auth0_idp_error");
   const id = body.user_id ?? randomHex(24);
   const userId = `auth0|${id}`;
@@ -63,12 +67,12 @@ export const createUser: Handler = async (ctx) => {
   const at = now();
   const { password, connection, verify_email, user_id, ...fields } = clone(body);
   const user: Doc = {
-    email: body.email.toLowerCase(),
     email_verified: false,
-    name: body.email,
-    nickname: body.email.split("@")[0] ?? body.email,
-    picture: picture(body.email),
+    name: email,
+    nickname: email.split("@")[0] ?? email,
+    picture: picture(email),
     ...fields,
+    email,
     user_id: userId,
     identities: [{ connection: DB_CONNECTION, provider: "auth0", user_id: id, isSocial: false }],
     app_metadata: (body.app_metadata as Doc | undefined) ?? {},
@@ -77,7 +81,7 @@ export const createUser: Handler = async (ctx) => {
     updated_at: at,
     logins_count: 0,
   };
-  store.passwords.set(userId, await hashPassword(body.password));
+  store.passwords.set(userId, hash);
   store.users.put(user);
   store.changed();
   return { status: 201, body: present(user, {}) };
@@ -92,8 +96,6 @@ export const getUser: Handler = (ctx) => {
 export const patchUser: Handler = async (ctx) => {
   const { store } = ctx.tenant;
   const userId = ctx.params.id ?? "";
-  const current = store.users.get(userId);
-  if (!current) throw missing();
   const body = ctx.body;
   // The document lets any property through; Auth0 refuses those it does not know.
   const unknown = Object.keys(body).find(
@@ -102,50 +104,44 @@ export const patchUser: Handler = async (ctx) => {
   if (unknown) {
     throw badRequest(`Payload validation error: 'Additional properties not allowed: ${unknown}'.`);
   }
+  if (!store.users.get(userId)) throw missing();
   if (body.connection !== undefined) checkConnection(body.connection);
+  if (body.user_id !== undefined)
+    throw badRequest("Payload validation error: 'user_id cannot be updated'.");
+  if (typeof body.password === "string") checkPassword(body.password);
+  // Everything is checked (and the password hashed) before anything changes: no half updates.
+  const hash = typeof body.password === "string" ? await hashPassword(body.password) : undefined;
+  const current = store.users.get(userId);
+  if (!current) throw missing();
+  const email = typeof body.email === "string" ? body.email.toLowerCase() : undefined;
+  if (email && emailTaken(store as never, email, userId)) {
+    throw conflict("The specified new email already exists", "email_conflict");
+  }
   const next: Doc = clone(current);
   for (const [key, value] of Object.entries(body)) {
-    switch (key) {
-      case "app_metadata":
-      case "user_metadata":
-        next[key] = mergeMetadata(current[key], value);
-        break;
-      case "password":
-        if (typeof value === "string") {
-          checkPassword(value);
-          store.passwords.set(userId, await hashPassword(value));
-        }
-        break;
-      case "connection":
-      case "client_id":
-      case "verify_email":
-      case "verify_phone_number":
-      case "verify_password":
-        break;
-      case "email":
-        if (typeof value === "string") {
-          if (emailTaken(store as never, value, userId)) {
-            throw conflict("The specified new email already exists", "email_conflict");
-          }
-          next.email = value.toLowerCase();
-        }
-        break;
-      case "user_id":
-        throw new ApiError(
-          400,
-          "Payload validation error: 'user_id cannot be updated'.",
-          "invalid_body",
-        );
-      default:
-        if (value === null) delete next[key];
-        else next[key] = clone(value);
-    }
+    if (IGNORED_ON_PATCH.has(key)) continue;
+    if (key === "app_metadata" || key === "user_metadata")
+      next[key] = mergeMetadata(current[key], value);
+    else if (value === null) delete next[key];
+    else next[key] = clone(value);
   }
+  if (email) next.email = email;
   next.updated_at = now();
+  if (hash) store.passwords.set(userId, hash);
   store.users.put(next);
   store.changed();
   return { status: 200, body: present(next, {}) };
 };
+
+/** Accepted in a PATCH but not stored on the user (they steer what Auth0 does). */
+const IGNORED_ON_PATCH = new Set([
+  "password",
+  "connection",
+  "client_id",
+  "verify_email",
+  "verify_phone_number",
+  "verify_password",
+]);
 
 export const deleteUser: Handler = (ctx) => {
   const { store } = ctx.tenant;
@@ -189,6 +185,9 @@ export const listUsers: Handler = (ctx) => {
 export const usersByEmail: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const email = String(ctx.query.email ?? "");
-  const users = store.users.pick(store.users.lookup("email", email) ?? new Set());
+  // Case-sensitive, as Auth0 documents; stored emails are lower case, as Auth0 stores them.
+  const users = store.users
+    .pick(store.users.lookup("email", email) ?? new Set())
+    .filter((u) => u.email === email);
   return { status: 200, body: users.map((u) => present(u, ctx.query)) };
 };

@@ -4,8 +4,9 @@
  * its other metadata, idempotent update, delete removes only `portal-admin`. The last block runs
  * the provider from the very text Pulumi stores (serialized under Pulumi's TypeScript runtime).
  */
-import { execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import path from "node:path";
+import { promisify } from "node:util";
 import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -146,6 +147,21 @@ describe("PortalAdmin operations on a local tenant", () => {
   });
 });
 
+describe("PortalAdmin under Auth0's rate limits", () => {
+  it("completes while the tenant answers 429 (the SDK retries after x-ratelimit-reset)", async () => {
+    env.control.setRateLimit("sandbox", { limit: 2, windowSeconds: 1 });
+    try {
+      const email = `limited-${unique()}@acme.example`;
+      const state = await ensurePortalAdmin(inputs(email));
+      await removePortalAdmin(backend, state.userId, PORTAL_ADMIN_PERMISSION);
+      env.control.clear();
+      expect((await mgmt.users.get(state.userId)).app_metadata?.permissions).toEqual([]);
+    } finally {
+      env.control.clear();
+    }
+  }, 60_000);
+});
+
 describe("the dynamic provider's CRUD", () => {
   it("create, update and delete through portalAdminProvider", async () => {
     const email = `provider-${unique()}@acme.example`;
@@ -163,13 +179,19 @@ describe("the dynamic provider's CRUD", () => {
   });
 
   it("the serialized provider (the text in the Pulumi state) works against the tenant", async () => {
-    const stdout = execFileSync(
+    // Asynchronously: the local tenants run in this process and must keep serving meanwhile.
+    const { stdout } = await promisify(execFile)(
       process.execPath,
       ["stacks/test/runtime/pulumi-ts.cjs", "stacks/test/runtime/loadProgram.ts"],
-      { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 110_000 },
+      { cwd: root, encoding: "utf8", timeout: 110_000 },
     );
     const { providerText } = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
-    const requireFromString = require("require-from-string") as (code: string) => {
+    const requireFromString = require(
+      // The copy @pulumi/pulumi's dynamic provider host loads providers with.
+      require.resolve("require-from-string", {
+        paths: [path.dirname(require.resolve("@pulumi/pulumi"))],
+      }),
+    ) as (code: string) => {
       handler: () => typeof portalAdminProvider;
     };
     const provider = requireFromString(providerText).handler();

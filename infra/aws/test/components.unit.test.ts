@@ -2,9 +2,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Network } from "../network";
+import { containerDefinitions } from "../portalContainer";
 import { ImageRepository, lifecyclePolicy, PREVIEW_TAG_PREFIX } from "../registry";
 import { PortalSecrets } from "../secrets";
-import { containerDefinitions, secretsReadPolicy } from "../service";
+import { secretsReadPolicy } from "../service";
 import { statefulOptions } from "../stateful";
 
 beforeAll(async () => {

@@ -1,0 +1,233 @@
+/**
+ * What faces the internet: security groups, the ALB, its target group and listeners (HTTPS with
+ * an ACM certificate validated in Route 53 when a domain is configured, HTTP redirected to it),
+ * and the DNS alias.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { Network } from "./network";
+import { CONTAINER_PORT, HEALTH_CHECK_PATH } from "./portalContainer";
+import { PLAIN_HTTP_TAG } from "./tags";
+
+/** AWS's current recommended TLS policy for ALB HTTPS listeners (TLS 1.3 and 1.2). */
+export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+export interface PortalDomain {
+  /** e.g. portal.acme.example */
+  domainName: string;
+  /** The Route 53 zone holding it. */
+  hostedZoneId: string;
+}
+
+export interface FrontDoorArgs {
+  readonly network: Network;
+  /** HTTPS on this name (ACM + Route 53); without it, plain HTTP on the ALB's DNS name. */
+  readonly domain?: PortalDomain;
+  readonly tags: Record<string, string>;
+}
+
+/**
+ * What faces the internet: security groups, the ALB, its target group and listeners, and (with a
+ * domain) the certificate and DNS records. Separate from the service so that the portal's URL
+ * exists before the login application that must allow it, and the task definition after it.
+ */
+export class FrontDoor extends pulumi.ComponentResource {
+  readonly url: pulumi.Output<string>;
+  readonly loadBalancer: aws.lb.LoadBalancer;
+  readonly targetGroup: aws.lb.TargetGroup;
+  readonly listeners: aws.lb.Listener[] = [];
+  readonly albSecurityGroup: aws.ec2.SecurityGroup;
+  readonly taskSecurityGroup: aws.ec2.SecurityGroup;
+
+  constructor(name: string, args: FrontDoorArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("astral:aws:FrontDoor", name, {}, opts);
+    const parent = { parent: this };
+    const tags = args.tags;
+    const vpcId = args.network.vpc.id;
+
+    this.albSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-alb`,
+      {
+        vpcId,
+        description: "Astral portal ALB: HTTP and HTTPS from the internet",
+        ingress: [80, 443].map((port) => ({
+          protocol: "tcp",
+          fromPort: port,
+          toPort: port,
+          cidrBlocks: ["0.0.0.0/0"],
+          ipv6CidrBlocks: ["::/0"],
+        })),
+        egress: [
+          {
+            protocol: "tcp",
+            fromPort: CONTAINER_PORT,
+            toPort: CONTAINER_PORT,
+            cidrBlocks: [args.network.vpc.cidrBlock],
+          },
+        ],
+        tags,
+      },
+      parent,
+    );
+    this.taskSecurityGroup = new aws.ec2.SecurityGroup(
+      `${name}-tasks`,
+      {
+        vpcId,
+        description: "Astral portal tasks: only from the ALB",
+        ingress: [
+          {
+            protocol: "tcp",
+            fromPort: CONTAINER_PORT,
+            toPort: CONTAINER_PORT,
+            securityGroups: [this.albSecurityGroup.id],
+          },
+        ],
+        // Out to ECR, Secrets Manager, CloudWatch Logs and Auth0 (HTTPS), and DNS.
+        egress: [
+          { protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] },
+          { protocol: "udp", fromPort: 53, toPort: 53, cidrBlocks: ["0.0.0.0/0"] },
+        ],
+        tags,
+      },
+      parent,
+    );
+
+    this.loadBalancer = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        loadBalancerType: "application",
+        securityGroups: [this.albSecurityGroup.id],
+        subnets: args.network.publicSubnets.map((s) => s.id),
+        dropInvalidHeaderFields: true,
+        tags,
+      },
+      parent,
+    );
+    this.targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        vpcId,
+        port: CONTAINER_PORT,
+        protocol: "HTTP",
+        targetType: "ip",
+        deregistrationDelay: 30,
+        // The portal's liveness route: no Management API call, 503 when its config is invalid.
+        healthCheck: {
+          path: HEALTH_CHECK_PATH,
+          matcher: "200",
+          interval: 15,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+        },
+        tags,
+      },
+      parent,
+    );
+
+    if (args.domain) {
+      const certificateArn = this.certificate(name, args.domain, tags);
+      this.listeners.push(
+        new aws.lb.Listener(
+          `${name}-https`,
+          {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 443,
+            protocol: "HTTPS",
+            sslPolicy: TLS_POLICY,
+            certificateArn,
+            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            tags,
+          },
+          parent,
+        ),
+        new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [
+              {
+                type: "redirect",
+                redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" },
+              },
+            ],
+            tags,
+          },
+          parent,
+        ),
+      );
+      new aws.route53.Record(
+        `${name}-alias`,
+        {
+          zoneId: args.domain.hostedZoneId,
+          name: args.domain.domainName,
+          type: "A",
+          aliases: [
+            {
+              name: this.loadBalancer.dnsName,
+              zoneId: this.loadBalancer.zoneId,
+              evaluateTargetHealth: true,
+            },
+          ],
+        },
+        parent,
+      );
+      this.url = pulumi.output(`https://${args.domain.domainName}`);
+    } else {
+      // No domain, no certificate: plain HTTP on the ALB's DNS name (previews only; the
+      // policies reject it unless this tag says it is deliberate).
+      this.listeners.push(
+        new aws.lb.Listener(
+          `${name}-http`,
+          {
+            loadBalancerArn: this.loadBalancer.arn,
+            port: 80,
+            protocol: "HTTP",
+            defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+            tags: { ...tags, [PLAIN_HTTP_TAG]: "no-domain" },
+          },
+          parent,
+        ),
+      );
+      this.url = pulumi.interpolate`http://${this.loadBalancer.dnsName}`;
+    }
+    this.registerOutputs({ url: this.url });
+  }
+
+  /** A DNS-validated ACM certificate for the domain; returns the validated certificate's ARN. */
+  private certificate(
+    name: string,
+    domain: PortalDomain,
+    tags: Record<string, string>,
+  ): pulumi.Output<string> {
+    const certificate = new aws.acm.Certificate(
+      `${name}-cert`,
+      { domainName: domain.domainName, validationMethod: "DNS", tags },
+      { parent: this },
+    );
+    const option = certificate.domainValidationOptions.apply((options) => {
+      const first = options[0];
+      if (!first) throw new Error(`ACM returned no validation record for ${domain.domainName}`);
+      return first;
+    });
+    const record = new aws.route53.Record(
+      `${name}-cert-validation`,
+      {
+        zoneId: domain.hostedZoneId,
+        name: option.apply((o) => o.resourceRecordName ?? ""),
+        type: option.apply((o) => o.resourceRecordType ?? "CNAME"),
+        records: [option.apply((o) => o.resourceRecordValue ?? "")],
+        ttl: 60,
+        allowOverwrite: true,
+      },
+      { parent: this },
+    );
+    const validation = new aws.acm.CertificateValidation(
+      `${name}-cert`,
+      { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
+      { parent: this },
+    );
+    return validation.certificateArn;
+  }
+}

@@ -1,0 +1,42 @@
+/** The portal's container: its name, port, health route, and its definition for ECS. */
+
+export const CONTAINER_NAME = "portal";
+export const CONTAINER_PORT = 3000;
+/** portal/app/api/health/route.ts */
+export const HEALTH_CHECK_PATH = "/api/health";
+
+/** The container definitions JSON: secrets only as `valueFrom`, never in `environment`. */
+export function containerDefinitions(input: {
+  image: string;
+  environment: Record<string, string>;
+  secretArns: Record<string, string>;
+  logGroup: string;
+  region: string;
+}): string {
+  const overlap = Object.keys(input.environment).filter((name) => name in input.secretArns);
+  if (overlap.length > 0) {
+    throw new Error(`Both plain and secret environment variables: ${overlap.join(", ")}`);
+  }
+  return JSON.stringify([
+    {
+      name: CONTAINER_NAME,
+      image: input.image,
+      essential: true,
+      portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
+      environment: Object.entries(input.environment)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, value]) => ({ name, value })),
+      secrets: Object.entries(input.secretArns)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, valueFrom]) => ({ name, valueFrom })),
+      logConfiguration: {
+        logDriver: "awslogs",
+        options: {
+          "awslogs-group": input.logGroup,
+          "awslogs-region": input.region,
+          "awslogs-stream-prefix": CONTAINER_NAME,
+        },
+      },
+    },
+  ]);
+}
