@@ -37,6 +37,9 @@ export function indexKey(value: Json): string | undefined {
 
 export class Collection<T extends Doc> {
   private readonly byId = new Map<string, T>();
+  /** Insertion sequence of each id (updates keep theirs), to order index hits cheaply. */
+  private readonly seq = new Map<string, number>();
+  private nextSeq = 0;
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private ordered: T[] | undefined;
 
@@ -65,6 +68,7 @@ export class Collection<T extends Doc> {
     const id = this.idOf(doc);
     const previous = this.byId.get(id);
     if (previous) this.unindex(id, previous);
+    else this.seq.set(id, this.nextSeq++);
     this.byId.set(id, doc);
     this.index(id, doc);
     this.ordered = undefined;
@@ -76,12 +80,14 @@ export class Collection<T extends Doc> {
     if (!previous) return false;
     this.unindex(id, previous);
     this.byId.delete(id);
+    this.seq.delete(id);
     this.ordered = undefined;
     return true;
   }
 
   clear(): void {
     this.byId.clear();
+    this.seq.clear();
     for (const index of this.indexes.values()) index.clear();
     this.ordered = undefined;
   }
@@ -100,25 +106,13 @@ export class Collection<T extends Doc> {
   /** Records with the given ids, in insertion order. */
   pick(ids: ReadonlySet<string>): T[] {
     if (ids.size * 8 < this.byId.size) {
-      // Few hits: sort them by position instead of scanning everything.
-      const order = this.positions();
+      // Few hits: sort them by insertion sequence instead of scanning everything.
       return [...ids]
         .filter((id) => this.byId.has(id))
-        .sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0))
+        .sort((a, b) => (this.seq.get(a) ?? 0) - (this.seq.get(b) ?? 0))
         .map((id) => this.byId.get(id) as T);
     }
     return this.all().filter((doc) => ids.has(this.idOf(doc)));
-  }
-
-  private positionCache: Map<string, number> | undefined;
-  private positionsFor: readonly T[] | undefined;
-  private positions(): Map<string, number> {
-    const all = this.all();
-    if (this.positionsFor !== all || !this.positionCache) {
-      this.positionCache = new Map(all.map((doc, i) => [this.idOf(doc), i]));
-      this.positionsFor = all;
-    }
-    return this.positionCache;
   }
 
   private index(id: string, doc: T): void {

@@ -3,7 +3,8 @@
  * resource servers, tenant settings, the token signing key and refresh tokens. Persisted as one
  * JSON file, written atomically (temp file + rename) and debounced, so it survives restarts.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Collection, type Doc } from "./collection";
 
@@ -56,6 +57,8 @@ export class TenantStore {
   private dirty = false;
   /** How long the last write took: big states are written less often (at most ~10% busy). */
   private lastWriteMs = 0;
+  /** Bumped by every write; a background write that is no longer the latest gives up. */
+  private writeGeneration = 0;
 
   constructor(
     readonly dir: string,
@@ -70,6 +73,12 @@ export class TenantStore {
   }
 
   private load(): void {
+    // Temp files of background writes a stopped process left behind.
+    for (const name of readdirSync(this.dir)) {
+      if (name.startsWith(`${STATE_FILE}.`) && name.endsWith(".tmp")) {
+        rmSync(path.join(this.dir, name), { force: true });
+      }
+    }
     let snapshot: Snapshot;
     try {
       snapshot = JSON.parse(readFileSync(this.file, "utf8")) as Snapshot;
@@ -95,15 +104,18 @@ export class TenantStore {
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
-        this.flush();
+        this.flush(true);
       },
       Math.max(this.debounceMs, 10 * this.lastWriteMs),
     );
     this.timer.unref();
   }
 
-  /** Writes now if anything changed. */
-  flush(): void {
+  /**
+   * Writes if anything changed: now (close, reset), or in the background, serialized in slices
+   * so that a big state (10,000 users) never stalls requests for long.
+   */
+  flush(background = false): void {
     if (this.timer) {
       clearTimeout(this.timer);
       this.timer = undefined;
@@ -123,14 +135,65 @@ export class TenantStore {
       settings: this.settings,
       refreshTokens: Object.fromEntries(this.refreshTokens),
     };
+    if (background) {
+      this.writeInSlices(snapshot, started).catch((err: Error) => {
+        this.dirty = true; // try again with the next change
+        console.error(`emulator: could not write ${this.file}: ${err.message}`);
+      });
+      return;
+    }
+    this.writeGeneration++;
     const tmp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(tmp, JSON.stringify(snapshot), { mode: 0o600 });
     renameSync(tmp, this.file);
     this.lastWriteMs = Date.now() - started;
   }
 
+  /**
+   * The same JSON as `JSON.stringify(snapshot)`, built 500 records at a time with a yield to the
+   * event loop between slices. Records are never changed in place (updates put new objects), so
+   * the snapshot taken before the first slice stays consistent.
+   */
+  private async writeInSlices(snapshot: Snapshot, started: number): Promise<void> {
+    const generation = ++this.writeGeneration;
+    const superseded = () => generation !== this.writeGeneration;
+    const parts: string[] = [];
+    for (const [key, value] of Object.entries(snapshot)) {
+      if (value === undefined) continue;
+      parts.push(`${parts.length === 0 ? "{" : ","}${JSON.stringify(key)}:`);
+      if (!Array.isArray(value)) {
+        parts.push(JSON.stringify(value));
+        continue;
+      }
+      parts.push("[");
+      for (let i = 0; i < value.length; i += 500) {
+        const slice = value.slice(i, i + 500).map((v) => JSON.stringify(v));
+        parts.push(`${i === 0 ? "" : ","}${slice.join(",")}`);
+        await new Promise((resolve) => setImmediate(resolve));
+        if (superseded()) return;
+      }
+      parts.push("]");
+    }
+    parts.push("}");
+    const tmp = `${this.file}.${process.pid}.${generation}.tmp`;
+    try {
+      await writeFile(tmp, parts.join(""), { mode: 0o600 });
+      if (superseded()) {
+        await rm(tmp, { force: true });
+        return;
+      }
+      renameSync(tmp, this.file);
+      this.lastWriteMs = Date.now() - started;
+    } catch (err) {
+      // The folder went away (a test's temp state removed after close): nothing to keep.
+      await rm(tmp, { force: true }).catch(() => undefined);
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+  }
+
   /** Forgets everything, in memory and on disk (the signing key too). */
   reset(): void {
+    this.writeGeneration++; // a background write in progress must not bring the old state back
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.dirty = false;

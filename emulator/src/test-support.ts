@@ -42,9 +42,21 @@ export async function startSeededTenants(opts: SeedOptions = {}): Promise<Seeded
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
   const running = await startTenants({ stateDir });
   const seedOpts = { ...opts, stateDir };
+  const removeState = () => {
+    if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
+  };
+  let seed: SeedResult;
+  try {
+    seed = await seedTenants(running.tenants, seedOpts);
+  } catch (err) {
+    // Leave nothing running or on disk behind a failed start.
+    await running.close();
+    removeState();
+    throw err;
+  }
   const result: SeededTenants = {
     tenants: running.tenants,
-    seed: await seedTenants(running.tenants, seedOpts),
+    seed,
     stateDir,
     control: {
       reset: async (tenant) => {
@@ -60,7 +72,7 @@ export async function startSeededTenants(opts: SeedOptions = {}): Promise<Seeded
     },
     close: async () => {
       await running.close();
-      if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
+      removeState();
     },
   };
   return result;

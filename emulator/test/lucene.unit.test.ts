@@ -75,4 +75,13 @@ describe("Lucene q", () => {
     expect(c.lookup("tag", "x")?.size).toBe(0);
     expect(search(c, "tag:y", []).map((d) => d.id)).toEqual(["a"]);
   });
+
+  it("returns index hits in insertion order, updates keeping their place", () => {
+    const c = new Collection<Doc>((d) => d.id as string, ["tag"]);
+    for (let i = 0; i < 100; i++) c.put({ id: `d${i}`, tag: i % 25 === 0 ? "rare" : "common" });
+    c.put({ id: "d50", tag: "rare", touched: true }); // update: keeps its place
+    c.delete("d25");
+    c.put({ id: "d25", tag: "rare" }); // re-created: goes last
+    expect(search(c, "tag:rare", []).map((d) => d.id)).toEqual(["d0", "d50", "d75", "d25"]);
+  });
 });

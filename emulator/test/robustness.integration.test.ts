@@ -324,6 +324,31 @@ describe("malformed requests", () => {
     expect(expectAuth0Error(badJson).message).toBe("Invalid request payload JSON format");
   });
 
+  it("sets a client secret only with update:client_keys", async () => {
+    const made = (await call(base, "POST", "/api/v2/clients", { token, body: { name: "keys" } }))
+      .body as { client_id: string };
+    const clientsOnly = await managementToken(env, "sandbox", ["update:clients"]);
+    const refused = await call(base, "PATCH", `/api/v2/clients/${made.client_id}`, {
+      token: clientsOnly,
+      body: { client_secret: "x".repeat(48) },
+    });
+    expect(expectAuth0Error(refused)).toMatchObject({
+      statusCode: 403,
+      errorCode: "insufficient_scope",
+    });
+    const renamed = await call(base, "PATCH", `/api/v2/clients/${made.client_id}`, {
+      token: clientsOnly,
+      body: { name: "keys 2" },
+    });
+    expect(renamed.status).toBe(200);
+    const keys = await managementToken(env, "sandbox", ["update:client_keys"]);
+    const set = await call(base, "PATCH", `/api/v2/clients/${made.client_id}`, {
+      token: keys,
+      body: { client_secret: "y".repeat(48) },
+    });
+    expect(set.status).toBe(200);
+  });
+
   it("the Management API refuses plain HTTP", async () => {
     const plain = await call(`http://${env.tenants.sandbox.domain}`, "GET", "/api/v2/clients", {
       token,

@@ -1,6 +1,6 @@
 /** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
 import type { Doc } from "../collection";
-import { badRequest, notFound } from "../errors";
+import { ApiError, badRequest, notFound } from "../errors";
 import { search } from "../lucene";
 import {
   applyPatch,
@@ -132,6 +132,14 @@ export const patchClient: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const current = store.clients.get(ctx.params.id ?? "");
   if (!current) throw missing();
+  // Auth0: the secret can only be set with update:client_keys (update:clients is not enough).
+  if (ctx.body.client_secret !== undefined && !ctx.scopes.has("update:client_keys")) {
+    throw new ApiError(
+      403,
+      "Insufficient scope, expected any of: update:client_keys",
+      "insufficient_scope",
+    );
+  }
   checkClientMetadata(ctx.body.client_metadata, true);
   const next = applyPatch(current, ctx.body, ["client_metadata"]);
   if (Object.keys(next.client_metadata ?? {}).length > 10) {
