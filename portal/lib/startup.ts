@@ -3,12 +3,15 @@ import { loadPortalConfig } from "./config/load";
 
 /** Validates config and environment; exits with every problem named when something is wrong. */
 export function checkStartup(): void {
-  try {
-    loadPortalConfig();
-    readManagementAccess();
-    checkLoginEnv();
-  } catch (error) {
-    console.error(`\nAstral portal cannot start.\n${(error as Error).message}\n`);
-    process.exit(1);
+  const problems: string[] = [];
+  for (const check of [loadPortalConfig, readManagementAccess, checkLoginEnv]) {
+    try {
+      check();
+    } catch (error) {
+      problems.push((error as Error).message);
+    }
   }
+  if (problems.length === 0) return;
+  console.error(`\nAstral portal cannot start.\n${problems.join("\n")}\n`);
+  process.exit(1);
 }

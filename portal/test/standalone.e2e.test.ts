@@ -6,7 +6,16 @@
  * ships, graceful SIGTERM, and reports the standalone bundle's size.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, rmSync, statSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -38,6 +47,7 @@ let tenants: SeededTenants;
 let server: ChildProcess;
 let output = "";
 let url = "";
+let taskEnv: Record<string, string> = {};
 
 beforeAll(async () => {
   rmSync(standalone, { recursive: true, force: true });
@@ -75,7 +85,7 @@ beforeAll(async () => {
   tenants = await startSeededTenants();
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
-  const env: Record<string, string> = {
+  taskEnv = {
     PATH: process.env.PATH ?? "",
     NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? "",
     // Set by the image.
@@ -90,6 +100,7 @@ beforeAll(async () => {
     [PORTAL_ENV.login.sessionSecret]: "standalone-test-secret-0123456789abcdef0123456789",
     [PORTAL_ENV.login.baseUrl]: "https://portal.example.com",
   };
+  const env = taskEnv;
   for (const environment of ["production", "sandbox"] as const) {
     const names = PORTAL_ENV.management[environment];
     env[names.domain] = tenants.tenants[environment].domain;
@@ -146,6 +157,29 @@ describe("standalone server (the container's entry point)", () => {
     expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
     expect(res.headers.get("content-security-policy")).not.toContain("unsafe-eval");
     expect(res.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("refuses to start with a bad portal.config.js or a missing variable, naming each problem", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bad-config-"));
+    const bad = path.join(dir, "portal.config.js");
+    writeFileSync(
+      bad,
+      'module.exports = { branding: { title: "" }, environments: [], colour: 1 };',
+    );
+    const { AUTH0_SECRET: _omitted, ...withoutSecret } = taskEnv;
+    const run = spawnSync(process.execPath, ["portal/server.js"], {
+      cwd: standalone,
+      env: { ...withoutSecret, PORT: "0", PORTAL_CONFIG: bad } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    const text = `${run.stdout}${run.stderr}`;
+    expect(text).toContain("Astral portal cannot start");
+    expect(text).toContain("branding.title");
+    expect(text).toContain("unknown key(s) colour");
+    expect(text).toContain("environments: Offer at least one environment");
+    expect(text).toContain("AUTH0_SECRET is missing");
   });
 
   it("stops gracefully on SIGTERM", async () => {
