@@ -61,3 +61,31 @@ describe("portal.config.js", () => {
     expect(loadPortalConfig(file).branding.title).toBe("Two");
   });
 });
+
+describe("portal environment", () => {
+  it("names each missing or malformed variable; an environment may be absent as a whole", async () => {
+    const { readManagementAccess, checkLoginEnv, homeEnvironment } = await import(
+      "../lib/config/env"
+    );
+    const sandboxOnly = {
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_DOMAIN: "sandbox.example.auth0.com",
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_ID: "id",
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_SECRET: "secret",
+    };
+    const access = readManagementAccess(sandboxOnly);
+    expect(Object.keys(access)).toEqual(["sandbox"]);
+    expect(homeEnvironment(access)).toBe("sandbox");
+    expect(() =>
+      readManagementAccess({
+        ...sandboxOnly,
+        PRODUCTION_AUTH0_MANAGEMENT_CLIENT_DOMAIN: "https://x.auth0.com/",
+      }),
+    ).toThrow(
+      /PRODUCTION_AUTH0_MANAGEMENT_CLIENT_ID is missing[\s\S]*PRODUCTION_AUTH0_MANAGEMENT_CLIENT_SECRET is missing[\s\S]*must be a host only/,
+    );
+    expect(() => readManagementAccess({})).toThrow(/set PRODUCTION_AUTH0_MANAGEMENT_CLIENT_DOMAIN/);
+    expect(() => checkLoginEnv({ AUTH0_DOMAIN: "d", AUTH0_SECRET: "short" })).toThrow(
+      /AUTH0_CLIENT_ID is missing[\s\S]*APP_BASE_URL is missing[\s\S]*AUTH0_SECRET must be at least 32/,
+    );
+  });
+});
