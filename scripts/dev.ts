@@ -16,6 +16,7 @@ import {
   startTenants,
 } from "../emulator/src/index";
 import { relaunchWithLocalCa } from "../emulator/src/relaunch";
+import { startPortal } from "./dev-portal";
 
 export const DEV_PORTS = { production: 4001, sandbox: 4002 } as const;
 
@@ -66,7 +67,13 @@ async function main(): Promise<void> {
   if (relaunchWithLocalCa()) return;
   const dev = await startAndSeed({ reset: process.argv.includes("--reset") });
   console.log(describe(dev));
+  // The portal on :3000 (skip with --no-portal); see scripts/dev-portal.ts.
+  const portal = process.argv.includes("--no-portal") ? undefined : startPortal(dev);
+  portal?.on("exit", (code) => {
+    void dev.running.close().then(() => process.exit(code ?? 0));
+  });
   const stop = () => {
+    portal?.kill("SIGTERM");
     void dev.running.close().then(() => process.exit(0));
   };
   process.once("SIGINT", stop);

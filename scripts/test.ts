@@ -19,6 +19,7 @@ const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath };
 const steps: Array<{ name: string; cmd: string[] }> = [
   { name: "lint", cmd: ["biome", "check", "."] },
   { name: "typecheck", cmd: ["tsc", "-p", "tsconfig.json", "--noEmit"] },
+  { name: "typecheck portal", cmd: ["tsc", "-p", "portal/tsconfig.json", "--noEmit"] },
   {
     name: "tests",
     cmd: [

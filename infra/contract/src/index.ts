@@ -85,6 +85,8 @@ export const TeamMetadata = z.object({
   teamName: z.string().min(1),
   createdBy: z.string().min(1),
   createdAt: z.string().min(1),
+  /** Idempotency key of the create request: retrying a create finds the record it made. */
+  requestId: z.string().min(1).optional(),
 });
 export type TeamMetadata = z.infer<typeof TeamMetadata>;
 

@@ -1,0 +1,278 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import {
+  createCredentialAction,
+  revokeCredentialAction,
+  rotateCredentialAction,
+  tryCredentialAction,
+} from "@/app/actions";
+import { Icon } from "./icons";
+import { ConfirmButton, CopyButton, ErrorNote, Field } from "./ui";
+import { useAction } from "./use-action";
+
+type Environment = "production" | "sandbox";
+type Revealed =
+  Awaited<ReturnType<typeof createCredentialAction>> extends infer R
+    ? R extends { ok: true; data: infer D }
+      ? D
+      : never
+    : never;
+
+function newKey() {
+  return crypto.randomUUID().replaceAll("-", "");
+}
+
+export function curlFor(c: Revealed, caFile?: string) {
+  const body = JSON.stringify({
+    client_id: c.clientId,
+    client_secret: c.clientSecret,
+    audience: c.audiences[0],
+    grant_type: "client_credentials",
+  });
+  return [
+    `curl --request POST${caFile ? ` --cacert '${caFile}'` : ""} \\`,
+    `  --url ${c.tokenUrl} \\`,
+    "  --header 'content-type: application/json' \\",
+    `  --data '${body}'`,
+  ].join("\n");
+}
+
+/** Shows a secret once, with copy buttons and a ready curl. */
+export function SecretReveal({
+  credential,
+  caFile,
+  onDone,
+}: {
+  credential: Revealed;
+  caFile?: string | undefined;
+  onDone: () => void;
+}) {
+  const curl = curlFor(credential, caFile);
+  return (
+    <div className="card min-w-0 border-amber-300 bg-amber-50/40 p-5" data-testid="secret-reveal">
+      <div className="mb-4 flex items-start gap-3">
+        <span className="text-amber-600">
+          <Icon name="key" className="h-6 w-6" />
+        </span>
+        <div>
+          <h3 className="font-semibold">Copy the secret now</h3>
+          <p className="text-sm text-slate-600">
+            This is the only time the portal shows it. Store it in your secret manager; if you lose
+            it, rotate the credential.
+          </p>
+        </div>
+      </div>
+      <div className="grid min-w-0 grid-cols-1 gap-3">
+        <Field label="Client ID" value={credential.clientId} testId="reveal-client-id" />
+        <Field
+          label="Client secret"
+          value={credential.clientSecret}
+          testId="reveal-client-secret"
+        />
+        <Field label="Token URL" value={credential.tokenUrl} />
+        <div>
+          <div className="mb-1 flex items-center justify-between">
+            <span className="text-xs font-medium uppercase tracking-wide text-slate-500">
+              Get a token
+            </span>
+            <CopyButton value={curl} label="Copy curl" />
+          </div>
+          <pre
+            className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
+            data-testid="reveal-curl"
+          >
+            {curl}
+          </pre>
+        </div>
+      </div>
+      {credential.environment === "sandbox" && <TryCredential credential={credential} />}
+      <div className="mt-4 text-right">
+        <button type="button" className="btn-primary" onClick={onDone}>
+          I have stored the secret
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function TryCredential({ credential }: { credential: Revealed }) {
+  const { pending, error, call } = useAction(tryCredentialAction);
+  const [result, setResult] = useState<{
+    claims: Record<string, unknown>;
+    header: Record<string, unknown>;
+  } | null>(null);
+  return (
+    <div className="mt-4 rounded-lg border border-sky-200 bg-sky-50/60 p-4">
+      <div className="flex items-center justify-between gap-3">
+        <div>
+          <h4 className="text-sm font-semibold">Try this credential</h4>
+          <p className="text-xs text-slate-600">
+            Exchange it for a Sandbox token right here and see what your API will receive.
+          </p>
+        </div>
+        <button
+          type="button"
+          className="btn-secondary"
+          disabled={pending}
+          onClick={() =>
+            call(
+              {
+                teamId: credential.teamId,
+                clientId: credential.clientId,
+                clientSecret: credential.clientSecret,
+                audience: credential.audiences[0] ?? "",
+              },
+              (data) => setResult({ claims: data.claims, header: data.header }),
+            )
+          }
+        >
+          {pending ? "Requesting…" : "Get a token"}
+        </button>
+      </div>
+      <ErrorNote error={error} />
+      {result && (
+        <div className="mt-3 grid min-w-0 gap-2 md:grid-cols-[1fr_2fr]">
+          <pre
+            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+            data-testid="try-header"
+          >
+            {JSON.stringify(result.header, null, 2)}
+          </pre>
+          <pre
+            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+            data-testid="try-claims"
+          >
+            {JSON.stringify(result.claims, null, 2)}
+          </pre>
+        </div>
+      )}
+    </div>
+  );
+}
+
+export function CreateCredential({
+  teamId,
+  environment,
+  label,
+  caFile,
+}: {
+  teamId: string;
+  environment: Environment;
+  label: string;
+  caFile?: string | undefined;
+}) {
+  const router = useRouter();
+  const { pending, error, call } = useAction(createCredentialAction);
+  const [name, setName] = useState("");
+  const [key, setKey] = useState(newKey);
+  const [revealed, setRevealed] = useState<Revealed | null>(null);
+  if (revealed)
+    return (
+      <SecretReveal
+        credential={revealed}
+        caFile={caFile}
+        onDone={() => {
+          setRevealed(null);
+          router.refresh();
+        }}
+      />
+    );
+  return (
+    <form
+      className="card flex flex-wrap items-end gap-3 p-5"
+      onSubmit={(event) => {
+        event.preventDefault();
+        call({ teamId, environment, name, idempotencyKey: key }, (data) => {
+          setRevealed(data);
+          setName("");
+          setKey(newKey());
+          router.refresh();
+        });
+      }}
+    >
+      <label className="min-w-64 flex-1">
+        <span className="mb-1 block text-sm font-medium">New {label} credential</span>
+        <input
+          className="input"
+          name="name"
+          placeholder="e.g. billing-service"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          minLength={2}
+          maxLength={60}
+        />
+      </label>
+      <button type="submit" className="btn-primary" disabled={pending}>
+        {pending ? "Creating…" : "Create credential"}
+      </button>
+      <div className="w-full">
+        <ErrorNote error={error} />
+      </div>
+    </form>
+  );
+}
+
+export function CredentialRow({
+  teamId,
+  environment,
+  clientId,
+  name,
+  createdBy,
+  createdAt,
+  caFile,
+}: {
+  teamId: string;
+  environment: Environment;
+  clientId: string;
+  name: string;
+  createdBy: string;
+  createdAt: string;
+  caFile?: string | undefined;
+}) {
+  const router = useRouter();
+  const rotate = useAction(rotateCredentialAction);
+  const revoke = useAction(revokeCredentialAction);
+  const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const ref = { teamId, environment, clientId };
+  return (
+    <li className="px-5 py-4" data-testid="credential-row" data-client-id={clientId}>
+      <div className="flex flex-wrap items-center gap-4">
+        <div className="min-w-0 flex-1">
+          <div className="font-medium">{name}</div>
+          <div className="mt-0.5 flex flex-wrap gap-x-4 text-xs text-slate-500">
+            <span className="font-mono">{clientId}</span>
+            <span>
+              created by {createdBy} ·{" "}
+              {new Date(createdAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
+            </span>
+          </div>
+        </div>
+        <div className="flex flex-wrap justify-end gap-2">
+          <ConfirmButton
+            label="Rotate"
+            confirmLabel="Rotate secret"
+            question="The old secret stops working."
+            pending={rotate.pending}
+            onConfirm={() => rotate.call(ref, setRevealed)}
+          />
+          <ConfirmButton
+            danger
+            label="Revoke"
+            confirmLabel="Revoke"
+            question="Delete it for good?"
+            pending={revoke.pending}
+            onConfirm={() => revoke.call(ref, () => router.refresh())}
+          />
+        </div>
+      </div>
+      <ErrorNote error={rotate.error ?? revoke.error} />
+      {revealed && (
+        <div className="mt-4">
+          <SecretReveal credential={revealed} caFile={caFile} onDone={() => setRevealed(null)} />
+        </div>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,225 @@
+"use client";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import {
+  acceptInviteAction,
+  adminCreateAdminInviteAction,
+  adminCreateTeamAction,
+  adminDeleteTeamAction,
+  adminRemoveAdminAction,
+  createTeamAction,
+  createTeamInviteAction,
+  removeMemberAction,
+} from "@/app/actions";
+import { ConfirmButton, ErrorNote, Field } from "./ui";
+import { useAction } from "./use-action";
+
+function TeamNameForm({
+  action,
+  cta,
+  onCreated,
+}: {
+  action: typeof createTeamAction;
+  cta: string;
+  onCreated: (teamId: string) => void;
+}) {
+  const { pending, error, call } = useAction(action);
+  const [name, setName] = useState("");
+  // Kept until a create succeeds, so a retried submit finds the team it made.
+  const [key, setKey] = useState(() => crypto.randomUUID().replaceAll("-", ""));
+  return (
+    <form
+      className="flex flex-wrap items-end gap-3"
+      onSubmit={(e) => {
+        e.preventDefault();
+        call({ name, idempotencyKey: key }, (team) => {
+          setName("");
+          setKey(crypto.randomUUID().replaceAll("-", ""));
+          onCreated(team.teamId);
+        });
+      }}
+    >
+      <label className="min-w-64 flex-1">
+        <span className="mb-1 block text-sm font-medium">Team name</span>
+        <input
+          className="input"
+          name="teamName"
+          placeholder="e.g. Payments"
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+          minLength={2}
+          maxLength={60}
+        />
+      </label>
+      <button type="submit" className="btn-primary" disabled={pending}>
+        {pending ? "Creating…" : cta}
+      </button>
+      <div className="w-full">
+        <ErrorNote error={error} />
+      </div>
+    </form>
+  );
+}
+
+export function CreateTeamForm() {
+  const router = useRouter();
+  return (
+    <TeamNameForm action={createTeamAction} cta="Create team" onCreated={() => router.refresh()} />
+  );
+}
+
+export function AdminCreateTeamForm() {
+  const router = useRouter();
+  return (
+    <TeamNameForm
+      action={adminCreateTeamAction}
+      cta="Create team"
+      onCreated={(teamId) => router.push(`/admin/teams/${teamId}`)}
+    />
+  );
+}
+
+function InviteLink({
+  token,
+  path,
+  expiresAt,
+}: {
+  token: string;
+  path: string;
+  expiresAt: string;
+}) {
+  const url = `${window.location.origin}${path}?token=${encodeURIComponent(token)}`;
+  return (
+    <div className="mt-3 grid gap-1">
+      <Field label="Invite link" value={url} testId="invite-link" />
+      <p className="text-xs text-slate-500">
+        Valid until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC. Anyone
+        with the link can use it: send it to one person.
+      </p>
+    </div>
+  );
+}
+
+export function TeamInvite({ teamId }: { teamId: string }) {
+  const { pending, error, call } = useAction(createTeamInviteAction);
+  const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
+  return (
+    <div>
+      <button
+        type="button"
+        className="btn-primary"
+        disabled={pending}
+        onClick={() => call({ teamId }, setInvite)}
+      >
+        {pending ? "Creating…" : "Create invite link"}
+      </button>
+      <ErrorNote error={error} />
+      {invite && <InviteLink path="/join" {...invite} />}
+    </div>
+  );
+}
+
+export function AdminInvite() {
+  const { pending, error, call } = useAction(adminCreateAdminInviteAction);
+  const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
+  return (
+    <div>
+      <button
+        type="button"
+        className="btn-primary"
+        disabled={pending}
+        onClick={() => call({}, setInvite)}
+      >
+        {pending ? "Creating…" : "Create admin invite link"}
+      </button>
+      <ErrorNote error={error} />
+      {invite && <InviteLink path="/join" {...invite} />}
+    </div>
+  );
+}
+
+export function RemoveMember({
+  teamId,
+  userId,
+  self,
+}: {
+  teamId: string;
+  userId: string;
+  self: boolean;
+}) {
+  const router = useRouter();
+  const { pending, error, call } = useAction(removeMemberAction);
+  return (
+    <div className="text-right">
+      <ConfirmButton
+        danger
+        label={self ? "Leave team" : "Remove"}
+        confirmLabel={self ? "Leave" : "Remove"}
+        question={self ? "Leave this team?" : "Remove from team?"}
+        pending={pending}
+        onConfirm={() => call({ teamId, userId }, () => router.refresh())}
+      />
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+export function AcceptInvite({ token, label }: { token: string; label: string }) {
+  const router = useRouter();
+  const { pending, error, call } = useAction(acceptInviteAction);
+  return (
+    <div>
+      <button
+        type="button"
+        className="btn-primary"
+        disabled={pending}
+        onClick={() =>
+          call({ token }, (r) => {
+            router.push(r.kind === "admin" ? "/admin" : "/");
+            router.refresh();
+          })
+        }
+      >
+        {pending ? "Joining…" : label}
+      </button>
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+export function DeleteTeam({ teamId, name }: { teamId: string; name: string }) {
+  const router = useRouter();
+  const { pending, error, call } = useAction(adminDeleteTeamAction);
+  return (
+    <div>
+      <ConfirmButton
+        danger
+        label="Delete team"
+        confirmLabel="Delete team and its credentials"
+        question={`Delete ${name}, its credentials in every environment and its memberships?`}
+        pending={pending}
+        onConfirm={() => call({ teamId }, () => router.push("/admin"))}
+      />
+      <ErrorNote error={error} />
+    </div>
+  );
+}
+
+export function RemoveAdmin({ userId }: { userId: string }) {
+  const router = useRouter();
+  const { pending, error, call } = useAction(adminRemoveAdminAction);
+  return (
+    <div className="text-right">
+      <ConfirmButton
+        danger
+        label="Remove admin"
+        confirmLabel="Remove"
+        question="Remove admin rights?"
+        pending={pending}
+        onConfirm={() => call({ userId }, () => router.refresh())}
+      />
+      <ErrorNote error={error} />
+    </div>
+  );
+}

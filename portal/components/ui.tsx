@@ -1,0 +1,94 @@
+"use client";
+import { useState } from "react";
+import type { ActionError } from "./use-action";
+
+export function ErrorNote({ error }: { error: ActionError | null }) {
+  if (!error) return null;
+  return (
+    <p role="alert" className="mt-2 rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+      {error.message} <span className="text-xs text-red-500">(request id {error.requestId})</span>
+    </p>
+  );
+}
+
+export function CopyButton({ value, label = "Copy" }: { value: string; label?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      className="btn-secondary shrink-0 px-2 py-1 text-xs"
+      onClick={async () => {
+        await navigator.clipboard?.writeText(value).catch(() => undefined);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 1500);
+      }}
+    >
+      {copied ? "Copied" : label}
+    </button>
+  );
+}
+
+export function Field({ label, value, testId }: { label: string; value: string; testId?: string }) {
+  return (
+    <div className="min-w-0">
+      <div className="mb-1 text-xs font-medium uppercase tracking-wide text-slate-500">{label}</div>
+      <div className="flex min-w-0 items-center gap-2">
+        <code
+          data-testid={testId}
+          className="min-w-0 flex-1 truncate rounded-md bg-slate-100 px-3 py-1.5 font-mono text-sm text-slate-800"
+        >
+          {value}
+        </code>
+        <CopyButton value={value} />
+      </div>
+    </div>
+  );
+}
+
+/** A button that asks for confirmation inline before running. */
+export function ConfirmButton({
+  label,
+  confirmLabel,
+  question,
+  onConfirm,
+  pending,
+  danger,
+}: {
+  label: string;
+  confirmLabel: string;
+  question: string;
+  onConfirm: () => void;
+  pending: boolean;
+  danger?: boolean;
+}) {
+  const [asking, setAsking] = useState(false);
+  if (!asking)
+    return (
+      <button
+        type="button"
+        className={danger ? "btn-danger" : "btn-secondary"}
+        onClick={() => setAsking(true)}
+      >
+        {label}
+      </button>
+    );
+  return (
+    <span className="inline-flex items-center gap-2 text-sm">
+      <span className="text-slate-600">{question}</span>
+      <button
+        type="button"
+        className={danger ? "btn btn-danger bg-red-600 text-white hover:bg-red-700" : "btn-primary"}
+        disabled={pending}
+        onClick={() => {
+          onConfirm();
+          setAsking(false);
+        }}
+      >
+        {pending ? "Working…" : confirmLabel}
+      </button>
+      <button type="button" className="btn-secondary" onClick={() => setAsking(false)}>
+        Cancel
+      </button>
+    </span>
+  );
+}

@@ -1,0 +1,293 @@
+/**
+ * Every operation the portal's pages and server actions perform, with its access rule, input and
+ * output schemas. Pages and `app/**\/actions.ts` call these and nothing else.
+ */
+import { ENVIRONMENTS } from "@astral/contract";
+import { z } from "zod";
+import { listAdmins, removeAdmin } from "./domain/admins";
+import { type Ctx, isAdmin, offeredEnvironments } from "./domain/context";
+import {
+  createCredential,
+  listCredentials,
+  revokeCredential,
+  rotateCredential,
+} from "./domain/credentials";
+import { IDEMPOTENCY_KEY, TEAM_ID } from "./domain/ids";
+import { acceptInvite, createInvite } from "./domain/invites";
+import {
+  createTeam,
+  deleteTeam,
+  getTeam,
+  listMembers,
+  listTeams,
+  removeMember,
+} from "./domain/teams";
+import { tryCredential } from "./domain/try-credential";
+import { defineAction } from "./guard";
+
+const teamId = z.string().regex(TEAM_ID, "Not a team id");
+const environment = z.enum(ENVIRONMENTS);
+const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Not a client id");
+const userId = z.string().regex(/^[A-Za-z0-9_|.@:-]{3,128}$/, "Not a user id");
+const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY, "Not an idempotency key");
+const paging = {
+  page: z.coerce.number().int().min(0).max(1000).default(0),
+  perPage: z.coerce.number().int().min(1).max(50).default(20),
+};
+const name = z
+  .string()
+  .trim()
+  .min(2, "At least 2 characters")
+  .max(60, "At most 60 characters")
+  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only");
+
+const user = z.object({
+  userId: z.string(),
+  email: z.string(),
+  name: z.string(),
+  picture: z.string().optional(),
+  teamId: z.string().optional(),
+  permissions: z.array(z.string()),
+});
+const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), page: z.number(), perPage: z.number(), total: z.number() });
+const team = z.object({
+  teamId: z.string(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+const credential = z.object({
+  clientId: z.string(),
+  name: z.string(),
+  environment,
+  teamId: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+});
+/** The only output that carries a secret: create and rotate, shown once. */
+const revealed = credential.extend({
+  clientSecret: z.string(),
+  tokenUrl: z.string(),
+  audiences: z.array(z.string()),
+});
+const credentialRef = z.object({ teamId, environment, clientId });
+const auditCredential = {
+  target: (i: { teamId: string; clientId?: string }, r?: { clientId?: string }) => ({
+    teamId: i.teamId,
+    clientId: r?.clientId ?? i.clientId,
+  }),
+  environment: (i: { environment: string }) => i.environment,
+};
+
+export const actions = {
+  /** The signed-in user's view of the portal: who they are, their team, what is offered. */
+  whoAmI: defineAction({
+    name: "whoAmI",
+    access: "user",
+    input: z.object({}),
+    output: z.object({
+      userId: z.string(),
+      email: z.string(),
+      teamId: z.string().optional(),
+      isAdmin: z.boolean(),
+      environments: z.array(
+        z.object({ id: environment, label: z.string(), description: z.string() }),
+      ),
+    }),
+    run: async (ctx: Ctx) => ({
+      userId: ctx.actor.userId,
+      email: ctx.actor.email,
+      teamId: ctx.actor.teamId,
+      isAdmin: isAdmin(ctx.actor),
+      environments: offeredEnvironments(ctx.portal).map(({ id, label, description }) => ({
+        id,
+        label,
+        description,
+      })),
+    }),
+  }),
+
+  getTeam: defineAction({
+    name: "getTeam",
+    access: "team",
+    input: z.object({ teamId }),
+    output: team,
+    run: (ctx, i) => getTeam(ctx, i.teamId),
+  }),
+
+  listMembers: defineAction({
+    name: "listMembers",
+    access: "team",
+    input: z.object({ teamId, ...paging }),
+    output: page(user),
+    run: (ctx, i) => listMembers(ctx, i.teamId, i),
+  }),
+
+  removeMember: defineAction({
+    name: "removeMember",
+    access: "team",
+    input: z.object({ teamId, userId }),
+    output: z.object({ removed: z.literal(true) }),
+    audit: { target: (i) => ({ teamId: i.teamId, userId: i.userId }) },
+    run: async (ctx, i) => {
+      await removeMember(ctx, i.teamId, i.userId);
+      return { removed: true as const };
+    },
+  }),
+
+  createTeam: defineAction({
+    name: "createTeam",
+    access: "user",
+    input: z.object({ name, idempotencyKey: idempotencyKey.optional() }),
+    output: team,
+    audit: { target: (i, r) => ({ teamName: i.name, teamId: r?.teamId }) },
+    run: (ctx, i) => createTeam(ctx, { ...i, join: true }),
+  }),
+
+  createTeamInvite: defineAction({
+    name: "createTeamInvite",
+    access: "team",
+    input: z.object({ teamId }),
+    output: z.object({ token: z.string(), expiresAt: z.string() }),
+    audit: { target: (i) => ({ teamId: i.teamId }) },
+    run: (ctx, i) => createInvite(ctx, { kind: "team", teamId: i.teamId }),
+  }),
+
+  acceptInvite: defineAction({
+    name: "acceptInvite",
+    access: "user",
+    input: z.object({ token: z.string().min(20).max(4096) }),
+    output: z.object({
+      kind: z.enum(["team", "admin"]),
+      teamId: z.string().optional(),
+      teamName: z.string().optional(),
+    }),
+    audit: { target: (_i, r) => ({ kind: r?.kind, teamId: r?.teamId }) },
+    run: (ctx, i) => acceptInvite(ctx, i.token),
+  }),
+
+  listCredentials: defineAction({
+    name: "listCredentials",
+    access: "team",
+    input: z.object({ teamId, environment, ...paging }),
+    output: page(credential),
+    run: (ctx, i) => listCredentials(ctx, i.teamId, i.environment, i),
+  }),
+
+  createCredential: defineAction({
+    name: "createCredential",
+    access: "team",
+    input: z.object({
+      teamId,
+      environment,
+      name,
+      idempotencyKey,
+    }),
+    output: revealed,
+    audit: auditCredential,
+    run: (ctx, i) => createCredential(ctx, i),
+  }),
+
+  rotateCredential: defineAction({
+    name: "rotateCredential",
+    access: "team",
+    input: credentialRef,
+    output: revealed,
+    audit: auditCredential,
+    run: (ctx, i) => rotateCredential(ctx, i),
+  }),
+
+  revokeCredential: defineAction({
+    name: "revokeCredential",
+    access: "team",
+    input: credentialRef,
+    output: credential,
+    audit: auditCredential,
+    run: (ctx, i) => revokeCredential(ctx, i),
+  }),
+
+  tryCredential: defineAction({
+    name: "tryCredential",
+    access: "team",
+    input: z.object({
+      teamId,
+      clientId,
+      clientSecret: z.string().min(8).max(256),
+      audience: z.string().url(),
+    }),
+    output: z.object({
+      accessToken: z.string(),
+      expiresIn: z.number().optional(),
+      header: z.record(z.string(), z.unknown()),
+      claims: z.record(z.string(), z.unknown()),
+    }),
+    audit: {
+      target: (i) => ({ teamId: i.teamId, clientId: i.clientId }),
+      environment: () => "sandbox",
+    },
+    run: (ctx, i) => tryCredential(ctx, i),
+  }),
+
+  adminListTeams: defineAction({
+    name: "adminListTeams",
+    access: "admin",
+    input: z.object({ ...paging }),
+    output: page(
+      team.extend({
+        members: z.number(),
+        credentials: z.partialRecord(environment, z.number()),
+      }),
+    ),
+    run: (ctx, i) => listTeams(ctx, i),
+  }),
+
+  adminCreateTeam: defineAction({
+    name: "adminCreateTeam",
+    access: "admin",
+    input: z.object({ name, idempotencyKey: idempotencyKey.optional() }),
+    output: team,
+    audit: { target: (i, r) => ({ teamName: i.name, teamId: r?.teamId }) },
+    run: (ctx, i) => createTeam(ctx, { ...i, join: false }),
+  }),
+
+  adminDeleteTeam: defineAction({
+    name: "adminDeleteTeam",
+    access: "admin",
+    input: z.object({ teamId }),
+    output: z.object({ credentials: z.number(), members: z.number() }),
+    audit: { target: (i) => ({ teamId: i.teamId }) },
+    run: (ctx, i) => deleteTeam(ctx, i.teamId),
+  }),
+
+  adminCreateAdminInvite: defineAction({
+    name: "adminCreateAdminInvite",
+    access: "admin",
+    input: z.object({}),
+    output: z.object({ token: z.string(), expiresAt: z.string() }),
+    audit: { target: () => ({ kind: "admin" }) },
+    run: (ctx) => createInvite(ctx, { kind: "admin" }),
+  }),
+
+  adminListAdmins: defineAction({
+    name: "adminListAdmins",
+    access: "admin",
+    input: z.object({ ...paging }),
+    output: page(user),
+    run: (ctx, i) => listAdmins(ctx, i),
+  }),
+
+  adminRemoveAdmin: defineAction({
+    name: "adminRemoveAdmin",
+    access: "admin",
+    input: z.object({ userId }),
+    output: z.object({ removed: z.literal(true) }),
+    audit: { target: (i) => ({ userId: i.userId }) },
+    run: async (ctx, i) => {
+      await removeAdmin(ctx, i.userId);
+      return { removed: true as const };
+    },
+  }),
+};
+
+export type Actions = typeof actions;

@@ -1,0 +1,76 @@
+/**
+ * The schema of `portal.config.js`: the single source of truth for what a portal operator may
+ * configure. Users write its input type; the portal reads its parsed output.
+ */
+import { ENVIRONMENTS } from "@astral/contract";
+import { z } from "zod";
+
+const hexColour = z
+  .string()
+  .regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, "Colour must be a hex colour such as #4f46e5");
+
+/** A path served from `portal/public` or an absolute https URL. */
+const asset = z
+  .string()
+  .refine(
+    (v) => v.startsWith("/") || v.startsWith("https://"),
+    "Asset must be a path under public/ starting with / or an https:// URL",
+  );
+
+export const LINK_ICONS = ["book", "code", "status", "chat", "key", "terminal"] as const;
+
+const apiGrant = z.strictObject({
+  /** The API identifier (audience) a new credential is granted. */
+  audience: z.string().url("Audience must be the API identifier URL, e.g. https://api.example.com"),
+  /** Scopes granted on that audience; an empty list grants none. */
+  scopes: z.array(z.string().min(1).regex(/^\S+$/, "A scope has no spaces")).default([]),
+});
+
+const environment = z.strictObject({
+  id: z.enum(ENVIRONMENTS),
+  /** Shown to users, e.g. "Sandbox". */
+  label: z.string().min(1),
+  description: z.string().default(""),
+  /** What a credential created in this environment is granted. At least one audience. */
+  apis: z.array(apiGrant).min(1, "List at least one API audience to grant"),
+});
+
+export const PortalConfigSchema = z.strictObject({
+  branding: z.strictObject({
+    title: z.string().min(1),
+    subtitle: z.string().default(""),
+    logo: asset.optional(),
+    favicon: asset.optional(),
+    colors: z
+      .strictObject({ primary: hexColour, secondary: hexColour })
+      .default({ primary: "#4f46e5", secondary: "#0ea5e9" }),
+  }),
+  links: z
+    .array(
+      z.strictObject({
+        url: z.string().url("Link url must be an absolute URL"),
+        label: z.string().min(1),
+        description: z.string().default(""),
+        icon: z.enum(LINK_ICONS).default("book"),
+      }),
+    )
+    .default([]),
+  environments: z
+    .array(environment)
+    .min(1, "Offer at least one environment")
+    .refine(
+      (envs) => new Set(envs.map((e) => e.id)).size === envs.length,
+      "Each environment id may appear once",
+    ),
+  /** How long an invite link stays valid, in hours. */
+  inviteTtlHours: z
+    .number()
+    .int()
+    .positive()
+    .max(24 * 30)
+    .default(72),
+});
+
+export type PortalConfigInput = z.input<typeof PortalConfigSchema>;
+export type PortalConfig = z.output<typeof PortalConfigSchema>;
+export type EnvironmentConfig = PortalConfig["environments"][number];

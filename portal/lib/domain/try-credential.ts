@@ -1,0 +1,44 @@
+/**
+ * "Try this credential" (Sandbox only): exchanges a credential's id and secret for a token at the
+ * sandbox tenant, exactly as the printed curl does, and returns the decoded claims. The secret
+ * comes from the browser that was just shown it; it is used for this one request and dropped.
+ */
+import { decodeJwt, decodeProtectedHeader } from "jose";
+import { PortalError } from "../errors";
+import { type Ctx, offeredEnvironment } from "./context";
+import { getTeamCredential } from "./credentials";
+
+export async function tryCredential(
+  ctx: Ctx,
+  input: { teamId: string; clientId: string; clientSecret: string; audience: string },
+) {
+  const { tenant, config } = offeredEnvironment(ctx.portal, "sandbox");
+  if (!config.apis.some((a) => a.audience === input.audience))
+    throw new PortalError("invalid_input", "That audience is not one this portal grants.");
+  await getTeamCredential(ctx, input.teamId, "sandbox", input.clientId);
+  const response = await fetch(`https://${tenant.domain}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      grant_type: "client_credentials",
+      client_id: input.clientId,
+      client_secret: input.clientSecret,
+      audience: input.audience,
+    }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (!response.ok || typeof body.access_token !== "string") {
+    const reason =
+      typeof body.error_description === "string"
+        ? body.error_description
+        : `HTTP ${response.status}`;
+    throw new PortalError("invalid_input", `The sandbox tenant refused the credential: ${reason}`);
+  }
+  return {
+    accessToken: body.access_token,
+    expiresIn: typeof body.expires_in === "number" ? body.expires_in : undefined,
+    header: decodeProtectedHeader(body.access_token),
+    claims: decodeJwt(body.access_token),
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * Users as the portal sees them (home tenant): membership is `app_metadata.teamId`, admin is
+ * `portal-admin` in `app_metadata.permissions` (contract). Reads are pageable searches.
+ */
+import { AppMetadata } from "@astral/contract";
+import type { Management } from "auth0";
+import { PortalError } from "../errors";
+import { queries } from "../management/queries";
+import type { Tenant } from "../management/tenant";
+
+export interface PortalUser {
+  userId: string;
+  email: string;
+  name: string;
+  picture?: string | undefined;
+  teamId?: string | undefined;
+  permissions: string[];
+}
+
+export interface Paged<T> {
+  items: T[];
+  page: number;
+  perPage: number;
+  total: number;
+}
+
+export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
+  const meta = AppMetadata.safeParse(user.app_metadata ?? {});
+  const appMetadata = meta.success ? meta.data : {};
+  return {
+    userId: user.user_id ?? "",
+    email: user.email ?? "",
+    name: user.name ?? user.email ?? user.user_id ?? "",
+    picture: user.picture,
+    teamId: appMetadata.teamId,
+    permissions: appMetadata.permissions ?? [],
+  };
+}
+
+export async function getUser(tenant: Tenant, userId: string, requestId: string) {
+  const user = await tenant.run("read a user", (c) => c.users.get(userId), {
+    safeToRepeat: true,
+    requestId,
+  });
+  return toPortalUser(user);
+}
+
+export async function searchUsers(
+  tenant: Tenant,
+  q: string,
+  page: number,
+  perPage: number,
+  requestId: string,
+): Promise<Paged<PortalUser>> {
+  const result = await tenant.run(
+    "search users",
+    (c) => c.users.list({ q, search_engine: "v3", page, per_page: perPage, include_totals: true }),
+    { safeToRepeat: true, requestId },
+  );
+  return {
+    items: result.data.map(toPortalUser),
+    page,
+    perPage,
+    total: result.response.total ?? result.data.length,
+  };
+}
+
+/** Counts matches with one call that returns no rows. */
+export async function countUsers(tenant: Tenant, q: string, requestId: string): Promise<number> {
+  const result = await searchUsers(tenant, q, 0, 1, requestId);
+  return result.total;
+}
+
+/**
+ * Replaces the portal's keys in a user's app_metadata. Auth0 merges app_metadata at the top
+ * level, and a key set to null is removed, so other keys are never touched.
+ */
+export async function patchAppMetadata(
+  tenant: Tenant,
+  userId: string,
+  patch: { teamId?: string | null; permissions?: string[] },
+  requestId: string,
+) {
+  await tenant.run(
+    "update a user's team or permissions",
+    (c) => c.users.update(userId, { app_metadata: patch as Record<string, unknown> }),
+    { safeToRepeat: true, requestId },
+  );
+}
+
+export const membersQuery = queries.teamMembers;
+
+export function requireUser(user: PortalUser | undefined): PortalUser {
+  if (!user) throw new PortalError("not_found", "No such user.");
+  return user;
+}

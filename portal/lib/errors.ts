@@ -1,0 +1,58 @@
+/**
+ * One error class for everything the portal reports to a user. `code` is stable (tests and the
+ * UI key on it), `status` is the HTTP status it maps to, `requestId` ties the message the user
+ * sees to the audit line and the server log. Unknown errors become `internal` with a generic
+ * message: no stack trace or upstream body ever reaches the browser.
+ */
+export const ERROR_STATUS = {
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  invalid_input: 400,
+  conflict: 409,
+  invite_invalid: 400,
+  rate_limited: 429,
+  upstream_error: 502,
+  upstream_forbidden: 502,
+  not_configured: 503,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export class PortalError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  requestId: string | undefined;
+  /** For upstream failures: the Management API status, kept for logs and tests. */
+  readonly upstreamStatus: number | undefined;
+
+  constructor(
+    code: ErrorCode,
+    message: string,
+    options: { requestId?: string; upstreamStatus?: number; cause?: unknown } = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "PortalError";
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.requestId = options.requestId;
+    this.upstreamStatus = options.upstreamStatus;
+  }
+
+  /** What the browser may see: code, message, request id. */
+  toJSON(): { code: ErrorCode; message: string; requestId: string | undefined } {
+    return { code: this.code, message: this.message, requestId: this.requestId };
+  }
+}
+
+/** Turns anything thrown into a PortalError, keeping PortalErrors as they are. */
+export function toPortalError(error: unknown, requestId: string): PortalError {
+  if (error instanceof PortalError) {
+    error.requestId ??= requestId;
+    return error;
+  }
+  return new PortalError("internal", `Something went wrong. Quote request id ${requestId}.`, {
+    requestId,
+    cause: error,
+  });
+}

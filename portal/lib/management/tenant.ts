@@ -1,0 +1,146 @@
+/**
+ * Management API access to one Auth0 tenant through the official SDK.
+ *
+ * Token: the SDK's ManagementClient (v7) gets a client-credentials token through its
+ * TokenProvider, caches it until 10 s before expiry and shares one in-flight request between
+ * concurrent callers. We keep exactly one ManagementClient per tenant per process, so the portal
+ * asks for one token per tenant per token lifetime; `calls.token` counts them (a test asserts it).
+ *
+ * Every call goes through `run()`: bounded retries (see retry.ts) and one error class.
+ */
+import type { Environment } from "@astral/contract";
+import { ManagementClient, ManagementError, ManagementTimeoutError } from "auth0";
+import type { ManagementAccess } from "../config/env";
+import { PortalError } from "../errors";
+import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
+
+export interface CallCounters {
+  /** Requests to /oauth/token. */
+  token: number;
+  /** Requests to /api/v2. */
+  api: number;
+}
+
+export interface TenantOptions {
+  retry?: RetryPolicy;
+  /** Per-request timeout in seconds. */
+  timeoutInSeconds?: number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Transport override (tests inject lost responses here); default: global fetch. */
+  fetch?: typeof fetch;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export class Tenant {
+  readonly environment: Environment;
+  readonly domain: string;
+  readonly calls: CallCounters = { token: 0, api: 0 };
+  /** Management API requests made, by "METHOD /api/v2/path" (least-privilege test, benchmark). */
+  readonly operations = new Map<string, number>();
+  readonly client: ManagementClient;
+  private readonly retry: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(access: ManagementAccess, options: TenantOptions = {}) {
+    this.environment = access.environment;
+    this.domain = access.domain;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.sleep = options.sleep ?? sleep;
+    const transport = options.fetch ?? fetch;
+    const counting: typeof fetch = (input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (url.includes("/oauth/token")) this.calls.token++;
+      else {
+        this.calls.api++;
+        const method = (
+          init?.method ?? (input instanceof Request ? input.method : "GET")
+        ).toUpperCase();
+        const key = `${method} ${new URL(url).pathname}`;
+        this.operations.set(key, (this.operations.get(key) ?? 0) + 1);
+      }
+      return transport(input, init);
+    };
+    this.client = new ManagementClient({
+      domain: access.domain,
+      clientId: access.clientId,
+      clientSecret: access.clientSecret,
+      maxRetries: 0,
+      timeoutInSeconds: options.timeoutInSeconds ?? 15,
+      fetch: counting,
+    });
+  }
+
+  /**
+   * Runs one Management API operation with bounded retries. `safeToRepeat` says whether a 5xx
+   * or network failure may be retried (see retry.ts); 429 is always retried within bounds.
+   */
+  async run<T>(
+    what: string,
+    operation: (client: ManagementClient) => Promise<T>,
+    { safeToRepeat, requestId }: { safeToRepeat: boolean; requestId?: string },
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation(this.client);
+      } catch (error) {
+        const failure = failureInfo(error);
+        if (!failure) throw error; // a bug of ours, not a Management API failure
+        const delay = retryDelay(failure, attempt, this.retry, safeToRepeat);
+        if (delay === undefined) throw this.toPortalError(what, error, failure, requestId);
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private toPortalError(
+    what: string,
+    error: unknown,
+    failure: FailureInfo,
+    requestId: string | undefined,
+  ): PortalError {
+    const where = `${this.environment} tenant`;
+    const status = failure.status;
+    const options = { requestId, upstreamStatus: status, cause: error };
+    if (status === 404) return new PortalError("not_found", `Not found in the ${where}.`, options);
+    if (status === 409)
+      return new PortalError(
+        "conflict",
+        `Conflict in the ${where} while trying to ${what}.`,
+        options,
+      );
+    if (status === 429)
+      return new PortalError(
+        "rate_limited",
+        `The ${where} is rate limiting the portal; try again in a minute.`,
+        options,
+      );
+    if (status === 401 || status === 403)
+      return new PortalError(
+        "upstream_forbidden",
+        `The portal is not allowed to ${what} in the ${where} (HTTP ${status}); check the Astral Backend's grant.`,
+        options,
+      );
+    if (status === 400)
+      return new PortalError(
+        "invalid_input",
+        `The ${where} rejected the request to ${what}.`,
+        options,
+      );
+    return new PortalError(
+      "upstream_error",
+      `The ${where} failed to ${what}${status ? ` (HTTP ${status})` : ""}. Try again in a moment.`,
+      options,
+    );
+  }
+}
+
+function failureInfo(error: unknown): FailureInfo | undefined {
+  if (error instanceof ManagementTimeoutError) return { status: undefined, headers: undefined };
+  if (error instanceof ManagementError)
+    return { status: error.statusCode, headers: error.rawResponse?.headers };
+  // The SDK's token request calls fetch directly: a refused connection is a bare TypeError.
+  if (error instanceof TypeError && error.message === "fetch failed")
+    return { status: undefined, headers: undefined };
+  return undefined;
+}

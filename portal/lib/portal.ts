@@ -1,0 +1,41 @@
+/**
+ * The process-wide Portal: config loader, one Tenant per environment (one token cache each),
+ * invite key, audit sink. Created on first use and kept on globalThis so that Next's module
+ * reloading in development does not multiply token caches.
+ */
+import { type Environment, PORTAL_ENV } from "@astral/contract";
+import { homeEnvironment, readManagementAccess } from "./config/env";
+import { loadPortalConfig } from "./config/load";
+import { createAuditSink } from "./domain/audit";
+import type { Portal } from "./domain/context";
+import { deriveInviteKey } from "./domain/invites";
+import { Tenant, type TenantOptions } from "./management/tenant";
+
+export function createPortal(
+  env: Record<string, string | undefined> = process.env,
+  options: { tenant?: TenantOptions; configFile?: string; auditFile?: string } = {},
+): Portal {
+  const access = readManagementAccess(env);
+  const tenants: Partial<Record<Environment, Tenant>> = {};
+  for (const [environment, a] of Object.entries(access))
+    tenants[environment as Environment] = new Tenant(a, options.tenant);
+  const sessionSecret = env[PORTAL_ENV.login.sessionSecret];
+  if (!sessionSecret) throw new Error(`${PORTAL_ENV.login.sessionSecret} is missing`);
+  return {
+    config: () => loadPortalConfig(options.configFile),
+    tenants,
+    home: homeEnvironment(access),
+    inviteKey: deriveInviteKey(sessionSecret),
+    audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
+    now: () => new Date(),
+  };
+}
+
+const globalKey = Symbol.for("astral.portal");
+type Holder = { [globalKey]?: Portal };
+
+export function portal(): Portal {
+  const holder = globalThis as Holder;
+  holder[globalKey] ??= createPortal();
+  return holder[globalKey];
+}

@@ -1,0 +1,75 @@
+/**
+ * The Next.js side of the guard: turns the nextjs-auth0 session into an Actor (reading the
+ * user's current team and permissions from the home tenant, one call per request), checks the
+ * Origin of mutations, and invokes actions. Server actions and pages call only `run`/`read`.
+ */
+import { PORTAL_ENV } from "@astral/contract";
+import { headers } from "next/headers";
+import { cache } from "react";
+import { auth0 } from "./auth0";
+import type { Actor, Portal } from "./domain/context";
+import { homeTenant } from "./domain/context";
+import { getUser } from "./domain/users";
+import { PortalError } from "./errors";
+import type { ActionResult } from "./guard";
+import { isSameOrigin } from "./origin";
+import { portal } from "./portal";
+
+/** The signed-in actor, or null. Cached for the duration of one request. */
+export const currentActor = cache(async (): Promise<Actor | null> => {
+  const session = await auth0().getSession();
+  if (!session) return null;
+  const p = portal();
+  const user = await getUser(homeTenant(p), session.user.sub, crypto.randomUUID());
+  return {
+    userId: user.userId,
+    email: user.email || (session.user.email as string | undefined) || "",
+    teamId: user.teamId,
+    permissions: user.permissions,
+  };
+});
+
+/** Same-origin check for mutations (in addition to Next's own server-action origin check). */
+export async function assertSameOrigin(): Promise<void> {
+  const h = await headers();
+  if (!isSameOrigin(h.get("origin"), process.env[PORTAL_ENV.login.baseUrl]))
+    throw new PortalError("forbidden", "Cross-origin request refused.");
+}
+
+type Invocable<O> = {
+  invoke: (p: Portal, a: Actor | null, i: unknown, r?: string) => Promise<ActionResult<O>>;
+};
+
+/** For server actions: origin check, actor, guard. Never throws; returns an ActionResult. */
+export async function run<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
+  const requestId = crypto.randomUUID();
+  try {
+    await assertSameOrigin();
+  } catch (error) {
+    const e = error as PortalError;
+    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+  }
+  let actor: Actor | null;
+  try {
+    actor = await currentActor();
+  } catch (error) {
+    const e =
+      error instanceof PortalError ? error : new PortalError("internal", "Session lookup failed.");
+    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+  }
+  return action.invoke(portal(), actor, input, requestId);
+}
+
+/** For server components: the guarded result, rendered by the page (data or error panel). */
+export async function load<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
+  const requestId = crypto.randomUUID();
+  let actor: Actor | null;
+  try {
+    actor = await currentActor();
+  } catch (error) {
+    const e =
+      error instanceof PortalError ? error : new PortalError("internal", "Session lookup failed.");
+    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+  }
+  return action.invoke(portal(), actor, input, requestId);
+}

@@ -1,0 +1,39 @@
+import path from "node:path";
+import type { NextConfig } from "next";
+import { loadPortalConfig } from "./lib/config/load";
+import { securityHeaders } from "./lib/security-headers";
+
+// Start-up check: a bad portal.config.js stops `next dev`/`next build` with every wrong key named.
+// (`next start` and the standalone server check again in instrumentation.ts.)
+loadPortalConfig(path.join(__dirname, "portal.config.js"));
+
+const repoRoot = path.join(__dirname, "..");
+
+const config: NextConfig = {
+  output: "standalone",
+  // The browser test runs its own `next dev` beside a developer's, in a separate build folder.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
+  // The contract is TypeScript source in a workspace package.
+  transpilePackages: ["@astral/contract"],
+  // The workspace root, so that the contract (outside portal/) is bundled and traced.
+  outputFileTracingRoot: repoRoot,
+  turbopack: { root: repoRoot },
+  poweredByHeader: false,
+  // `npm test` type-checks the portal itself; its standalone-build test skips Next's second pass.
+  typescript: { ignoreBuildErrors: process.env.NEXT_SKIP_TYPECHECK === "1" },
+  // No next/image in the portal: no image optimizer, so sharp's ~20 MB of binaries stay out of
+  // the standalone bundle.
+  images: { unoptimized: true },
+  outputFileTracingExcludes: { "*": ["../node_modules/@img/**", "../node_modules/sharp/**"] },
+  devIndicators: false,
+  // Next dev logs server-action arguments by default; "try this credential" carries a secret.
+  // Nor the request line of an invite link (its token lets anyone join the team).
+  logging: { serverFunctions: false, incomingRequests: { ignore: [/^\/join/] } },
+  // The SDKs are server-only Node code: load them from node_modules instead of bundling.
+  serverExternalPackages: ["auth0"],
+  async headers() {
+    return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV === "production") }];
+  },
+};
+
+export default config;

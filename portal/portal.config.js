@@ -1,0 +1,46 @@
+// @ts-check
+/**
+ * Astral developer portal configuration: branding, reference links, the environments offered and
+ * what a new credential is granted. Validated at start-up (lib/config/schema.ts); in `npm run dev`
+ * a change shows on the next page load.
+ *
+ * @type {import("./lib/config/schema").PortalConfigInput}
+ */
+module.exports = {
+  branding: {
+    title: "Astral Developer Portal",
+    subtitle: "Credentials for the Example API, in Sandbox and Production.",
+    logo: "/logo.svg",
+    favicon: "/favicon.svg",
+    colors: { primary: "#4f46e5", secondary: "#0ea5e9" },
+  },
+  links: [
+    {
+      url: "https://auth0.com/docs/get-started/authentication-and-authorization-flow/client-credentials-flow",
+      label: "Client credentials flow",
+      description: "How a credential becomes an access token.",
+      icon: "book",
+    },
+    {
+      url: "https://auth0.com/docs/secure/tokens/access-tokens/validate-access-tokens",
+      label: "Validating tokens",
+      description: "What your API checks in each token.",
+      icon: "code",
+    },
+  ],
+  environments: [
+    {
+      id: "sandbox",
+      label: "Sandbox",
+      description: "Test data, free to experiment. Try a credential right here.",
+      apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
+    },
+    {
+      id: "production",
+      label: "Production",
+      description: "Live data. Keep these secrets in a secret store.",
+      apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
+    },
+  ],
+  inviteTtlHours: 72,
+};

@@ -1,0 +1,216 @@
+/**
+ * The authorisation matrix: every registered action (pages read through them, every server
+ * action calls one) × anonymous / member of another team / member / portal admin, against the
+ * local tenants. Denied calls must be refused by the guard before any Management API call.
+ * A new action without a sample here fails the test, so the enumeration stays complete.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actions } from "../lib/actions";
+import type { Actor } from "../lib/domain/context";
+import { type Access, registry } from "../lib/guard";
+import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+
+let h: PortalHarness;
+let member: Actor;
+let outsider: Actor;
+let teamId: string;
+
+type Sample = () => Promise<Record<string, unknown>>;
+const samples: Record<string, Sample> = {};
+
+async function freshCredential(environment: "sandbox" | "production" = "sandbox") {
+  return ok(
+    await actions.createCredential.invoke(h.portal, member, {
+      teamId,
+      environment,
+      name: "matrix",
+      idempotencyKey: newKey(),
+    }),
+  );
+}
+
+beforeAll(async () => {
+  h = await startPortalHarness();
+  member = await h.newUser("member");
+  outsider = await h.newUser("outsider");
+  teamId = ok(await actions.createTeam.invoke(h.portal, member, { name: "Team A" })).teamId;
+  ok(await actions.createTeam.invoke(h.portal, outsider, { name: "Team B" }));
+  member = await h.refresh(member);
+  outsider = await h.refresh(outsider);
+
+  Object.assign(samples, {
+    whoAmI: async () => ({}),
+    getTeam: async () => ({ teamId }),
+    listMembers: async () => ({ teamId }),
+    removeMember: async () => {
+      const u = await h.newUser("removable");
+      const invite = ok(await actions.createTeamInvite.invoke(h.portal, member, { teamId }));
+      ok(await actions.acceptInvite.invoke(h.portal, u, { token: invite.token }));
+      return { teamId, userId: u.userId };
+    },
+    createTeam: async () => ({ name: "Another team" }),
+    createTeamInvite: async () => ({ teamId }),
+    acceptInvite: async () => ({
+      token: ok(await actions.createTeamInvite.invoke(h.portal, member, { teamId })).token,
+    }),
+    listCredentials: async () => ({ teamId, environment: "sandbox" }),
+    createCredential: async () => ({
+      teamId,
+      environment: "sandbox",
+      name: "matrix",
+      idempotencyKey: newKey(),
+    }),
+    rotateCredential: async () => ({
+      teamId,
+      environment: "sandbox",
+      clientId: (await freshCredential()).clientId,
+    }),
+    revokeCredential: async () => ({
+      teamId,
+      environment: "production",
+      clientId: (await freshCredential("production")).clientId,
+    }),
+    tryCredential: async () => {
+      const c = await freshCredential();
+      return {
+        teamId,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        audience: c.audiences[0],
+      };
+    },
+    adminListTeams: async () => ({}),
+    adminCreateTeam: async () => ({ name: "Admin made" }),
+    adminDeleteTeam: async () => ({
+      teamId: ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "To delete" }))
+        .teamId,
+    }),
+    adminCreateAdminInvite: async () => ({}),
+    adminListAdmins: async () => ({}),
+    adminRemoveAdmin: async () => {
+      const u = await h.newUser("temp-admin", { permissions: ["portal-admin"] });
+      return { userId: u.userId };
+    },
+  } satisfies Record<keyof typeof actions, Sample>);
+}, 120_000);
+afterAll(async () => h?.close());
+
+type Who = "anonymous" | "otherTeamMember" | "member" | "admin";
+const WHO: Who[] = ["anonymous", "otherTeamMember", "member", "admin"];
+
+function allowed(access: Access, who: Who): boolean {
+  if (who === "anonymous") return false;
+  if (access === "user" || who === "admin") return true;
+  if (access === "admin") return false;
+  return who === "member"; // team access: the input's team is the member's
+}
+
+describe("authorisation matrix", () => {
+  it("covers every registered action", () => {
+    expect(Object.keys(samples).sort()).toEqual([...registry.keys()].sort());
+  });
+
+  for (const [name, action] of Object.entries(actions)) {
+    for (const who of WHO) {
+      const expectation = allowed(action.access, who) ? "allowed" : "denied";
+      it(`${name} (${action.access}) × ${who}: ${expectation}`, async () => {
+        const sample = samples[name];
+        if (!sample) throw new Error(`no sample for ${name}`);
+        const input = await sample();
+        const actor =
+          who === "anonymous"
+            ? null
+            : who === "otherTeamMember"
+              ? await h.refresh(outsider)
+              : who === "member"
+                ? await h.refresh(member)
+                : h.admin;
+        const before =
+          (h.portal.tenants.production?.calls.api ?? 0) +
+          (h.portal.tenants.sandbox?.calls.api ?? 0);
+        const result = await action.invoke(h.portal, actor, input);
+        const after =
+          (h.portal.tenants.production?.calls.api ?? 0) +
+          (h.portal.tenants.sandbox?.calls.api ?? 0);
+        if (expectation === "denied") {
+          expect(result.ok).toBe(false);
+          if (!result.ok)
+            expect(result.error.code).toBe(who === "anonymous" ? "unauthenticated" : "forbidden");
+          expect(after - before).toBe(0); // refused before touching the tenants
+        } else if (!result.ok) {
+          // Allowed by the guard; a domain rule may still say no (e.g. one team per user).
+          expect(["unauthenticated", "forbidden"]).not.toContain(result.error.code);
+          expect(["conflict"]).toContain(result.error.code);
+        }
+      });
+    }
+  }
+
+  it("a team id in the input cannot widen access: a member naming another team is refused", async () => {
+    const result = await actions.listCredentials.invoke(h.portal, member, {
+      teamId: outsider.teamId,
+      environment: "sandbox",
+    });
+    expect(result.ok || result.error.code).toBe("forbidden");
+  });
+
+  it("a credential of another team cannot be rotated by naming it under one's own team", async () => {
+    const foreign = ok(
+      await actions.createCredential.invoke(h.portal, outsider, {
+        teamId: outsider.teamId,
+        environment: "sandbox",
+        name: "foreign",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const result = await actions.rotateCredential.invoke(h.portal, member, {
+      teamId,
+      environment: "sandbox",
+      clientId: foreign.clientId,
+    });
+    expect(result.ok || result.error.code).toBe("not_found");
+  });
+});
+
+describe("routes and server actions", () => {
+  const appDir = path.join(__dirname, "..", "app");
+  const walk = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => {
+      const p = path.join(dir, f);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
+
+  it("the only route handler is the public health check, and it reveals nothing", async () => {
+    const routes = walk(appDir)
+      .filter((f) => /route\.tsx?$/.test(f))
+      .map((f) => path.relative(appDir, f));
+    expect(routes).toEqual(["api/health/route.ts"]);
+    process.env.PORTAL_CONFIG = h.configFile;
+    try {
+      const { GET } = await import("../app/api/health/route");
+      const res = GET();
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ status: "ok" });
+    } finally {
+      delete process.env.PORTAL_CONFIG;
+    }
+  });
+
+  it("every server action goes through the guard with a registered action", () => {
+    const files = walk(appDir).filter((f) => readFileSync(f, "utf8").startsWith('"use server"'));
+    expect(files.map((f) => path.relative(appDir, f))).toEqual(["actions.ts"]);
+    for (const file of files) {
+      const source = readFileSync(file, "utf8");
+      const exported = [
+        ...source.matchAll(
+          /export async function (\w+)\(input: unknown\) \{\n\s+return run\(actions\.(\w+), input\);\n\}/g,
+        ),
+      ];
+      const allExports = [...source.matchAll(/^export /gm)];
+      expect(exported.length).toBe(allExports.length);
+      for (const [, , action] of exported) expect(registry.has(action as string)).toBe(true);
+    }
+  });
+});

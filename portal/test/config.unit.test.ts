@@ -1,0 +1,91 @@
+import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { loadPortalConfig, PortalConfigError, parsePortalConfig } from "../lib/config/load";
+
+const repoConfig = path.join(__dirname, "..", "portal.config.js");
+
+function tempConfig(source: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), "portal-config-")), "portal.config.js");
+  writeFileSync(file, source);
+  return file;
+}
+
+describe("portal.config.js", () => {
+  it("the shipped file is valid and offers both environments", () => {
+    const config = loadPortalConfig(repoConfig);
+    expect(config.environments.map((e) => e.id).sort()).toEqual(["production", "sandbox"]);
+    expect(config.branding.title).toBeTruthy();
+  });
+
+  it("names every wrong key in one message", () => {
+    const bad = {
+      branding: { title: "", colors: { primary: "blue", secondary: "#fff" }, logoo: "/x.svg" },
+      environments: [{ id: "staging", label: "S", apis: [] }],
+      links: [{ url: "not a url", label: "Docs", icon: "rocket" }],
+    };
+    let error: PortalConfigError | undefined;
+    try {
+      parsePortalConfig(bad);
+    } catch (e) {
+      error = e as PortalConfigError;
+    }
+    expect(error).toBeInstanceOf(PortalConfigError);
+    const text = error?.message ?? "";
+    expect(text).toContain("branding.title");
+    expect(text).toContain("branding.colors.primary: Colour must be a hex colour");
+    expect(text).toContain("unknown key(s) logoo");
+    expect(text).toContain("environments.0.id");
+    expect(text).toContain("environments.0.apis: List at least one API audience");
+    expect(text).toContain("links.0.url: Link url must be an absolute URL");
+    expect(text).toContain("links.0.icon");
+  });
+
+  it("reports a file that does not evaluate, or is missing, by path", () => {
+    const file = tempConfig("module.exports = {");
+    expect(() => loadPortalConfig(file)).toThrow(/cannot be evaluated/);
+    expect(() => loadPortalConfig(path.join(path.dirname(file), "nope.js"))).toThrow(
+      /file not found/,
+    );
+  });
+
+  it("re-reads the file when it changes (a change shows on refresh)", () => {
+    const source = (title: string) =>
+      `module.exports = { branding: { title: ${JSON.stringify(title)} }, environments: [{ id: "sandbox", label: "Sandbox", apis: [{ audience: "https://api.example.com" }] }] };`;
+    const file = tempConfig(source("One"));
+    expect(loadPortalConfig(file).branding.title).toBe("One");
+    writeFileSync(file, source("Two"));
+    const later = new Date(Date.now() + 5000);
+    utimesSync(file, later, later);
+    expect(loadPortalConfig(file).branding.title).toBe("Two");
+  });
+});
+
+describe("portal environment", () => {
+  it("names each missing or malformed variable; an environment may be absent as a whole", async () => {
+    const { readManagementAccess, checkLoginEnv, homeEnvironment } = await import(
+      "../lib/config/env"
+    );
+    const sandboxOnly = {
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_DOMAIN: "sandbox.example.auth0.com",
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_ID: "id",
+      SANDBOX_AUTH0_MANAGEMENT_CLIENT_SECRET: "secret",
+    };
+    const access = readManagementAccess(sandboxOnly);
+    expect(Object.keys(access)).toEqual(["sandbox"]);
+    expect(homeEnvironment(access)).toBe("sandbox");
+    expect(() =>
+      readManagementAccess({
+        ...sandboxOnly,
+        PRODUCTION_AUTH0_MANAGEMENT_CLIENT_DOMAIN: "https://x.auth0.com/",
+      }),
+    ).toThrow(
+      /PRODUCTION_AUTH0_MANAGEMENT_CLIENT_ID is missing[\s\S]*PRODUCTION_AUTH0_MANAGEMENT_CLIENT_SECRET is missing[\s\S]*must be a host only/,
+    );
+    expect(() => readManagementAccess({})).toThrow(/set PRODUCTION_AUTH0_MANAGEMENT_CLIENT_DOMAIN/);
+    expect(() => checkLoginEnv({ AUTH0_DOMAIN: "d", AUTH0_SECRET: "short" })).toThrow(
+      /AUTH0_CLIENT_ID is missing[\s\S]*APP_BASE_URL is missing[\s\S]*AUTH0_SECRET must be at least 32/,
+    );
+  });
+});

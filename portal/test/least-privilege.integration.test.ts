@@ -1,0 +1,144 @@
+/**
+ * Least privilege, measured rather than asserted by hand:
+ *  1. with exactly the contract's 20 scopes every portal flow passes, and we record which
+ *     Management API operations the portal called;
+ *  2. from Auth0's OpenAPI document (each operation's scopes, any one allows it) we predict which
+ *     scopes are individually needed: those that are the only contract scope allowing one of the
+ *     called operations;
+ *  3. for each of the 20 scopes we run every flow with a backend holding the other 19: a flow
+ *     fails with the tenant's 403 exactly when the scope is predicted needed.
+ * Scopes that no flow needs are reported (printed and asserted), not hidden.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type Environment, MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runAllFlows } from "./flows";
+import { type PortalHarness, startPortalHarness } from "./support";
+
+const OPENAPI = path.resolve(__dirname, "../../../shared/auth0/management-api.openapi.json");
+
+type OpenApi = {
+  paths: Record<string, Record<string, { security?: Array<Record<string, string[] | undefined>> }>>;
+};
+
+/** "GET /api/v2/clients/abc" → the OpenAPI operation "GET /clients/{id}" and its scopes. */
+function operationScopes(doc: OpenApi, called: string): { template: string; scopes: string[] } {
+  const [method, fullPath] = called.split(" ") as [string, string];
+  const pathname = fullPath.replace(/^\/api\/v2/, "");
+  for (const [template, ops] of Object.entries(doc.paths)) {
+    const re = new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
+    if (!re.test(pathname)) continue;
+    const op = ops[method.toLowerCase()];
+    if (!op) continue;
+    const scopes = (op.security ?? []).flatMap((s) => s.oAuth2ClientCredentials ?? []);
+    return { template: `${method} ${template}`, scopes };
+  }
+  throw new Error(`no OpenAPI operation for ${called}`);
+}
+
+let h: PortalHarness;
+const calledOperations = new Map<string, string[]>();
+
+async function backendWithout(missing: string[]) {
+  const scope = MANAGEMENT_API_SCOPES.filter((s) => !missing.includes(s));
+  const creds: Partial<Record<Environment, { clientId: string; clientSecret: string }>> = {};
+  for (const environment of ["production", "sandbox"] as const) {
+    const client = await h.root[environment].clients.create({
+      name: `Backend without ${missing.join("+")}`,
+      app_type: "non_interactive",
+      grant_types: ["client_credentials"],
+    });
+    await h.root[environment].clientGrants.create({
+      client_id: client.client_id as string,
+      audience: managementApiAudience(h.env.tenants[environment].domain),
+      scope,
+    });
+    creds[environment] = {
+      clientId: client.client_id as string,
+      clientSecret: client.client_secret as string,
+    };
+  }
+  return h.portalWith(creds);
+}
+
+beforeAll(async () => {
+  h = await startPortalHarness();
+}, 120_000);
+afterAll(async () => h?.close());
+
+describe("least privilege: the contract's 20 scopes", () => {
+  let predictedNeeded: string[] = [];
+  let alternatives: string[][] = [];
+
+  it("every flow passes with exactly the 20 scopes", async () => {
+    expect(MANAGEMENT_API_SCOPES).toHaveLength(20);
+    const portal = await backendWithout([]);
+    const outcome = await runAllFlows(h, portal);
+    expect(outcome).toEqual({ ok: true });
+    const doc = JSON.parse(readFileSync(OPENAPI, "utf8")) as OpenApi;
+    for (const tenant of Object.values(portal.tenants))
+      for (const called of tenant.operations.keys()) {
+        const { template, scopes } = operationScopes(doc, called);
+        calledOperations.set(
+          template,
+          scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)),
+        );
+      }
+    const allowedBy = [...calledOperations.values()];
+    predictedNeeded = [
+      ...new Set(allowedBy.filter((s) => s.length === 1).map((s) => s[0] as string)),
+    ].sort();
+    alternatives = allowedBy.filter((s) => s.length > 1).map((s) => [...s].sort());
+    alternatives = [...new Map(alternatives.map((a) => [a.join("|"), a])).values()];
+    console.log(
+      [
+        "Management API operations the portal calls (contract scopes that allow each):",
+        ...[...calledOperations].sort().map(([op, s]) => `  ${op.padEnd(40)} ${s.join(" | ")}`),
+      ].join("\n"),
+    );
+  });
+
+  it("each scope: removing it makes a flow fail with 403 exactly when it is the only scope for an operation the portal calls", async () => {
+    const observedNeeded: string[] = [];
+    const report: string[] = [];
+    for (const scope of MANAGEMENT_API_SCOPES) {
+      const outcome = await runAllFlows(h, await backendWithout([scope]));
+      if (!outcome.ok) {
+        // The only acceptable failure is the tenant refusing the portal for lack of a scope.
+        expect(outcome.code, `${scope}: ${outcome.step}: ${outcome.message}`).toBe(
+          "upstream_forbidden",
+        );
+        observedNeeded.push(scope);
+        report.push(`  needed      ${scope.padEnd(26)} without it: "${outcome.step}" gets 403`);
+      } else {
+        const alt = alternatives.find((a) => a.includes(scope));
+        report.push(
+          `  not needed  ${scope.padEnd(26)} ${alt ? `alternative: ${alt.filter((s) => s !== scope).join(", ")} allows the same operations` : "gates no operation the portal calls"}`,
+        );
+      }
+    }
+    console.log(["Least privilege, one scope removed at a time:", ...report].join("\n"));
+    expect(observedNeeded.sort()).toEqual(predictedNeeded);
+    // Pinned, so that a change in what the portal calls shows up in review.
+    expect(observedNeeded).toEqual([
+      "create:client_grants",
+      "create:clients",
+      "delete:clients",
+      "read:client_grants",
+      "read:users",
+      "update:client_keys",
+    ]);
+  }, 120_000);
+
+  it("alternatives: removing both scopes of a pair makes a flow fail with 403", async () => {
+    expect(alternatives.map((a) => a.join("|")).sort()).toEqual([
+      "read:client_keys|read:clients",
+      "update:users|update:users_app_metadata",
+    ]);
+    for (const pair of alternatives) {
+      const outcome = await runAllFlows(h, await backendWithout(pair));
+      expect(outcome.ok ? "passed" : outcome.code, pair.join("+")).toBe("upstream_forbidden");
+    }
+  }, 60_000);
+});

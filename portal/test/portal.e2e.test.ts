@@ -1,0 +1,217 @@
+/**
+ * The browser journey, Chromium driven by playwright-core against `next dev` and the local
+ * tenants: login → create team → invite → second user joins → create credential (secret once,
+ * curl, try it) → rotate → revoke → admin view. Screenshots go to artifacts/portal-e2e/.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { ManagementClient } from "auth0";
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readBootstrap } from "../../emulator/src/index";
+import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { localPortalEnv } from "../lib/config/local-env";
+import { freePort, type RunningPortal, startNextDev } from "./next-server";
+
+const SHOTS = path.resolve(__dirname, "..", "..", "artifacts", "portal-e2e");
+const PASSWORD = "E2e-Password-2026!";
+
+let tenants: SeededTenants;
+let portal: RunningPortal;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const secrets: string[] = [];
+const browserLog: string[] = [];
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+async function signIn(email: string, password: string): Promise<Page> {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 860 },
+    permissions: ["clipboard-read", "clipboard-write"],
+  });
+  contexts.push(context);
+  // No hot reloading in a test: the dev server's HMR socket is answered here and stays silent
+  // (under load, Turbopack's rebuild events made pages reload in the middle of a step).
+  await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
+  const page = await context.newPage();
+  page.on("console", (m) => browserLog.push(`[${email}] ${m.type()}: ${m.text()}`));
+  await page.goto(`${portal.url}/`);
+  await page.getByRole("link", { name: "Sign in to get started" }).click();
+  await page.waitForURL(/\/authorize/);
+  await page.fill("#username", email);
+  await page.fill("#password", password);
+  await page.click("button[type=submit]");
+  await page.waitForURL(`${portal.url}/`);
+  await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe(email);
+  return page;
+}
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  const port = await freePort();
+  tenants = await startSeededTenants({
+    callbackUrl: `http://localhost:${port}/auth/callback`,
+    logoutUrl: `http://localhost:${port}`,
+  });
+  const boot = readBootstrap(tenants.stateDir, "production");
+  const root = new ManagementClient({ domain: tenants.tenants.production.domain, ...boot });
+  for (const name of ["alice", "bob"])
+    await root.users.create({
+      connection: "Username-Password-Authentication",
+      email: `${name}@example.test`,
+      password: PASSWORD,
+      email_verified: true,
+      name: name[0]?.toUpperCase() + name.slice(1),
+    });
+  const caCertPath = process.env.NODE_EXTRA_CA_CERTS ?? "";
+  portal = await startNextDev(
+    port,
+    localPortalEnv(tenants.seed, {
+      baseUrl: `http://localhost:${port}`,
+      sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
+      caCertPath,
+    }),
+    [
+      "/",
+      "/credentials/sandbox",
+      "/join?token=x",
+      "/admin",
+      "/admin/admins",
+      "/admin/teams/team_0000000000000000",
+    ],
+  );
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}, 150_000);
+
+afterAll(async () => {
+  // The portal's log beside the screenshots (the last test checks it holds no secret).
+  if (portal) writeFileSync(path.join(SHOTS, "next-dev.log"), portal.output());
+  writeFileSync(path.join(SHOTS, "browser-console.log"), browserLog.join("\n"));
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await portal?.stop();
+  await tenants?.close();
+});
+
+describe("portal in a browser", () => {
+  let alice: Page;
+  let inviteLink = "";
+
+  it("a new user signs in, sees the no-team page and creates a team", async () => {
+    alice = await signIn("alice@example.test", PASSWORD);
+    await expect.poll(() => alice.getByTestId("no-team").isVisible()).toBe(true);
+    await shot(alice, "01-no-team");
+    await alice.fill("input[name=teamName]", "Payments");
+    await alice.getByRole("button", { name: "Create team" }).click();
+    await expect
+      .poll(() => alice.getByTestId("page-title").textContent(), { timeout: 30_000 })
+      .toBe("Payments");
+    await shot(alice, "02-team");
+  }, 90_000);
+
+  it("an invite link lets a second user join", async () => {
+    await alice.getByRole("button", { name: "Create invite link" }).click();
+    inviteLink = (await alice.getByTestId("invite-link").textContent({ timeout: 30_000 })) ?? "";
+    expect(inviteLink).toContain("/join?token=");
+    await shot(alice, "03-invite");
+    const bob = await signIn("bob@example.test", PASSWORD);
+    await bob.goto(inviteLink);
+    await bob.getByRole("button", { name: "Accept invite" }).click();
+    await expect
+      .poll(() => bob.getByTestId("page-title").textContent(), { timeout: 30_000 })
+      .toBe("Payments");
+    await expect
+      .poll(() => bob.getByTestId("member-list").textContent())
+      .toContain("alice@example.test");
+    await shot(bob, "04-joined");
+  }, 90_000);
+
+  it("creates a Sandbox credential: secret once, copy buttons, curl, try it", async () => {
+    await alice.goto(`${portal.url}/credentials/sandbox`);
+    await alice.fill("input[name=name]", "billing-service");
+    await alice.getByRole("button", { name: "Create credential" }).click();
+    const secret =
+      (await alice.getByTestId("reveal-client-secret").textContent({ timeout: 30_000 })) ?? "";
+    const clientId = (await alice.getByTestId("reveal-client-id").textContent()) ?? "";
+    secrets.push(secret);
+    expect(secret.length).toBeGreaterThan(20);
+    const curl = (await alice.getByTestId("reveal-curl").textContent()) ?? "";
+    expect(curl).toContain(clientId);
+    expect(curl).toContain(`https://${tenants.tenants.sandbox.domain}/oauth/token`);
+    expect(await alice.getByRole("button", { name: "Copy" }).count()).toBeGreaterThanOrEqual(3);
+    await alice.getByRole("button", { name: "Get a token" }).click();
+    const claims = (await alice.getByTestId("try-claims").textContent({ timeout: 30_000 })) ?? "";
+    expect(claims).toContain(`${clientId}@clients`);
+    await shot(alice, "05-credential-created");
+    await alice.getByRole("button", { name: "I have stored the secret" }).click();
+    await expect.poll(() => alice.getByTestId("credential-row").count()).toBe(1);
+    // After the reveal is dismissed, the secret is nowhere on the page.
+    expect(await alice.content()).not.toContain(secret);
+    await shot(alice, "06-credential-list");
+  }, 90_000);
+
+  it("rotates (new secret shown once) and revokes", async () => {
+    const row = alice.getByTestId("credential-row");
+    await row.getByRole("button", { name: "Rotate" }).click();
+    await row.getByRole("button", { name: "Rotate secret" }).click();
+    const rotated =
+      (await alice.getByTestId("reveal-client-secret").textContent({ timeout: 30_000 })) ?? "";
+    secrets.push(rotated);
+    expect(rotated).not.toBe(secrets[0]);
+    await shot(alice, "07-rotated");
+    await alice.getByRole("button", { name: "I have stored the secret" }).click();
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await row.getByRole("button", { name: "Revoke" }).last().click();
+    await expect
+      .poll(() => alice.getByTestId("credential-row").count(), { timeout: 30_000 })
+      .toBe(0);
+    await shot(alice, "08-revoked");
+  }, 90_000);
+
+  it("the admin sees every team with counts and a team's details", async () => {
+    const admin = await signIn(
+      tenants.seed.production.admin.email,
+      tenants.seed.production.admin.password,
+    );
+    await admin.goto(`${portal.url}/admin`);
+    const table = admin.getByTestId("admin-teams");
+    await expect.poll(() => table.textContent(), { timeout: 30_000 }).toContain("Payments");
+    const row = table.getByRole("row", { name: /Payments/ });
+    expect(await row.textContent()).toContain("2"); // members
+    await shot(admin, "09-admin-teams");
+    await admin.getByRole("link", { name: "Payments" }).click();
+    await expect
+      .poll(() => admin.getByTestId("page-title").textContent(), { timeout: 30_000 })
+      .toBe("Payments");
+    await shot(admin, "10-admin-team");
+    await admin.goto(`${portal.url}/admin/admins`);
+    await expect
+      .poll(() => admin.getByTestId("admin-list").textContent(), { timeout: 30_000 })
+      .toContain(tenants.seed.production.admin.email);
+    await shot(admin, "11-admin-admins");
+    await admin.getByRole("link", { name: "Sign out" }).click();
+    await admin.waitForURL(`${portal.url}/`, { timeout: 30_000 });
+    await expect
+      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible())
+      .toBe(true);
+  }, 90_000);
+
+  it("no secret ever reached the portal's logs", () => {
+    for (const s of secrets) expect(portal.output()).not.toContain(s);
+    expect(portal.output()).not.toContain(inviteLink.split("token=")[1]);
+    expect(portal.output()).toContain('"type":"audit"');
+  });
+});

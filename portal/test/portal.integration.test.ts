@@ -1,0 +1,439 @@
+/**
+ * Every portal feature against the local tenants over HTTPS, through the same guarded actions the
+ * pages and server actions use, with the Astral Backend holding exactly the contract's 20 scopes.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actions } from "../lib/actions";
+import type { Actor } from "../lib/domain/context";
+import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+
+let h: PortalHarness;
+let alice: Actor;
+let bob: Actor;
+let teamId: string;
+
+async function token(domain: string, clientId: string, clientSecret: string, audience: string) {
+  const res = await fetch(`https://${domain}/oauth/token`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      grant_type: "client_credentials",
+      client_id: clientId,
+      client_secret: clientSecret,
+      audience,
+    }),
+  });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+async function clientsWith(environment: "production" | "sandbox", q: string) {
+  const page = await h.root[environment].clients.list({ q, per_page: 100 });
+  return page.data;
+}
+
+beforeAll(async () => {
+  h = await startPortalHarness();
+  alice = await h.newUser("alice");
+  bob = await h.newUser("bob");
+}, 120_000);
+afterAll(async () => h?.close());
+
+describe("teams and members", () => {
+  it("a user without a team sees none, creates one and becomes its member", async () => {
+    const me = ok(await actions.whoAmI.invoke(h.portal, alice, {}));
+    expect(me.teamId).toBeUndefined();
+    expect(me.environments.map((e) => e.id)).toEqual(["sandbox", "production"]);
+    const team = ok(await actions.createTeam.invoke(h.portal, alice, { name: "Payments" }));
+    teamId = team.teamId;
+    alice = await h.refresh(alice);
+    expect(alice.teamId).toBe(teamId);
+    expect(ok(await actions.getTeam.invoke(h.portal, alice, { teamId })).name).toBe("Payments");
+    const again = await actions.createTeam.invoke(h.portal, alice, { name: "Second" });
+    expect(again.ok || again.error.code).toBe("conflict");
+  });
+
+  it("an invite link lets a second user join; it is bound to the team and expires", async () => {
+    const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
+    const joined = ok(await actions.acceptInvite.invoke(h.portal, bob, { token: invite.token }));
+    expect(joined).toMatchObject({ kind: "team", teamId, teamName: "Payments" });
+    bob = await h.refresh(bob);
+    expect(bob.teamId).toBe(teamId);
+    const members = ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
+    expect(members.items.map((m) => m.userId).sort()).toEqual([alice.userId, bob.userId].sort());
+    expect(members.total).toBe(2);
+
+    // A tampered token is refused.
+    const [head, body, sig] = invite.token.split(".");
+    const forged = `${head}.${body}.${sig?.slice(0, -2)}xx`;
+    const carol = await h.newUser("carol");
+    const bad = await actions.acceptInvite.invoke(h.portal, carol, { token: forged });
+    expect(bad.ok || bad.error.code).toBe("invite_invalid");
+
+    // An expired one too: issue it "100 hours ago" (ttl 72 h).
+    const past = { ...h.portal, now: () => new Date(Date.now() - 100 * 3600_000) };
+    const old = ok(await actions.createTeamInvite.invoke(past, alice, { teamId }));
+    const expired = await actions.acceptInvite.invoke(h.portal, carol, { token: old.token });
+    expect(expired.ok || expired.error.message).toMatch(/expired/);
+    expect((await h.refresh(carol)).teamId).toBeUndefined();
+  });
+
+  it("a member can remove a member", async () => {
+    const dave = await h.newUser("dave");
+    const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
+    ok(await actions.acceptInvite.invoke(h.portal, dave, { token: invite.token }));
+    ok(await actions.removeMember.invoke(h.portal, alice, { teamId, userId: dave.userId }));
+    expect((await h.refresh(dave)).teamId).toBeUndefined();
+    const again = await actions.removeMember.invoke(h.portal, alice, {
+      teamId,
+      userId: dave.userId,
+    });
+    expect(again.ok || again.error.code).toBe("not_found");
+  });
+});
+
+describe("credentials", () => {
+  it("create shows the secret once; the list never does; the secret gets a token", async () => {
+    const audience = h.env.seed.sandbox.exampleApi.identifier;
+    const created = ok(
+      await actions.createCredential.invoke(h.portal, bob, {
+        teamId,
+        environment: "sandbox",
+        name: "billing-service",
+        idempotencyKey: newKey(),
+      }),
+    );
+    expect(created.clientSecret.length).toBeGreaterThan(20);
+    expect(created.createdBy).toBe(bob.userId);
+    expect(created.tokenUrl).toBe(`https://${h.env.tenants.sandbox.domain}/oauth/token`);
+
+    const listed = ok(
+      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+    );
+    expect(listed.items.map((c) => c.clientId)).toContain(created.clientId);
+    expect(JSON.stringify(listed)).not.toContain(created.clientSecret);
+    expect(JSON.stringify(h.audit)).not.toContain(created.clientSecret);
+
+    const t = await token(
+      h.env.tenants.sandbox.domain,
+      created.clientId,
+      created.clientSecret,
+      audience,
+    );
+    expect(t.status).toBe(200);
+    // One grant per configured audience, with the configured scopes.
+    const grants = await h.root.sandbox.clientGrants.list({ client_id: created.clientId });
+    expect(grants.data.map((g) => [g.audience, g.scope])).toEqual([[audience, ["read:examples"]]]);
+
+    // Production is another tenant: the same team, separate clients.
+    const prod = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "production",
+        name: "billing-service",
+        idempotencyKey: newKey(),
+      }),
+    );
+    expect(prod.tokenUrl).toContain(h.env.tenants.production.domain);
+    const prodList = ok(
+      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "production" }),
+    );
+    expect(prodList.items.map((c) => c.clientId)).toEqual([prod.clientId]);
+  });
+
+  it("rotate issues a new secret (old one stops working); revoke deletes the client", async () => {
+    const audience = h.env.seed.sandbox.exampleApi.identifier;
+    const domain = h.env.tenants.sandbox.domain;
+    const c = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "rotating",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const ref = { teamId, environment: "sandbox", clientId: c.clientId };
+    const rotated = ok(await actions.rotateCredential.invoke(h.portal, alice, ref));
+    expect(rotated.clientSecret).not.toBe(c.clientSecret);
+    expect((await token(domain, c.clientId, c.clientSecret, audience)).status).toBe(401);
+    expect((await token(domain, c.clientId, rotated.clientSecret, audience)).status).toBe(200);
+
+    ok(await actions.revokeCredential.invoke(h.portal, alice, ref));
+    expect((await token(domain, c.clientId, rotated.clientSecret, audience)).status).toBe(401);
+    const listed = ok(
+      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+    );
+    expect(listed.items.map((x) => x.clientId)).not.toContain(c.clientId);
+    const again = await actions.revokeCredential.invoke(h.portal, alice, ref);
+    expect(again.ok || again.error.code).toBe("not_found");
+  });
+
+  it("a retried create (same idempotency key) finds what it made instead of duplicating", async () => {
+    const key = newKey();
+    const input = { teamId, environment: "sandbox", name: "retried", idempotencyKey: key };
+    const first = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    const second = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    expect(second.clientId).toBe(first.clientId);
+    expect(await clientsWith("sandbox", `client_metadata.requestId:"${key}"`)).toHaveLength(1);
+    const grants = await h.root.sandbox.clientGrants.list({ client_id: first.clientId });
+    expect(grants.data).toHaveLength(1);
+    // The retry reveals a working secret (the first response may never have arrived).
+    const t = await token(
+      h.env.tenants.sandbox.domain,
+      first.clientId,
+      second.clientSecret,
+      h.env.seed.sandbox.exampleApi.identifier,
+    );
+    expect(t.status).toBe(200);
+  });
+
+  it("when a grant cannot be made, the client is deleted again: nothing half-made", async () => {
+    const key = newKey();
+    h.env.control.setFaults("sandbox", [{ route: "POST /api/v2/client-grants", status: 500 }]);
+    try {
+      const result = await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "doomed",
+        idempotencyKey: key,
+      });
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.error.code).toBe("upstream_error");
+        expect(result.error.requestId).toMatch(/[0-9a-f-]{36}/);
+      }
+    } finally {
+      h.env.control.clear();
+    }
+    expect(await clientsWith("sandbox", `client_metadata.requestId:"${key}"`)).toHaveLength(0);
+  });
+
+  it("try this credential (Sandbox) returns the token's decoded claims", async () => {
+    const audience = h.env.seed.sandbox.exampleApi.identifier;
+    const c = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "tried",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const tried = ok(
+      await actions.tryCredential.invoke(h.portal, alice, {
+        teamId,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        audience,
+      }),
+    );
+    expect([tried.claims.aud].flat()).toContain(audience);
+    expect(tried.claims.sub).toBe(`${c.clientId}@clients`);
+    expect(tried.header.alg).toBe("RS256");
+    const wrong = await actions.tryCredential.invoke(h.portal, alice, {
+      teamId,
+      clientId: c.clientId,
+      clientSecret: "not-the-secret",
+      audience,
+    });
+    expect(wrong.ok || wrong.error.code).toBe("invalid_input");
+  });
+});
+
+describe("admin", () => {
+  it("lists teams, paged, with member and credential counts per environment", async () => {
+    const other = ok(
+      await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Logistics" }),
+    );
+    expect((await h.refresh(h.admin)).teamId).toBeUndefined(); // admins do not join teams they create
+    const page0 = ok(
+      await actions.adminListTeams.invoke(h.portal, h.admin, { page: 0, perPage: 1 }),
+    );
+    expect(page0.total).toBe(2);
+    expect(page0.items).toHaveLength(1);
+    const page1 = ok(
+      await actions.adminListTeams.invoke(h.portal, h.admin, { page: 1, perPage: 1 }),
+    );
+    const all = [...page0.items, ...page1.items];
+    const payments = all.find((t) => t.teamId === teamId);
+    expect(payments?.members).toBe(2);
+    const sandbox = ok(
+      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+    );
+    expect(payments?.credentials).toEqual({ production: 1, sandbox: sandbox.total });
+    expect(all.find((t) => t.teamId === other.teamId)).toMatchObject({
+      members: 0,
+      credentials: { production: 0, sandbox: 0 },
+    });
+  });
+
+  it("counts stay right when a page's credentials exceed one batch (paged through, or per team)", async () => {
+    const big = ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Big" }));
+    await Promise.all(
+      Array.from({ length: 130 }, (_, i) =>
+        h.root.sandbox.clients.create({
+          name: `big-${i}`,
+          app_type: "non_interactive",
+          client_metadata: {
+            astral: "credential",
+            teamId: big.teamId,
+            createdBy: "test",
+            createdAt: "x",
+          },
+        }),
+      ),
+    );
+    const find = (items: { teamId: string; credentials: Record<string, number> }[]) =>
+      items.find((t) => t.teamId === big.teamId)?.credentials.sandbox;
+    // All teams on one page: 130 results over 2 batch pages, cheaper than a count per team.
+    const all = ok(await actions.adminListTeams.invoke(h.portal, h.admin, { perPage: 50 }));
+    expect(find(all.items)).toBe(130);
+    // One team per page: a count query is cheaper than paging through.
+    const total = all.total;
+    let seen: number | undefined;
+    for (let page = 0; page < total && seen === undefined; page++)
+      seen = find(
+        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { page, perPage: 1 })).items,
+      );
+    expect(seen).toBe(130);
+    ok(await actions.adminDeleteTeam.invoke(h.portal, h.admin, { teamId: big.teamId }));
+  });
+
+  it("sees and manages any team's members and credentials", async () => {
+    const members = ok(await actions.listMembers.invoke(h.portal, h.admin, { teamId }));
+    expect(members.total).toBe(2);
+    const list = ok(
+      await actions.listCredentials.invoke(h.portal, h.admin, { teamId, environment: "sandbox" }),
+    );
+    const target = list.items[0];
+    if (!target) throw new Error("no credential to rotate");
+    const rotated = ok(
+      await actions.rotateCredential.invoke(h.portal, h.admin, {
+        teamId,
+        environment: "sandbox",
+        clientId: target.clientId,
+      }),
+    );
+    expect(rotated.clientSecret).toBeTruthy();
+  });
+
+  it("deletes a team: its credentials in both tenants, its memberships, its record", async () => {
+    const erin = await h.newUser("erin");
+    const team = ok(await actions.createTeam.invoke(h.portal, erin, { name: "Doomed" }));
+    const erinIn = await h.refresh(erin);
+    for (const environment of ["sandbox", "production"] as const)
+      ok(
+        await actions.createCredential.invoke(h.portal, erinIn, {
+          teamId: team.teamId,
+          environment,
+          name: "xx",
+          idempotencyKey: newKey(),
+        }),
+      );
+    const removed = ok(
+      await actions.adminDeleteTeam.invoke(h.portal, h.admin, { teamId: team.teamId }),
+    );
+    expect(removed).toEqual({ credentials: 2, members: 1 });
+    expect((await h.refresh(erin)).teamId).toBeUndefined();
+    for (const environment of ["sandbox", "production"] as const)
+      expect(
+        await clientsWith(environment, `client_metadata.teamId:"${team.teamId}"`),
+      ).toHaveLength(0);
+    const gone = await actions.getTeam.invoke(h.portal, h.admin, { teamId: team.teamId });
+    expect(gone.ok || gone.error.code).toBe("not_found");
+  });
+
+  it("admin invite, list admins, remove an admin (never the last)", async () => {
+    const frank = await h.newUser("frank", { permissions: ["other-permission"] });
+    const invite = ok(await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, {}));
+    expect(
+      ok(await actions.acceptInvite.invoke(h.portal, frank, { token: invite.token })).kind,
+    ).toBe("admin");
+    const admins = ok(await actions.adminListAdmins.invoke(h.portal, h.admin, {}));
+    expect(admins.items.map((a) => a.userId).sort()).toEqual([h.admin.userId, frank.userId].sort());
+    ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: frank.userId }));
+    // Only portal-admin is removed; other permissions stay.
+    expect((await h.refresh(frank)).permissions).toEqual(["other-permission"]);
+    const last = await actions.adminRemoveAdmin.invoke(h.portal, h.admin, {
+      userId: h.admin.userId,
+    });
+    expect(last.ok || last.error.code).toBe("conflict");
+  });
+});
+
+describe("Management API use", () => {
+  it("one token per tenant for the whole run (the SDK's cache, one client per tenant)", () => {
+    expect(h.portal.tenants.production?.calls.token).toBe(1);
+    expect(h.portal.tenants.sandbox?.calls.token).toBe(1);
+    expect(h.portal.tenants.production?.calls.api).toBeGreaterThan(20);
+  });
+
+  it("the Management calls per page do not grow with the tenant's size", async () => {
+    const api = () =>
+      (h.portal.tenants.production?.calls.api ?? 0) + (h.portal.tenants.sandbox?.calls.api ?? 0);
+    const pages = async () => {
+      const before = api();
+      ok(await actions.getTeam.invoke(h.portal, alice, { teamId }));
+      ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
+      ok(await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }));
+      ok(await actions.adminListTeams.invoke(h.portal, h.admin, { perPage: 20 }));
+      return api() - before;
+    };
+    const small = await pages();
+    // Grow the tenant: 40 more users in another team, 40 more clients.
+    const other = ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Filler" }));
+    await Promise.all(
+      Array.from({ length: 40 }, async (_, i) => {
+        await h.newUser(`filler${i}`, { teamId: other.teamId });
+        await h.root.sandbox.clients.create({ name: `filler-${i}`, app_type: "non_interactive" });
+      }),
+    );
+    const large = await pages();
+    // The admin page shows one more team row and 40 more members: its counts are batched, so
+    // neither that nor 40 more clients costs a call.
+    expect(large).toBe(small);
+    expect(small).toBeLessThanOrEqual(3 + 4); // team page 3; admin page: list + 1 + 1 per tenant
+  });
+
+  it("on 429 waits as x-ratelimit-reset says and succeeds within bounded retries", async () => {
+    h.env.control.setRateLimit("production", { limit: 3, windowSeconds: 1 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => actions.listMembers.invoke(h.portal, alice, { teamId })),
+      );
+      expect(results.every((r) => r.ok)).toBe(true);
+    } finally {
+      h.env.control.clear();
+    }
+  });
+
+  it("other failures become one error with a code, a message and the request id", async () => {
+    h.env.control.setFaults("production", [{ route: "GET /api/v2/users", status: 503 }]);
+    try {
+      const result = await actions.listMembers.invoke(h.portal, alice, { teamId }, "req-fixed-id");
+      expect(result).toEqual({
+        ok: false,
+        error: {
+          code: "upstream_error",
+          message: expect.stringContaining("production tenant failed to search users (HTTP 503)"),
+          requestId: "req-fixed-id",
+        },
+      });
+    } finally {
+      h.env.control.clear();
+    }
+  });
+
+  it("every audit line names time, actor, action, target, outcome and request id, never a secret", () => {
+    const line = h.audit.find((a) => a.action === "createCredential" && a.outcome === "success");
+    expect(line).toMatchObject({
+      actor: { userId: expect.any(String), email: expect.any(String) },
+      target: { teamId: expect.any(String), clientId: expect.any(String) },
+      environment: expect.stringMatching(/sandbox|production/),
+      requestId: expect.any(String),
+      time: expect.any(String),
+    });
+    expect(h.audit.some((a) => a.action === "createCredential" && a.outcome === "error")).toBe(
+      true,
+    );
+    expect(JSON.stringify(h.audit)).not.toMatch(/clientSecret|client_secret/);
+  });
+});

@@ -1,0 +1,195 @@
+/**
+ * The container's server, without a container engine: `next build` (standalone output, in its own
+ * build folder), the files the Dockerfile copies beside it, then `node portal/server.js` with
+ * exactly the environment the ECS task definition gives (the contract's PORTAL_ENV names, plus
+ * what the image sets). Checks health, the landing page, production headers, that no .env file
+ * ships, graceful SIGTERM, and reports the standalone bundle's size.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PORTAL_ENV } from "@astral/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { freePort } from "./next-server";
+
+const portalDir = path.resolve(__dirname, "..");
+const distDir = ".next/build-test";
+const standalone = path.join(portalDir, distDir, "standalone");
+
+function du(dir: string): { bytes: number; files: number } {
+  let bytes = 0;
+  let files = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      const sub = du(p);
+      bytes += sub.bytes;
+      files += sub.files;
+    } else if (entry.isFile()) {
+      bytes += statSync(p).size;
+      files++;
+    }
+  }
+  return { bytes, files };
+}
+
+let tenants: SeededTenants;
+let server: ChildProcess;
+let output = "";
+let url = "";
+let taskEnv: Record<string, string> = {};
+
+beforeAll(async () => {
+  rmSync(standalone, { recursive: true, force: true });
+  const build = spawnSync(
+    path.resolve(portalDir, "..", "node_modules", ".bin", "next"),
+    ["build"],
+    {
+      cwd: portalDir,
+      env: {
+        ...process.env,
+        NEXT_DIST_DIR: distDir,
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXT_SKIP_TYPECHECK: "1",
+        NODE_ENV: "production",
+      },
+      encoding: "utf8",
+      timeout: 600_000,
+    },
+  );
+  if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
+  // What the Dockerfile copies next to server.js.
+  cpSync(
+    path.join(portalDir, distDir, "static"),
+    path.join(standalone, "portal", distDir, "static"),
+    { recursive: true },
+  );
+  cpSync(path.join(portalDir, "public"), path.join(standalone, "portal", "public"), {
+    recursive: true,
+  });
+  cpSync(
+    path.join(portalDir, "portal.config.js"),
+    path.join(standalone, "portal", "portal.config.js"),
+  );
+
+  tenants = await startSeededTenants();
+  const port = await freePort();
+  url = `http://127.0.0.1:${port}`;
+  taskEnv = {
+    PATH: process.env.PATH ?? "",
+    NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? "",
+    // Set by the image.
+    NODE_ENV: "production",
+    PORT: String(port),
+    HOSTNAME: "127.0.0.1",
+    NEXT_TELEMETRY_DISABLED: "1",
+    // From the task definition (secrets from Secrets Manager), by the contract's names.
+    [PORTAL_ENV.login.domain]: "astral-test.eu.auth0.com",
+    [PORTAL_ENV.login.clientId]: tenants.seed.production.login.clientId,
+    [PORTAL_ENV.login.clientSecret]: tenants.seed.production.login.clientSecret,
+    [PORTAL_ENV.login.sessionSecret]: "standalone-test-secret-0123456789abcdef0123456789",
+    [PORTAL_ENV.login.baseUrl]: "https://portal.example.com",
+  };
+  const env = taskEnv;
+  for (const environment of ["production", "sandbox"] as const) {
+    const names = PORTAL_ENV.management[environment];
+    env[names.domain] = tenants.tenants[environment].domain;
+    env[names.clientId] = tenants.seed[environment].backend.clientId;
+    env[names.clientSecret] = tenants.seed[environment].backend.clientSecret;
+  }
+  server = spawn(process.execPath, ["portal/server.js"], {
+    cwd: standalone,
+    env: env as NodeJS.ProcessEnv,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout?.on("data", (d) => {
+    output += d;
+  });
+  server.stderr?.on("data", (d) => {
+    output += d;
+  });
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`server.js exited:\n${output}`);
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`server.js did not become healthy:\n${output}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}, 600_000);
+
+afterAll(async () => {
+  if (server && server.exitCode === null) server.kill("SIGKILL");
+  await tenants?.close();
+});
+
+describe("standalone server (the container's entry point)", () => {
+  it("reports the bundle size and ships no .env file", () => {
+    const size = du(standalone);
+    console.log(
+      `standalone bundle: ${(size.bytes / 1024 / 1024).toFixed(1)} MiB in ${size.files} files (with static assets and public/)`,
+    );
+    expect(size.bytes).toBeLessThan(150 * 1024 * 1024);
+    expect(existsSync(path.join(standalone, "portal", ".env.local"))).toBe(false);
+    expect(existsSync(path.join(standalone, "portal", ".env"))).toBe(false);
+  });
+
+  it("serves health and the landing page with production security headers", async () => {
+    const health = await fetch(`${url}/api/health`);
+    expect(await health.json()).toEqual({ status: "ok" });
+    const res = await fetch(`${url}/`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("Sign in to get started");
+    expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
+    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+    expect(res.headers.get("content-security-policy")).not.toContain("unsafe-eval");
+    expect(res.headers.get("x-powered-by")).toBeNull();
+  });
+
+  it("refuses to start with a bad portal.config.js or a missing variable, naming each problem", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "bad-config-"));
+    const bad = path.join(dir, "portal.config.js");
+    writeFileSync(
+      bad,
+      'module.exports = { branding: { title: "" }, environments: [], colour: 1 };',
+    );
+    const { AUTH0_SECRET: _omitted, ...withoutSecret } = taskEnv;
+    const run = spawnSync(process.execPath, ["portal/server.js"], {
+      cwd: standalone,
+      env: { ...withoutSecret, PORT: "0", PORTAL_CONFIG: bad } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    const text = `${run.stdout}${run.stderr}`;
+    expect(text).toContain("Astral portal cannot start");
+    expect(text).toContain("branding.title");
+    expect(text).toContain("unknown key(s) colour");
+    expect(text).toContain("environments: Offer at least one environment");
+    expect(text).toContain("AUTH0_SECRET is missing");
+  });
+
+  it("stops gracefully on SIGTERM", async () => {
+    const exited = new Promise<number | null>((resolve) =>
+      server.once("exit", (code) => resolve(code)),
+    );
+    const started = Date.now();
+    server.kill("SIGTERM");
+    const code = await exited;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect([0, 143]).toContain(code);
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * Integration-test support: seeded local tenants, a Portal wired to them exactly as the app wires
+ * itself (createPortal over the contract's env names), and signed-in actors backed by real users.
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { type Environment, PORTAL_ENV } from "@astral/contract";
+import { ManagementClient } from "auth0";
+import { readBootstrap } from "../../emulator/src/index";
+import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import type { AuditEntry } from "../lib/domain/audit";
+import type { Actor, Portal } from "../lib/domain/context";
+import { getUser } from "../lib/domain/users";
+import type { RetryPolicy } from "../lib/management/retry";
+import type { TenantOptions } from "../lib/management/tenant";
+import { createPortal } from "../lib/portal";
+
+export const FAST_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 3000, baseDelayMs: 20 };
+
+export interface PortalHarness {
+  env: SeededTenants;
+  portal: Portal;
+  audit: AuditEntry[];
+  /** Management client with every scope (the tenant's bootstrap client), for test setup. */
+  root: Record<Environment, ManagementClient>;
+  admin: Actor;
+  /** Creates a user in the home tenant and returns it as an actor. */
+  newUser(name: string, appMetadata?: Record<string, unknown>): Promise<Actor>;
+  /** Re-reads an actor's team and permissions (as the guard does on each request). */
+  refresh(actor: Actor): Promise<Actor>;
+  /** A Portal over the same tenants with other backend credentials (least-privilege test). */
+  portalWith(
+    credentials: Partial<Record<Environment, { clientId: string; clientSecret: string }>>,
+    tenant?: TenantOptions,
+  ): Portal;
+  configFile: string;
+  close(): Promise<void>;
+}
+
+export function writeTestConfig(audience: string, scopes: string[]): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "portal-config-"));
+  const file = path.join(dir, "portal.config.js");
+  const env = (id: string, label: string) => ({
+    id,
+    label,
+    description: `${label} credentials`,
+    apis: [{ audience, scopes }],
+  });
+  writeFileSync(
+    file,
+    `module.exports = ${JSON.stringify({
+      branding: { title: "Test portal" },
+      environments: [env("sandbox", "Sandbox"), env("production", "Production")],
+    })};`,
+  );
+  return file;
+}
+
+export async function startPortalHarness(): Promise<PortalHarness> {
+  const env = await startSeededTenants();
+  const audit: AuditEntry[] = [];
+  const configFile = writeTestConfig(
+    env.seed.sandbox.exampleApi.identifier,
+    env.seed.sandbox.exampleApi.scopes.slice(0, 1),
+  );
+  const build = (
+    credentials: Partial<Record<Environment, { clientId: string; clientSecret: string }>>,
+    tenant: TenantOptions = {},
+  ) => {
+    const vars: Record<string, string> = {
+      [PORTAL_ENV.login.sessionSecret]: "test-session-secret-0123456789abcdef0123456789",
+    };
+    for (const environment of ["production", "sandbox"] as const) {
+      const c = credentials[environment];
+      if (!c) continue;
+      const names = PORTAL_ENV.management[environment];
+      vars[names.domain] = env.tenants[environment].domain;
+      vars[names.clientId] = c.clientId;
+      vars[names.clientSecret] = c.clientSecret;
+    }
+    const portal = createPortal(vars, { tenant: { retry: FAST_RETRY, ...tenant }, configFile });
+    portal.audit = (entry) => audit.push(entry);
+    return portal;
+  };
+  const portal = build({
+    production: env.seed.production.backend,
+    sandbox: env.seed.sandbox.backend,
+  });
+  const root = Object.fromEntries(
+    (["production", "sandbox"] as const).map((name) => {
+      const boot = readBootstrap(env.stateDir, name);
+      return [
+        name,
+        new ManagementClient({
+          domain: env.tenants[name].domain,
+          clientId: boot.clientId,
+          clientSecret: boot.clientSecret,
+        }),
+      ];
+    }),
+  ) as Record<Environment, ManagementClient>;
+
+  const toActor = async (userId: string): Promise<Actor> => {
+    const tenant = portal.tenants.production;
+    if (!tenant) throw new Error("no production tenant");
+    const user = await getUser(tenant, userId, "test");
+    return {
+      userId: user.userId,
+      email: user.email,
+      teamId: user.teamId,
+      permissions: user.permissions,
+    };
+  };
+  let counter = 0;
+  return {
+    env,
+    portal,
+    audit,
+    root,
+    configFile,
+    admin: await toActor(env.seed.production.admin.userId),
+    newUser: async (name, appMetadata) => {
+      counter++;
+      const user = await root.production.users.create({
+        connection: "Username-Password-Authentication",
+        email: `${name}-${counter}-${Date.now()}@example.test`,
+        password: "Test-Password-2026!",
+        email_verified: true,
+        name,
+        ...(appMetadata ? { app_metadata: appMetadata } : {}),
+      });
+      return toActor(user.user_id as string);
+    },
+    refresh: (actor) => toActor(actor.userId),
+    portalWith: build,
+    close: () => env.close(),
+  };
+}
+
+/** Unwraps an action result, failing the test with the error when it did not succeed. */
+export function ok<T>(
+  result: { ok: true; data: T } | { ok: false; error: { code: string; message: string } },
+): T {
+  if (!result.ok)
+    throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
+  return result.data;
+}
+
+export function newKey(): string {
+  return crypto.randomUUID().replaceAll("-", "");
+}

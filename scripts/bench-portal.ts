@@ -1,0 +1,15 @@
+/**
+ * `npx tsx scripts/bench-portal.ts [--users N] [--clients N] [--teams N] [--runs N]`: the portal's
+ * Management API benchmark (portal/bench/management-calls.ts, type-checked with the portal).
+ * Prints Management calls and server time per page, portal approach vs list-everything.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+
+const root = path.resolve(__dirname, "..");
+const child = spawn(
+  path.join(root, "node_modules", ".bin", "tsx"),
+  [path.join(root, "portal", "bench", "management-calls.ts"), ...process.argv.slice(2)],
+  { stdio: "inherit" },
+);
+child.on("exit", (code) => process.exit(code ?? 1));
