@@ -37,7 +37,12 @@ export function startPortal(dev: DevTenants): ChildProcess {
     {
       cwd: path.join(root, "portal"),
       stdio: "inherit",
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: dev.caCertPath },
+      // Next's telemetry would phone home from a local try-out; opt in with NEXT_TELEMETRY_DISABLED=0.
+      env: {
+        NEXT_TELEMETRY_DISABLED: "1",
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: dev.caCertPath,
+      },
     },
   );
   const { admin } = dev.seed.production;
