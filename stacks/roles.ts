@@ -176,6 +176,7 @@ function portalOnAws(
     image,
     environment,
     secretArns: portalSecrets.arns,
+    secretValueFroms: portalSecrets.valueFroms,
     cpu: config.cpu,
     memory: config.memory,
     minTasks: config.minTasks,

@@ -9,11 +9,12 @@ export const HEALTH_CHECK_PATH = "/api/health";
 export function containerDefinitions(input: {
   image: string;
   environment: Record<string, string>;
-  secretArns: Record<string, string>;
+  /** Name → Secrets Manager secret ARN, optionally `:<json-key>:<version-stage>:<version-id>`. */
+  secretValueFroms: Record<string, string>;
   logGroup: string;
   region: string;
 }): string {
-  const overlap = Object.keys(input.environment).filter((name) => name in input.secretArns);
+  const overlap = Object.keys(input.environment).filter((name) => name in input.secretValueFroms);
   if (overlap.length > 0) {
     throw new Error(`Both plain and secret environment variables: ${overlap.join(", ")}`);
   }
@@ -26,7 +27,7 @@ export function containerDefinitions(input: {
       environment: Object.entries(input.environment)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, value]) => ({ name, value })),
-      secrets: Object.entries(input.secretArns)
+      secrets: Object.entries(input.secretValueFroms)
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([name, valueFrom]) => ({ name, valueFrom })),
       logConfiguration: {

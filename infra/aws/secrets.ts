@@ -1,6 +1,14 @@
 /**
  * Secrets Manager entries the portal's task reads at start (`secrets[].valueFrom`): one secret per
  * environment variable, its value set through a secret version (secret in the Pulumi state too).
+ *
+ * The task reads each secret pinned to its version (`<arn>:::<version-id>`, the ECS form
+ * `arn:...:secret:<name>:<json-key>:<version-stage>:<version-id>`): ECS injects a secret only when
+ * a task starts, so a new value must change the task definition, or running tasks keep the old
+ * value while new (scaled-out) ones get the new one. A new value replaces the SecretVersion (its
+ * only updatable input is the staging labels), hence a new version id, a new task definition
+ * revision and a rolling deployment. Referencing the version also orders the task definition
+ * after the value exists (a task started before it would fail: no AWSCURRENT version yet).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -16,8 +24,10 @@ export interface PortalSecretsArgs {
 }
 
 export class PortalSecrets extends pulumi.ComponentResource {
-  /** Environment variable name → the secret's ARN (what `valueFrom` names). */
+  /** Environment variable name → the secret's ARN (what the execution role may read). */
   readonly arns: Record<string, pulumi.Output<string>> = {};
+  /** Environment variable name → `<arn>:::<version-id>`, the task's `secrets[].valueFrom`. */
+  readonly valueFroms: Record<string, pulumi.Output<string>> = {};
 
   constructor(name: string, args: PortalSecretsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("astral:aws:PortalSecrets", name, {}, opts);
@@ -36,13 +46,14 @@ export class PortalSecrets extends pulumi.ComponentResource {
         },
         { parent: this, ...statefulOptions(args.retain) },
       );
-      new aws.secretsmanager.SecretVersion(
+      const version = new aws.secretsmanager.SecretVersion(
         `${name}-${slug}`,
         { secretId: secret.id, secretString: pulumi.secret(value) },
         { parent: this },
       );
       this.arns[envName] = secret.arn;
+      this.valueFroms[envName] = pulumi.interpolate`${version.secretArn}:::${version.versionId}`;
     }
-    this.registerOutputs({ arns: this.arns });
+    this.registerOutputs({ arns: this.arns, valueFroms: this.valueFroms });
   }
 }

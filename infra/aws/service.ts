@@ -17,8 +17,10 @@ export interface PortalServiceArgs {
   readonly image: pulumi.Input<string>;
   /** Plain (non-secret) environment variables. */
   readonly environment: Record<string, pulumi.Input<string>>;
-  /** Secret environment variables: name → Secrets Manager secret ARN. */
+  /** Secret environment variables: name → Secrets Manager secret ARN (read by the execution role). */
   readonly secretArns: Record<string, pulumi.Input<string>>;
+  /** Secret environment variables: name → `secrets[].valueFrom` (the ARN pinned to a version). */
+  readonly secretValueFroms: Record<string, pulumi.Input<string>>;
   readonly cpu: string;
   readonly memory: string;
   readonly minTasks: number;
@@ -131,12 +133,12 @@ export class PortalService extends pulumi.ComponentResource {
           .all([
             args.image,
             pulumi.output(args.environment),
-            pulumi.output(args.secretArns),
+            pulumi.output(args.secretValueFroms),
             this.logGroup.name,
             args.region,
           ])
-          .apply(([image, environment, secretArns, logGroup, region]) =>
-            containerDefinitions({ image, environment, secretArns, logGroup, region }),
+          .apply(([image, environment, secretValueFroms, logGroup, region]) =>
+            containerDefinitions({ image, environment, secretValueFroms, logGroup, region }),
           ),
         tags,
       },

@@ -72,7 +72,13 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>) {
     case "docker-build:index:Image":
       return { digest: BUILT_DIGEST };
     case "aws:secretsmanager/secret:Secret":
-      return { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf` };
+      return { arn: secretArnOf(name) };
+    case "aws:secretsmanager/secretVersion:SecretVersion":
+      // secretId is the secret's id, `<secret name>-id` under these mocks.
+      return {
+        secretArn: secretArnOf(String(inputs.secretId).replace(/-id$/, "")),
+        versionId: versionIdOf(name),
+      };
     case "aws:lb/loadBalancer:LoadBalancer":
       return {
         arn: arn("elasticloadbalancing", "loadbalancer/app"),
@@ -101,6 +107,10 @@ function stateFor(type: string, name: string, inputs: Record<string, unknown>) {
       return { arn: arn("mock", type.replace(/[:/]/g, "-")), name };
   }
 }
+
+const secretArnOf = (secretName: string) =>
+  `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${secretName}-AbCdEf`;
+const versionIdOf = (versionName: string) => `${versionName}-v1`;
 
 let mocksSet = false;
 export async function setupMocks(stack: string, config: Record<string, string>): Promise<void> {
@@ -219,8 +229,9 @@ export const one = (type: string, name?: string) => {
 
 /**
  * The task definition's secrets: exactly `names`, each only as `valueFrom` = a Secrets Manager
- * ARN declared in this stack; no secret name in `environment`; the execution role may read
- * exactly those ARNs. Returns the container definition for further checks.
+ * secret declared in this stack pinned to its declared version (`<arn>:::<version-id>`, so a new
+ * value redeploys the tasks); no secret name in `environment`; the execution role may read
+ * exactly those secrets' ARNs. Returns the container definition for further checks.
  */
 export function checkTaskSecrets(names: string[]): Record<string, unknown> {
   const taskDef = one("aws:ecs/taskDefinition:TaskDefinition");
@@ -240,12 +251,20 @@ export function checkTaskSecrets(names: string[]): Record<string, unknown> {
   }
   const inEnvironment = container.environment.filter((e) => names.includes(e.name));
   if (inEnvironment.length > 0) throw new Error(`secret in environment: ${inEnvironment[0]?.name}`);
-  const declaredArns = byType("aws:secretsmanager/secret:Secret").map(
-    (s) => `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${s.name}-AbCdEf`,
-  );
+  const declaredArns = byType("aws:secretsmanager/secret:Secret")
+    .map((s) => secretArnOf(s.name))
+    .sort();
+  const pinned = byType("aws:secretsmanager/secretVersion:SecretVersion")
+    .map(
+      (v) =>
+        `${secretArnOf(String(v.inputs.secretId).replace(/-id$/, ""))}:::${versionIdOf(v.name)}`,
+    )
+    .sort();
   const valueFroms = container.secrets.map((s) => s.valueFrom).sort();
-  if (JSON.stringify(valueFroms) !== JSON.stringify([...declaredArns].sort())) {
-    throw new Error(`valueFrom ${valueFroms.join(",")} are not exactly the declared secrets`);
+  if (JSON.stringify(valueFroms) !== JSON.stringify(pinned)) {
+    throw new Error(
+      `valueFrom ${valueFroms.join(",")} are not exactly the declared secrets at their versions`,
+    );
   }
   const policy = JSON.parse(String(one("aws:iam/rolePolicy:RolePolicy").inputs.policy));
   const statements = policy.Statement as Array<{
@@ -256,10 +275,10 @@ export function checkTaskSecrets(names: string[]): Record<string, unknown> {
   if (
     statements.length !== 1 ||
     JSON.stringify(statements[0]?.Action) !== JSON.stringify(["secretsmanager:GetSecretValue"]) ||
-    JSON.stringify(statements[0]?.Resource) !== JSON.stringify(valueFroms)
+    JSON.stringify(statements[0]?.Resource) !== JSON.stringify(declaredArns)
   ) {
     throw new Error(
-      `execution role policy is not exactly GetSecretValue on ${valueFroms.join(",")}`,
+      `execution role policy is not exactly GetSecretValue on ${declaredArns.join(",")}`,
     );
   }
   return container as unknown as Record<string, unknown>;

@@ -13,7 +13,14 @@ beforeAll(async () => {
     {
       newResource: (args) => ({
         id: `${args.name}-id`,
-        state: { ...args.inputs, arn: `arn:${args.name}` },
+        state:
+          args.type === "aws:secretsmanager/secretVersion:SecretVersion"
+            ? {
+                ...args.inputs,
+                secretArn: `arn:${String(args.inputs.secretId).replace(/-id$/, "")}`,
+                versionId: `${args.name}-version`,
+              }
+            : { ...args.inputs, arn: `arn:${args.name}` },
       }),
       call: () => ({}),
     },
@@ -47,6 +54,23 @@ describe("stateful resources", () => {
     });
     expect(Object.keys(kept.arns)).toEqual(["A"]);
   });
+
+  it("hands the task each secret pinned to its version, so a new value means a new task definition", async () => {
+    const secrets = new PortalSecrets("pinned", {
+      values: { AUTH0_SECRET: pulumi.secret("x") },
+      namePrefix: "p",
+      retain: false,
+      tags: {},
+    });
+    const valueFrom = await new Promise<string>((ok) => {
+      secrets.valueFroms.AUTH0_SECRET?.apply(ok);
+    });
+    const arn = await new Promise<string>((ok) => {
+      secrets.arns.AUTH0_SECRET?.apply(ok);
+    });
+    // ECS: arn:...:secret:<name>:<json-key>:<version-stage>:<version-id>; the mock's version id.
+    expect(valueFrom).toBe(`${arn}:::pinned-auth0-secret-version`);
+  });
 });
 
 describe("ECR lifecycle", () => {
@@ -71,14 +95,16 @@ describe("containerDefinitions", () => {
   const base = {
     image: "repo@sha256:abc",
     environment: { APP_BASE_URL: "https://portal" },
-    secretArns: { AUTH0_SECRET: "arn:aws:secretsmanager:eu-west-1:1:secret:s-AbCdEf" },
+    secretValueFroms: { AUTH0_SECRET: "arn:aws:secretsmanager:eu-west-1:1:secret:s-AbCdEf:::v1" },
     logGroup: "lg",
     region: "eu-west-1",
   };
 
   it("puts secrets only in secrets[].valueFrom", () => {
     const [c] = JSON.parse(containerDefinitions(base));
-    expect(c.secrets).toEqual([{ name: "AUTH0_SECRET", valueFrom: base.secretArns.AUTH0_SECRET }]);
+    expect(c.secrets).toEqual([
+      { name: "AUTH0_SECRET", valueFrom: base.secretValueFroms.AUTH0_SECRET },
+    ]);
     expect(c.environment).toEqual([{ name: "APP_BASE_URL", value: "https://portal" }]);
     expect(c.logConfiguration.options["awslogs-group"]).toBe("lg");
   });
