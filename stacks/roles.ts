@@ -217,6 +217,8 @@ function sandboxStack(
     repositoryUrl: repository.repositoryUrl,
     tag: config.imageTag,
     contextDir: ctx.repoRoot,
+    // Production pins this image's digest: never delete it with this resource.
+    retain: true,
   });
   const sandboxBackend = tenant.backend.credentialsOutput();
   const sandboxLogin = loginCredentials(tenant.login);
@@ -289,6 +291,7 @@ function previewStack(
     repositoryUrl: imageRepository,
     tag: previewImageTag(config),
     contextDir: ctx.repoRoot,
+    retain: false,
   });
   portalOnAws(config, secrets, ctx, frontDoor, network, image.imageRef, {
     management: { sandbox: sandboxBackend },

@@ -83,6 +83,12 @@ export interface PortalImageArgs {
   readonly tag: pulumi.Input<string>;
   /** Repository root: the Dockerfile copies the workspace's `infra/contract`. */
   readonly contextDir: string;
+  /**
+   * Leave the pushed image in ECR when this resource is deleted. docker-build's delete removes the
+   * pushed manifest by digest; sandbox's digest is the one production runs, so a sandbox
+   * `destroy --exclude-protected` or a renamed resource must not take it away.
+   */
+  readonly retain: boolean;
 }
 
 /** Builds `portal/Dockerfile` for linux/amd64 and pushes it; `ref` is `<repo>@sha256:...`. */
@@ -116,7 +122,7 @@ export class PortalImage extends pulumi.ComponentResource {
           },
         ],
       },
-      { parent: this },
+      { parent: this, retainOnDelete: args.retain },
     );
     this.digest = this.image.digest;
     this.imageRef = pulumi.interpolate`${repositoryUrl}@${this.image.digest}`;

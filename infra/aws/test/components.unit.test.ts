@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Network } from "../network";
 import { containerDefinitions } from "../portalContainer";
-import { ImageRepository, lifecyclePolicy, PREVIEW_TAG_PREFIX } from "../registry";
+import { ImageRepository, lifecyclePolicy, PortalImage, PREVIEW_TAG_PREFIX } from "../registry";
 import { PortalSecrets } from "../secrets";
 import { secretsReadPolicy } from "../service";
 import { statefulOptions } from "../stateful";
@@ -70,6 +70,31 @@ describe("stateful resources", () => {
     });
     // ECS: arn:...:secret:<name>:<json-key>:<version-stage>:<version-id>; the mock's version id.
     expect(valueFrom).toBe(`${arn}:::pinned-auth0-secret-version`);
+  });
+});
+
+describe("PortalImage", () => {
+  /** The retainOnDelete option each docker-build Image was given (mocks do not report options). */
+  const retainOf = (retain: boolean) => {
+    const seen: Array<boolean | undefined> = [];
+    new PortalImage(
+      `img-${retain}`,
+      { repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/r", tag: "t", contextDir: "/r", retain },
+      {
+        transformations: [
+          (a) => {
+            if (a.type === "docker-build:index:Image") seen.push(a.opts.retainOnDelete);
+            return undefined;
+          },
+        ],
+      },
+    );
+    return seen;
+  };
+
+  it("keeps a retained image's pushed manifest when the resource is deleted (production pins it)", () => {
+    expect(retainOf(true)).toEqual([true]);
+    expect(retainOf(false)).toEqual([false]);
   });
 });
 
