@@ -9,6 +9,7 @@
  * | preview    | nothing (sandbox backend + login by reference)  | built from source, pushed    |
  */
 import { PORTAL_ENV } from "@astral/contract";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiResourceServer } from "../infra/auth0/apiResourceServer";
 import { AstralBackend, type BackendCredentials } from "../infra/auth0/astralBackend";
@@ -192,7 +193,7 @@ function portalOnAws(
 function edge(config: StackConfig, ctx: StackContext, natGateway: boolean) {
   const tags = tagsOf(config, ctx);
   const network = new Network("portal", {
-    availabilityZones: [`${ctx.region}a`, `${ctx.region}b`],
+    availabilityZones: twoAvailabilityZones(ctx.region),
     natGateway,
     tags,
   });
@@ -202,6 +203,21 @@ function edge(config: StackConfig, ctx: StackContext, natGateway: boolean) {
       : undefined;
   const frontDoor = new FrontDoor("portal", { network, domain, tags });
   return { network, frontDoor };
+}
+
+/**
+ * The region's first two available zones, asked of AWS: zone letters differ per region and account
+ * (ap-northeast-1 offers no 1b to new accounts; us-west-1 accounts see two of a, b, c).
+ */
+function twoAvailabilityZones(region: string): pulumi.Output<string>[] {
+  const names = aws.getAvailabilityZonesOutput({ state: "available" }).names;
+  return [0, 1].map((i) =>
+    names.apply((all) => {
+      const zone = [...all].sort()[i];
+      if (!zone) throw new Error(`${region} has fewer than two available zones: ${all.join(", ")}`);
+      return zone;
+    }),
+  );
 }
 
 function sandboxStack(

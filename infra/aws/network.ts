@@ -11,7 +11,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 export interface NetworkArgs {
   /** Two availability zones, e.g. ["eu-west-1a", "eu-west-1b"] (an ALB needs two). */
-  readonly availabilityZones: string[];
+  readonly availabilityZones: pulumi.Input<string>[];
   /** Tasks in private subnets behind a NAT gateway (true) or in public subnets (false). */
   readonly natGateway: boolean;
   /** The VPC's /16 block. */

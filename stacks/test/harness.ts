@@ -37,6 +37,8 @@ export const SANDBOX_REF = {
     clientSecret: MOCK_SECRETS.sandboxRefLoginSecret,
   },
 };
+/** What the mocked region reports as available zones (deliberately without `a`). */
+export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];
 export const BUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 
 const secret = (value: unknown) => ({
@@ -146,6 +148,10 @@ export async function setupMocks(stack: string, config: Record<string, string>):
             authorizationToken: "bW9jaw==",
             proxyEndpoint: `https://${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com`,
           };
+        }
+        if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
+          // No "a": zone letters differ per region and account, the program must ask.
+          return { names: AVAILABILITY_ZONES, state: args.inputs.state };
         }
         throw new Error(`unexpected call ${args.token}`);
       },

@@ -12,6 +12,7 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import type { StackOutputs } from "../roles";
 import {
+  AVAILABILITY_ZONES,
   BUILT_DIGEST,
   byType,
   checkTaskSecrets,
@@ -282,6 +283,11 @@ describe("sandbox stack", () => {
       [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+  });
+
+  it("places the subnets in two zones the region reports, not guessed letters", () => {
+    const zones = byType("aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZone);
+    expect(zones).toEqual([...AVAILABILITY_ZONES].sort().slice(0, 2));
   });
 
   it("passes every CrossGuard policy", () => {
