@@ -1,6 +1,54 @@
-/** Small helpers shared by the emulator's integration tests (raw HTTP, tokens). */
+/** Small helpers shared by the emulator's integration tests (raw HTTP, tokens, schemas). */
+import { readFileSync } from "node:fs";
+import Ajv2020 from "ajv/dist/2020";
+import addFormats from "ajv-formats";
+import { expect } from "vitest";
+import { openApiPath } from "../src/paths";
 import { readBootstrap } from "../src/seed";
 import type { SeededTenants } from "../test-support";
+
+/** One operation of Auth0's Management API document, as far as the tests read it. */
+export interface OpenApiOperation {
+  operationId: string;
+  security?: Array<{ oAuth2ClientCredentials?: string[] }>;
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+}
+export interface OpenApiDocument {
+  paths: Record<string, Record<string, OpenApiOperation>>;
+  components: object;
+}
+
+export const readOpenApi = (): OpenApiDocument =>
+  JSON.parse(readFileSync(openApiPath(), "utf8")) as OpenApiDocument;
+
+/**
+ * Checks a response body against the document's schema for that operation and status, with an
+ * ajv (JSON Schema 2020-12) independent of the emulator's own. A 204 has no body.
+ */
+export function responseChecker(
+  doc: OpenApiDocument,
+): (operationId: string, status: number, body: unknown) => void {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, logger: false, unicodeRegExp: false });
+  addFormats(ajv);
+  ajv.addSchema({ $id: "auth0", components: doc.components });
+  const operations = Object.values(doc.paths).flatMap((methods) => Object.values(methods));
+  return (operationId, status, body) => {
+    const op = operations.find((o) => o.operationId === operationId);
+    expect(op, operationId).toBeDefined();
+    if (status === 204) {
+      expect(body).toBeUndefined();
+      return;
+    }
+    const schema = op?.responses[String(status)]?.content?.["application/json"]?.schema;
+    expect(schema, `${operationId} ${status} has a schema`).toBeDefined();
+    const validate = ajv.compile(
+      JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"auth0#/components/')),
+    );
+    expect(validate(body), `${operationId} ${status}: ${ajv.errorsText(validate.errors)}`).toBe(
+      true,
+    );
+  };
+}
 
 export interface Reply {
   status: number;

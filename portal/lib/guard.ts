@@ -138,19 +138,3 @@ function audit<I extends z.ZodType, O extends z.ZodType>(
     errorCode,
   });
 }
-
-/** For server components: the data, or the PortalError thrown (rendered by the error page). */
-export async function invokeOrThrow<O>(
-  action: {
-    invoke: (p: Portal, a: Actor | null, i: unknown, r?: string) => Promise<ActionResult<O>>;
-  },
-  portal: Portal,
-  actor: Actor | null,
-  input: unknown,
-): Promise<O> {
-  const result = await action.invoke(portal, actor, input);
-  if (result.ok) return result.data;
-  throw new PortalError(result.error.code, result.error.message, {
-    requestId: result.error.requestId,
-  });
-}

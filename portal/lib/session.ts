@@ -49,20 +49,19 @@ export async function run<O>(action: Invocable<O>, input: unknown): Promise<Acti
     const e = error as PortalError;
     return { ok: false, error: { code: e.code, message: e.message, requestId } };
   }
-  let actor: Actor | null;
-  try {
-    actor = await currentActor();
-  } catch (error) {
-    const e =
-      error instanceof PortalError ? error : new PortalError("internal", "Session lookup failed.");
-    return { ok: false, error: { code: e.code, message: e.message, requestId } };
-  }
-  return action.invoke(portal(), actor, input, requestId);
+  return invokeAsCurrentActor(action, input, requestId);
 }
 
 /** For server components: the guarded result, rendered by the page (data or error panel). */
 export async function load<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
-  const requestId = crypto.randomUUID();
+  return invokeAsCurrentActor(action, input, crypto.randomUUID());
+}
+
+async function invokeAsCurrentActor<O>(
+  action: Invocable<O>,
+  input: unknown,
+  requestId: string,
+): Promise<ActionResult<O>> {
   let actor: Actor | null;
   try {
     actor = await currentActor();

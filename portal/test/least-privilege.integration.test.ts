@@ -10,13 +10,13 @@
  * Scopes that no flow needs are reported (printed and asserted), not hidden.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { type Environment, MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openApiPath } from "../../emulator/src/paths";
 import { runAllFlows } from "./flows";
 import { type PortalHarness, startPortalHarness } from "./support";
 
-const OPENAPI = path.resolve(__dirname, "../../../shared/auth0/management-api.openapi.json");
+const OPENAPI = openApiPath();
 
 type OpenApi = {
   paths: Record<string, Record<string, { security?: Array<Record<string, string[] | undefined>> }>>;

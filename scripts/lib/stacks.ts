@@ -6,10 +6,10 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { CONFIG_NAMESPACE, IMAGE_DIGEST } from "../../stacks/config";
+import { CONFIG_NAMESPACE } from "../../stacks/config";
 import type { ConfigMap } from "./stack-backend";
 
-export { STACK_ROLES, type StackRole } from "../../stacks/config";
+export { IMAGE_DIGEST, STACK_ROLES, type StackRole } from "../../stacks/config";
 
 export const PROJECT = "astral";
 export const SANDBOX_STACK = "sandbox";
@@ -54,9 +54,6 @@ export const OUTPUTS = {
   imageDigest: "imageDigest",
   imageRepository: "imageRepository",
 } as const;
-
-/** An image digest as production pins it (the program's own pattern). */
-export const IMAGE_DIGEST_PATTERN = IMAGE_DIGEST;
 
 /** The repository root (where `Pulumi.yaml` lives). */
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");

@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs
 import { isMap, parseDocument } from "yaml";
 import { z } from "zod";
 import type { StackBackend } from "../lib/stack-backend";
-import { CONFIG_KEYS, IMAGE_DIGEST_PATTERN, OUTPUTS, STACK_TAGS } from "../lib/stacks";
+import { CONFIG_KEYS, IMAGE_DIGEST, OUTPUTS, STACK_TAGS } from "../lib/stacks";
 
 export class PromotionError extends Error {
   constructor(
@@ -29,7 +29,7 @@ export class PromotionError extends Error {
   }
 }
 
-const Digest = z.string().regex(IMAGE_DIGEST_PATTERN, "must be sha256:<64 lowercase hex>");
+const Digest = z.string().regex(IMAGE_DIGEST, "must be sha256:<64 lowercase hex>");
 
 /** One line of `docs/promotions.jsonl`. */
 export const PromotionRecord = z.strictObject({

@@ -6,6 +6,7 @@
 import type { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { resourcePolicies, stackPolicies } from "../../infra/policy/policies";
+import type { StackOutputs } from "../roles";
 
 export interface Recorded {
   type: string;
@@ -175,6 +176,22 @@ export async function resolve<T>(
 }
 
 /** Waits until no more resources are being registered. */
+/**
+ * Sets the mocks, loads the program through its real entry point (config included) and waits
+ * until every resource is registered: what each role's test file does first.
+ */
+export async function loadStack(
+  stack: string,
+  config: Record<string, string>,
+): Promise<StackOutputs> {
+  await setupMocks(stack, config);
+  const program = await import("../index.js");
+  const outputs = (program as unknown as { default: StackOutputs }).default;
+  await resolve(outputs.portalUrl);
+  await settle();
+  return outputs;
+}
+
 export async function settle(): Promise<void> {
   let last = -1;
   let stable = 0;
@@ -239,15 +256,23 @@ export const one = (type: string, name?: string) => {
  * value redeploys the tasks); no secret name in `environment`; the execution role may read
  * exactly those secrets' ARNs. Returns the container definition for further checks.
  */
-export function checkTaskSecrets(names: string[]): Record<string, unknown> {
+/** The portal container of the task definition, as ECS receives it. */
+export interface TaskContainer {
+  image: string;
+  secrets: Array<{ name: string; valueFrom: string }>;
+  environment: Array<{ name: string; value: string }>;
+}
+
+/** The container's plain environment variables, by name. */
+export const taskEnv = (container: TaskContainer): Record<string, string> =>
+  Object.fromEntries(container.environment.map((e) => [e.name, e.value]));
+
+export function checkTaskSecrets(names: string[]): TaskContainer {
   const taskDef = one("aws:ecs/taskDefinition:TaskDefinition");
   if (typeof taskDef.inputs.containerDefinitions !== "string") {
     throw new Error("containerDefinitions is secret or unknown: something secret flowed into it");
   }
-  const [container] = JSON.parse(taskDef.inputs.containerDefinitions) as Array<{
-    secrets: Array<{ name: string; valueFrom: string }>;
-    environment: Array<{ name: string; value: string }>;
-  }>;
+  const [container] = JSON.parse(taskDef.inputs.containerDefinitions) as TaskContainer[];
   if (!container) throw new Error("no container");
   const secretNames = container.secrets.map((s) => s.name).sort();
   if (JSON.stringify(secretNames) !== JSON.stringify([...names].sort())) {
@@ -287,7 +312,7 @@ export function checkTaskSecrets(names: string[]): Record<string, unknown> {
       `execution role policy is not exactly GetSecretValue on ${declaredArns.join(",")}`,
     );
   }
-  return container as unknown as Record<string, unknown>;
+  return container;
 }
 
 /** Runs every CrossGuard policy over the recorded resources (inputs as props). */

@@ -12,6 +12,7 @@ import {
   checkTaskSecrets,
   findLeaks,
   inventory,
+  loadStack,
   MOCK_SECRETS,
   one,
   outputLeaks,
@@ -19,9 +20,8 @@ import {
   records,
   resolve,
   SANDBOX_REF,
-  settle,
-  setupMocks,
   stackRefs,
+  taskEnv,
   unwrap,
 } from "./harness";
 
@@ -29,7 +29,7 @@ const SESSION_SECRET = "preview-session-secret-0123456789abcdef";
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  await setupMocks("pr-42", {
+  outputs = await loadStack("pr-42", {
     "aws:region": "eu-west-1",
     role: "preview",
     prNumber: "42",
@@ -37,10 +37,6 @@ beforeAll(async () => {
     sandboxStack: "acme/astral/sandbox",
     sessionSecret: SESSION_SECRET,
   });
-  const program = await import("../index.js");
-  outputs = (program as unknown as { default: StackOutputs }).default;
-  await resolve(outputs.portalUrl);
-  await settle();
 });
 
 describe("preview stack", () => {
@@ -86,12 +82,7 @@ describe("preview stack", () => {
     expect(stackRefs).toEqual(["acme/astral/sandbox"]);
     const names = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
     const container = checkTaskSecrets(names);
-    const env = Object.fromEntries(
-      (container.environment as Array<{ name: string; value: string }>).map((e) => [
-        e.name,
-        e.value,
-      ]),
-    );
+    const env = taskEnv(container);
     expect(env).toMatchObject({
       [PORTAL_ENV.management.sandbox.clientId]: SANDBOX_REF.sandboxBackend.clientId,
       [PORTAL_ENV.login.clientId]: SANDBOX_REF.sandboxLogin.clientId,

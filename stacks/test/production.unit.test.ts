@@ -11,6 +11,7 @@ import {
   checkTaskSecrets,
   findLeaks,
   inventory,
+  loadStack,
   MOCK_SECRETS,
   one,
   outputLeaks,
@@ -18,9 +19,8 @@ import {
   records,
   resolve,
   SANDBOX_REF,
-  settle,
-  setupMocks,
   stackRefs,
+  taskEnv,
   unwrap,
 } from "./harness";
 
@@ -30,7 +30,7 @@ const DIGEST = `sha256:${"c".repeat(64)}`;
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  await setupMocks("production", {
+  outputs = await loadStack("production", {
     "aws:region": "eu-west-1",
     role: "production",
     auth0Domain: "acme.eu.auth0.com",
@@ -43,10 +43,6 @@ beforeAll(async () => {
     domainName: "portal.acme.example",
     hostedZoneId: "Z0123456789ABC",
   });
-  const program = await import("../index.js");
-  outputs = (program as unknown as { default: StackOutputs }).default;
-  await resolve(outputs.portalUrl);
-  await settle();
 });
 
 describe("production stack", () => {
@@ -109,14 +105,7 @@ describe("production stack", () => {
     });
     expect(findLeaks([MOCK_SECRETS.sandboxRefSecret])).toEqual([]);
     // Domain and client id are not secret: they are plain environment variables.
-    const env = Object.fromEntries(
-      (
-        checkTaskSecrets([...PORTAL_SECRET_ENV]).environment as Array<{
-          name: string;
-          value: string;
-        }>
-      ).map((e) => [e.name, e.value]),
-    );
+    const env = taskEnv(checkTaskSecrets([...PORTAL_SECRET_ENV]));
     expect(env).toMatchObject({
       [PORTAL_ENV.management.sandbox.domain]: SANDBOX_REF.sandboxBackend.domain,
       [PORTAL_ENV.management.sandbox.clientId]: SANDBOX_REF.sandboxBackend.clientId,

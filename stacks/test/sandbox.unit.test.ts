@@ -19,15 +19,15 @@ import {
   findLeaks,
   inventory,
   isSecretWrapper,
+  loadStack,
   MOCK_SECRETS,
   one,
   outputLeaks,
   policyViolations,
   records,
   resolve,
-  settle,
-  setupMocks,
   stackRefs,
+  taskEnv,
   unwrap,
 } from "./harness";
 
@@ -36,7 +36,7 @@ const BOOTSTRAP_SECRET = "bootstrap-client-secret-for-tests";
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  await setupMocks("sandbox", {
+  outputs = await loadStack("sandbox", {
     "aws:region": "eu-west-1",
     role: "sandbox",
     auth0Domain: "acme-sandbox.eu.auth0.com",
@@ -50,10 +50,6 @@ beforeAll(async () => {
     previewDomain: "previews.acme.example",
     apiIdentifier: "https://api.acme.example/",
   });
-  const program = await import("../index.js");
-  outputs = (program as unknown as { default: StackOutputs }).default;
-  await resolve(outputs.portalUrl);
-  await settle();
 });
 
 describe("sandbox stack", () => {
@@ -269,12 +265,7 @@ describe("sandbox stack", () => {
     expect(container.image).toBe(
       `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository").name}@${BUILT_DIGEST}`,
     );
-    const env = Object.fromEntries(
-      (container.environment as Array<{ name: string; value: string }>).map((e) => [
-        e.name,
-        e.value,
-      ]),
-    );
+    const env = taskEnv(container);
     expect(env).toMatchObject({
       [PORTAL_ENV.management.sandbox.domain]: "acme-sandbox.eu.auth0.com",
       [PORTAL_ENV.management.sandbox.clientId]: "sandbox-backend-client-client-id",

@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { MANAGEMENT_API_SCOPES } from "@astral/contract";
 import { describe, expect, it } from "vitest";
+import { openApiPath } from "../../../emulator/src/paths";
 import {
   bootstrapScopes,
   PORTAL_ADMIN_OPERATIONS,
@@ -11,9 +12,7 @@ import {
 } from "../bootstrap";
 
 const root = path.resolve(__dirname, "../../..");
-const openapi = JSON.parse(
-  readFileSync(path.join(root, "../shared/auth0/management-api.openapi.json"), "utf8"),
-);
+const openapi = JSON.parse(readFileSync(openApiPath(), "utf8"));
 
 /** The resource types the program declares in a tenant (see stacks/roles.ts). */
 const DECLARED = Object.keys(PROVIDER_OPERATIONS);

@@ -4,8 +4,6 @@
  */
 import { AppMetadata } from "@astral/contract";
 import type { Management } from "auth0";
-import { PortalError } from "../errors";
-import { queries } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 
 export interface PortalUser {
@@ -86,11 +84,4 @@ export async function patchAppMetadata(
     (c) => c.users.update(userId, { app_metadata: patch as Record<string, unknown> }),
     { safeToRepeat: true, requestId },
   );
-}
-
-export const membersQuery = queries.teamMembers;
-
-export function requireUser(user: PortalUser | undefined): PortalUser {
-  if (!user) throw new PortalError("not_found", "No such user.");
-  return user;
 }
