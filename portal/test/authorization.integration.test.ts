@@ -253,5 +253,11 @@ describe("routes and server actions", () => {
       )
       .map((f) => path.relative(portalDir, f));
     expect(offenders).toEqual([]);
+    // Actions are defined in one module, the one this matrix imports: none escapes it.
+    const definers = ["app", "components", "lib"]
+      .flatMap((d) => walk(path.join(portalDir, d)))
+      .filter((f) => /\bdefineAction\(/.test(readFileSync(f, "utf8")))
+      .map((f) => path.relative(portalDir, f));
+    expect(definers).toEqual(["lib/actions.ts"]);
   });
 });
