@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { NextConfig } from "next";
 import { loadPortalConfig } from "./lib/config/load";
-import { securityHeaders } from "./lib/security-headers";
+import { STATIC_CSP, securityHeaders } from "./lib/security-headers";
 
 // Start-up check: a bad portal.config.js stops `next dev`/`next build` with every wrong key named.
 // (`next start` and the standalone server check again in instrumentation.ts.)
@@ -32,7 +32,15 @@ const config: NextConfig = {
   // The SDKs are server-only Node code: load them from node_modules instead of bundling.
   serverExternalPackages: ["auth0"],
   async headers() {
-    return [{ source: "/:path*", headers: securityHeaders(process.env.NODE_ENV === "production") }];
+    const production = process.env.NODE_ENV === "production";
+    return [
+      { source: "/:path*", headers: securityHeaders(production) },
+      // Pages get a nonce-based CSP from proxy.ts; these paths bypass the proxy (its matcher).
+      ...["/api/health", "/:file(favicon\\.svg|logo\\.svg|robots\\.txt)"].map((source) => ({
+        source,
+        headers: [{ key: "Content-Security-Policy", value: STATIC_CSP }],
+      })),
+    ];
   },
 };
 

@@ -172,6 +172,22 @@ describe("authorisation matrix", () => {
     });
     expect(result.ok || result.error.code).toBe("not_found");
   });
+
+  it("replaying another user's team-creation key does not join their team", async () => {
+    const owner = await h.newUser("key-owner");
+    const key = newKey();
+    const created = ok(
+      await actions.createTeam.invoke(h.portal, owner, { name: "Keyed", idempotencyKey: key }),
+    );
+    const intruder = await h.newUser("key-replayer");
+    const replay = await actions.createTeam.invoke(h.portal, intruder, {
+      name: "Anything",
+      idempotencyKey: key,
+    });
+    expect(replay.ok || replay.error.code).toBe("conflict");
+    expect((await h.refresh(intruder)).teamId).toBeUndefined();
+    expect((await h.refresh(owner)).teamId).toBe(created.teamId);
+  });
 });
 
 describe("routes and server actions", () => {
@@ -199,6 +215,18 @@ describe("routes and server actions", () => {
   });
 
   it("every server action goes through the guard with a registered action", () => {
+    // Any "use server" directive, in either quote style, file-level or inline in a component or
+    // page, makes a server action: the only one allowed is the top of app/actions.ts.
+    const portalDir = path.join(appDir, "..");
+    const sources = ["app", "components", "lib"]
+      .flatMap((d) => walk(path.join(portalDir, d)))
+      .filter((f) => /\.(ts|tsx|js|jsx|mjs)$/.test(f));
+    const directives = sources.flatMap((f) =>
+      [...readFileSync(f, "utf8").matchAll(/(^|[{;\s])(["'])use server\2/g)].map(
+        (m) => `${path.relative(portalDir, f)}@${m.index}`,
+      ),
+    );
+    expect(directives).toEqual(["app/actions.ts@0"]);
     const files = walk(appDir).filter((f) => readFileSync(f, "utf8").startsWith('"use server"'));
     expect(files.map((f) => path.relative(appDir, f))).toEqual(["actions.ts"]);
     for (const file of files) {
@@ -212,5 +240,24 @@ describe("routes and server actions", () => {
       expect(exported.length).toBe(allExports.length);
       for (const [, , action] of exported) expect(registry.has(action as string)).toBe(true);
     }
+  });
+
+  it("pages and components read data only through the guard, never the domain or the SDK", () => {
+    const portalDir = path.join(appDir, "..");
+    const offenders = ["app", "components"]
+      .flatMap((d) => walk(path.join(portalDir, d)))
+      .filter((f) =>
+        /from "(@\/lib\/(management|domain\/(?!context")[^"]*)|auth0|\.\.?\/[^"]*(management|domain)\/[^"]*)"/.test(
+          readFileSync(f, "utf8"),
+        ),
+      )
+      .map((f) => path.relative(portalDir, f));
+    expect(offenders).toEqual([]);
+    // Actions are defined in one module, the one this matrix imports: none escapes it.
+    const definers = ["app", "components", "lib"]
+      .flatMap((d) => walk(path.join(portalDir, d)))
+      .filter((f) => /\bdefineAction\(/.test(readFileSync(f, "utf8")))
+      .map((f) => path.relative(portalDir, f));
+    expect(definers).toEqual(["lib/actions.ts"]);
   });
 });

@@ -87,5 +87,24 @@ describe("portal environment", () => {
     expect(() => checkLoginEnv({ AUTH0_DOMAIN: "d", AUTH0_SECRET: "short" })).toThrow(
       /AUTH0_CLIENT_ID is missing[\s\S]*APP_BASE_URL is missing[\s\S]*AUTH0_SECRET must be at least 32/,
     );
+    const login = {
+      AUTH0_DOMAIN: "d",
+      AUTH0_CLIENT_ID: "c",
+      AUTH0_CLIENT_SECRET: "s",
+      AUTH0_SECRET: "x".repeat(32),
+    };
+    // Production over plain http would send the session cookie without Secure.
+    expect(() =>
+      checkLoginEnv({
+        ...login,
+        APP_BASE_URL: "http://portal.example.com",
+        NODE_ENV: "production",
+      }),
+    ).toThrow(/APP_BASE_URL must be an https:\/\/ URL in production/);
+    for (const APP_BASE_URL of ["https://portal.example.com", "http://localhost:3000"])
+      expect(() => checkLoginEnv({ ...login, APP_BASE_URL, NODE_ENV: "production" })).not.toThrow();
+    expect(() =>
+      checkLoginEnv({ ...login, APP_BASE_URL: "http://portal.test", NODE_ENV: "development" }),
+    ).not.toThrow();
   });
 });

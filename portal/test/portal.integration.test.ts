@@ -235,6 +235,34 @@ describe("credentials", () => {
       audience,
     });
     expect(wrong.ok || wrong.error.code).toBe("invalid_input");
+
+    // The sandbox's token endpoint down or failing: a clear message with the request id, not
+    // "something went wrong" nor a blame on the credential.
+    const realFetch = globalThis.fetch;
+    const tokenFor = (init?: RequestInit) =>
+      typeof init?.body === "string" && init.body.includes(`"client_id":"${c.clientId}"`);
+    const input = { teamId, clientId: c.clientId, clientSecret: c.clientSecret, audience };
+    try {
+      globalThis.fetch = ((url: RequestInfo | URL, init?: RequestInit) =>
+        tokenFor(init)
+          ? Promise.reject(new TypeError("fetch failed"))
+          : realFetch(url, init)) as typeof fetch;
+      const down = await actions.tryCredential.invoke(h.portal, alice, input);
+      expect(down.ok || down.error.code).toBe("upstream_error");
+      if (!down.ok) {
+        expect(down.error.message).toMatch(/could not be reached/);
+        expect(down.error.requestId).toBeTruthy();
+      }
+      globalThis.fetch = ((url: RequestInfo | URL, init?: RequestInit) =>
+        tokenFor(init)
+          ? Promise.resolve(new Response("{}", { status: 503 }))
+          : realFetch(url, init)) as typeof fetch;
+      const failing = await actions.tryCredential.invoke(h.portal, alice, input);
+      expect(failing.ok || failing.error.code).toBe("upstream_error");
+      if (!failing.ok) expect(failing.error.message).toContain("HTTP 503");
+    } finally {
+      globalThis.fetch = realFetch;
+    }
   });
 });
 

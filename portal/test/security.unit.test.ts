@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { auditLine } from "../lib/domain/audit";
 import { isSameOrigin } from "../lib/origin";
-import { securityHeaders } from "../lib/security-headers";
+import {
+  contentSecurityPolicy,
+  newNonce,
+  STATIC_CSP,
+  securityHeaders,
+} from "../lib/security-headers";
 
 describe("origin check on mutations", () => {
   it("accepts only the portal's own origin", () => {
@@ -18,15 +23,26 @@ describe("origin check on mutations", () => {
 describe("security headers", () => {
   const get = (production: boolean, key: string) =>
     securityHeaders(production).find((h) => h.key === key)?.value;
-  it("forbid framing and set a CSP everywhere; HSTS only in production", () => {
-    for (const production of [true, false]) {
-      expect(get(production, "Content-Security-Policy")).toContain("frame-ancestors 'none'");
-      expect(get(production, "Content-Security-Policy")).toContain("default-src 'self'");
-      expect(get(production, "X-Frame-Options")).toBe("DENY");
-    }
+  it("forbid framing everywhere; HSTS only in production", () => {
+    for (const production of [true, false]) expect(get(production, "X-Frame-Options")).toBe("DENY");
     expect(get(true, "Strict-Transport-Security")).toMatch(/max-age=\d+/);
     expect(get(false, "Strict-Transport-Security")).toBeUndefined();
-    expect(get(true, "Content-Security-Policy")).not.toContain("unsafe-eval");
+    expect(STATIC_CSP).toContain("frame-ancestors 'none'");
+  });
+
+  it("page CSP: scripts only with this response's nonce, no inline, no eval in production", () => {
+    const nonce = newNonce();
+    expect(nonce).not.toBe(newNonce());
+    expect(Buffer.from(nonce, "base64")).toHaveLength(16);
+    for (const production of [true, false]) {
+      const csp = contentSecurityPolicy(production, nonce);
+      const script = csp.split("; ").find((d) => d.startsWith("script-src")) ?? "";
+      expect(script).toContain(`'nonce-${nonce}'`);
+      expect(script).not.toContain("unsafe-inline");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toContain("default-src 'self'");
+    }
+    expect(contentSecurityPolicy(true, nonce)).not.toContain("unsafe-eval");
   });
 });
 

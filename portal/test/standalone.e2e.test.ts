@@ -152,10 +152,25 @@ describe("standalone server (the container's entry point)", () => {
     expect(await health.json()).toEqual({ status: "ok" });
     const res = await fetch(`${url}/`);
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Sign in to get started");
+    const html = await res.text();
+    expect(html).toContain("Sign in to get started");
     expect(res.headers.get("strict-transport-security")).toMatch(/max-age=\d+/);
-    expect(res.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
-    expect(res.headers.get("content-security-policy")).not.toContain("unsafe-eval");
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toContain("unsafe-eval");
+    // Scripts: only those carrying this response's nonce (no 'unsafe-inline'), and Next put the
+    // nonce on every script tag of the page.
+    const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
+    expect(scriptSrc).not.toContain("unsafe-inline");
+    const nonce = /'nonce-([^']+)'/.exec(scriptSrc)?.[1];
+    expect(nonce).toBeTruthy();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag).toContain(`nonce="${nonce}"`);
+    const again = (await fetch(`${url}/`)).headers.get("content-security-policy");
+    expect(again).not.toBe(csp); // a fresh nonce per response
+    expect(health.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(health.headers.get("x-frame-options")).toBe("DENY");
     expect(res.headers.get("x-powered-by")).toBeNull();
   });
 

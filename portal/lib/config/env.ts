@@ -60,6 +60,16 @@ export function checkLoginEnv(env: Record<string, string | undefined> = process.
   const secret = env[l.sessionSecret];
   if (secret && secret.length < 32)
     problems.push(`${l.sessionSecret} must be at least 32 characters`);
+  // Session cookies are Secure only when the portal is served over https (lib/auth0.ts): a
+  // production portal on a plain-http base URL would send the session in clear.
+  const baseUrl = env[l.baseUrl];
+  if (
+    baseUrl &&
+    env.NODE_ENV === "production" &&
+    !baseUrl.startsWith("https://") &&
+    !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(baseUrl)
+  )
+    problems.push(`${l.baseUrl} must be an https:// URL in production`);
   if (problems.length) throw new PortalEnvError(problems);
 }
 

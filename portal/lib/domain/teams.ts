@@ -90,6 +90,10 @@ export async function createTeam(
   );
   const team = toTeam(created);
   if (!team) throw new PortalError("internal", "The team record came back malformed.");
+  // A found record is only this caller's own earlier attempt: a key naming someone else's record
+  // must not hand over their team (joining it without an invite).
+  if (foundEarlier && team.createdBy !== ctx.actor.userId)
+    throw new PortalError("conflict", "This request id was already used; reload the page.");
   if (input.join) {
     try {
       await patchAppMetadata(tenant, ctx.actor.userId, { teamId: team.teamId }, ctx.requestId);

@@ -16,18 +16,34 @@ export async function tryCredential(
   if (!config.apis.some((a) => a.audience === input.audience))
     throw new PortalError("invalid_input", "That audience is not one this portal grants.");
   await getTeamCredential(ctx, input.teamId, "sandbox", input.clientId);
-  const response = await fetch(`https://${tenant.domain}/oauth/token`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({
-      grant_type: "client_credentials",
-      client_id: input.clientId,
-      client_secret: input.clientSecret,
-      audience: input.audience,
-    }),
-    signal: AbortSignal.timeout(10_000),
-  });
+  let response: Response;
+  try {
+    response = await fetch(`https://${tenant.domain}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        grant_type: "client_credentials",
+        client_id: input.clientId,
+        client_secret: input.clientSecret,
+        audience: input.audience,
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+  } catch {
+    // Unreachable or too slow: the tenant's fault, not the credential's (and no error detail,
+    // which could carry the request, is passed on).
+    throw new PortalError(
+      "upstream_error",
+      "The sandbox tenant could not be reached to issue a token; try again in a moment.",
+    );
+  }
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
+  if (response.status === 429 || response.status >= 500)
+    throw new PortalError(
+      response.status === 429 ? "rate_limited" : "upstream_error",
+      `The sandbox tenant could not issue a token (HTTP ${response.status}); try again in a moment.`,
+      { upstreamStatus: response.status },
+    );
   if (!response.ok || typeof body.access_token !== "string") {
     const reason =
       typeof body.error_description === "string"
