@@ -84,18 +84,22 @@ function InviteLink({
   token,
   path,
   expiresAt,
+  admin = false,
 }: {
   token: string;
   path: string;
   expiresAt: string;
+  admin?: boolean;
 }) {
   const url = `${window.location.origin}${path}?token=${encodeURIComponent(token)}`;
   return (
     <div className="mt-3 grid gap-1">
       <Field label="Invite link" value={url} testId="invite-link" />
       <p className="text-xs text-slate-500">
-        Valid until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC. Anyone
-        with the link can use it: send it to one person.
+        Valid until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC.{" "}
+        {admin
+          ? "Only a signed-in user with this verified email address can accept it."
+          : "Anyone with the link can use it: send it to one person."}
       </p>
     </div>
   );
@@ -122,20 +126,38 @@ export function TeamInvite({ teamId }: { teamId: string }) {
 
 export function AdminInvite() {
   const { pending, error, call } = useAction(adminCreateAdminInviteAction);
+  const [email, setEmail] = useState("");
   const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
   return (
-    <div>
-      <button
-        type="button"
-        className="btn-primary"
-        disabled={pending}
-        onClick={() => call({}, setInvite)}
-      >
-        {pending ? "Creating…" : "Create admin invite link"}
-      </button>
+    <form
+      className="grid gap-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        setInvite(null);
+        call({ email }, setInvite);
+      }}
+    >
+      <div className="flex flex-wrap items-end gap-3">
+        <label className="min-w-64 flex-1">
+          <span className="mb-1 block text-sm font-medium">Invitee's email</span>
+          <input
+            className="input"
+            name="inviteEmail"
+            type="email"
+            placeholder="name@example.com"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+            maxLength={254}
+          />
+        </label>
+        <button type="submit" className="btn-primary" disabled={pending}>
+          {pending ? "Creating…" : "Create admin invite link"}
+        </button>
+      </div>
       <ErrorNote error={error} />
-      {invite && <InviteLink path="/join" {...invite} />}
-    </div>
+      {invite && <InviteLink path="/join" admin {...invite} />}
+    </form>
   );
 }
 

@@ -30,6 +30,12 @@ const environment = z.enum(ENVIRONMENTS);
 const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Not a client id");
 const userId = z.string().regex(/^[A-Za-z0-9_|.@:-]{3,128}$/, "Not a user id");
 const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY, "Not an idempotency key");
+const email = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .max(254, "At most 254 characters")
+  .pipe(z.email("Not an email address (e.g. name@example.com)"));
 const paging = {
   page: z.coerce.number().int().min(0).max(1000).default(0),
   perPage: z.coerce.number().int().min(1).max(50).default(20),
@@ -263,10 +269,10 @@ export const actions = {
   adminCreateAdminInvite: defineAction({
     name: "adminCreateAdminInvite",
     access: "admin",
-    input: z.object({}),
+    input: z.object({ email }),
     output: z.object({ token: z.string(), expiresAt: z.string() }),
-    audit: { target: () => ({ kind: "admin" }) },
-    run: (ctx) => createInvite(ctx, { kind: "admin" }),
+    audit: { target: (i) => ({ kind: "admin", email: i.email }) },
+    run: (ctx, i) => createInvite(ctx, { kind: "admin", email: i.email }),
   }),
 
   adminListAdmins: defineAction({

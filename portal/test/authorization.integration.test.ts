@@ -87,7 +87,7 @@ beforeAll(async () => {
       teamId: ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "To delete" }))
         .teamId,
     }),
-    adminCreateAdminInvite: async () => ({}),
+    adminCreateAdminInvite: async () => ({ email: "Invitee@Example.test" }),
     adminListAdmins: async () => ({}),
     adminRemoveAdmin: async () => {
       const u = await h.newUser("temp-admin", { permissions: ["portal-admin"] });

@@ -99,11 +99,11 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
       "admin delete team",
       actions.adminDeleteTeam.invoke(portal, h.admin, { teamId: other.teamId }),
     );
+    const newAdmin = await h.newUser("lp-admin");
     const adminInvite = await step(
       "admin invite",
-      actions.adminCreateAdminInvite.invoke(portal, h.admin, {}),
+      actions.adminCreateAdminInvite.invoke(portal, h.admin, { email: newAdmin.email }),
     );
-    const newAdmin = await h.newUser("lp-admin");
     await step(
       "accept admin invite",
       actions.acceptInvite.invoke(portal, newAdmin, { token: adminInvite.token }),

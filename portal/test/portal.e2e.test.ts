@@ -201,6 +201,11 @@ describe("portal in a browser", () => {
     await expect
       .poll(() => admin.getByTestId("admin-list").textContent(), { timeout: 30_000 })
       .toContain(tenants.seed.production.admin.email);
+    await admin.getByLabel("Invitee's email").fill("Bob@Example.test");
+    await admin.getByRole("button", { name: "Create admin invite link" }).click();
+    expect(await admin.getByTestId("invite-link").textContent({ timeout: 30_000 })).toContain(
+      "/join?token=",
+    );
     await shot(admin, "11-admin-admins");
     await admin.getByRole("link", { name: "Sign out" }).click();
     await admin.waitForURL(`${portal.url}/`, { timeout: 30_000 });

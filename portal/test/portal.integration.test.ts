@@ -371,7 +371,12 @@ describe("admin", () => {
 
   it("admin invite, list admins, remove an admin (never the last)", async () => {
     const frank = await h.newUser("frank", { permissions: ["other-permission"] });
-    const invite = ok(await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, {}));
+    // Typed in another case: the invite matches case-insensitively.
+    const invite = ok(
+      await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, {
+        email: ` ${frank.email.toUpperCase()} `,
+      }),
+    );
     expect(
       ok(await actions.acceptInvite.invoke(h.portal, frank, { token: invite.token })).kind,
     ).toBe("admin");
@@ -384,6 +389,82 @@ describe("admin", () => {
       userId: h.admin.userId,
     });
     expect(last.ok || last.error.code).toBe("conflict");
+  });
+});
+
+describe("admin invites are bound to one verified email address", () => {
+  const adminInvite = async (email: string, portal = h.portal) =>
+    ok(await actions.adminCreateAdminInvite.invoke(portal, h.admin, { email }));
+  const deniedLines = (requestId: string) =>
+    h.audit.filter((l) => l.requestId === requestId && l.outcome === "denied");
+
+  it("asks for a valid email address", async () => {
+    const bad = await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, {
+      email: "not-an-address",
+    });
+    expect(bad.ok || bad.error).toMatchObject({ code: "invalid_input" });
+    expect(bad.ok || bad.error.message).toMatch(/email: Not an email address/);
+    const none = await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, {});
+    expect(none.ok || none.error.code).toBe("invalid_input");
+  });
+
+  it("someone else with the link is refused (address not revealed), audited as denied", async () => {
+    const invitee = await h.newUser("invitee");
+    const stranger = await h.newUser("stranger");
+    const invite = await adminInvite(invitee.email);
+    const refused = await actions.acceptInvite.invoke(h.portal, stranger, { token: invite.token });
+    expect(refused.ok).toBe(false);
+    if (refused.ok) return;
+    expect(refused.error.code).toBe("forbidden");
+    expect(refused.error.message).toMatch(/for another email address/);
+    expect(refused.error.message).not.toContain(invitee.email);
+    expect(deniedLines(refused.error.requestId)).toHaveLength(1);
+    expect(deniedLines(refused.error.requestId)[0]?.action).toBe("acceptInvite");
+    expect((await h.refresh(stranger)).permissions).not.toContain("portal-admin");
+    // The invitee can still use it.
+    ok(await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token }));
+    expect((await h.refresh(invitee)).permissions).toContain("portal-admin");
+    ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: invitee.userId }));
+  });
+
+  it("a user whose email is not verified is refused", async () => {
+    // Users created through the Management API start unverified unless told otherwise.
+    const created = await h.root.production.users.create({
+      connection: "Username-Password-Authentication",
+      email: `unverified-${Date.now()}@example.test`,
+      password: "Test-Password-2026!",
+      name: "unverified",
+    });
+    expect(created.email_verified).toBe(false);
+    const user = await h.refresh({ userId: created.user_id as string, email: "", permissions: [] });
+    const invite = await adminInvite(user.email);
+    const refused = await actions.acceptInvite.invoke(h.portal, user, { token: invite.token });
+    expect(refused.ok || refused.error).toMatchObject({
+      code: "forbidden",
+      message: expect.stringMatching(/Verify your email address/),
+    });
+    expect((await h.refresh(user)).permissions).not.toContain("portal-admin");
+  });
+
+  it("expires after 24 h, while a team invite of the same age still works", async () => {
+    const invitee = await h.newUser("late");
+    const dayAgo = { ...h.portal, now: () => new Date(Date.now() - 25 * 3600_000) };
+    const invite = await adminInvite(invitee.email, dayAgo);
+    expect(Date.parse(invite.expiresAt)).toBeLessThan(Date.now());
+    const expired = await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token });
+    expect(expired.ok || expired.error).toMatchObject({
+      code: "invite_invalid",
+      message: expect.stringMatching(/expired/),
+    });
+    expect((await h.refresh(invitee)).permissions).not.toContain("portal-admin");
+
+    const teamInvite = ok(await actions.createTeamInvite.invoke(dayAgo, alice, { teamId }));
+    expect(Date.parse(teamInvite.expiresAt) - Date.now()).toBeGreaterThan(40 * 3600_000);
+    const joined = await actions.acceptInvite.invoke(h.portal, invitee, {
+      token: teamInvite.token,
+    });
+    expect(ok(joined)).toMatchObject({ kind: "team", teamId });
+    ok(await actions.removeMember.invoke(h.portal, alice, { teamId, userId: invitee.userId }));
   });
 });
 

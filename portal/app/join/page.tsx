@@ -19,7 +19,7 @@ export default async function JoinPage({
     <div className="mx-auto max-w-xl">
       <PageTitle
         title="You have been invited"
-        subtitle="Accepting adds you to the team (or, for an admin invite, makes you a portal admin)."
+        subtitle="Accepting adds you to the team (or, for an admin invite sent to your verified email address, makes you a portal admin)."
       />
       <div className="card p-6">
         {actor ? (

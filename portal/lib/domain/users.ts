@@ -9,6 +9,8 @@ import type { Tenant } from "../management/tenant";
 export interface PortalUser {
   userId: string;
   email: string;
+  /** Auth0's `email_verified`; undefined when the tenant did not say. */
+  emailVerified?: boolean | undefined;
   name: string;
   picture?: string | undefined;
   teamId?: string | undefined;
@@ -28,6 +30,7 @@ export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
   return {
     userId: user.user_id ?? "",
     email: user.email ?? "",
+    emailVerified: user.email_verified,
     name: user.name ?? user.email ?? user.user_id ?? "",
     picture: user.picture,
     teamId: appMetadata.teamId,

@@ -16,7 +16,10 @@ export default async function AdminAdmins({
     <>
       <PageTitle title="Admin" subtitle="People who can see and change every team." />
       <AdminNav current="admins" />
-      <Section title={`Portal admins (${admins.data.total})`} action={<AdminInvite />}>
+      <Section title={`Portal admins (${admins.data.total})`}>
+        <div className="border-b border-slate-100 px-5 py-4">
+          <AdminInvite />
+        </div>
         <ul className="divide-y divide-slate-100" data-testid="admin-list">
           {admins.data.items.map((a) => (
             <li key={a.userId} className="flex items-center gap-3 px-5 py-3">
