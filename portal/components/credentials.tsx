@@ -8,7 +8,7 @@ import {
   tryCredentialAction,
 } from "@/app/actions";
 import { Icon } from "./icons";
-import { ConfirmButton, CopyButton, ErrorNote, Field } from "./ui";
+import { ConfirmButton, CopyButton, ErrorNote, Field, LabeledInput } from "./ui";
 import { useAction } from "./use-action";
 
 type Environment = "production" | "sandbox";
@@ -191,19 +191,16 @@ export function CreateCredential({
         });
       }}
     >
-      <label className="min-w-64 flex-1">
-        <span className="mb-1 block text-sm font-medium">New {label} credential</span>
-        <input
-          className="input"
-          name="name"
-          placeholder="e.g. billing-service"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          minLength={2}
-          maxLength={60}
-        />
-      </label>
+      <LabeledInput
+        label={`New ${label} credential`}
+        name="name"
+        placeholder="e.g. billing-service"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        minLength={2}
+        maxLength={60}
+      />
       <button type="submit" className="btn-primary" disabled={pending}>
         {pending ? "Creating…" : "Create credential"}
       </button>

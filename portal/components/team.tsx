@@ -11,7 +11,7 @@ import {
   createTeamInviteAction,
   removeMemberAction,
 } from "@/app/actions";
-import { ConfirmButton, ErrorNote, Field } from "./ui";
+import { ConfirmButton, ErrorNote, Field, LabeledInput } from "./ui";
 import { useAction } from "./use-action";
 
 function TeamNameForm({
@@ -39,19 +39,16 @@ function TeamNameForm({
         });
       }}
     >
-      <label className="min-w-64 flex-1">
-        <span className="mb-1 block text-sm font-medium">Team name</span>
-        <input
-          className="input"
-          name="teamName"
-          placeholder="e.g. Payments"
-          value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          minLength={2}
-          maxLength={60}
-        />
-      </label>
+      <LabeledInput
+        label="Team name"
+        name="teamName"
+        placeholder="e.g. Payments"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+        minLength={2}
+        maxLength={60}
+      />
       <button type="submit" className="btn-primary" disabled={pending}>
         {pending ? "Creating…" : cta}
       </button>
@@ -138,19 +135,16 @@ export function AdminInvite() {
       }}
     >
       <div className="flex flex-wrap items-end gap-3">
-        <label className="min-w-64 flex-1">
-          <span className="mb-1 block text-sm font-medium">Invitee's email</span>
-          <input
-            className="input"
-            name="inviteEmail"
-            type="email"
-            placeholder="name@example.com"
-            value={email}
-            onChange={(e) => setEmail(e.target.value)}
-            required
-            maxLength={254}
-          />
-        </label>
+        <LabeledInput
+          label="Invitee's email"
+          name="inviteEmail"
+          type="email"
+          placeholder="name@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          required
+          maxLength={254}
+        />
         <button type="submit" className="btn-primary" disabled={pending}>
           {pending ? "Creating…" : "Create admin invite link"}
         </button>

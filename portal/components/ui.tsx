@@ -1,6 +1,19 @@
 "use client";
-import { useState } from "react";
+import { type InputHTMLAttributes, useState } from "react";
 import type { ActionError } from "./use-action";
+
+/** A labelled text input that grows to fill a form row (the portal's one form field). */
+export function LabeledInput({
+  label,
+  ...input
+}: { label: string } & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <label className="min-w-64 flex-1">
+      <span className="mb-1 block text-sm font-medium">{label}</span>
+      <input className="input" {...input} />
+    </label>
+  );
+}
 
 export function ErrorNote({ error }: { error: ActionError | null }) {
   if (!error) return null;
