@@ -52,7 +52,7 @@ export class OpenApi {
     } catch (err) {
       throw new Error(
         `cannot read Auth0's Management API description at ${file} (${(err as Error).message}); ` +
-          "set AUTH0_OPENAPI_PATH or provide ../shared/auth0/ beside the repository",
+          "it is vendored in emulator/spec/; `npm run spec:refresh` restores it",
       );
     }
     // Auth0's patterns use escapes (`\:`) that JavaScript's unicode mode refuses.

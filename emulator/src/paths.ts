@@ -10,12 +10,11 @@ export const DEFAULT_CA_DIR = path.join(ASTRAL_DIR, "ca");
 export const DEFAULT_TENANTS_DIR = path.join(ASTRAL_DIR, "tenants");
 
 /**
- * Auth0's Management API description. Read at run time from `<repo>/../shared/` (never copied
- * into the repository); `AUTH0_OPENAPI_PATH` overrides it.
+ * Auth0's Management API description, vendored with its provenance and licence notice in
+ * `emulator/spec/` (see its NOTICE.md; `npm run spec:refresh` replaces it).
  */
+export const OPENAPI_PATH = path.join(REPO_ROOT, "emulator", "spec", "management-api.openapi.json");
+
 export function openApiPath(): string {
-  return (
-    process.env.AUTH0_OPENAPI_PATH ??
-    path.resolve(REPO_ROOT, "..", "shared", "auth0", "management-api.openapi.json")
-  );
+  return OPENAPI_PATH;
 }
