@@ -9,5 +9,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // Removes each file's `testTempDir` folders after its own hooks ("stack": last registered,
+    // first run; the setup file's afterAll is registered first, so it runs last).
+    setupFiles: ["tests/support/remove-temp-dirs.ts"],
+    sequence: { hooks: "stack" },
   },
 });

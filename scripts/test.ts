@@ -4,11 +4,16 @@
  *
  * The local tenants serve HTTPS with a local CA. Node reads `NODE_EXTRA_CA_CERTS` only at start,
  * so the CA is made here, before vitest's processes start with the variable set.
+ *
+ * vitest runs with a temp dir of its own (TMPDIR); the run fails, naming them, if the tests left
+ * anything in it, and the folder itself is removed either way.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ensureLocalCa } from "../emulator/src/ca";
+import { leftoversIn } from "./lib/test-temp-dir";
 
 const root = path.resolve(__dirname, "..");
 const resultsFile = path.join(root, ".astral", "test-results.json");
@@ -36,19 +41,34 @@ const steps: Array<{ name: string; cmd: string[] }> = [
 for (const step of steps) {
   console.log(`\n== ${step.name}: ${step.cmd.join(" ")}`);
   const [bin, ...args] = step.cmd as [string, ...string[]];
+  const testTmp =
+    step.name === "tests" ? mkdtempSync(path.join(os.tmpdir(), "astral-test-run-")) : "";
   const run = spawnSync(path.join(root, "node_modules", ".bin", bin), args, {
     cwd: root,
-    env,
+    env: testTmp ? { ...env, TMPDIR: testTmp } : env,
     stdio: "inherit",
   });
-  if (step.name === "tests") printSummary();
-  if (run.status !== 0) {
-    console.error(`\n${step.name} failed (exit ${run.status ?? run.signal})`);
-    process.exit(run.status || 1);
+  let status = run.status;
+  if (testTmp) {
+    const left = leftoversIn(testTmp);
+    rmSync(testTmp, { recursive: true, force: true });
+    if (left.length > 0) {
+      console.error(
+        `\nthe tests left ${left.length} item(s) in their temp dir (remove them where they are ` +
+          `made, e.g. with tests/support/temp-dirs.ts): ${left.join(", ")}`,
+      );
+      status ||= 1;
+    }
+    printSummary(left.length > 0 ? 1 : 0);
+  }
+  if (status !== 0) {
+    console.error(`\n${step.name} failed (exit ${status ?? run.signal})`);
+    process.exit(status || 1);
   }
 }
 
-function printSummary(): void {
+/** The plain closing line; a temp-dir leftover counts as one more failed check. */
+function printSummary(extraFailed: number): void {
   try {
     const r = JSON.parse(readFileSync(resultsFile, "utf8")) as {
       numPassedTests: number;
@@ -57,7 +77,7 @@ function printSummary(): void {
       numTodoTests: number;
     };
     console.log(
-      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
+      `\n${r.numPassedTests} passed, ${r.numFailedTests + extraFailed} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
     );
   } catch {
     console.log("\nno test results were written");

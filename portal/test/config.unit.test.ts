@@ -1,13 +1,13 @@
-import { mkdtempSync, utimesSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { utimesSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { loadPortalConfig, PortalConfigError, parsePortalConfig } from "../lib/config/load";
 
 const repoConfig = path.join(__dirname, "..", "portal.config.js");
 
 function tempConfig(source: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), "portal-config-")), "portal.config.js");
+  const file = path.join(testTempDir("portal-config-"), "portal.config.js");
   writeFileSync(file, source);
   return file;
 }

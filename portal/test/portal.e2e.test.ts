@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBootstrap } from "../../emulator/src/index";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { localPortalEnv } from "../lib/config/local-env";
+import { chromiumLaunchOptions } from "./browser";
 import { freePort, type RunningPortal, startNextDev } from "./next-server";
 
 const SHOTS = path.resolve(__dirname, "..", "..", "artifacts", "portal-e2e");
@@ -51,6 +52,11 @@ async function signIn(email: string, password: string): Promise<Page> {
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
+  // Debian's Chromium when present, else the npm one. First, so that a missing or misconfigured
+  // browser fails before the servers start; never skipped: no browser is a failure.
+  const { source, ...launch } = await chromiumLaunchOptions();
+  browserLog.push(`browser: ${source} Chromium ${launch.executablePath}`);
+  browser = await chromium.launch(launch);
   const port = await freePort();
   tenants = await startSeededTenants({
     callbackUrl: `http://localhost:${port}/auth/callback`,
@@ -83,18 +89,7 @@ beforeAll(async () => {
       "/admin/teams/team_0000000000000000",
     ],
   );
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
-}, 150_000);
+}, 300_000);
 
 afterAll(async () => {
   // The portal's log beside the screenshots (the last test checks it holds no secret).

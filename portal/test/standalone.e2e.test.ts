@@ -6,20 +6,12 @@
  * ships, graceful SIGTERM, and reports the standalone bundle's size.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import {
-  cpSync,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { freePort } from "./next-server";
 
 const portalDir = path.resolve(__dirname, "..");
@@ -175,7 +167,7 @@ describe("standalone server (the container's entry point)", () => {
   });
 
   it("refuses to start with a bad portal.config.js or a missing variable, naming each problem", async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "bad-config-"));
+    const dir = testTempDir("bad-config-");
     const bad = path.join(dir, "portal.config.js");
     writeFileSync(
       bad,

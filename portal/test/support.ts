@@ -2,13 +2,13 @@
  * Integration-test support: seeded local tenants, a Portal wired to them exactly as the app wires
  * itself (createPortal over the contract's env names), and signed-in actors backed by real users.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Environment, PORTAL_ENV } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { readBootstrap } from "../../emulator/src/index";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import type { AuditEntry } from "../lib/domain/audit";
 import type { Actor, Portal } from "../lib/domain/context";
 import { getUser } from "../lib/domain/users";
@@ -39,7 +39,7 @@ export interface PortalHarness {
 }
 
 export function writeTestConfig(audience: string, scopes: string[]): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "portal-config-"));
+  const dir = testTempDir("portal-config-");
   const file = path.join(dir, "portal.config.js");
   const env = (id: string, label: string) => ({
     id,

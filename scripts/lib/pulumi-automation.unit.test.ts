@@ -1,7 +1,5 @@
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { AutomationStackBackend } from "./pulumi-automation";
 
 describe("AutomationStackBackend without the Pulumi CLI", () => {
@@ -12,8 +10,8 @@ describe("AutomationStackBackend without the Pulumi CLI", () => {
 
   it("says the CLI is missing instead of 'spawn ENOENT'", async () => {
     // An empty PATH: no `pulumi`, wherever this runs.
-    process.env.PATH = mkdtempSync(path.join(tmpdir(), "astral-no-pulumi-"));
-    const backend = new AutomationStackBackend(mkdtempSync(path.join(tmpdir(), "astral-project-")));
+    process.env.PATH = testTempDir("astral-no-pulumi-");
+    const backend = new AutomationStackBackend(testTempDir("astral-project-"));
     await expect(backend.listStacks()).rejects.toThrow(/the Pulumi CLI is not on PATH/);
     await expect(backend.outputs("sandbox")).rejects.toThrow(/the Pulumi CLI is not on PATH/);
   });

@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
 import type { ConfigMap } from "../lib/stack-backend";
 import { REPO_ROOT, readStackConfig, STACK_TAGS } from "../lib/stacks";
@@ -53,7 +53,7 @@ config:
 `;
 
 function sandboxFixture() {
-  const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+  const dir = testTempDir("astral-preview-");
   const file = path.join(dir, "Pulumi.sandbox.yaml");
   writeFileSync(file, SANDBOX_YAML);
   return readStackConfig(file);
@@ -163,7 +163,7 @@ describe("preview config", () => {
   });
 
   it("names the file and the problem for unreadable or invalid YAML", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+    const dir = testTempDir("astral-preview-");
     expect(() => readStackConfig(path.join(dir, "missing.yaml"))).toThrow(
       /cannot read stack config/,
     );
@@ -387,7 +387,7 @@ describe("cleanupPreviews", () => {
 
 describe("preview config against the program's schema", () => {
   it("derived from the repository's Pulumi.sandbox.yaml, parses as a preview config", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "astral-preview-"));
+    const dir = testTempDir("astral-preview-");
     const file = path.join(dir, "Pulumi.sandbox.yaml");
     // The operator replaces the placeholders; a valid hosted zone id stands in for it here.
     const text = readFileSync(path.join(REPO_ROOT, "Pulumi.sandbox.yaml"), "utf8");

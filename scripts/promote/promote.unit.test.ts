@@ -1,7 +1,7 @@
-import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
 import { REPO_ROOT, STACK_TAGS } from "../lib/stacks";
 import {
@@ -47,7 +47,7 @@ async function aliceAgainstSandbox(files: { productionFile: string; logFile: str
 }
 
 function workspace() {
-  const dir = mkdtempSync(path.join(tmpdir(), "astral-promote-"));
+  const dir = testTempDir("astral-promote-");
   const productionFile = path.join(dir, "Pulumi.production.yaml");
   copyFileSync(PRODUCTION_FILE, productionFile);
   return { productionFile, logFile: path.join(dir, "promotions.jsonl") };

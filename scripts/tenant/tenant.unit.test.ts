@@ -1,7 +1,7 @@
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { testTempDir } from "../../tests/support/temp-dirs";
 import { diffAssets, formatDifferences } from "./compare";
 import { deployConfig, INCLUDED_TYPES, PULUMI_OWNED_TYPES } from "./deploy-config";
 import {
@@ -14,7 +14,7 @@ import {
 } from "./desired";
 
 function copyOfTenants() {
-  const dir = mkdtempSync(path.join(tmpdir(), "astral-tenants-"));
+  const dir = testTempDir("astral-tenants-");
   cpSync(TENANTS_DIR, dir, { recursive: true });
   return dir;
 }
