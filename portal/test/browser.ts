@@ -66,24 +66,29 @@ export function browserSource(
 }
 
 /**
- * @sparticuz/chromium's flags are made for AWS Lambda and include some that switch off the
- * browser's web security. With them Chromium sends no `Origin` header, and the portal (which
- * refuses a mutation without a same-origin `Origin`: portal/lib/origin.ts) refuses every action; the test would also no longer drive the browser a user has. These are dropped:
+ * @sparticuz/chromium's flags are made for AWS Lambda, and some of them switch off what keeps
+ * sites and users apart in a browser. The test must drive the browser a user has, so these go:
+ * - without web security Chromium sends no `Origin` header, and the portal refuses every action
+ *   (it refuses a mutation without a same-origin Origin: portal/lib/origin.ts);
+ * - in one process, a `fetch` from one browser context carries another context's cookies: a
+ *   server action sent from Bob's page ran as Alice (seen in the browser test, and checked in
+ *   browser.e2e.test.ts).
  */
-const WEB_SECURITY_OFF = new Set([
+const DROPPED_FLAGS = new Set([
   "--disable-web-security", // no same-origin policy, and no Origin header on requests
   "--allow-running-insecure-content", // http scripts on https pages
   "--disable-site-isolation-trials", // no process per site
+  "--single-process", // browser, renderers and network in one process: contexts share cookies
 ]);
 /** Features that `--disable-features=` must not turn off: both are site isolation. */
 const SITE_ISOLATION_FEATURES = new Set(["IsolateOrigins", "site-per-process"]);
 
-/** `args` without the flags that switch off web security or site isolation; the rest kept. */
-export function withWebSecurity(args: readonly string[]): string[] {
+/** `args` without the flags above (nor site isolation in `--disable-features`); the rest kept. */
+export function withIsolation(args: readonly string[]): string[] {
   const kept: string[] = [];
   for (const arg of args) {
     const name = arg.split("=")[0] ?? arg;
-    if (WEB_SECURITY_OFF.has(name)) continue;
+    if (DROPPED_FLAGS.has(name)) continue;
     if (name === "--disable-features") {
       const features = arg
         .slice(name.length + 1)
@@ -99,7 +104,7 @@ export function withWebSecurity(args: readonly string[]): string[] {
 
 /** The npm Chromium's flags, as the browser test launches it. */
 export function npmChromiumArgs(): string[] {
-  return withWebSecurity(sparticuz.args);
+  return withIsolation(sparticuz.args);
 }
 
 const DEBIAN_ARGS = [

@@ -3,42 +3,44 @@ import path from "node:path";
 import sparticuz from "@sparticuz/chromium";
 import { describe, expect, it } from "vitest";
 import { testTempDir } from "../../tests/support/temp-dirs";
-import { browserSource, npmChromiumArgs, withWebSecurity } from "./browser";
+import { browserSource, npmChromiumArgs, withIsolation } from "./browser";
 
-/** Any flag that switches off web security or site isolation, by name or by feature. */
-const WEB_SECURITY_OFF =
-  /^--(disable-web-security|allow-running-insecure-content|disable-site-isolation)|^--disable-features=.*\b(IsolateOrigins|site-per-process)\b/;
+/** Any flag that switches off web security, site isolation or separate processes. */
+const ISOLATION_OFF =
+  /^--(disable-web-security|allow-running-insecure-content|disable-site-isolation|single-process)|^--disable-features=.*\b(IsolateOrigins|site-per-process)\b/;
 
 describe("the npm Chromium's flags", () => {
-  it("keep web security and site isolation on (else Chromium sends no Origin)", () => {
+  it("keep web security, site isolation and separate processes on", () => {
     const args = npmChromiumArgs();
-    expect(args.filter((a) => WEB_SECURITY_OFF.test(a))).toEqual([]);
+    expect(args.filter((a) => ISOLATION_OFF.test(a))).toEqual([]);
     expect(args).not.toContain("--disable-web-security");
     expect(args).not.toContain("--allow-running-insecure-content");
     expect(args).not.toContain("--disable-site-isolation-trials");
+    expect(args).not.toContain("--single-process");
   });
 
   it("drop exactly those from what the package ships, and keep what headless needs", () => {
     const shipped = sparticuz.args;
     // The package still ships them; if it stops, this filter (and this test) can go.
-    expect(shipped.filter((a) => WEB_SECURITY_OFF.test(a)).length).toBeGreaterThan(0);
+    expect(shipped.filter((a) => ISOLATION_OFF.test(a)).length).toBeGreaterThan(0);
     const kept = npmChromiumArgs();
     expect(kept).toEqual(expect.arrayContaining(["--no-sandbox", "--no-zygote"]));
     const dropped = shipped.filter((a) => !kept.includes(a));
-    expect(dropped.every((a) => WEB_SECURITY_OFF.test(a))).toBe(true);
+    expect(dropped.every((a) => ISOLATION_OFF.test(a))).toBe(true);
     // Other disabled features stay disabled.
     expect(kept).toContain("--disable-features=AudioServiceOutOfProcess");
   });
 
   it("removes site isolation from --disable-features and the flag when nothing is left", () => {
     expect(
-      withWebSecurity([
+      withIsolation([
         "--no-sandbox",
         "--disable-web-security",
         "--disable-features=A,IsolateOrigins,site-per-process,B",
         "--disable-features=IsolateOrigins,site-per-process",
         "--allow-running-insecure-content",
         "--disable-site-isolation-trials",
+        "--single-process",
         "--headless='shell'",
       ]),
     ).toEqual(["--no-sandbox", "--disable-features=A,B", "--headless='shell'"]);
