@@ -6,9 +6,10 @@
  * so the CA is made here, before vitest's processes start with the variable set.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { ensureLocalCa } from "../emulator/src/ca";
+import { printSummary } from "./lib/test-summary";
 
 const root = path.resolve(__dirname, "..");
 const resultsFile = path.join(root, ".astral", "test-results.json");
@@ -41,25 +42,9 @@ for (const step of steps) {
     env,
     stdio: "inherit",
   });
-  if (step.name === "tests") printSummary();
+  if (step.name === "tests") printSummary(resultsFile);
   if (run.status !== 0) {
     console.error(`\n${step.name} failed (exit ${run.status ?? run.signal})`);
     process.exit(run.status || 1);
-  }
-}
-
-function printSummary(): void {
-  try {
-    const r = JSON.parse(readFileSync(resultsFile, "utf8")) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numPendingTests: number;
-      numTodoTests: number;
-    };
-    console.log(
-      `\n${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
-    );
-  } catch {
-    console.log("\nno test results were written");
   }
 }
