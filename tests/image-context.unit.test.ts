@@ -105,4 +105,31 @@ describe("portal image build context", () => {
       expect(contextHash(copy), `changing ${file} left the context as it was`).not.toBe(before);
     }
   });
+
+  it("builds what next build type-checks with: its TypeScript packages are portal devDependencies", () => {
+    // The Dockerfile installs only the portal workspace (`npm ci --workspace @astral/portal`):
+    // without these, Next installs TypeScript itself in the middle of the build.
+    const portal = JSON.parse(
+      readFileSync(path.join(REPO_ROOT, "portal/package.json"), "utf8"),
+    ) as {
+      devDependencies: Record<string, string>;
+    };
+    for (const name of ["typescript", "@types/node", "@types/react", "@types/react-dom"]) {
+      expect(portal.devDependencies[name], name).toBeDefined();
+    }
+    const lock = JSON.parse(readFileSync(path.join(REPO_ROOT, "package-lock.json"), "utf8")) as {
+      packages: Record<string, { devDependencies?: Record<string, string> }>;
+    };
+    expect(lock.packages.portal?.devDependencies).toEqual(portal.devDependencies);
+  });
+
+  it("never skips next build's type check (what ships is what was checked)", () => {
+    const config = readFileSync(path.join(REPO_ROOT, "portal/next.config.ts"), "utf8");
+    expect(config).not.toMatch(/ignoreBuildErrors|NEXT_SKIP_TYPECHECK/);
+    const standalone = readFileSync(
+      path.join(REPO_ROOT, "portal/test/standalone.e2e.test.ts"),
+      "utf8",
+    );
+    expect(standalone).not.toContain("NEXT_SKIP_TYPECHECK");
+  });
 });
