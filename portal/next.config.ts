@@ -19,8 +19,8 @@ const config: NextConfig = {
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,
-  // `npm test` type-checks the portal itself; its standalone-build test skips Next's second pass.
-  typescript: { ignoreBuildErrors: process.env.NEXT_SKIP_TYPECHECK === "1" },
+  // `next build` always type-checks, in the image as everywhere (typescript is a portal
+  // devDependency, so the Dockerfile's `npm ci` installs it; Next never installs it mid-build).
   // No next/image in the portal: no image optimizer, so sharp's ~20 MB of binaries stay out of
   // the standalone bundle.
   images: { unoptimized: true },

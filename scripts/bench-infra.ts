@@ -27,7 +27,7 @@ const CONFIGS: Record<Role, Record<string, string>> = {
     ...owner,
     role: "sandbox",
     auth0Domain: "acme-sandbox.eu.auth0.com",
-    imageTag: "abc",
+    imageTag: "abc1234-4711-1",
   },
   production: {
     ...common,
@@ -41,7 +41,7 @@ const CONFIGS: Record<Role, Record<string, string>> = {
     ...common,
     role: "preview",
     prNumber: "7",
-    imageTag: "abc",
+    imageTag: "abc1234-4711-1",
     sandboxStack: "acme/astral/sandbox",
   },
 };

@@ -9,10 +9,11 @@
  * anything in it, and the folder itself is removed either way.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureLocalCa } from "../emulator/src/ca";
+import { printSummary } from "./lib/test-summary";
 import { leftoversIn } from "./lib/test-temp-dir";
 
 const root = path.resolve(__dirname, "..");
@@ -59,27 +60,10 @@ for (const step of steps) {
       );
       status ||= 1;
     }
-    printSummary(left.length > 0 ? 1 : 0);
+    printSummary(resultsFile, left.length > 0 ? 1 : 0);
   }
   if (status !== 0) {
     console.error(`\n${step.name} failed (exit ${status ?? run.signal})`);
     process.exit(status || 1);
-  }
-}
-
-/** The plain closing line; a temp-dir leftover counts as one more failed check. */
-function printSummary(extraFailed: number): void {
-  try {
-    const r = JSON.parse(readFileSync(resultsFile, "utf8")) as {
-      numPassedTests: number;
-      numFailedTests: number;
-      numPendingTests: number;
-      numTodoTests: number;
-    };
-    console.log(
-      `\n${r.numPassedTests} passed, ${r.numFailedTests + extraFailed} failed, ${r.numPendingTests + r.numTodoTests} skipped`,
-    );
-  } catch {
-    console.log("\nno test results were written");
   }
 }

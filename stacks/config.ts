@@ -5,6 +5,7 @@
  * exact `pulumi config set --secret ...` command.
  */
 import { z } from "zod";
+import { UNIQUE_IMAGE_TAG } from "../infra/aws/imageTag";
 
 export const CONFIG_NAMESPACE = "astral";
 export const STACK_ROLES = ["sandbox", "production", "preview"] as const;
@@ -99,18 +100,19 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ];
 
+/** Unique per build (infra/aws/imageTag.ts): ECR tags are immutable. */
 const imageTag = z
   .string()
   .regex(
-    /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/,
-    "must be a Docker tag (e.g. the git commit: git rev-parse --short=12 HEAD)",
+    UNIQUE_IMAGE_TAG,
+    'must be a tag no build used before: <git commit>-<build id>, e.g. "$(git rev-parse --short=12 HEAD)-$(date -u +%Y%m%dT%H%M%SZ)"',
   );
 
 const SandboxConfig = z.object({
   role: z.literal("sandbox"),
   ...common,
   ...tenantOwner,
-  /** Tag of the image built from this commit (tags are immutable in ECR). */
+  /** Tag of the image this run builds: unique per build (tags are immutable in ECR). */
   imageTag,
   /** Optional: parent domain of preview portals; the login app then allows https://*.<it>. */
   previewDomain: host.optional(),

@@ -14,5 +14,8 @@ export = declareStack(config, secrets, {
   project: pulumi.getProject(),
   stack: pulumi.getStack(),
   region: awsRegion(),
-  repoRoot: path.resolve(__dirname, ".."),
+  // Relative to the directory Pulumi runs the program (and the docker-build provider) in, the
+  // project root: docker-build compares the context's location string between runs, and an
+  // absolute path (a laptop's, a CI runner's) would count as a change that rebuilds the image.
+  repoRoot: path.relative(process.cwd(), path.resolve(__dirname, "..")) || ".",
 });

@@ -187,4 +187,20 @@ describe("the workflows together", () => {
     ]);
     for (const p of previews) expect(p.with?.policyPacks).toBe("infra/policy");
   });
+
+  it("give every image build a tag of its own: commit, run id and attempt (ECR tags are immutable)", () => {
+    const setting = Object.entries(all).flatMap(([file, w]) =>
+      steps(w)
+        .filter((s) => JSON.stringify(s.with ?? {}).includes("astral:imageTag"))
+        .map((s) => ({ file, configMap: String(s.with?.["config-map"]) })),
+    );
+    expect(setting.map((s) => s.file).sort()).toEqual(["deploy-sandbox.yml", "pr.yml"]);
+    for (const { file, configMap } of setting) {
+      expect(configMap).toContain(expr("env.IMAGE_TAG"));
+      const tagStep = steps(all[file] as Workflow).find((s) => s.run?.includes("IMAGE_TAG="));
+      expect(tagStep?.run, file).toContain(
+        `-${expr("github.run_id")}-${expr("github.run_attempt")}`,
+      );
+    }
+  });
 });

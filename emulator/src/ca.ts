@@ -1,8 +1,8 @@
 /**
  * The local certificate authority. Generated once into a git-ignored folder; its certificate is
  * what Node processes trust through `NODE_EXTRA_CA_CERTS`. The CA's private key never leaves
- * that folder. The tenants' server certificate (SANs `localhost`, `127.0.0.1`) is issued by it
- * and renewed when it nears expiry.
+ * that folder. The tenants' server certificate (SANs `localhost`, `127.0.0.1`, `*.tenants.test`)
+ * is issued by it and renewed when it nears expiry or lacks one of those names.
  *
  * Keys come from Node's crypto (fast, native); node-forge only assembles and signs the X.509
  * certificates, which Node's crypto cannot do.
@@ -31,6 +31,13 @@ export interface LocalCa {
 }
 
 const CA_NAME = "Astral Local Development CA";
+/**
+ * Names the tenants' certificate covers. `*.tenants.test` (a reserved TLD, RFC 6761) is for
+ * clients that refuse `localhost` and IP addresses as an Auth0 domain (`@auth0/nextjs-auth0` in
+ * production mode): the image test maps e.g. `production.tenants.test` to 127.0.0.1.
+ */
+const SERVER_DNS_NAMES = ["localhost", "*.tenants.test"];
+const SERVER_IPS = ["127.0.0.1"];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function ensureLocalCa(dir: string = DEFAULT_CA_DIR): LocalCa {
@@ -56,7 +63,8 @@ function ensureFiles(dir: string): LocalCa {
     !existsSync(files.serverKey) ||
     !existsSync(files.serverCert) ||
     expiresWithin(files.serverCert, 7) ||
-    !issuedBy(files.serverCert, files.caCert)
+    !issuedBy(files.serverCert, files.caCert) ||
+    !coversServerNames(files.serverCert)
   ) {
     writeServer(files);
   }
@@ -150,8 +158,8 @@ function issue(opts: {
       {
         name: "subjectAltName",
         altNames: [
-          { type: 2, value: "localhost" },
-          { type: 7, ip: "127.0.0.1" },
+          ...SERVER_DNS_NAMES.map((value) => ({ type: 2, value })),
+          ...SERVER_IPS.map((ip) => ({ type: 7, ip })),
         ],
       },
       { name: "subjectKeyIdentifier" },
@@ -167,6 +175,19 @@ function expiresWithin(certPath: string, days: number): boolean {
     return new Date(cert.validTo).getTime() - Date.now() < days * DAY_MS;
   } catch {
     return true;
+  }
+}
+
+/** A certificate made before a name was added to the list is issued again. */
+function coversServerNames(certPath: string): boolean {
+  try {
+    const cert = new X509Certificate(readFileSync(certPath));
+    return (
+      SERVER_DNS_NAMES.every((name) => cert.checkHost(name.replace("*", "x")) !== undefined) &&
+      SERVER_IPS.every((ip) => cert.checkIP(ip) !== undefined)
+    );
+  } catch {
+    return false;
   }
 }
 

@@ -24,6 +24,11 @@ export interface StartOptions {
   stateDir?: string;
   /** Fixed ports; 0 or absent picks a free one. */
   ports?: { production?: number; sandbox?: number };
+  /**
+   * Host names the tenants are reached by (default `localhost`): one that resolves to 127.0.0.1
+   * and that the server certificate covers (`*.tenants.test`, see ca.ts), e.g. in the image test.
+   */
+  hosts?: { production?: string; sandbox?: string };
   /** Folder of the local CA (default `<repo>/.astral/ca`). */
   caDir?: string;
 }
@@ -62,7 +67,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
         await server.close();
         tenant.store.flush();
       });
-      await tenant.bind(server.port);
+      await tenant.bind(server.port, opts.hosts?.[name]);
       live[name] = tenant;
     }
   } catch (err) {

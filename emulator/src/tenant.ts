@@ -23,7 +23,7 @@ import { TenantStore } from "./store";
 /** Where a tenant can be reached. */
 export interface TenantHandle {
   name: string;
-  /** `localhost:PORT`, what Auth0 SDKs call the domain. */
+  /** `localhost:PORT`, what Auth0 SDKs call the domain (a host alone on port 443, as Auth0's). */
   domain: string;
   /** `https://localhost:PORT` */
   baseUrl: string;
@@ -50,6 +50,8 @@ export class Tenant implements TenantHandle {
   domain = "";
   baseUrl = "";
   issuer = "";
+  /** `http://HOST:PORT`: the browser-facing endpoints, over plain HTTP on the same port. */
+  browserUrl = "";
   private signingKey: SigningKey | undefined;
 
   constructor(
@@ -82,9 +84,15 @@ export class Tenant implements TenantHandle {
     return { ...defaultSettings(this.name), ...this.store.settings };
   }
 
-  /** Called once the port is known: fixes the domain and makes the tenant's built-in records. */
-  async bind(port: number): Promise<void> {
-    this.domain = `localhost:${port}`;
+  /**
+   * Called once the port is known: fixes the domain and makes the tenant's built-in records.
+   * `host` is the name clients reach the tenant by (it must resolve to loopback and be covered by
+   * the local CA's server certificate). On port 443 the domain is the host alone, like an Auth0
+   * tenant's (`@auth0/nextjs-auth0` refuses a domain with a port outside development).
+   */
+  async bind(port: number, host = "localhost"): Promise<void> {
+    this.domain = port === 443 ? host : `${host}:${port}`;
+    this.browserUrl = `http://${host}:${port}`;
     this.baseUrl = `https://${this.domain}`;
     this.issuer = `${this.baseUrl}/`;
     await this.initialize();

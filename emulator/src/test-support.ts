@@ -8,7 +8,13 @@ import os from "node:os";
 import path from "node:path";
 import { ensureLocalCa } from "./ca";
 import type { Fault, RateLimit } from "./control";
-import { type RunningTenants, startTenants, TENANT_NAMES, type TenantName } from "./index";
+import {
+  type RunningTenants,
+  type StartOptions,
+  startTenants,
+  TENANT_NAMES,
+  type TenantName,
+} from "./index";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
 export interface TenantsControl {
@@ -31,7 +37,10 @@ export interface SeededTenants {
   close(): Promise<void>;
 }
 
-export async function startSeededTenants(opts: SeedOptions = {}): Promise<SeededTenants> {
+/** Seed options, plus fixed ports and host names for the tenants (see `StartOptions`). */
+export type SeededTenantsOptions = SeedOptions & Pick<StartOptions, "ports" | "hosts">;
+
+export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promise<SeededTenants> {
   const { caCertPath } = ensureLocalCa();
   if (process.env.NODE_EXTRA_CA_CERTS !== caCertPath) {
     throw new Error(
@@ -40,7 +49,7 @@ export async function startSeededTenants(opts: SeedOptions = {}): Promise<Seeded
     );
   }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
-  const running = await startTenants({ stateDir });
+  const running = await startTenants({ stateDir, ports: opts.ports, hosts: opts.hosts });
   const seedOpts = { ...opts, stateDir };
   const removeState = () => {
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });

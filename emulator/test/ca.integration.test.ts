@@ -20,6 +20,8 @@ describe("ensureLocalCa", () => {
     expect(server.verify(ca.publicKey)).toBe(true);
     expect(server.checkHost("localhost")).toBe("localhost");
     expect(server.checkIP("127.0.0.1")).toBe("127.0.0.1");
+    // For clients that refuse localhost as an Auth0 domain (the image test).
+    expect(server.checkHost("production.tenants.test")).toBe("*.tenants.test");
     expect(server.checkHost("example.com")).toBeUndefined();
     for (const key of ["ca.key.pem", "server.key.pem"]) {
       expect(statSync(path.join(dir, key)).mode & 0o077).toBe(0);

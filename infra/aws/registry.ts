@@ -3,6 +3,7 @@
  * it through the sandbox stack's `imageRepository` output) and the image built from
  * `portal/Dockerfile` with `@pulumi/docker-build`.
  */
+import path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
@@ -79,9 +80,12 @@ export class ImageRepository extends pulumi.ComponentResource {
 export interface PortalImageArgs {
   /** `<account>.dkr.ecr.<region>.amazonaws.com/<name>` */
   readonly repositoryUrl: pulumi.Input<string>;
-  /** Immutable tag, e.g. the git commit (previews: `pr-<n>-<commit>`). */
+  /** A tag no build used before, `<commit>-<build id>` (previews: `pr-<n>-...`); see imageTag.ts. */
   readonly tag: pulumi.Input<string>;
-  /** Repository root: the Dockerfile copies the workspace's `infra/contract`. */
+  /**
+   * Repository root, relative to the project directory (normally `.`): the Dockerfile copies the
+   * workspace's `infra/contract`. What it may read is portal/Dockerfile.dockerignore's allowlist.
+   */
   readonly contextDir: string;
   /**
    * Leave the pushed image in ECR when this resource is deleted. docker-build's delete removes the
@@ -110,7 +114,7 @@ export class PortalImage extends pulumi.ComponentResource {
       `${name}-image`,
       {
         context: { location: args.contextDir },
-        dockerfile: { location: `${args.contextDir}/portal/Dockerfile` },
+        dockerfile: { location: path.join(args.contextDir, "portal", "Dockerfile") },
         platforms: ["linux/amd64"],
         push: true,
         tags: [pulumi.interpolate`${repositoryUrl}:${args.tag}`],

@@ -52,7 +52,6 @@ beforeAll(async () => {
         ...process.env,
         NEXT_DIST_DIR: distDir,
         NEXT_TELEMETRY_DISABLED: "1",
-        NEXT_SKIP_TYPECHECK: "1",
         NODE_ENV: "production",
       },
       encoding: "utf8",

@@ -8,10 +8,12 @@
  *   comment <pr>               create or update the PR's one report comment (CI; reads
  *                              SANDBOX_PREVIEW_*, PRODUCTION_PREVIEW_*, PREVIEW_* from env)
  *
- * Environment: GITHUB_SHA (the commit deployed), GITHUB_REPOSITORY and GITHUB_TOKEN (cleanup),
+ * Environment: GITHUB_SHA (the commit deployed), GITHUB_RUN_ID and GITHUB_RUN_ATTEMPT (the image
+ * tag's build id; by hand: the UTC time), GITHUB_REPOSITORY and GITHUB_TOKEN (cleanup),
  * ASTRAL_SANDBOX_STACK (default: production's `astral:sandboxStack`, else `sandbox`).
  */
 import { parseArgs } from "node:util";
+import { buildId } from "../../infra/aws/imageTag";
 import { currentCommit, runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
 import { REPO_ROOT, readStackConfig, resolveSandboxStack, stackFilePath } from "../lib/stacks";
@@ -97,6 +99,7 @@ async function main(): Promise<number> {
       pr,
       sandboxStack,
       currentCommit(),
+      buildId(),
     );
     console.log(
       JSON.stringify({ stack: previewStackName(pr, sandboxStack), config, notCopied }, null, 2),
@@ -120,6 +123,7 @@ async function main(): Promise<number> {
     sandbox: sandboxConfig(),
     sandboxStack,
     gitSha,
+    buildId: buildId(),
     now: new Date(),
     ttlDays,
     onOutput,

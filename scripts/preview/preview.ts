@@ -7,6 +7,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { uniqueImageTag } from "../../infra/aws/imageTag";
 import { CONFIG_NAMESPACE } from "../../stacks/config";
 import type { ConfigMap, StackBackend } from "../lib/stack-backend";
 import { shortStackName } from "../lib/stack-backend";
@@ -90,7 +91,8 @@ export function previewPrNumber(stack: string): number | undefined {
 /**
  * A preview's config, derived from sandbox's `Pulumi.sandbox.yaml`: provider settings (e.g.
  * `aws:region`) and the allowlisted `astral:` settings are copied; the preview's own keys are
- * set (role, PR number, StackReference to sandbox, image tag from the commit) and, when sandbox
+ * set (role, PR number, StackReference to sandbox, an image tag unique to this run: commit and
+ * build id, since ECR tags are immutable and every run may build) and, when sandbox
  * has `astral:previewDomain`, the host `pr-<n>.<previewDomain>` in sandbox's hosted zone.
  * Secure values are never copied (encrypted with sandbox's key, they would not decrypt in another
  * stack; and a preview borrows sandbox's backend through the StackReference instead).
@@ -100,6 +102,7 @@ export function derivePreviewConfig(
   pr: number,
   sandboxStack: string,
   gitSha: string,
+  build: string,
 ): { config: ConfigMap; notCopied: string[] } {
   const prNumber = parsePrNumber(pr);
   if (!/^[0-9a-f]{7,40}$/.test(gitSha)) {
@@ -123,7 +126,7 @@ export function derivePreviewConfig(
   config[CONFIG_KEYS.role] = { value: "preview" };
   config[CONFIG_KEYS.prNumber] = { value: String(prNumber) };
   config[CONFIG_KEYS.sandboxStack] = { value: sandboxStack };
-  config[SANDBOX_KEYS.imageTag] = { value: gitSha.slice(0, 12) };
+  config[SANDBOX_KEYS.imageTag] = { value: uniqueImageTag(gitSha, build) };
   return { config, notCopied: notCopied.sort() };
 }
 
@@ -138,6 +141,8 @@ export interface DeployPreviewInput {
   /** The sandbox stack, as the preview's StackReference names it. */
   sandboxStack: string;
   gitSha: string;
+  /** This run's build id (infra/aws/imageTag.ts `buildId`): part of the image tag. */
+  buildId: string;
   now: Date;
   ttlDays?: number;
   onOutput?: (line: string) => void;
@@ -153,7 +158,13 @@ export async function deployPreview(input: DeployPreviewInput) {
   } else {
     await backend.createStack(stack);
   }
-  const { config, notCopied } = derivePreviewConfig(input.sandbox, pr, input.sandboxStack, gitSha);
+  const { config, notCopied } = derivePreviewConfig(
+    input.sandbox,
+    pr,
+    input.sandboxStack,
+    gitSha,
+    input.buildId,
+  );
   // The preview's own session secret: made once, kept across updates, never printed.
   const current = existing ? await backend.getConfig(stack) : {};
   if (!current[SANDBOX_KEYS.sessionSecret]) {

@@ -118,7 +118,13 @@ describe("preview naming", () => {
 
 describe("preview config", () => {
   it("copies provider and allowlisted settings, sets the preview's own, never copies ciphertext", () => {
-    const { config, notCopied } = derivePreviewConfig(sandboxFixture(), 12, SANDBOX_STACK, SHA);
+    const { config, notCopied } = derivePreviewConfig(
+      sandboxFixture(),
+      12,
+      SANDBOX_STACK,
+      SHA,
+      "4711-1",
+    );
     expect(config).toEqual({
       "aws:region": { value: "eu-west-1" },
       "astral:cpu": { value: "512" },
@@ -132,7 +138,7 @@ describe("preview config", () => {
       "astral:role": { value: "preview" },
       "astral:prNumber": { value: "12" },
       "astral:sandboxStack": { value: SANDBOX_STACK },
-      "astral:imageTag": { value: SHA.slice(0, 12) },
+      "astral:imageTag": { value: `${SHA.slice(0, 12)}-4711-1` },
     });
     expect(notCopied).toEqual([
       "astral:adminEmail",
@@ -154,10 +160,10 @@ describe("preview config", () => {
   it("leaves the domain out when sandbox has no preview domain, and rejects a bad SHA", () => {
     const sandbox = sandboxFixture();
     delete sandbox.config["astral:previewDomain"];
-    const { config } = derivePreviewConfig(sandbox, 3, "sandbox", SHA);
+    const { config } = derivePreviewConfig(sandbox, 3, "sandbox", SHA, "4711-1");
     expect(config["astral:domainName"]).toBeUndefined();
     expect(config["astral:hostedZoneId"]).toBeUndefined();
-    expect(() => derivePreviewConfig(sandbox, 3, "sandbox", "main")).toThrow(
+    expect(() => derivePreviewConfig(sandbox, 3, "sandbox", "main", "4711-1")).toThrow(
       'git SHA must be 7-40 hex digits, got "main"',
     );
   });
@@ -184,6 +190,7 @@ describe("deployPreview", () => {
       sandbox: sandboxFixture(),
       sandboxStack: SANDBOX_STACK,
       gitSha: SHA,
+      buildId: "4711-1",
       now: NOW,
     });
     expect(result).toMatchObject({
@@ -213,17 +220,24 @@ describe("deployPreview", () => {
       sandbox: sandboxFixture(),
       sandboxStack: "sandbox",
       gitSha: "aaaaaaa",
+      buildId: "4711-1",
     };
     await deployPreview({ ...input, now: NOW });
+    expect(backend.stacks.get("pr-3")?.config["astral:imageTag"]).toEqual({
+      value: "aaaaaaa-4711-1",
+    });
     const secret = backend.stacks.get("pr-3")?.config["astral:sessionSecret"];
     expect(secret?.secret).toBe(true);
     expect(secret?.value).toMatch(/^[0-9a-f]{64}$/);
     const later = new Date(NOW.getTime() + 2 * DAY);
-    const again = await deployPreview({ ...input, gitSha: "bbbbbbb", now: later, ttlDays: 1 });
+    const again = await deployPreview({ ...input, buildId: "4712-1", now: later, ttlDays: 1 });
     expect(again.created).toBe(false);
-    // The session secret is made once and kept; the image tag follows the commit.
+    // The session secret is made once and kept; the image tag is new on every run, even of the
+    // same commit (ECR tags are immutable: a rerun that builds must not push the same tag).
     expect(backend.stacks.get("pr-3")?.config["astral:sessionSecret"]).toEqual(secret);
-    expect(backend.stacks.get("pr-3")?.config["astral:imageTag"]).toEqual({ value: "bbbbbbb" });
+    expect(backend.stacks.get("pr-3")?.config["astral:imageTag"]).toEqual({
+      value: "aaaaaaa-4712-1",
+    });
     expect(backend.callsTo("createStack")).toHaveLength(1);
     expect(backend.stacks.get("pr-3")?.tags[STACK_TAGS.expiresAt]).toBe(
       new Date(later.getTime() + DAY).toISOString(),
@@ -239,6 +253,7 @@ describe("deployPreview", () => {
         sandbox: sandboxFixture(),
         sandboxStack: "sandbox",
         gitSha: "aaaaaaa",
+        buildId: "4711-1",
         now: NOW,
       }),
     ).rejects.toThrow('refusing to touch stack "pr-4": its astral:role is "sandbox"');
@@ -392,7 +407,7 @@ describe("preview config against the program's schema", () => {
     // The operator replaces the placeholders; a valid hosted zone id stands in for it here.
     const text = readFileSync(path.join(REPO_ROOT, "Pulumi.sandbox.yaml"), "utf8");
     writeFileSync(file, text.replace("REPLACE_WITH_HOSTED_ZONE_ID", "Z0123456789ABCDEFGHIJ"));
-    const { config } = derivePreviewConfig(readStackConfig(file), 42, SANDBOX_STACK, SHA);
+    const { config } = derivePreviewConfig(readStackConfig(file), 42, SANDBOX_STACK, SHA, "4711-1");
     const raw: Record<string, string> = { sessionSecret: "s".repeat(64) };
     for (const [key, value] of Object.entries(config)) {
       if (key.startsWith("astral:")) raw[key.slice("astral:".length)] = value.value;

@@ -11,7 +11,7 @@ const sandbox = {
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bootstrap-secret",
   adminEmail: "admin@acme.example",
-  imageTag: "0123456789ab",
+  imageTag: "0123456789ab-4711-1",
   domainName: "portal.sandbox.acme.example",
   hostedZoneId: "Z0123456789ABC",
   sessionSecret,
@@ -30,7 +30,7 @@ const production = {
 };
 const preview = {
   role: "preview",
-  imageTag: "pr-12-0123456789ab",
+  imageTag: "pr-12-0123456789ab-20261130T204405Z",
   sandboxStack: "acme/astral/sandbox",
   prNumber: "12",
   sessionSecret,
@@ -126,7 +126,13 @@ describe("parseStackConfig", () => {
     [
       "image tag with a slash",
       { ...sandbox, imageTag: "feature/x" },
-      "astral:imageTag must be a Docker tag",
+      "astral:imageTag must be a tag no build used before: <git commit>-<build id>",
+    ],
+    [
+      // ECR tags are immutable: a second run of the same commit would push the same tag again.
+      "image tag that is only the commit",
+      { ...sandbox, imageTag: "0123456789ab" },
+      "astral:imageTag must be a tag no build used before: <git commit>-<build id>",
     ],
     [
       "preview domain without zone",
@@ -237,7 +243,7 @@ describe("the committed stack files", () => {
         ...read(stack),
         auth0ClientSecret: "x",
         sessionSecret: "s".repeat(64),
-        ...(stack === "sandbox" ? { imageTag: "0123456789ab" } : {}),
+        ...(stack === "sandbox" ? { imageTag: "0123456789ab-4711-1" } : {}),
       };
       const placeholderKeys = Object.keys(raw).filter((k) => isPlaceholder(String(raw[k])));
       expect(placeholderKeys.length).toBeGreaterThan(0);

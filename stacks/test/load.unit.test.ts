@@ -6,7 +6,7 @@ import { loadStackConfig } from "../load";
 const preview = {
   "astral:role": "preview",
   "astral:prNumber": "3",
-  "astral:imageTag": "abc",
+  "astral:imageTag": "abc1234-4711-1",
   "astral:sandboxStack": "acme/astral/sandbox",
   "astral:sessionSecret": "q".repeat(40),
 };

@@ -33,7 +33,7 @@ beforeAll(async () => {
     "aws:region": "eu-west-1",
     role: "preview",
     prNumber: "42",
-    imageTag: "0123456789ab",
+    imageTag: "0123456789ab-4711-1",
     sandboxStack: "acme/astral/sandbox",
     sessionSecret: SESSION_SECRET,
   });
@@ -107,7 +107,7 @@ describe("preview stack", () => {
   it("builds its image into the sandbox repository with a pr-<n>- tag", async () => {
     const image = one("docker-build:index:Image");
     expect(unwrap(image.inputs.tags)).toEqual([
-      `${SANDBOX_REF.imageRepository}:pr-42-0123456789ab`,
+      `${SANDBOX_REF.imageRepository}:pr-42-0123456789ab-4711-1`,
     ]);
     expect(byType("aws:ecr/repository:Repository")).toEqual([]);
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);

@@ -78,9 +78,8 @@ export class OAuthEndpoints {
   }
 
   discovery(): Doc {
-    const { issuer, baseUrl, domain } = this.tenant;
+    const { issuer, baseUrl, browserUrl } = this.tenant;
     // Browser-facing endpoints over plain HTTP (no certificate warning), the rest over HTTPS.
-    const browserUrl = `http://${domain}`;
     return {
       issuer,
       authorization_endpoint: `${browserUrl}/authorize`,

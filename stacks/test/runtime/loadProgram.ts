@@ -19,7 +19,7 @@ pulumi.runtime.setAllConfig(
     "astral:auth0ClientId": "bootstrapClientId",
     "astral:auth0ClientSecret": SECRETS.bootstrap,
     "astral:adminEmail": "admin@acme.example",
-    "astral:imageTag": "abc123",
+    "astral:imageTag": "abc1234-4711-1",
     "astral:domainName": "portal.sandbox.acme.example",
     "astral:hostedZoneId": "Z0123456789ABC",
     "astral:sessionSecret": SECRETS.session,
