@@ -4,18 +4,16 @@
  */
 import { readdirSync } from "node:fs";
 
-/**
- * Caches that tools (not our tests or code) keep in the temp dir on purpose, to reuse across runs.
- * Matched by exact name.
- */
-export const TOOL_CACHES: ReadonlyMap<string, string> = new Map([
-  // Node's module compile cache (module.enableCompileCache()'s default folder).
-  ["node-compile-cache", "Node"],
-]);
+/** Caches that tools (not our tests or code) keep in the temp dir on purpose, across runs. */
+export const TOOL_CACHES: readonly RegExp[] = [
+  /^node-compile-cache$/, // Node's module compile cache (module.enableCompileCache's default)
+  /^tsx-\d+$/, // tsx's transform cache, one per user id
+  /^ts-node-[0-9a-f]{64}$/, // ts-node's compiled-file cache (the Pulumi program's runtime)
+];
 
 /** What a test run left in `dir`, tool caches aside, sorted. */
 export function leftoversIn(dir: string): string[] {
   return readdirSync(dir)
-    .filter((name) => !TOOL_CACHES.has(name))
+    .filter((name) => !TOOL_CACHES.some((cache) => cache.test(name)))
     .sort();
 }

@@ -11,7 +11,15 @@ describe("leftoversIn", () => {
     mkdirSync(path.join(dir, "portal-config-x"));
     writeFileSync(path.join(dir, "stray.json"), "{}");
     mkdirSync(path.join(dir, "node-compile-cache"));
-    expect(leftoversIn(dir)).toEqual(["astral-preview-AbC123", "portal-config-x", "stray.json"]);
+    mkdirSync(path.join(dir, "tsx-0"));
+    mkdirSync(path.join(dir, `ts-node-${"a".repeat(64)}`));
+    mkdirSync(path.join(dir, "tsx-evil")); // not tsx's name: a leftover
+    expect(leftoversIn(dir)).toEqual([
+      "astral-preview-AbC123",
+      "portal-config-x",
+      "stray.json",
+      "tsx-evil",
+    ]);
   });
 
   it("finds nothing in a clean temp dir", () => {
