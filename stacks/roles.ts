@@ -48,6 +48,8 @@ export interface StackOutputs {
   portalUrl: pulumi.Output<string>;
   imageDigest: pulumi.Input<string>;
   imageRepository: pulumi.Input<string>;
+  /** Sandbox only: the tag it pushed its image as (promotion records it). */
+  imageTag?: pulumi.Input<string>;
   tenantDomains: pulumi.Input<Record<string, pulumi.Input<string>>>;
   backendClientIds: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Sandbox only, secret: read by production and previews through a StackReference. */
@@ -266,6 +268,7 @@ function sandboxStack(
     portalUrl: frontDoor.url,
     imageDigest: image.digest,
     imageRepository: repository.repositoryUrl,
+    imageTag: config.imageTag,
     tenantDomains: { sandbox: config.auth0Domain },
     backendClientIds: { sandbox: tenant.backend.clientId },
     sandboxBackend,

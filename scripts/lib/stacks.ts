@@ -53,6 +53,8 @@ export const OUTPUTS = {
   portalUrl: "portalUrl",
   imageDigest: "imageDigest",
   imageRepository: "imageRepository",
+  /** Sandbox: the tag it pushed the image it runs as (immutable in ECR). */
+  imageTag: "imageTag",
 } as const;
 
 /** The repository root (where `Pulumi.yaml` lives). */

@@ -282,6 +282,8 @@ describe("sandbox stack", () => {
   it("exports the shared outputs, with every credential secret", async () => {
     expect((await resolve(outputs.portalUrl)).value).toBe("https://portal.sandbox.acme.example");
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
+    // Promotion records the exact tag the digest was pushed as.
+    expect((await resolve(outputs.imageTag)).value).toBe("0123456789ab");
     expect((await resolve(outputs.imageRepository)).value).toMatch(
       /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//,
     );
