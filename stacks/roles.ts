@@ -56,6 +56,11 @@ export interface StackOutputs {
   sandboxBackend?: pulumi.Output<BackendCredentials>;
   /** Sandbox only, secret: the login application previews borrow. */
   sandboxLogin?: pulumi.Output<BackendCredentials>;
+  /**
+   * Preview only, secret: the session secret, kept in the stack's state so that the next CI run
+   * (a fresh checkout without the stack's config file) sets the same one (scripts/preview).
+   */
+  sessionSecret?: pulumi.Output<string>;
   /** Sandbox only: the VPC and subnets previews run in (no VPC per preview). */
   network?: pulumi.Output<SharedNetworkOutput>;
   adminUserId?: pulumi.Output<string>;
@@ -348,6 +353,7 @@ function previewStack(
     imageRepository,
     tenantDomains: { sandbox: pulumi.unsecret(sandboxBackend.apply((b) => b.domain)) },
     backendClientIds: { sandbox: pulumi.unsecret(sandboxBackend.apply((b) => b.clientId)) },
+    sessionSecret: pulumi.secret(secrets.sessionSecret),
   };
 }
 

@@ -152,6 +152,10 @@ describe("preview stack", () => {
     expect(network.assignPublicIp).toBe(true);
   });
 
+  it("keeps its session secret in its state, as a secret output (read back by the next CI run)", async () => {
+    expect(await resolve(outputs.sessionSecret)).toEqual({ value: SESSION_SECRET, secret: true });
+  });
+
   it("passes every CrossGuard policy", () => {
     expect(policyViolations()).toEqual([]);
   });
