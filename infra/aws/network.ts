@@ -21,7 +21,7 @@ export interface PortalNetwork {
   /** Where the tasks run. */
   readonly taskSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Whether tasks need a public IP to reach ECR, Secrets Manager and Auth0. */
-  readonly assignPublicIp: boolean;
+  readonly assignPublicIp: pulumi.Input<boolean>;
 }
 
 /** A network as a stack output (sandbox exports it; previews read it). */
@@ -33,30 +33,35 @@ export interface SharedNetworkOutput {
   assignPublicIp: boolean;
 }
 
+/** Checks another stack's `network` output; throws naming what is missing. */
+export function parseSharedNetwork(n: unknown): SharedNetworkOutput {
+  const v = n as Partial<SharedNetworkOutput> | null | undefined;
+  const ok =
+    typeof v?.vpcId === "string" &&
+    typeof v.vpcCidrBlock === "string" &&
+    Array.isArray(v.publicSubnetIds) &&
+    v.publicSubnetIds.length >= 2 &&
+    Array.isArray(v.taskSubnetIds) &&
+    v.taskSubnetIds.length >= 1 &&
+    typeof v.assignPublicIp === "boolean";
+  if (!ok) {
+    throw new Error(
+      `the shared network output must have vpcId, vpcCidrBlock, two publicSubnetIds, taskSubnetIds and assignPublicIp, got ${JSON.stringify(n)}`,
+    );
+  }
+  return v as SharedNetworkOutput;
+}
+
 /** Another stack's network, from its `SharedNetworkOutput` (e.g. `requireOutput("network")`). */
 export function sharedNetwork(output: pulumi.Output<SharedNetworkOutput>): PortalNetwork {
-  const valid = output.apply((n) => {
-    const ok =
-      typeof n?.vpcId === "string" &&
-      typeof n.vpcCidrBlock === "string" &&
-      Array.isArray(n.publicSubnetIds) &&
-      n.publicSubnetIds.length >= 2 &&
-      Array.isArray(n.taskSubnetIds) &&
-      n.taskSubnetIds.length >= 1;
-    if (!ok) {
-      throw new Error(
-        `the shared network output must have vpcId, vpcCidrBlock, two publicSubnetIds and taskSubnetIds, got ${JSON.stringify(n)}`,
-      );
-    }
-    return n;
-  });
+  const valid = output.apply(parseSharedNetwork);
   return {
     vpcId: valid.vpcId,
     vpcCidrBlock: valid.vpcCidrBlock,
     publicSubnetIds: valid.publicSubnetIds,
     taskSubnetIds: valid.taskSubnetIds,
-    // Sandbox's tasks run in public subnets (no NAT): so do the previews' (checked when known).
-    assignPublicIp: true,
+    // As the exporting stack runs its tasks: sandbox's are in public subnets with a public IP.
+    assignPublicIp: valid.assignPublicIp,
   };
 }
 
