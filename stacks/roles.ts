@@ -17,7 +17,12 @@ import { PortalAdmin } from "../infra/auth0/portalAdmin";
 import { PortalLogin } from "../infra/auth0/portalLogin";
 import { tenantProvider } from "../infra/auth0/tenantProvider";
 import { FrontDoor } from "../infra/aws/frontDoor";
-import { Network } from "../infra/aws/network";
+import {
+  Network,
+  type PortalNetwork,
+  type SharedNetworkOutput,
+  sharedNetwork,
+} from "../infra/aws/network";
 import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/registry";
 import { PortalSecrets } from "../infra/aws/secrets";
 import { PortalService } from "../infra/aws/service";
@@ -43,12 +48,21 @@ export interface StackOutputs {
   portalUrl: pulumi.Output<string>;
   imageDigest: pulumi.Input<string>;
   imageRepository: pulumi.Input<string>;
+  /** Sandbox only: the tag it pushed its image as (promotion records it). */
+  imageTag?: pulumi.Input<string>;
   tenantDomains: pulumi.Input<Record<string, pulumi.Input<string>>>;
   backendClientIds: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Sandbox only, secret: read by production and previews through a StackReference. */
   sandboxBackend?: pulumi.Output<BackendCredentials>;
   /** Sandbox only, secret: the login application previews borrow. */
   sandboxLogin?: pulumi.Output<BackendCredentials>;
+  /**
+   * Preview only, secret: the session secret, kept in the stack's state so that the next CI run
+   * (a fresh checkout without the stack's config file) sets the same one (scripts/preview).
+   */
+  sessionSecret?: pulumi.Output<string>;
+  /** Sandbox only: the VPC and subnets previews run in (no VPC per preview). */
+  network?: pulumi.Output<SharedNetworkOutput>;
   adminUserId?: pulumi.Output<string>;
   apiIdentifier?: pulumi.Output<string>;
 }
@@ -132,7 +146,7 @@ function portalOnAws(
   secrets: StackSecrets,
   ctx: StackContext,
   frontDoor: FrontDoor,
-  network: Network,
+  network: PortalNetwork,
   image: pulumi.Input<string>,
   credentials: PortalCredentials,
 ) {
@@ -190,13 +204,17 @@ function portalOnAws(
   });
 }
 
-function edge(config: StackConfig, ctx: StackContext, natGateway: boolean) {
-  const tags = tagsOf(config, ctx);
-  const network = new Network("portal", {
+/** A network of the stack's own: sandbox and production. */
+function ownNetwork(config: StackConfig, ctx: StackContext, natGateway: boolean): Network {
+  return new Network("portal", {
     availabilityZones: twoAvailabilityZones(ctx.region),
     natGateway,
-    tags,
+    tags: tagsOf(config, ctx),
   });
+}
+
+function edge(config: StackConfig, ctx: StackContext, network: PortalNetwork) {
+  const tags = tagsOf(config, ctx);
   const domain =
     config.domainName && config.hostedZoneId
       ? { domainName: config.domainName, hostedZoneId: config.hostedZoneId }
@@ -207,10 +225,21 @@ function edge(config: StackConfig, ctx: StackContext, natGateway: boolean) {
 
 /**
  * The region's first two available zones, asked of AWS: zone letters differ per region and account
- * (ap-northeast-1 offers no 1b to new accounts; us-west-1 accounts see two of a, b, c).
+ * (ap-northeast-1 offers no 1b to new accounts; us-west-1 accounts see two of a, b, c). Only the
+ * region's own Availability Zones: Local Zones and Wavelength Zones of an account that opted in
+ * are listed too, with `opt-in-status` "opted-in" (Availability Zones always have
+ * "opt-in-not-required": EC2 API Reference, AvailabilityZone.OptInStatus and the
+ * DescribeAvailabilityZones `opt-in-status` filter,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html), and
+ * an ALB or Fargate cannot use them.
  */
+export const AVAILABILITY_ZONE_FILTER = {
+  state: "available",
+  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+};
+
 function twoAvailabilityZones(region: string): pulumi.Output<string>[] {
-  const names = aws.getAvailabilityZonesOutput({ state: "available" }).names;
+  const names = aws.getAvailabilityZonesOutput(AVAILABILITY_ZONE_FILTER).names;
   return [0, 1].map((i) =>
     names.apply((all) => {
       const zone = [...all].sort()[i];
@@ -225,7 +254,8 @@ function sandboxStack(
   secrets: StackSecrets,
   ctx: StackContext,
 ): StackOutputs {
-  const { network, frontDoor } = edge(config, ctx, false);
+  const network = ownNetwork(config, ctx, false);
+  const { frontDoor } = edge(config, ctx, network);
   const previewBases = config.previewDomain ? [`https://*.${config.previewDomain}`] : [];
   const tenant = tenantResources("sandbox", config, secrets, frontDoor.url, previewBases);
   const repository = new ImageRepository("portal", { retain: true, tags: tagsOf(config, ctx) });
@@ -246,10 +276,12 @@ function sandboxStack(
     portalUrl: frontDoor.url,
     imageDigest: image.digest,
     imageRepository: repository.repositoryUrl,
+    imageTag: config.imageTag,
     tenantDomains: { sandbox: config.auth0Domain },
     backendClientIds: { sandbox: tenant.backend.clientId },
     sandboxBackend,
     sandboxLogin,
+    network: network.shared(),
     adminUserId: tenant.admin.userId,
     apiIdentifier: tenant.api?.identifier,
   };
@@ -266,7 +298,8 @@ function productionStack(
     "sandboxBackend",
   ) as pulumi.Output<BackendCredentials>;
   const imageRepository = sandbox.requireOutput("imageRepository") as pulumi.Output<string>;
-  const { network, frontDoor } = edge(config, ctx, true);
+  const network = ownNetwork(config, ctx, true);
+  const { frontDoor } = edge(config, ctx, network);
   const tenant = tenantResources("production", config, secrets, frontDoor.url, []);
   // Promotion: the exact image sandbox ran, by digest. Nothing is built here.
   const image = pulumi.interpolate`${imageRepository}@${config.imageDigest}`;
@@ -302,7 +335,11 @@ function previewStack(
   ) as pulumi.Output<BackendCredentials>;
   const sandboxLogin = sandbox.requireOutput("sandboxLogin") as pulumi.Output<BackendCredentials>;
   const imageRepository = sandbox.requireOutput("imageRepository") as pulumi.Output<string>;
-  const { network, frontDoor } = edge(config, ctx, false);
+  // Sandbox's VPC and subnets: a VPC per preview would hit the quota of five per region.
+  const network = sharedNetwork(
+    sandbox.requireOutput("network") as pulumi.Output<SharedNetworkOutput>,
+  );
+  const { frontDoor } = edge(config, ctx, network);
   const image = new PortalImage("portal", {
     repositoryUrl: imageRepository,
     tag: previewImageTag(config),
@@ -319,6 +356,7 @@ function previewStack(
     imageRepository,
     tenantDomains: { sandbox: pulumi.unsecret(sandboxBackend.apply((b) => b.domain)) },
     backendClientIds: { sandbox: pulumi.unsecret(sandboxBackend.apply((b) => b.clientId)) },
+    sessionSecret: pulumi.secret(secrets.sessionSecret),
   };
 }
 

@@ -6,8 +6,11 @@
  * shell script; cloud access is by OIDC role, never by stored keys; and only the promotion
  * workflow ever runs under the protected `production` environment.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 
@@ -27,14 +30,22 @@ interface Step {
   with?: Record<string, unknown>;
   env?: Record<string, unknown>;
 }
+interface Concurrency {
+  group: string;
+  "cancel-in-progress"?: boolean;
+}
 interface Job {
   environment?: string | { name: string };
   permissions?: Record<string, string>;
+  concurrency?: Concurrency;
+  env?: Record<string, unknown>;
   steps?: Step[];
 }
 interface Workflow {
   on: unknown;
   permissions?: Record<string, string>;
+  concurrency?: Concurrency;
+  env?: Record<string, unknown>;
   jobs: Record<string, Job>;
 }
 
@@ -131,11 +142,46 @@ describe.each(files)("workflow %s", (file) => {
     }
   });
 
+  it("is valid for GitHub Actions' schema (action-validator, SchemaStore schemas)", async () => {
+    const validator = path.join(root, "node_modules", ".bin", "action-validator");
+    const result = await promisify(execFile)(validator, [path.join(dir, file)], {
+      encoding: "utf8",
+    }).catch((e: { code?: number; stdout?: string; stderr?: string }) => e);
+    const report = `${result.stdout ?? ""}${result.stderr ?? ""}`;
+    expect(report, `${file} is invalid`).not.toMatch(/"errors"/);
+    expect((result as { code?: number }).code ?? 0, report).toBe(0);
+  });
+
+  it("gives the Pulumi token only to jobs in a GitHub environment (a token per environment)", () => {
+    expect(readme).toMatch(/\|\s*`PULUMI_ACCESS_TOKEN`\s*\|\s*secret\s*\|\s*environment\s*\|/);
+    expect(JSON.stringify(workflow.env ?? {})).not.toContain("PULUMI_ACCESS_TOKEN");
+    for (const [name, job] of Object.entries(workflow.jobs)) {
+      if (!JSON.stringify(job).includes("secrets.PULUMI_ACCESS_TOKEN")) continue;
+      expect(environment(job), `${file}: job ${name} uses PULUMI_ACCESS_TOKEN`).toBeDefined();
+    }
+  });
+
   it("uses the protected production environment only to promote", () => {
     for (const [name, job] of Object.entries(workflow.jobs)) {
       if (environment(job) !== "production") continue;
       expect(`${file}:${name}`).toBe("promote.yml:promote");
     }
+  });
+});
+
+describe("action-validator", () => {
+  it("rejects a workflow with a misspelt key (the check above can fail)", async () => {
+    const bad = path.join(mkdtempSync(path.join(tmpdir(), "astral-wf-")), "bad.yml");
+    writeFileSync(
+      bad,
+      "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    concurrency:\n      group: g\n      cancel-in-progres: false\n    steps:\n      - run: echo ${{ vars.X }}\n",
+    );
+    const validator = path.join(root, "node_modules", ".bin", "action-validator");
+    const failed = await promisify(execFile)(validator, [bad], { encoding: "utf8" }).catch(
+      (e: { code?: number; stdout?: string; stderr?: string }) => e,
+    );
+    expect((failed as { code?: number }).code).toBe(1);
+    expect(`${failed.stdout}${failed.stderr}`).toContain("cancel-in-progres");
   });
 });
 
@@ -177,6 +223,71 @@ describe("the workflows together", () => {
       { tenant: "sandbox", environment: "sandbox" },
       { tenant: "production", environment: "production-preview" },
     ]);
+  });
+
+  it("never cancel a preview's pulumi up: one group per PR for its deploy and its cleanup", () => {
+    const pr = all["pr.yml"] as Workflow;
+    // A workflow-level group with cancel-in-progress cancels every job of the run, deploy included.
+    expect(pr.concurrency?.["cancel-in-progress"]).not.toBe(true);
+    const deploy = pr.jobs["deploy-preview"]?.concurrency;
+    const cleanup = (all["preview-cleanup.yml"] as Workflow).jobs.destroy?.concurrency;
+    expect(deploy).toEqual({
+      group: `preview-pr-${expr("github.event.pull_request.number")}`,
+      "cancel-in-progress": false,
+    });
+    expect(cleanup?.["cancel-in-progress"]).toBe(false);
+    // For a closed PR the cleanup's group is the same string as that PR's deploy.
+    expect(cleanup?.group).toBe(`preview-pr-${expr("github.event.pull_request.number || 'all'")}`);
+    expect((all["preview-cleanup.yml"] as Workflow).concurrency).toBeUndefined();
+    for (const [name, job] of Object.entries(pr.jobs)) {
+      if (!job.concurrency?.["cancel-in-progress"]) continue;
+      const runsPulumi = (job.steps ?? []).some(
+        (s) => s.uses?.startsWith("pulumi/actions@") || /npm run preview/.test(s.run ?? ""),
+      );
+      expect(runsPulumi, `pr.yml: job ${name} can be cancelled while Pulumi runs`).toBe(false);
+    }
+  });
+
+  it("verify a promotion with AWS credentials (it reads ECR), before pulumi up", () => {
+    const runs = (all["promote.yml"]?.jobs.promote?.steps ?? []).map((s) => s.run ?? s.uses ?? "");
+    const aws = runs.findIndex((r) => r.startsWith("aws-actions/configure-aws-credentials@"));
+    const verify = runs.findIndex((r) => r.includes("npm run promote -- verify"));
+    expect(aws).toBeGreaterThanOrEqual(0);
+    expect(verify).toBeGreaterThan(aws);
+  });
+
+  it("commit a promotion's new record file too (the first promotion creates docs/promotions.jsonl)", () => {
+    const step = (all["promote-request.yml"]?.jobs.prepare?.steps ?? []).find((s) =>
+      s.run?.includes("gh pr create"),
+    );
+    const script = step?.run ?? "";
+    // Run the step in a scratch repository where production's pin changed and the record file is
+    // new; git push and gh are stubbed, everything else is the step's own shell.
+    const repo = mkdtempSync(path.join(tmpdir(), "astral-promote-request-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+    git("init", "-q", "-b", "main");
+    git("config", "user.email", "t@example.com");
+    git("config", "user.name", "t");
+    const digest = `sha256:${"e".repeat(64)}`;
+    writeFileSync(path.join(repo, "Pulumi.production.yaml"), "config:\n  astral:imageDigest: x\n");
+    git("add", ".");
+    git("commit", "-qm", "initial");
+    writeFileSync(
+      path.join(repo, "Pulumi.production.yaml"),
+      `config:\n  astral:imageDigest: ${digest}\n`,
+    );
+    execFileSync("mkdir", ["-p", path.join(repo, "docs")]);
+    writeFileSync(path.join(repo, "docs", "promotions.jsonl"), '{"digest":"the record"}\n');
+    const stubs =
+      'git() { if [ "$1" = push ]; then return 0; fi; command git "$@"; }\ngh() { return 0; }\n';
+    execFileSync("bash", ["-euo", "pipefail", "-c", `${stubs}${script}`], {
+      cwd: repo,
+      env: { ...process.env, GITHUB_RUN_ID: "99" },
+    });
+    const committed = git("show", "--name-only", "--format=", "HEAD").split("\n").sort();
+    expect(committed).toEqual(["Pulumi.production.yaml", "docs/promotions.jsonl"]);
+    expect(git("status", "--porcelain")).toBe("");
   });
 
   it("preview both stacks with the policy pack on every PR", () => {

@@ -8,6 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   type AdminBackend,
   ensurePortalAdmin,
+  isTokenRejected,
   type PortalAdminInputs,
   type PortalAdminState,
   readPortalAdmin,
@@ -31,24 +32,42 @@ export const portalAdminProvider: pulumi.dynamic.ResourceProvider<PortalAdminInp
     const changes =
       replaces.length > 0 ||
       olds.permission !== news.permission ||
-      JSON.stringify(olds.backend) !== JSON.stringify(news.backend);
+      JSON.stringify(olds.backend) !== JSON.stringify(news.backend) ||
+      // A refresh found the permission removed: update grants it again.
+      (olds as Partial<Outputs>).isAdmin === false;
     return { changes, replaces, deleteBeforeReplace: true };
   },
   async create(inputs) {
     const state = await ensurePortalAdmin(inputs);
-    return { id: state.userId, outs: { ...inputs, ...state } };
+    return { id: state.userId, outs: { ...inputs, ...state, isAdmin: true } };
   },
   async read(id, props) {
     if (!props) return { id, props };
-    const found = await readPortalAdmin(props.backend, id, props.permission);
+    let found: Awaited<ReturnType<typeof readPortalAdmin>>;
+    try {
+      found = await readPortalAdmin(props.backend, id, props.permission);
+    } catch (error) {
+      // The state holds the backend secret of the last `up`: right after a rotation (runbook
+      // rotate-astral-backend-secret) the tenant refuses it. Nothing can be read, so the state
+      // stays as it is; the next `up` passes the new secret. Any other error still fails.
+      if (isTokenRejected(error)) return { id, props };
+      throw error;
+    }
     // A user deleted outside Pulumi: report no id so the engine drops it from the state.
     if (!found.exists) return {};
-    return { id, props: { ...props, email: found.email ?? props.email } };
+    return { id, props: { ...props, email: found.email ?? props.email, isAdmin: found.isAdmin } };
   },
   async update(_id, olds, news) {
     // Re-assert the permission (someone may have removed it); keeps the original user.
     const state = await ensurePortalAdmin(news);
-    return { outs: { ...news, ...state, createdUser: olds.createdUser || state.createdUser } };
+    return {
+      outs: {
+        ...news,
+        ...state,
+        createdUser: olds.createdUser || state.createdUser,
+        isAdmin: true,
+      },
+    };
   },
   async delete(id, props) {
     await removePortalAdmin(props.backend, id, props.permission);
@@ -68,6 +87,7 @@ export class PortalAdmin extends pulumi.dynamic.Resource {
   declare readonly userId: pulumi.Output<string>;
   declare readonly email: pulumi.Output<string>;
   declare readonly createdUser: pulumi.Output<boolean>;
+  declare readonly isAdmin: pulumi.Output<boolean>;
 
   constructor(name: string, args: PortalAdminArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -81,6 +101,7 @@ export class PortalAdmin extends pulumi.dynamic.Resource {
         backend: pulumi.secret(args.backend),
         userId: undefined,
         createdUser: undefined,
+        isAdmin: undefined,
       },
       // `backend` is also listed so its outputs stay secret after a read.
       { ...opts, additionalSecretOutputs: ["backend"] },

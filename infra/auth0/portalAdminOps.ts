@@ -33,6 +33,11 @@ export interface PortalAdminState {
   email: string;
   /** True when this resource created the user (it is never deleted: only the permission is). */
   createdUser: boolean;
+  /**
+   * Whether the user holds the permission, as last seen: create and update make it true; a
+   * refresh that finds it removed makes it false, and the next `pulumi up` grants it again.
+   */
+  isAdmin?: boolean;
 }
 
 type Metadata = Record<string, unknown> | undefined | null;
@@ -75,6 +80,21 @@ function managementClient(backend: AdminBackend) {
 
 function isNotFound(error: unknown): boolean {
   return (error as { statusCode?: number } | null)?.statusCode === 404;
+}
+
+/**
+ * The tenant refused the credentials themselves: the SDK's token request (POST /oauth/token) got
+ * 401 (a wrong or rotated secret: `access_denied`) or 403 (`unauthorized_client`: no grant).
+ * Auth0 SDK `management/wrapper/token-provider.js` throws these as ManagementError "ManagementClient:
+ * token request failed" with the response's status. Management API errors (a 403 for a missing
+ * scope, a 404, a 5xx) are not this.
+ */
+export function isTokenRejected(error: unknown): boolean {
+  const e = error as { statusCode?: number; message?: unknown } | null;
+  return (
+    (e?.statusCode === 401 || e?.statusCode === 403) &&
+    String(e.message).includes("token request failed")
+  );
 }
 
 /** Finds the user by email or creates it, then makes it a portal admin. Idempotent. */

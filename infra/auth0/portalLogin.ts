@@ -1,10 +1,12 @@
 /**
  * The portal's login application: a regular web application in the tenant users log into, with
- * callback and logout URLs derived from the portal URL (as `@auth0/nextjs-auth0` v4 uses them).
+ * callback and logout URLs derived from the portal URL (as `@auth0/nextjs-auth0` v4 uses them),
+ * enabled on the database connection users sign in with.
  */
 import { PORTAL_LOGIN_CLIENT_NAME } from "@astral/contract";
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_CONNECTION } from "./portalAdmin";
 
 /** nextjs-auth0 v4 mounts its routes under /auth. */
 export const CALLBACK_PATH = "/auth/callback";
@@ -16,6 +18,11 @@ export interface PortalLoginArgs {
   readonly portalUrl: pulumi.Input<string>;
   /** More base URLs allowed to log in, e.g. `https://*.previews.acme.example` for PR portals. */
   readonly extraBaseUrls?: pulumi.Input<pulumi.Input<string>[]>;
+  /**
+   * The database connection users sign in with, by name. It is owned by `tenants/`
+   * (auth0-deploy-cli), so it is looked up, never declared here.
+   */
+  readonly connectionName?: string;
   readonly provider: auth0.Provider;
 }
 
@@ -32,6 +39,7 @@ export function loginUrls(baseUrls: string[]) {
 export class PortalLogin extends pulumi.ComponentResource {
   readonly client: auth0.Client;
   readonly credentials: auth0.ClientCredentials;
+  readonly connection: auth0.ConnectionClient;
   readonly domain: pulumi.Output<string>;
   readonly clientId: pulumi.Output<string>;
   readonly clientSecret: pulumi.Output<string>;
@@ -72,6 +80,19 @@ export class PortalLogin extends pulumi.ComponentResource {
     this.credentials = new auth0.ClientCredentials(
       `${name}-credentials`,
       { clientId: this.client.clientId, authenticationMethod: "client_secret_post" },
+      childOpts,
+    );
+    // tenants/tenant.yaml sets `enable_client_connections: false`: a client created after that is
+    // enabled on no connection, and nobody could sign in. This enables exactly this client on the
+    // connection (PATCH /connections/{id}/clients with one entry) without owning the connection
+    // or its other clients (auth0.ConnectionClients would own the whole list).
+    const connection = auth0.getConnectionOutput(
+      { name: args.connectionName ?? DEFAULT_CONNECTION, skipEnabledClients: true },
+      { parent: this, provider: args.provider },
+    );
+    this.connection = new auth0.ConnectionClient(
+      `${name}-connection`,
+      { connectionId: connection.id, clientId: this.client.clientId },
       childOpts,
     );
     this.domain = pulumi.output(args.domain);

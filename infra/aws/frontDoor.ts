@@ -5,7 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { Network } from "./network";
+import type { PortalNetwork } from "./network";
 import { CONTAINER_PORT, HEALTH_CHECK_PATH } from "./portalContainer";
 import { PLAIN_HTTP_TAG } from "./tags";
 
@@ -20,7 +20,7 @@ export interface PortalDomain {
 }
 
 export interface FrontDoorArgs {
-  readonly network: Network;
+  readonly network: PortalNetwork;
   /** HTTPS on this name (ACM + Route 53); without it, plain HTTP on the ALB's DNS name. */
   readonly domain?: PortalDomain;
   readonly tags: Record<string, string>;
@@ -43,7 +43,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     super("astral:aws:FrontDoor", name, {}, opts);
     const parent = { parent: this };
     const tags = args.tags;
-    const vpcId = args.network.vpc.id;
+    const vpcId = args.network.vpcId;
 
     this.albSecurityGroup = new aws.ec2.SecurityGroup(
       `${name}-alb`,
@@ -62,7 +62,7 @@ export class FrontDoor extends pulumi.ComponentResource {
             protocol: "tcp",
             fromPort: CONTAINER_PORT,
             toPort: CONTAINER_PORT,
-            cidrBlocks: [args.network.vpc.cidrBlock],
+            cidrBlocks: [args.network.vpcCidrBlock],
           },
         ],
         tags,
@@ -97,7 +97,7 @@ export class FrontDoor extends pulumi.ComponentResource {
       {
         loadBalancerType: "application",
         securityGroups: [this.albSecurityGroup.id],
-        subnets: args.network.publicSubnets.map((s) => s.id),
+        subnets: args.network.publicSubnetIds,
         dropInvalidHeaderFields: true,
         tags,
       },

@@ -5,9 +5,65 @@
  * Cost choice: a NAT gateway costs about 33 USD a month plus traffic, per AZ. Production pays for
  * one (tasks without public IPs); sandbox and previews run tasks in the public subnets with a
  * public IP (outbound only: their security group admits nothing but the ALB).
+ *
+ * Previews declare no network: they run in sandbox's, read through the StackReference
+ * (`SharedNetwork`), because the default quota is five VPCs per region.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+
+/** What the front door and the service need of a network, wherever it was declared. */
+export interface PortalNetwork {
+  readonly vpcId: pulumi.Input<string>;
+  readonly vpcCidrBlock: pulumi.Input<string>;
+  /** Two subnets in two zones, for the ALB. */
+  readonly publicSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Where the tasks run. */
+  readonly taskSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** Whether tasks need a public IP to reach ECR, Secrets Manager and Auth0. */
+  readonly assignPublicIp: pulumi.Input<boolean>;
+}
+
+/** A network as a stack output (sandbox exports it; previews read it). */
+export interface SharedNetworkOutput {
+  vpcId: string;
+  vpcCidrBlock: string;
+  publicSubnetIds: string[];
+  taskSubnetIds: string[];
+  assignPublicIp: boolean;
+}
+
+/** Checks another stack's `network` output; throws naming what is missing. */
+export function parseSharedNetwork(n: unknown): SharedNetworkOutput {
+  const v = n as Partial<SharedNetworkOutput> | null | undefined;
+  const ok =
+    typeof v?.vpcId === "string" &&
+    typeof v.vpcCidrBlock === "string" &&
+    Array.isArray(v.publicSubnetIds) &&
+    v.publicSubnetIds.length >= 2 &&
+    Array.isArray(v.taskSubnetIds) &&
+    v.taskSubnetIds.length >= 1 &&
+    typeof v.assignPublicIp === "boolean";
+  if (!ok) {
+    throw new Error(
+      `the shared network output must have vpcId, vpcCidrBlock, two publicSubnetIds, taskSubnetIds and assignPublicIp, got ${JSON.stringify(n)}`,
+    );
+  }
+  return v as SharedNetworkOutput;
+}
+
+/** Another stack's network, from its `SharedNetworkOutput` (e.g. `requireOutput("network")`). */
+export function sharedNetwork(output: pulumi.Output<SharedNetworkOutput>): PortalNetwork {
+  const valid = output.apply(parseSharedNetwork);
+  return {
+    vpcId: valid.vpcId,
+    vpcCidrBlock: valid.vpcCidrBlock,
+    publicSubnetIds: valid.publicSubnetIds,
+    taskSubnetIds: valid.taskSubnetIds,
+    // As the exporting stack runs its tasks: sandbox's are in public subnets with a public IP.
+    assignPublicIp: valid.assignPublicIp,
+  };
+}
 
 export interface NetworkArgs {
   /** Two availability zones, e.g. ["eu-west-1a", "eu-west-1b"] (an ALB needs two). */
@@ -19,7 +75,7 @@ export interface NetworkArgs {
   readonly tags: Record<string, string>;
 }
 
-export class Network extends pulumi.ComponentResource {
+export class Network extends pulumi.ComponentResource implements PortalNetwork {
   readonly vpc: aws.ec2.Vpc;
   readonly publicSubnets: aws.ec2.Subnet[];
   /** Where the tasks run: private subnets with a NAT gateway, else the public ones. */
@@ -119,5 +175,31 @@ export class Network extends pulumi.ComponentResource {
       this.assignPublicIp = false;
     }
     this.registerOutputs({ vpcId: this.vpc.id });
+  }
+
+  get vpcId(): pulumi.Output<string> {
+    return this.vpc.id;
+  }
+  get vpcCidrBlock(): pulumi.Output<string> {
+    return this.vpc.cidrBlock;
+  }
+  get publicSubnetIds(): pulumi.Output<string>[] {
+    return this.publicSubnets.map((s) => s.id);
+  }
+  get taskSubnetIds(): pulumi.Output<string>[] {
+    return this.taskSubnets.map((s) => s.id);
+  }
+
+  /** The network as a plain stack output, for other stacks to run in. */
+  shared(): pulumi.Output<SharedNetworkOutput> {
+    return pulumi
+      .all([this.vpcId, this.vpcCidrBlock, this.publicSubnetIds, this.taskSubnetIds])
+      .apply(([vpcId, vpcCidrBlock, publicSubnetIds, taskSubnetIds]) => ({
+        vpcId,
+        vpcCidrBlock,
+        publicSubnetIds,
+        taskSubnetIds,
+        assignPublicIp: this.assignPublicIp,
+      }));
   }
 }

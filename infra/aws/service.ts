@@ -6,12 +6,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FrontDoor } from "./frontDoor";
-import type { Network } from "./network";
+import type { PortalNetwork } from "./network";
 import { CONTAINER_NAME, CONTAINER_PORT, containerDefinitions } from "./portalContainer";
 import { statefulOptions } from "./stateful";
 
 export interface PortalServiceArgs {
-  readonly network: Network;
+  readonly network: PortalNetwork;
   readonly frontDoor: FrontDoor;
   /** Image reference, pinned by digest: `<repo>@sha256:...`. */
   readonly image: pulumi.Input<string>;
@@ -64,6 +64,8 @@ const ecsTasksAssumeRole = JSON.stringify({
 export class PortalService extends pulumi.ComponentResource {
   readonly taskDefinition: aws.ecs.TaskDefinition;
   readonly executionRole: aws.iam.Role;
+  /** What the execution role may do; the service waits for all of them. */
+  readonly executionPolicies: pulumi.Resource[];
   readonly taskRole: aws.iam.Role;
   readonly service: aws.ecs.Service;
   readonly logGroup: aws.cloudwatch.LogGroup;
@@ -95,21 +97,27 @@ export class PortalService extends pulumi.ComponentResource {
       { assumeRolePolicy: ecsTasksAssumeRole, tags },
       parent,
     );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-execution-ecs`,
-      {
-        role: this.executionRole.name,
-        policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-      },
-      parent,
-    );
-    new aws.iam.RolePolicy(
-      `${name}-execution-secrets`,
-      {
-        role: this.executionRole.id,
-        policy: pulumi.all(Object.values(args.secretArns)).apply(secretsReadPolicy),
-      },
-      parent,
+    // The execution role's permissions, created before the service (dependsOn below): IAM is
+    // eventually consistent, and a first task started before them fails on the ECR pull or
+    // GetSecretValue.
+    this.executionPolicies = [];
+    this.executionPolicies.push(
+      new aws.iam.RolePolicyAttachment(
+        `${name}-execution-ecs`,
+        {
+          role: this.executionRole.name,
+          policyArn: "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+        },
+        parent,
+      ),
+      new aws.iam.RolePolicy(
+        `${name}-execution-secrets`,
+        {
+          role: this.executionRole.id,
+          policy: pulumi.all(Object.values(args.secretArns)).apply(secretsReadPolicy),
+        },
+        parent,
+      ),
     );
     // Task role: the portal itself calls only Auth0 (over the internet), no AWS API.
     this.taskRole = new aws.iam.Role(
@@ -153,7 +161,7 @@ export class PortalService extends pulumi.ComponentResource {
         launchType: "FARGATE",
         desiredCount: args.minTasks,
         networkConfiguration: {
-          subnets: args.network.taskSubnets.map((s) => s.id),
+          subnets: args.network.taskSubnetIds,
           securityGroups: [args.frontDoor.taskSecurityGroup.id],
           assignPublicIp: args.network.assignPublicIp,
         },
@@ -173,7 +181,11 @@ export class PortalService extends pulumi.ComponentResource {
         tags,
       },
       // The target group must be attached to a listener first; autoscaling owns the count after.
-      { parent: this, dependsOn: args.frontDoor.listeners, ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        dependsOn: [...args.frontDoor.listeners, ...this.executionPolicies],
+        ignoreChanges: ["desiredCount"],
+      },
     );
 
     const scaling = new aws.appautoscaling.Target(

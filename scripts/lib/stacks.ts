@@ -53,6 +53,10 @@ export const OUTPUTS = {
   portalUrl: "portalUrl",
   imageDigest: "imageDigest",
   imageRepository: "imageRepository",
+  /** Sandbox: the tag it pushed the image it runs as (immutable in ECR). */
+  imageTag: "imageTag",
+  /** Previews, secret: their session secret, kept in their state across CI runs. */
+  sessionSecret: "sessionSecret",
 } as const;
 
 /** The repository root (where `Pulumi.yaml` lives). */

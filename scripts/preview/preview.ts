@@ -11,7 +11,7 @@ import { uniqueImageTag } from "../../infra/aws/imageTag";
 import { CONFIG_NAMESPACE } from "../../stacks/config";
 import type { ConfigMap, StackBackend } from "../lib/stack-backend";
 import { shortStackName } from "../lib/stack-backend";
-import { CONFIG_KEYS, PROJECT, SANDBOX_KEYS, STACK_TAGS } from "../lib/stacks";
+import { CONFIG_KEYS, OUTPUTS, PROJECT, SANDBOX_KEYS, STACK_TAGS } from "../lib/stacks";
 import type { PullRequests } from "./pull-requests";
 
 export const DEFAULT_TTL_DAYS = 7;
@@ -165,11 +165,10 @@ export async function deployPreview(input: DeployPreviewInput) {
     gitSha,
     input.buildId,
   );
-  // The preview's own session secret: made once, kept across updates, never printed.
-  const current = existing ? await backend.getConfig(stack) : {};
-  if (!current[SANDBOX_KEYS.sessionSecret]) {
-    config[SANDBOX_KEYS.sessionSecret] = { value: randomBytes(32).toString("hex"), secret: true };
-  }
+  config[SANDBOX_KEYS.sessionSecret] = {
+    value: await previewSessionSecret(backend, stack, existing),
+    secret: true,
+  };
   await backend.setConfig(stack, config);
   await backend.setTags(stack, {
     [STACK_TAGS.role]: "preview",
@@ -189,6 +188,30 @@ export async function deployPreview(input: DeployPreviewInput) {
     portalUrl: typeof url === "string" ? url : undefined,
   };
 }
+
+/**
+ * The preview's session secret (the portal's cookie key): made once, then the same on every run,
+ * so users stay signed in across pushes. CI starts from a fresh checkout where the stack's config
+ * file does not exist, so the value is read back from the stack's own state, its secret
+ * `sessionSecret` output (encrypted there like any secret); the local config is used when present.
+ * Never printed.
+ */
+export async function previewSessionSecret(
+  backend: StackBackend,
+  stack: string,
+  existing: boolean,
+): Promise<string> {
+  if (existing) {
+    const inConfig = (await backend.getConfig(stack))[SANDBOX_KEYS.sessionSecret]?.value;
+    if (isSessionSecret(inConfig)) return inConfig;
+    const inState = (await backend.outputs(stack))[OUTPUTS.sessionSecret];
+    if (inState?.secret && isSessionSecret(inState.value)) return inState.value;
+  }
+  return randomBytes(32).toString("hex");
+}
+
+const isSessionSecret = (value: unknown): value is string =>
+  typeof value === "string" && value.length >= 32;
 
 /**
  * Refuses unless the stack is a preview: a `pr-<n>` name, and a config that, when it says

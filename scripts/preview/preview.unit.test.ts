@@ -63,6 +63,12 @@ const portal = (stack: string): Record<string, { value: unknown; secret: boolean
   portalUrl: { value: `https://${stack.split("/").pop()}.preview.example.com`, secret: false },
 });
 
+/** What the preview program exports: its URL, and its session secret as a secret output. */
+const previewProgram = (stack: string, config: ConfigMap) => ({
+  ...portal(stack),
+  sessionSecret: { value: config["astral:sessionSecret"]?.value, secret: true },
+});
+
 function prs(states: Record<number, PullRequestState | Error>): PullRequests {
   return {
     async state(pr) {
@@ -241,6 +247,30 @@ describe("deployPreview", () => {
     expect(backend.callsTo("createStack")).toHaveLength(1);
     expect(backend.stacks.get("pr-3")?.tags[STACK_TAGS.expiresAt]).toBe(
       new Date(later.getTime() + DAY).toISOString(),
+    );
+  });
+
+  it("keeps the session secret across CI runs, where the stack's config file is gone", async () => {
+    const backend = new FakeStackBackend(previewProgram);
+    const input = {
+      backend,
+      pr: 5,
+      sandbox: sandboxFixture(),
+      sandboxStack: "sandbox",
+      buildId: "4711-1",
+    };
+    await deployPreview({ ...input, gitSha: "aaaaaaa", now: NOW });
+    const first = backend.stacks.get("pr-5")?.config["astral:sessionSecret"];
+    expect(first?.value).toMatch(/^[0-9a-f]{64}$/);
+    // The next run checks out afresh: no Pulumi.pr-5.yaml, only the stack's state.
+    const stack = backend.stacks.get("pr-5");
+    if (stack) stack.config = {};
+    await deployPreview({ ...input, gitSha: "bbbbbbb", now: NOW });
+    expect(backend.stacks.get("pr-5")?.config["astral:sessionSecret"]).toEqual(first);
+    // A new preview gets a new secret.
+    await deployPreview({ ...input, pr: 6, gitSha: "aaaaaaa", now: NOW });
+    expect(backend.stacks.get("pr-6")?.config["astral:sessionSecret"]?.value).not.toBe(
+      first?.value,
     );
   });
 

@@ -5,8 +5,8 @@
  *       pin the digest sandbox runs (or D, an earlier promotion's, for a rollback) in
  *       Pulumi.production.yaml and append the record to docs/promotions.jsonl; commit both in a PR
  *   verify
- *       (CI) the pinned digest is the last record's and sandbox deployed it; prints the
- *       `pulumi up -m` message (step outputs: message, digest, git-sha)
+ *       (CI) the pinned digest is the last record's, and the record's image tag resolves to it in
+ *       ECR (aws CLI); prints the `pulumi up -m` message (step outputs: message, digest, git-sha)
  *   tag --approved-by NAME [--pr N]
  *       (CI, after pulumi up) tag the production stack with digest, git SHA, PR and approver
  *
@@ -31,6 +31,7 @@ import {
   tagProduction,
   verifyPromotion,
 } from "./promote";
+import { EcrCliRegistry } from "./registry";
 
 export const PROMOTION_LOG = path.join(REPO_ROOT, "docs", "promotions.jsonl");
 const USAGE =
@@ -75,8 +76,10 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command === "verify") {
-    const record = await verifyPromotion({ backend, sandboxStack, ...files });
-    console.log(`verified: sandbox deployed ${record.digest}`);
+    const record = await verifyPromotion({ registry: new EcrCliRegistry(), ...files });
+    console.log(
+      `verified: ${record.imageRepository}:${record.imageTag} is ${record.digest}, as recorded`,
+    );
     console.log(pulumiUpCommand(record));
     setStepOutput("message", promotionMessage(record));
     setStepOutput("digest", record.digest);

@@ -3,15 +3,18 @@
  *
  * `preparePromotion` reads the digest sandbox runs, refuses one sandbox never deployed, pins it in
  * `Pulumi.production.yaml` (`astral:imageDigest`, edited in place so comments and order stay, a
- * reviewable diff) and appends a promotion record to `docs/promotions.jsonl`. After review and
- * merge, CI runs `verifyPromotion` again and `pulumi up -s production -m "<record>"`.
- * Production never builds: a pinned digest is what the Pulumi program deploys.
+ * reviewable diff) and appends a promotion record to `docs/promotions.jsonl` with the exact image
+ * tag and repository sandbox pushed it as. After review and merge, CI runs `verifyPromotion`
+ * against the record (not against what sandbox runs by then: sandbox redeploys on every push) and
+ * `pulumi up -s production -m "<record>"`. Production never builds: a pinned digest is what the
+ * Pulumi program deploys.
  */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isMap, parseDocument } from "yaml";
 import { z } from "zod";
 import type { StackBackend } from "../lib/stack-backend";
 import { CONFIG_KEYS, IMAGE_DIGEST, OUTPUTS, STACK_TAGS } from "../lib/stacks";
+import type { ImageRegistry } from "./registry";
 
 export class PromotionError extends Error {
   constructor(
@@ -21,7 +24,9 @@ export class PromotionError extends Error {
       | "digest_not_deployed"
       | "invalid_stack_file"
       | "invalid_record"
-      | "unrecorded_pin",
+      | "unrecorded_pin"
+      | "image_not_found"
+      | "image_mismatch",
     message: string,
   ) {
     super(message);
@@ -30,6 +35,15 @@ export class PromotionError extends Error {
 }
 
 const Digest = z.string().regex(IMAGE_DIGEST, "must be sha256:<64 lowercase hex>");
+/** A Docker image tag (at most 128 characters of `[A-Za-z0-9_.-]`, not starting with . or -). */
+const ImageTag = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag");
+/** An ECR repository URL: `<account>.dkr.ecr.<region>.amazonaws.com[.cn]/<name>`. */
+const ImageRepository = z
+  .string()
+  .regex(
+    /^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._/-]*$/,
+    "must be an ECR repository URL",
+  );
 
 /** One line of `docs/promotions.jsonl`. */
 export const PromotionRecord = z.strictObject({
@@ -40,6 +54,9 @@ export const PromotionRecord = z.strictObject({
   previousDigest: Digest.nullable(),
   /** The commit sandbox built and deployed the image from. */
   gitSha: z.string().regex(/^[0-9a-f]{7,40}$/, "must be a git commit SHA"),
+  /** Where sandbox pushed the image, and the exact (immutable) tag: what `verify` resolves. */
+  imageRepository: ImageRepository,
+  imageTag: ImageTag,
   requestedBy: z
     .string()
     .min(1)
@@ -49,11 +66,22 @@ export const PromotionRecord = z.strictObject({
 });
 export type PromotionRecord = z.infer<typeof PromotionRecord>;
 
-/** The digest sandbox runs now: its last update succeeded, and its `imageDigest` output. */
+/** What sandbox runs now and where the image came from. */
+export interface SandboxImage {
+  digest: string;
+  gitSha?: string;
+  imageRepository: string;
+  imageTag: string;
+}
+
+/**
+ * The image sandbox runs now: its last update succeeded, and its `imageDigest`, `imageRepository`
+ * and `imageTag` outputs.
+ */
 export async function sandboxDeployment(
   backend: StackBackend,
   sandboxStack: string,
-): Promise<{ digest: string; gitSha?: string }> {
+): Promise<SandboxImage> {
   const last = await backend.lastUpdate(sandboxStack);
   if (last?.kind !== "update" || last.result !== "succeeded") {
     const what = last ? `its last ${last.kind} ${last.result}` : "it has never been updated";
@@ -62,7 +90,8 @@ export async function sandboxDeployment(
       `sandbox stack "${sandboxStack}" has no successful deployment to promote: ${what}`,
     );
   }
-  const output = (await backend.outputs(sandboxStack))[OUTPUTS.imageDigest]?.value;
+  const outputs = await backend.outputs(sandboxStack);
+  const output = outputs[OUTPUTS.imageDigest]?.value;
   const parsed = Digest.safeParse(output);
   if (!parsed.success) {
     throw new PromotionError(
@@ -70,8 +99,18 @@ export async function sandboxDeployment(
       `sandbox stack "${sandboxStack}" output ${OUTPUTS.imageDigest} is not an image digest: ${JSON.stringify(output ?? null)}`,
     );
   }
+  const source = z.object({ imageRepository: ImageRepository, imageTag: ImageTag }).safeParse({
+    imageRepository: outputs[OUTPUTS.imageRepository]?.value,
+    imageTag: outputs[OUTPUTS.imageTag]?.value,
+  });
+  if (!source.success) {
+    throw new PromotionError(
+      "sandbox_not_deployed",
+      `sandbox stack "${sandboxStack}" does not say where its image is: ${z.prettifyError(source.error)}`,
+    );
+  }
   const gitSha = (await backend.getTags(sandboxStack))[STACK_TAGS.gitSha];
-  return { digest: parsed.data, gitSha };
+  return { digest: parsed.data, gitSha, ...source.data };
 }
 
 /**
@@ -83,9 +122,9 @@ export async function verifyDeployedToSandbox(input: {
   sandboxStack: string;
   digest: string;
   log: PromotionRecord[];
-}): Promise<{ source: "sandbox" | "earlier-promotion"; gitSha?: string }> {
+}): Promise<{ source: "sandbox" | "earlier-promotion" } & Omit<SandboxImage, "digest">> {
   const digest = parseDigest(input.digest);
-  let current: { digest: string; gitSha?: string } | undefined;
+  let current: SandboxImage | undefined;
   let why = "";
   try {
     current = await sandboxDeployment(input.backend, input.sandboxStack);
@@ -93,9 +132,15 @@ export async function verifyDeployedToSandbox(input: {
     if (!(error instanceof PromotionError)) throw error;
     why = error.message;
   }
-  if (current?.digest === digest) return { source: "sandbox", gitSha: current.gitSha };
+  if (current?.digest === digest) {
+    const { digest: _, ...image } = current;
+    return { source: "sandbox", ...image };
+  }
   const earlier = input.log.findLast((r) => r.digest === digest);
-  if (earlier) return { source: "earlier-promotion", gitSha: earlier.gitSha };
+  if (earlier) {
+    const { gitSha, imageRepository, imageTag } = earlier;
+    return { source: "earlier-promotion", gitSha, imageRepository, imageTag };
+  }
   throw new PromotionError(
     "digest_not_deployed",
     `refusing ${digest}: sandbox never deployed it (${current ? `sandbox runs ${current.digest}` : why})`,
@@ -241,6 +286,8 @@ export async function preparePromotion(
     digest,
     previousDigest,
     gitSha: verified.gitSha,
+    imageRepository: verified.imageRepository,
+    imageTag: verified.imageTag,
     requestedBy: input.requestedBy,
     time: input.now.toISOString(),
   });
@@ -250,12 +297,14 @@ export async function preparePromotion(
 }
 
 /**
- * CI's check before `pulumi up -s production`: the pinned digest is the newest record's, and
- * sandbox deployed it. Returns that record (its message goes to `pulumi up -m`).
+ * CI's check before `pulumi up -s production`: the pinned digest is the newest record's, and the
+ * record's image tag still resolves to that digest in the record's repository (tags are immutable
+ * there, so this is the image sandbox built and deployed at `prepare`). It does not look at what
+ * sandbox runs now: sandbox redeploys on every push to main, so a merge between `prepare` and this
+ * check must not fail it. Returns that record (its message goes to `pulumi up -m`).
  */
 export async function verifyPromotion(input: {
-  backend: StackBackend;
-  sandboxStack: string;
+  registry: ImageRegistry;
   productionFile: string;
   logFile: string;
 }): Promise<PromotionRecord> {
@@ -268,12 +317,19 @@ export async function verifyPromotion(input: {
       `production pins ${pinned ?? "no digest"} but the last promotion record is for ${record?.digest ?? "nothing"}: run "npm run promote -- prepare"`,
     );
   }
-  await verifyDeployedToSandbox({
-    backend: input.backend,
-    sandboxStack: input.sandboxStack,
-    digest: pinned,
-    log: log.slice(0, -1),
-  });
+  const resolved = await input.registry.digestOf(record.imageRepository, record.imageTag);
+  if (resolved === undefined) {
+    throw new PromotionError(
+      "image_not_found",
+      `the promotion record's image ${record.imageRepository}:${record.imageTag} is not in the registry (deleted or expired?)`,
+    );
+  }
+  if (resolved !== record.digest) {
+    throw new PromotionError(
+      "image_mismatch",
+      `refusing ${record.digest}: ${record.imageRepository}:${record.imageTag} is ${resolved}`,
+    );
+  }
   return record;
 }
 

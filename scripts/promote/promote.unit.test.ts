@@ -15,6 +15,12 @@ import {
   verifyPromotion,
   writePinnedDigest,
 } from "./promote";
+import {
+  describeImageArgs,
+  EcrCliRegistry,
+  type ImageRegistry,
+  parseEcrRepository,
+} from "./registry";
 
 /** The repository's own production stack file (infra's), copied: what a promotion really edits. */
 const PRODUCTION_FILE = path.join(REPO_ROOT, "Pulumi.production.yaml");
@@ -22,6 +28,8 @@ const OLD = readPinnedDigest(PRODUCTION_FILE) as string;
 const SANDBOX_DIGEST = `sha256:${"a".repeat(64)}`;
 const NEVER = `sha256:${"b".repeat(64)}`;
 const SANDBOX = "acme/astral/sandbox";
+const REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c";
+const TAG = "0123abc45678-run7";
 const NOW = new Date("2026-11-27T04:30:00.000Z");
 
 /** The record alice's promotion of what sandbox runs makes, at NOW. */
@@ -31,9 +39,25 @@ const aliceRecord = (): PromotionRecord => ({
   digest: SANDBOX_DIGEST,
   previousDigest: OLD,
   gitSha: "0123abc",
+  imageRepository: REPOSITORY,
+  imageTag: TAG,
   requestedBy: "alice",
   time: NOW.toISOString(),
 });
+
+/** An ECR stand-in: `repository:tag` → digest. */
+class FakeRegistry implements ImageRegistry {
+  readonly images = new Map<string, string>();
+  readonly asked: string[] = [];
+  push(repository: string, tag: string, digest: string): this {
+    this.images.set(`${repository}:${tag}`, digest);
+    return this;
+  }
+  async digestOf(repository: string, tag: string) {
+    this.asked.push(`${repository}:${tag}`);
+    return this.images.get(`${repository}:${tag}`);
+  }
+}
 
 /** alice promotes what a sandbox running SANDBOX_DIGEST runs. */
 async function aliceAgainstSandbox(files: { productionFile: string; logFile: string }) {
@@ -54,14 +78,18 @@ function workspace() {
 }
 
 /** A sandbox whose last update succeeded with `digest`, built from commit `gitSha`. */
-function sandboxRunning(digest: unknown, gitSha = "0123abc") {
-  const backend = new FakeStackBackend(() => ({ imageDigest: { value: digest, secret: false } }));
+function sandboxRunning(digest: unknown, gitSha = "0123abc", tag = TAG) {
+  const backend = new FakeStackBackend(() => ({
+    imageDigest: { value: digest, secret: false },
+    imageRepository: { value: REPOSITORY, secret: false },
+    imageTag: { value: tag, secret: false },
+  }));
   backend.addStack(SANDBOX, { tags: { [STACK_TAGS.gitSha]: gitSha } });
   return backend;
 }
 
-async function deployed(digest: unknown, gitSha?: string) {
-  const backend = sandboxRunning(digest, gitSha);
+async function deployed(digest: unknown, gitSha?: string, tag?: string) {
+  const backend = sandboxRunning(digest, gitSha, tag);
   await backend.up(SANDBOX, { message: "Deploy 0123abc to sandbox" });
   return backend;
 }
@@ -137,12 +165,17 @@ describe("preparePromotion", () => {
     // Sandbox moves on; production rolls back to the digest it ran before (recorded earlier).
     writeFileSync(
       files.logFile,
-      `${JSON.stringify({ from: "sandbox", to: "production", digest: firstPromoted, previousDigest: null, gitSha: "feed123", requestedBy: "bob", time: "2026-11-01T00:00:00.000Z" })}\n${readFileSync(files.logFile, "utf8")}`,
+      `${JSON.stringify({ from: "sandbox", to: "production", digest: firstPromoted, previousDigest: null, gitSha: "feed123", imageRepository: REPOSITORY, imageTag: "feed123feed1-run2", requestedBy: "bob", time: "2026-11-01T00:00:00.000Z" })}\n${readFileSync(files.logFile, "utf8")}`,
     );
     const rollback = await preparePromotion({ ...input, digest: firstPromoted });
     expect(rollback).toMatchObject({
       changed: true,
-      record: { digest: firstPromoted, gitSha: "feed123", previousDigest: SANDBOX_DIGEST },
+      record: {
+        digest: firstPromoted,
+        gitSha: "feed123",
+        imageTag: "feed123feed1-run2",
+        previousDigest: SANDBOX_DIGEST,
+      },
     });
     expect(readPinnedDigest(files.productionFile)).toBe(firstPromoted);
   });
@@ -171,34 +204,63 @@ describe("preparePromotion", () => {
 });
 
 describe("verifyPromotion (CI, before pulumi up -s production)", () => {
-  it("returns the record whose digest production pins and sandbox deployed", async () => {
+  async function prepared() {
     const files = workspace();
     const backend = await deployed(SANDBOX_DIGEST);
-    const prepared = await preparePromotion({
+    const result = await preparePromotion({
       backend,
       sandboxStack: SANDBOX,
       ...files,
       requestedBy: "alice",
       now: NOW,
     });
-    const record = await verifyPromotion({ backend, sandboxStack: SANDBOX, ...files });
-    expect(prepared.changed && record).toEqual(prepared.changed && prepared.record);
+    if (!result.changed) throw new Error("nothing prepared");
+    return { files, backend, record: result.record };
+  }
+
+  it("records the exact image tag and repository sandbox pushed at prepare", async () => {
+    const { record } = await prepared();
+    expect(record).toMatchObject({ imageRepository: REPOSITORY, imageTag: TAG });
+  });
+
+  it("returns the record whose digest production pins and whose tag resolves to it in ECR", async () => {
+    const { files, record } = await prepared();
+    const registry = new FakeRegistry().push(REPOSITORY, TAG, SANDBOX_DIGEST);
+    expect(await verifyPromotion({ registry, ...files })).toEqual(record);
+    expect(registry.asked).toEqual([`${REPOSITORY}:${TAG}`]);
     expect(promotionMessage(record)).toContain(SANDBOX_DIGEST);
   });
 
-  it("refuses a pin edited by hand (no record) and a recorded digest sandbox no longer vouches for", async () => {
+  it("still passes after sandbox deployed a newer commit (a merge between prepare and verify)", async () => {
+    const { files } = await prepared();
+    // Sandbox moves on: it pushes and runs a newer image under a new tag. The promoted tag still
+    // names the promoted image; verify reads only the record and the registry.
+    const newer = `sha256:${"d".repeat(64)}`;
+    const registry = new FakeRegistry()
+      .push(REPOSITORY, TAG, SANDBOX_DIGEST)
+      .push(REPOSITORY, "fedcba987654-run8", newer);
+    await expect(verifyPromotion({ registry, ...files })).resolves.toMatchObject({
+      digest: SANDBOX_DIGEST,
+    });
+  });
+
+  it("refuses a pin edited by hand (no record), a tag that resolves elsewhere, and a missing image", async () => {
     const files = workspace();
-    const backend = await deployed(SANDBOX_DIGEST);
+    const registry = new FakeRegistry().push(REPOSITORY, TAG, SANDBOX_DIGEST);
     writePinnedDigest(files.productionFile, NEVER);
-    await expect(verifyPromotion({ backend, sandboxStack: SANDBOX, ...files })).rejects.toThrow(
+    await expect(verifyPromotion({ registry, ...files })).rejects.toThrow(
       `production pins ${NEVER} but the last promotion record is for nothing`,
     );
+    // A record claiming NEVER for a tag that is really SANDBOX_DIGEST.
     writeFileSync(
       files.logFile,
-      `${JSON.stringify({ from: "sandbox", to: "production", digest: NEVER, previousDigest: OLD, gitSha: "0123abc", requestedBy: "mallory", time: NOW.toISOString() })}\n`,
+      `${JSON.stringify({ ...aliceRecord(), digest: NEVER, requestedBy: "mallory" })}\n`,
     );
-    await expect(verifyPromotion({ backend, sandboxStack: SANDBOX, ...files })).rejects.toThrow(
-      `refusing ${NEVER}: sandbox never deployed it`,
+    await expect(verifyPromotion({ registry, ...files })).rejects.toThrow(
+      `refusing ${NEVER}: ${REPOSITORY}:${TAG} is ${SANDBOX_DIGEST}`,
+    );
+    await expect(verifyPromotion({ registry: new FakeRegistry(), ...files })).rejects.toThrow(
+      `the promotion record's image ${REPOSITORY}:${TAG} is not in the registry`,
     );
   });
 
@@ -208,6 +270,47 @@ describe("verifyPromotion (CI, before pulumi up -s production)", () => {
     expect(() => readPromotionLog(files.logFile)).toThrow(/promotions\.jsonl:1: .*digest/s);
     writeFileSync(files.logFile, "\nnot json\n");
     expect(() => readPromotionLog(files.logFile)).toThrow(/promotions\.jsonl:2 is not JSON/);
+  });
+});
+
+describe("ECR through the AWS CLI", () => {
+  it("asks describe-images for exactly the recorded repository and tag", async () => {
+    expect(parseEcrRepository(REPOSITORY)).toEqual({
+      registryId: "123456789012",
+      region: "eu-west-1",
+      name: "portal-repo-1a2b3c",
+    });
+    expect(() => parseEcrRepository("docker.io/library/node")).toThrow(
+      'not an ECR repository URL: "docker.io/library/node"',
+    );
+    const calls: string[][] = [];
+    const registry = new EcrCliRegistry(async (file, args) => {
+      calls.push([file, ...args]);
+      return { stdout: `${SANDBOX_DIGEST}\n` };
+    });
+    expect(await registry.digestOf(REPOSITORY, TAG)).toBe(SANDBOX_DIGEST);
+    expect(calls).toEqual([["aws", ...describeImageArgs(REPOSITORY, TAG)]]);
+    expect(calls[0]).toEqual(
+      expect.arrayContaining([
+        "--repository-name",
+        "portal-repo-1a2b3c",
+        "--image-ids",
+        `imageTag=${TAG}`,
+      ]),
+    );
+  });
+
+  it("reads an unknown tag as no image, and fails on any other error", async () => {
+    const notFound = Object.assign(new Error("exit 254"), {
+      stderr:
+        "An error occurred (ImageNotFoundException) when calling the DescribeImages operation",
+    });
+    const missing = new EcrCliRegistry(async () => Promise.reject(notFound));
+    expect(await missing.digestOf(REPOSITORY, TAG)).toBeUndefined();
+    const denied = Object.assign(new Error("exit 254"), { stderr: "AccessDeniedException" });
+    await expect(
+      new EcrCliRegistry(async () => Promise.reject(denied)).digestOf(REPOSITORY, TAG),
+    ).rejects.toThrow("exit 254");
   });
 });
 

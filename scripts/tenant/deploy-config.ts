@@ -19,7 +19,17 @@ export interface DeployConfig {
   AUTH0_KEYWORD_REPLACE_MAPPINGS: KeywordMappings;
   /** Export without ids, so the export compares with `tenants/` by name. */
   AUTH0_EXPORT_IDENTIFIERS: false;
+  /** Fields the CLI strips from what it imports and exports, per type. */
+  EXCLUDED_PROPS: Record<string, string[]>;
 }
+
+/**
+ * Which clients may use a connection is Pulumi's (`auth0.ConnectionClient` in
+ * infra/auth0/portalLogin.ts): a database's `enabled_clients` in `tenants/` would make the CLI
+ * enable exactly those and disable every other client on it (its
+ * `updateConnectionEnabledClients`), the login app included. Stripped, the CLI never sends it.
+ */
+export const EXCLUDED_PROPS = { databases: ["enabled_clients"] };
 
 /** The config file given to `a0deploy -c`: no secret in it (the client secret goes by env). */
 export function deployConfig(input: {
@@ -34,5 +44,6 @@ export function deployConfig(input: {
     AUTH0_INCLUDED_ONLY: [...INCLUDED_TYPES],
     AUTH0_KEYWORD_REPLACE_MAPPINGS: input.mappings,
     AUTH0_EXPORT_IDENTIFIERS: false,
+    EXCLUDED_PROPS: EXCLUDED_PROPS,
   };
 }

@@ -60,6 +60,13 @@ describe("auth0-deploy-cli config", () => {
     expect(JSON.stringify(config)).not.toMatch(/SECRET/);
   });
 
+  it("never sends a connection's enabled clients (the login app's link is Pulumi's)", () => {
+    const config = deployConfig({ domain: "t.example.com", clientId: "id", mappings: {} });
+    expect(config.EXCLUDED_PROPS.databases).toContain("enabled_clients");
+    const desired = loadDesired(loadMappings("sandbox"));
+    expect(JSON.stringify(desired)).not.toContain("enabled_clients");
+  });
+
   it("tenant.yaml declares only included types", () => {
     const desired = loadDesired(loadMappings("sandbox"));
     expect(

@@ -37,9 +37,21 @@ export const SANDBOX_REF = {
     clientId: "sandboxRefLoginClientId",
     clientSecret: MOCK_SECRETS.sandboxRefLoginSecret,
   },
+  network: {
+    vpcId: "vpc-sandbox0123",
+    vpcCidrBlock: "10.40.0.0/16",
+    publicSubnetIds: ["subnet-sandboxpub0", "subnet-sandboxpub1"],
+    taskSubnetIds: ["subnet-sandboxpub0", "subnet-sandboxpub1"],
+    assignPublicIp: true,
+  },
 };
 /** What the mocked region reports as available zones (deliberately without `a`). */
 export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];
+/**
+ * Zones an account that opted in also sees: a Local Zone and a Wavelength Zone (names sort before
+ * the region's own zones, so a program that does not filter them out picks them).
+ */
+export const OPTED_IN_ZONES = [`${REGION}-lcl-1a`, `${REGION}-wl1-dub-wlz-1`];
 export const BUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 
 const secret = (value: unknown) => ({
@@ -49,6 +61,10 @@ const secret = (value: unknown) => ({
 
 export const records: Recorded[] = [];
 export const stackRefs: string[] = [];
+/** Every invoke (data source call) the program made: token, inputs and provider. */
+export const invokes: Array<{ token: string; inputs: Record<string, unknown>; provider?: string }> =
+  [];
+export const CONNECTION_ID = "con_mockUsernamePassword01";
 
 function stateFor(type: string, name: string, inputs: Record<string, unknown>) {
   const arn = (service: string, kind: string) =>
@@ -142,6 +158,14 @@ export async function setupMocks(stack: string, config: Record<string, string>):
         };
       },
       call(args) {
+        invokes.push({
+          token: args.token,
+          inputs: args.inputs as Record<string, unknown>,
+          provider: args.provider,
+        });
+        if (args.token === "auth0:index/getConnection:getConnection") {
+          return { id: CONNECTION_ID, name: args.inputs.name, strategy: "auth0" };
+        }
         if (args.token === "aws:ecr/getAuthorizationToken:getAuthorizationToken") {
           return {
             userName: "AWS",
@@ -151,8 +175,19 @@ export async function setupMocks(stack: string, config: Record<string, string>):
           };
         }
         if (args.token === "aws:index/getAvailabilityZones:getAvailabilityZones") {
-          // No "a": zone letters differ per region and account, the program must ask.
-          return { names: AVAILABILITY_ZONES, state: args.inputs.state };
+          // No "a": zone letters differ per region and account, the program must ask. Like EC2
+          // DescribeAvailabilityZones, the opt-in-status filter is what leaves out Local Zones.
+          const zones = [
+            ...AVAILABILITY_ZONES.map((name) => ({ name, optIn: "opt-in-not-required" })),
+            ...OPTED_IN_ZONES.map((name) => ({ name, optIn: "opted-in" })),
+          ];
+          const filters = (args.inputs.filters ?? []) as Array<{ name: string; values: string[] }>;
+          const names = zones
+            .filter((z) =>
+              filters.every((f) => f.name !== "opt-in-status" || f.values.includes(z.optIn)),
+            )
+            .map((z) => z.name);
+          return { names, state: args.inputs.state };
         }
         throw new Error(`unexpected call ${args.token}`);
       },
@@ -162,7 +197,36 @@ export async function setupMocks(stack: string, config: Record<string, string>):
     false,
     "acme",
   );
+  recordDependencies();
 }
+
+/** URNs each resource was registered to depend on (`dependsOn` and its inputs' resources). */
+const dependencies = new Map<string, string[]>();
+
+/**
+ * Mocks do not pass resource options to `newResource`; the register request they receive does
+ * carry the dependencies, so the mock monitor is wrapped to keep them.
+ */
+function recordDependencies(): void {
+  type Request = { getType(): string; getName(): string; getDependenciesList(): string[] };
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource(req: Request, callback: unknown): unknown;
+  };
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    return register(req, callback);
+  };
+}
+
+/** The URNs a recorded resource depends on. */
+export function dependenciesOf(resource: Recorded): string[] {
+  return dependencies.get(`${resource.type}::${resource.name}`) ?? [];
+}
+
+/** Whether a URN names this recorded resource (type and name; parents may prefix the type). */
+export const urnOf = (urn: string, resource: Recorded) =>
+  urn.endsWith(`${resource.type}::${resource.name}`);
 
 /** Resolves an Output's value and whether it is secret. */
 export async function resolve<T>(

@@ -43,19 +43,13 @@ describe("preview stack", () => {
   it("declares exactly this graph: no Auth0 resource, a StackReference, an image build, the portal on AWS", () => {
     expect(inventory()).toEqual({
       "astral:aws:FrontDoor": 1,
-      "astral:aws:Network": 1,
       "astral:aws:PortalImage": 1,
       "astral:aws:PortalSecrets": 1,
       "astral:aws:PortalService": 1,
       "aws:appautoscaling/policy:Policy": 1,
       "aws:appautoscaling/target:Target": 1,
       "aws:cloudwatch/logGroup:LogGroup": 1,
-      "aws:ec2/internetGateway:InternetGateway": 1,
-      "aws:ec2/routeTable:RouteTable": 1,
-      "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
       "aws:ec2/securityGroup:SecurityGroup": 2,
-      "aws:ec2/subnet:Subnet": 2,
-      "aws:ec2/vpc:Vpc": 1,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/service:Service": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
@@ -129,13 +123,37 @@ describe("preview stack", () => {
     }
   });
 
-  it("runs tasks in public subnets with a public IP and no NAT gateway (cost)", () => {
-    expect(byType("aws:ec2/natGateway:NatGateway")).toEqual([]);
+  it("runs in sandbox's VPC and subnets: declares no VPC, subnet, gateway or route (VPC quota)", () => {
+    const networking = records.filter((r) =>
+      /^aws:ec2\/(vpc|subnet|internetGateway|natGateway|eip|routeTable|routeTableAssociation):/.test(
+        r.type,
+      ),
+    );
+    expect(networking.map((r) => r.type)).toEqual([]);
+    const ref = SANDBOX_REF.network;
+    const alb = one("aws:lb/loadBalancer:LoadBalancer");
+    expect(alb.inputs.subnets).toEqual(ref.publicSubnetIds);
+    expect(one("aws:lb/targetGroup:TargetGroup").inputs.vpcId).toBe(ref.vpcId);
+    for (const group of byType("aws:ec2/securityGroup:SecurityGroup")) {
+      expect(group.inputs.vpcId, group.name).toBe(ref.vpcId);
+    }
+    const albGroup = one("aws:ec2/securityGroup:SecurityGroup", "portal-alb");
+    expect(albGroup.inputs.egress).toEqual([
+      expect.objectContaining({ cidrBlocks: [ref.vpcCidrBlock] }),
+    ]);
+  });
+
+  it("runs tasks in sandbox's public subnets with a public IP and no NAT gateway (cost)", () => {
     const network = one("aws:ecs/service:Service").inputs.networkConfiguration as Record<
       string,
       unknown
     >;
+    expect(network.subnets).toEqual(SANDBOX_REF.network.taskSubnetIds);
     expect(network.assignPublicIp).toBe(true);
+  });
+
+  it("keeps its session secret in its state, as a secret output (read back by the next CI run)", async () => {
+    expect(await resolve(outputs.sessionSecret)).toEqual({ value: SESSION_SECRET, secret: true });
   });
 
   it("passes every CrossGuard policy", () => {

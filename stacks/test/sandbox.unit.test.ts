@@ -10,14 +10,18 @@ import {
   PORTAL_SECRET_ENV,
 } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { StackOutputs } from "../roles";
+import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
+import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
 import {
   AVAILABILITY_ZONES,
   BUILT_DIGEST,
   byType,
+  CONNECTION_ID,
   checkTaskSecrets,
+  dependenciesOf,
   findLeaks,
   inventory,
+  invokes,
   isSecretWrapper,
   loadStack,
   MOCK_SECRETS,
@@ -29,6 +33,7 @@ import {
   stackRefs,
   taskEnv,
   unwrap,
+  urnOf,
 } from "./harness";
 
 const SESSION_SECRET = "session-secret-for-tests-0123456789abcdef";
@@ -67,6 +72,7 @@ describe("sandbox stack", () => {
       "auth0:index/client:Client": 2,
       "auth0:index/clientCredentials:ClientCredentials": 2,
       "auth0:index/clientGrant:ClientGrant": 1,
+      "auth0:index/connectionClient:ConnectionClient": 1,
       "auth0:index/resourceServer:ResourceServer": 1,
       "aws:acm/certificate:Certificate": 1,
       "aws:acm/certificateValidation:CertificateValidation": 1,
@@ -115,6 +121,7 @@ describe("sandbox stack", () => {
       "auth0:index/clientCredentials:ClientCredentials",
       "auth0:index/clientCredentials:ClientCredentials",
       "auth0:index/clientGrant:ClientGrant",
+      "auth0:index/connectionClient:ConnectionClient",
       "auth0:index/resourceServer:ResourceServer",
     ]);
     for (const r of auth0Resources) {
@@ -159,6 +166,58 @@ describe("sandbox stack", () => {
       ],
       allowedLogoutUrls: ["https://portal.sandbox.acme.example", "https://*.previews.acme.example"],
       refreshToken: { rotationType: "rotating", expirationType: "expiring" },
+    });
+  });
+
+  it("enables the login app on the database connection, looked up by name and never owned", () => {
+    const link = one("auth0:index/connectionClient:ConnectionClient");
+    expect(link.inputs).toEqual({
+      connectionId: CONNECTION_ID,
+      clientId: "sandbox-login-client-client-id",
+    });
+    const provider = one("pulumi:providers:auth0");
+    expect(link.provider).toMatch(new RegExp(`::${provider.name}::`));
+    const lookup = invokes.filter((i) => i.token === "auth0:index/getConnection:getConnection");
+    expect(lookup).toHaveLength(1);
+    expect(lookup[0]?.inputs).toMatchObject({
+      name: "Username-Password-Authentication",
+      skipEnabledClients: true,
+    });
+    expect(lookup[0]?.provider).toMatch(new RegExp(`::${provider.name}::`));
+    expect(byType("auth0:index/connection:Connection")).toEqual([]);
+  });
+
+  it("uses only auth0 resources and data sources whose Management API calls the bootstrap scopes cover", () => {
+    const used = [
+      ...records.filter((r) => r.type.startsWith("auth0:")).map((r) => r.type),
+      ...invokes.filter((i) => i.token.startsWith("auth0:")).map((i) => i.token),
+    ];
+    for (const type of new Set(used)) expect(Object.keys(PROVIDER_CALLS), type).toContain(type);
+  });
+
+  it("creates the execution role's policies before the service (first tasks pull and read secrets)", () => {
+    const service = one("aws:ecs/service:Service");
+    const needed = [
+      one("aws:iam/rolePolicyAttachment:RolePolicyAttachment"),
+      one("aws:iam/rolePolicy:RolePolicy"),
+    ];
+    for (const policy of needed) {
+      expect(
+        dependenciesOf(service).some((urn) => urnOf(urn, policy)),
+        `${policy.type} ${policy.name}`,
+      ).toBe(true);
+    }
+  });
+
+  it("exports its VPC and subnets for previews to run in", async () => {
+    const { value, secret } = await resolve(outputs.network);
+    expect(secret).toBe(false);
+    expect(value).toEqual({
+      vpcId: "portal-vpc-id",
+      vpcCidrBlock: "10.40.0.0/16",
+      publicSubnetIds: ["portal-public-0-id", "portal-public-1-id"],
+      taskSubnetIds: ["portal-public-0-id", "portal-public-1-id"],
+      assignPublicIp: true,
     });
   });
 
@@ -221,6 +280,8 @@ describe("sandbox stack", () => {
   it("exports the shared outputs, with every credential secret", async () => {
     expect((await resolve(outputs.portalUrl)).value).toBe("https://portal.sandbox.acme.example");
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
+    // Promotion records the exact tag the digest was pushed as.
+    expect((await resolve(outputs.imageTag)).value).toBe("0123456789ab-4711-1");
     expect((await resolve(outputs.imageRepository)).value).toMatch(
       /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//,
     );
@@ -277,6 +338,17 @@ describe("sandbox stack", () => {
   it("places the subnets in two zones the region reports, not guessed letters", () => {
     const zones = byType("aws:ec2/subnet:Subnet").map((s) => s.inputs.availabilityZone);
     expect(zones).toEqual([...AVAILABILITY_ZONES].sort().slice(0, 2));
+  });
+
+  it("asks only for the region's own Availability Zones (no Local or Wavelength Zone)", () => {
+    const asked = invokes.filter(
+      (i) => i.token === "aws:index/getAvailabilityZones:getAvailabilityZones",
+    );
+    expect(asked.map((i) => i.inputs)).toEqual([AVAILABILITY_ZONE_FILTER]);
+    expect(AVAILABILITY_ZONE_FILTER).toEqual({
+      state: "available",
+      filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
   });
 
   it("passes every CrossGuard policy", () => {

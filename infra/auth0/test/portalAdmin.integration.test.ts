@@ -178,6 +178,52 @@ describe("the dynamic provider's CRUD", () => {
     expect((await mgmt.users.get(created.id)).app_metadata?.permissions).toEqual(["billing"]);
   });
 
+  it("refresh after the backend secret was rotated keeps the state as it is", async () => {
+    const email = `rotated-${unique()}@acme.example`;
+    const created = await portalAdminProvider.create(inputs(email));
+    const outs = created.outs;
+    if (!outs) throw new Error("create returned no outputs");
+    // The state still holds the secret of the last `up`; the tenant now refuses it.
+    const stale = { ...outs, backend: { ...backend, clientSecret: "the-secret-before-rotation" } };
+    expect(await portalAdminProvider.read?.(created.id, stale)).toEqual({
+      id: created.id,
+      props: stale,
+    });
+  });
+
+  it("refresh still fails on errors other than refused credentials", async () => {
+    const email = `unreachable-${unique()}@acme.example`;
+    const created = await portalAdminProvider.create(inputs(email));
+    const outs = created.outs;
+    if (!outs) throw new Error("create returned no outputs");
+    const unreachable = { ...outs, backend: { ...backend, domain: "127.0.0.1:1" } };
+    await expect(portalAdminProvider.read?.(created.id, unreachable)).rejects.toThrow();
+  });
+
+  it("refresh reports a removed portal-admin, and the next up grants it again", async () => {
+    const email = `removed-${unique()}@acme.example`;
+    const created = await portalAdminProvider.create(inputs(email));
+    const outs = created.outs;
+    if (!outs) throw new Error("create returned no outputs");
+    expect(outs.isAdmin).toBe(true);
+    expect((await portalAdminProvider.diff?.(created.id, outs, inputs(email)))?.changes).toBe(
+      false,
+    );
+
+    await mgmt.users.update(created.id, { app_metadata: { permissions: [] } });
+    const refreshed = await portalAdminProvider.read?.(created.id, outs);
+    expect(refreshed?.props?.isAdmin).toBe(false);
+    const refreshedProps = refreshed?.props as typeof outs;
+    const diff = await portalAdminProvider.diff?.(created.id, refreshedProps, inputs(email));
+    expect(diff).toMatchObject({ changes: true, replaces: [] });
+
+    const updated = await portalAdminProvider.update?.(created.id, refreshedProps, inputs(email));
+    expect(updated?.outs?.isAdmin).toBe(true);
+    expect((await mgmt.users.get(created.id)).app_metadata?.permissions).toEqual([
+      PORTAL_ADMIN_PERMISSION,
+    ]);
+  });
+
   it("the serialized provider (the text in the Pulumi state) works against the tenant", async () => {
     // Asynchronously: the local tenants run in this process and must keep serving meanwhile.
     const { stdout } = await promisify(execFile)(

@@ -1,7 +1,7 @@
 /** The pure parts of PortalAdmin: permission merging, user choice, and the provider's diff. */
 import { describe, expect, it } from "vitest";
 import { portalAdminProvider } from "../portalAdmin";
-import { pickUser, withoutPermission, withPermission } from "../portalAdminOps";
+import { isTokenRejected, pickUser, withoutPermission, withPermission } from "../portalAdminOps";
 
 describe("permission merging", () => {
   it("adds portal-admin once and keeps the others in order", () => {
@@ -74,5 +74,24 @@ describe("portalAdminProvider.diff", () => {
     expect(
       await diff("auth0|1", olds, { ...olds, backend: { ...backend, clientSecret: "rotated" } }),
     ).toMatchObject({ changes: true, replaces: [] });
+  });
+});
+
+describe("isTokenRejected", () => {
+  const tokenError = (statusCode: number) =>
+    Object.assign(new Error("ManagementClient: token request failed"), { statusCode });
+
+  it("is true only for a refused token request (401 or 403)", () => {
+    expect(isTokenRejected(tokenError(401))).toBe(true);
+    expect(isTokenRejected(tokenError(403))).toBe(true);
+  });
+
+  it("is false for a token timeout, Management API errors and anything else", () => {
+    expect(isTokenRejected(tokenError(408))).toBe(false);
+    expect(isTokenRejected(tokenError(500))).toBe(false);
+    // A Management API 403 (e.g. a missing scope) is a real failure, not a stale secret.
+    expect(isTokenRejected(Object.assign(new Error("Forbidden"), { statusCode: 403 }))).toBe(false);
+    expect(isTokenRejected(new Error("fetch failed"))).toBe(false);
+    expect(isTokenRejected(null)).toBe(false);
   });
 });

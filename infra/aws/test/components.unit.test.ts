@@ -1,7 +1,7 @@
 /** The AWS components alone, under Pulumi mocks, and their pure helpers. */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Network } from "../network";
+import { Network, parseSharedNetwork, type SharedNetworkOutput, sharedNetwork } from "../network";
 import { containerDefinitions } from "../portalContainer";
 import { ImageRepository, lifecyclePolicy, PortalImage, PREVIEW_TAG_PREFIX } from "../registry";
 import { PortalSecrets } from "../secrets";
@@ -113,6 +113,39 @@ describe("Network", () => {
     expect(
       () => new Network("n", { availabilityZones: ["eu-west-1a"], natGateway: false, tags: {} }),
     ).toThrow("Network n: an ALB needs two availability zones, got 1");
+  });
+});
+
+describe("sharedNetwork (a preview in sandbox's network)", () => {
+  const promise = <T>(o: pulumi.Input<T>) =>
+    (pulumi.output(o) as unknown as { promise(): Promise<T> }).promise();
+  const exported: SharedNetworkOutput = {
+    vpcId: "vpc-1",
+    vpcCidrBlock: "10.40.0.0/16",
+    publicSubnetIds: ["subnet-a", "subnet-b"],
+    taskSubnetIds: ["subnet-a", "subnet-b"],
+    assignPublicIp: true,
+  };
+
+  it("takes the VPC, subnets and public-IP choice from the other stack's output", async () => {
+    const network = sharedNetwork(pulumi.output(exported));
+    expect(await promise(network.vpcId)).toBe("vpc-1");
+    expect(await promise(network.publicSubnetIds)).toEqual(["subnet-a", "subnet-b"]);
+    expect(await promise(network.taskSubnetIds)).toEqual(["subnet-a", "subnet-b"]);
+    expect(await promise(network.assignPublicIp)).toBe(true);
+  });
+
+  it("refuses an output without two public subnets, naming what is missing", () => {
+    expect(parseSharedNetwork(exported)).toEqual(exported);
+    for (const broken of [
+      { ...exported, publicSubnetIds: ["subnet-a"] },
+      { ...exported, assignPublicIp: "yes" },
+      undefined,
+    ]) {
+      expect(() => parseSharedNetwork(broken)).toThrow(
+        /the shared network output must have vpcId, vpcCidrBlock, two publicSubnetIds/,
+      );
+    }
   });
 });
 
