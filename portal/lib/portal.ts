@@ -11,9 +11,22 @@ import type { Portal } from "./domain/context";
 import { deriveInviteKey } from "./domain/invites";
 import { Tenant, type TenantOptions } from "./management/tenant";
 
+/** Auth0 documents no bound on its search lag; a minute is what the portal waits for it. */
+export const DEFAULT_SEARCH_LAG_MS = 60_000;
+/** "New secrets may be delayed up to thirty seconds while rotating."
+ * (https://auth0.com/docs/get-started/applications/rotate-client-secret) */
+export const AUTH0_ROTATION_DELAY_MS = 30_000;
+
 export function createPortal(
   env: Record<string, string | undefined> = process.env,
-  options: { tenant?: TenantOptions; configFile?: string; auditFile?: string } = {},
+  options: {
+    tenant?: TenantOptions;
+    configFile?: string;
+    auditFile?: string;
+    /** Tests and the local tenants: their index lag is known and short. */
+    searchLagMs?: number;
+    rotationDelayMs?: number;
+  } = {},
 ): Portal {
   const access = readManagementAccess(env);
   const tenants: Partial<Record<Environment, Tenant>> = {};
@@ -28,6 +41,8 @@ export function createPortal(
     inviteKey: deriveInviteKey(sessionSecret),
     audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
     now: () => new Date(),
+    searchLagMs: options.searchLagMs ?? DEFAULT_SEARCH_LAG_MS,
+    rotationDelayMs: options.rotationDelayMs ?? AUTH0_ROTATION_DELAY_MS,
   };
 }
 
