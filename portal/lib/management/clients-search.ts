@@ -96,7 +96,9 @@ export async function searchClients(
   const body = await tenant.run(
     "search clients",
     async (client) => {
-      const response = await client.fetch(`/clients/search?${params}`, { method: "GET" });
+      // An absolute URL: the SDK joins a relative one as a path, which would escape the `?`.
+      const url = `https://${tenant.domain}/api/v2/clients/search?${params}`;
+      const response = await client.fetch(url, { method: "GET" });
       const text = await response.text();
       const json = parseJson(text);
       if (!response.ok)
