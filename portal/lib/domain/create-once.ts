@@ -109,6 +109,19 @@ export async function createClientOnce(
   return { client, foundEarlier: false };
 }
 
+/**
+ * Forgets a key whose client was deleted again (a half-made create cleaned up), so that the
+ * user's retry creates afresh instead of being told the key is spent.
+ */
+export async function forgetCreate(ctx: Ctx, key: string): Promise<void> {
+  await patchAppMetadata(
+    homeTenant(ctx.portal),
+    ctx.actor.userId,
+    { [`${RECORD_PREFIX}${key}`]: null },
+    ctx.requestId,
+  );
+}
+
 /** Step 3: an attempt whose answer was lost. The index is asked, each hit re-read by id. */
 async function findLostCreate(
   ctx: Ctx,

@@ -15,7 +15,7 @@ import { searchClients } from "../management/clients-search";
 import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, isAdmin, offeredEnvironment } from "./context";
-import { createClientOnce } from "./create-once";
+import { createClientOnce, forgetCreate } from "./create-once";
 import { type CursorPage, findTeam, isCredentialOf, MAX_RECENT } from "./teams";
 
 export interface Credential {
@@ -140,6 +140,8 @@ export async function createCredential(
     const cleaned = await deleteClientIf(tenant, clientId, isOurs, ctx.requestId).catch(
       () => undefined,
     );
+    if (cleaned === "deleted" || cleaned === "gone")
+      await forgetCreate(ctx, key).catch(() => undefined); // else the retry says "already used"
     if (error instanceof PortalError && cleaned !== "deleted" && cleaned !== "gone")
       error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
     throw error;
