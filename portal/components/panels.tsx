@@ -200,6 +200,7 @@ export interface CredentialView {
   name: string;
   environment: "production" | "sandbox";
   createdBy: string;
+  createdByEmail?: string | undefined;
   createdAt: string;
 }
 
@@ -211,7 +212,8 @@ export function CredentialList({
 }: {
   teamId: string;
   credentials: CredentialView[];
-  who: Map<string, string>;
+  /** Member emails by user id, where the page has them; else the email recorded at creation. */
+  who?: Map<string, string> | undefined;
   caFile?: string | undefined;
 }) {
   if (credentials.length === 0)
@@ -229,7 +231,7 @@ export function CredentialList({
           environment={c.environment}
           clientId={c.clientId}
           name={c.name}
-          createdBy={who.get(c.createdBy) ?? c.createdBy}
+          createdBy={who?.get(c.createdBy) ?? c.createdByEmail ?? c.createdBy}
           createdAt={c.createdAt}
           caFile={caFile}
         />

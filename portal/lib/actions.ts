@@ -80,6 +80,7 @@ const credential = z.object({
   environment,
   teamId: z.string(),
   createdBy: z.string(),
+  createdByEmail: z.string().optional(),
   createdAt: z.string(),
 });
 /** The only output that carries a secret: create and rotate, shown once. */

@@ -714,9 +714,11 @@ describe("Management API use", () => {
     );
     await indexCatchUp();
     const large = await pages();
-    expect(large).toBe(small);
-    // team record (GET by id), members (user search), credentials (client search), teams (search)
-    expect(small).toBe(4);
+    expect(large).toBeLessThanOrEqual(small);
+    // team record (GET by id, then cached a while), members (user search), credentials (client
+    // search), teams (client search)
+    expect(small).toBeLessThanOrEqual(4);
+    expect(small).toBeGreaterThanOrEqual(3);
     // The viewer's own recent changes cost one GET each, at most 5.
     const before = api();
     ok(

@@ -68,6 +68,8 @@ export const CredentialMetadata = z.object({
   teamId: z.string().min(1),
   /** Auth0 user id of the member who created it. */
   createdBy: z.string().min(1),
+  /** Their email address then: the list shows it without a user read per row. */
+  createdByEmail: z.string().max(254).optional(),
   /** ISO 8601 time of creation. */
   createdAt: z.string().min(1),
   /** Idempotency key of the create request (see the creating user's `astral_create_*` record). */

@@ -24,6 +24,7 @@ export interface Credential {
   environment: Environment;
   teamId: string;
   createdBy: string;
+  createdByEmail?: string | undefined;
   createdAt: string;
 }
 
@@ -53,6 +54,7 @@ function toCredential(client: ClientLike, environment: Environment): Credential 
     environment,
     teamId: meta.data.teamId,
     createdBy: meta.data.createdBy,
+    createdByEmail: meta.data.createdByEmail,
     createdAt: meta.data.createdAt,
   };
 }
@@ -105,6 +107,7 @@ export async function createCredential(
     astral: CLIENT_KINDS.credential,
     teamId: input.teamId,
     createdBy: ctx.actor.userId,
+    ...(ctx.actor.email ? { createdByEmail: ctx.actor.email.slice(0, 254) } : {}),
     createdAt: ctx.portal.now().toISOString(),
     requestId: key,
   };

@@ -11,7 +11,7 @@ import { deleteClientIf, readClient } from "../management/clients";
 import { searchClients } from "../management/clients-search";
 import { clientTerms, queries, TEAMS_PER_CREDENTIAL_QUERY } from "../management/queries";
 import type { Tenant } from "../management/tenant";
-import { type Ctx, homeTenant, isAdmin } from "./context";
+import { type Ctx, homeTenant, isAdmin, type Portal } from "./context";
 import { createClientOnce } from "./create-once";
 import { randomId } from "./ids";
 import {
@@ -62,16 +62,40 @@ function toTeam(client: ClientLike): Team | undefined {
 }
 
 /**
- * The team, read consistently; undefined if there is no such team record. A team being deleted
- * counts as gone (nobody joins it or adds to it) unless `includeDeleting`.
+ * A team record changes only when it is being deleted (names are fixed), so a found record is
+ * kept for TEAM_CACHE_MS per process: the team page then costs one call less, which keeps it
+ * within a Free tenant's burst of 2. Deleting a team forgets it here at once; another portal
+ * process may show it up to TEAM_CACHE_MS longer, while its members, removed by the first pass,
+ * have already lost access (their team is read from their user record on every request).
+ */
+const TEAM_CACHE_MS = 30_000;
+const teamCache = new WeakMap<Portal, Map<string, { team: Team; at: number }>>();
+
+function cacheOf(portal: Portal) {
+  const cache = teamCache.get(portal) ?? new Map<string, { team: Team; at: number }>();
+  teamCache.set(portal, cache);
+  return cache;
+}
+
+/**
+ * The team, read consistently (by id); undefined if there is no such team record. A team being
+ * deleted counts as gone (nobody joins it or adds to it) unless `includeDeleting`.
  */
 export async function findTeam(
   ctx: Ctx,
   teamId: string,
   { includeDeleting = false } = {},
 ): Promise<Team | undefined> {
-  const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId);
-  const team = client ? toTeam(client) : undefined;
+  const cache = cacheOf(ctx.portal);
+  const now = ctx.portal.now().getTime();
+  const cached = cache.get(teamId);
+  let team = cached && now - cached.at < TEAM_CACHE_MS ? cached.team : undefined;
+  if (!team) {
+    const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId);
+    team = client ? toTeam(client) : undefined;
+    if (team) cache.set(teamId, { team, at: now });
+    if (cache.size > 1000) cache.delete(cache.keys().next().value as string);
+  }
   if (team?.deletingSince && !includeDeleting) return undefined;
   return team;
 }
@@ -317,6 +341,7 @@ const DRAIN_PAGE_SIZE = 50;
 export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamResult> {
   if (!isAdmin(ctx.actor)) throw new PortalError("forbidden", "Only portal admins delete teams.");
   const home = homeTenant(ctx.portal);
+  cacheOf(ctx.portal).delete(teamId);
   const record = await readClient(home, teamId, ctx.requestId);
   const team = record && toTeam(record);
   if (!record || !team) throw new PortalError("not_found", "This team does not exist (any more).");
@@ -330,6 +355,7 @@ export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamRe
       (c) => c.clients.update(teamId, { client_metadata }),
       { safeToRepeat: true, requestId: ctx.requestId },
     );
+    cacheOf(ctx.portal).delete(teamId);
   }
   const members = await drainMembers(ctx, home, teamId);
   let credentials = 0;
@@ -348,6 +374,7 @@ export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamRe
       finishAfter: new Date(Math.max(settledAt, ctx.portal.now().getTime())).toISOString(),
     };
   await deleteClientIf(home, teamId, isTeamRecord, ctx.requestId);
+  cacheOf(ctx.portal).delete(teamId);
   return { credentials, members: members.removed, complete: true };
 }
 
