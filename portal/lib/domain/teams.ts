@@ -334,9 +334,10 @@ const DRAIN_PAGE_SIZE = 50;
 /**
  * Admin: deletes a team in passes. The first marks the record (`deletingSince`: no joins, no new
  * credentials). Each pass removes the members and credentials the indexes show, re-reading every
- * one by id and checking its team (and kind) before touching it. The record itself goes only when
- * the indexes have had `searchLagMs` since the mark to show everything made before it, and the
- * pass ended within its budget; otherwise the result says when to run it again.
+ * one by id and checking its team (and kind) before touching it. The record itself goes only in a
+ * pass that runs after the indexes have had `searchLagMs` since the mark to show everything made
+ * before it, and finds nothing left within its budget; otherwise the result says when to run it
+ * again.
  */
 export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamResult> {
   if (!isAdmin(ctx.actor)) throw new PortalError("forbidden", "Only portal admins delete teams.");
@@ -366,7 +367,10 @@ export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamRe
     more ||= drained.more;
   }
   const settledAt = Date.parse(since) + ctx.portal.searchLagMs;
-  if (more || ctx.portal.now().getTime() < settledAt)
+  // Only a pass that found nothing left, after the indexes settled, deletes the record: paging
+  // through a result set that shrinks as we delete can skip items, a later pass finds them.
+  const removed = members.removed + credentials > 0;
+  if (more || removed || ctx.portal.now().getTime() < settledAt)
     return {
       credentials,
       members: members.removed,
