@@ -96,7 +96,7 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
-}, 150_000);
+}, 400_000); // next dev compiles every page first: slow on a shared machine
 
 afterAll(async () => {
   // The portal's log beside the screenshots (the last test checks it holds no secret).
