@@ -1,5 +1,6 @@
 /**
- * `npm test`: lint, typecheck, then every test (unit, integration, browser) with vitest.
+ * `npm test`: lint, typecheck, then every test (unit, integration, browser) with vitest, then the
+ * conformance check of the Management API requests the tests recorded (scripts/conformance.ts).
  * Runs each step in turn, stops at the first failure, and ends with one plain summary line.
  *
  * The local tenants serve HTTPS with a local CA. Node reads `NODE_EXTRA_CA_CERTS` only at start,
@@ -13,6 +14,8 @@ import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ensureLocalCa } from "../emulator/src/ca";
+import { CONFORMANCE_DIR_ENV } from "../emulator/src/conformance/record";
+import { CONFORMANCE_DIR, runConformance } from "./conformance";
 import { printSummary } from "./lib/test-summary";
 import { leftoversIn } from "./lib/test-temp-dir";
 
@@ -20,7 +23,13 @@ const root = path.resolve(__dirname, "..");
 const resultsFile = path.join(root, ".astral", "test-results.json");
 mkdirSync(path.dirname(resultsFile), { recursive: true });
 const { caCertPath } = ensureLocalCa();
-const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath };
+// The tests record the product's Management API requests here; the conformance step reads them.
+rmSync(CONFORMANCE_DIR, { recursive: true, force: true });
+const env = {
+  ...process.env,
+  NODE_EXTRA_CA_CERTS: caCertPath,
+  [CONFORMANCE_DIR_ENV]: CONFORMANCE_DIR,
+};
 
 const steps: Array<{ name: string; cmd: string[] }> = [
   { name: "lint", cmd: ["biome", "check", "."] },
@@ -60,10 +69,26 @@ for (const step of steps) {
       );
       status ||= 1;
     }
-    printSummary(resultsFile, left.length > 0 ? 1 : 0);
+    // The conformance report is useful even when a test failed: run it before giving up. A
+    // leftover or a nonconforming request counts as one more failed check in the closing line.
+    const conforming = checkRecordedRequests() === 0;
+    if (!conforming) status ||= 1;
+    printSummary(resultsFile, (left.length > 0 ? 1 : 0) + (conforming ? 0 : 1));
   }
   if (status !== 0) {
     console.error(`\n${step.name} failed (exit ${status ?? run.signal})`);
     process.exit(status || 1);
   }
+}
+
+/** Conformance: every recorded request of the product must be one Auth0 answers the same way. */
+function checkRecordedRequests(): number {
+  console.log("\n== conformance: the product's Management API requests against the rules table");
+  const code = runConformance();
+  if (code !== 0) {
+    console.error(
+      "\nconformance failed: requests above are outside the rules (emulator/README.md)",
+    );
+  }
+  return code;
 }

@@ -4,17 +4,29 @@
  */
 import path from "node:path";
 import { ensureLocalCa } from "./ca";
+import type { RateLimitProfileName } from "./control";
 import { OpenApi } from "./openapi";
 import { DEFAULT_TENANTS_DIR } from "./paths";
 import { listenDual } from "./server";
 import { Tenant, type TenantHandle } from "./tenant";
 
 export { ensureLocalCa, type LocalCa } from "./ca";
-export type { Fault, RateLimit } from "./control";
+export {
+  type Fault,
+  RATE_LIMIT_PROFILES,
+  type RateLimit,
+  type RateLimitProfileName,
+} from "./control";
 export { DEFAULT_CA_DIR, DEFAULT_TENANTS_DIR } from "./paths";
 export { relaunchWithLocalCa } from "./relaunch";
 export { readBootstrap, type SeedOptions, type SeedResult, seedTenants } from "./seed";
-export { BOOTSTRAP_FILE, type BootstrapCredentials, Tenant, type TenantHandle } from "./tenant";
+export {
+  BOOTSTRAP_FILE,
+  type BootstrapCredentials,
+  DEFAULT_SEARCH_LAG_MS,
+  Tenant,
+  type TenantHandle,
+} from "./tenant";
 
 export const TENANT_NAMES = ["production", "sandbox"] as const;
 export type TenantName = (typeof TENANT_NAMES)[number];
@@ -31,6 +43,15 @@ export interface StartOptions {
   hosts?: { production?: string; sandbox?: string };
   /** Folder of the local CA (default `<repo>/.astral/ca`). */
   caDir?: string;
+  /**
+   * How long writes take to reach searches, in ms (rule `consistency.search-lag`; default
+   * `DEFAULT_SEARCH_LAG_MS`, 0 turns the lag off).
+   */
+  searchLagMs?: number;
+  /** How long a rotated secret takes to work, in ms (rule `clients.rotate.delay`; default 1000). */
+  rotationDelayMs?: number;
+  /** Rate-limit profile of both tenants (rule `ratelimit.profiles`; default `test`). */
+  rateLimitProfile?: RateLimitProfileName;
 }
 
 export interface RunningTenants {
@@ -52,7 +73,11 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
   const closers: Array<() => Promise<void>> = [];
   try {
     for (const name of TENANT_NAMES) {
-      const tenant = new Tenant(name, path.join(stateDir, name), openApi);
+      const tenant = new Tenant(name, path.join(stateDir, name), openApi, {
+        searchLagMs: opts.searchLagMs,
+        rateLimitProfile: opts.rateLimitProfile,
+        rotationDelayMs: opts.rotationDelayMs,
+      });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(
         { port, keyPath: ca.serverKeyPath, certPath: ca.serverCertPath },

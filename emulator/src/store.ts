@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Collection, type Doc, type Json } from "./collection";
+import { SearchView } from "./search-view";
 
 export interface RefreshTokenRecord {
   client_id: string;
@@ -49,7 +50,18 @@ export class TenantStore {
     ["email", "app_metadata.teamId", "app_metadata.permissions"],
   );
   readonly resourceServers = new Collection<Doc>((r) => r.id as string, ["identifier"]);
+  /** What eventually consistent searches see (`GET /clients/search`, `GET /clients?q`). */
+  readonly clientSearch = new SearchView(this.clients, (c) => c.client_id as string);
+  /** What user search sees (`GET /users`, with or without `q`). */
+  readonly userSearch = new SearchView(this.users, (u) => u.user_id as string);
   passwords = new Map<string, string>();
+  /**
+   * Rule `clients.rotate.delay`: a rotated secret's predecessor, kept working (and the new one
+   * refused) until `effectiveAt`. Memory only: after a restart the new secret works at once.
+   */
+  readonly secretRotations = new Map<string, { previous: string; effectiveAt: number }>();
+  /** How long a rotated secret takes to work, in ms. */
+  rotationDelayMs = 0;
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
   /** Records of modules that keep their own shapes (management/tenant-config.ts), by section. */
@@ -67,9 +79,11 @@ export class TenantStore {
   constructor(
     readonly dir: string,
     private readonly debounceMs = 200,
+    searchLagMs = 0,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.load();
+    this.setSearchLag(searchLagMs);
   }
 
   private get file(): string {
@@ -100,6 +114,23 @@ export class TenantStore {
     this.refreshTokens = new Map(Object.entries(snapshot.refreshTokens));
     this.settings = snapshot.settings;
     this.sections = snapshot.sections ?? {};
+    this.settleSearches();
+  }
+
+  /** How long writes take to reach searches, in ms (rule `consistency.search-lag`). */
+  setSearchLag(ms: number): void {
+    this.clientSearch.setLag(ms);
+    this.userSearch.setLag(ms);
+  }
+
+  get searchLagMs(): number {
+    return this.clientSearch.lag;
+  }
+
+  /** Every write so far becomes visible to searches (loaded state, a reset). */
+  private settleSearches(): void {
+    this.clientSearch.settle();
+    this.userSearch.settle();
   }
 
   /** Marks the state changed; it is written after a short quiet period. */
@@ -208,11 +239,13 @@ export class TenantStore {
     this.users.clear();
     this.resourceServers.clear();
     this.passwords.clear();
+    this.secretRotations.clear();
     this.refreshTokens.clear();
     this.settings = {};
     this.sections = {};
     this.signingKey = undefined;
     this.domain = undefined;
+    this.settleSearches();
     rmSync(this.file, { force: true });
   }
 }

@@ -7,14 +7,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { JWK } from "jose";
 import type { Doc } from "./collection";
-import { TenantControl } from "./control";
+import type { ConformanceRecorder } from "./conformance/record";
+import { RATE_LIMIT_PROFILES, type RateLimitProfileName, TenantControl } from "./control";
 import { ApiError, OAuthError, sendError, sendJson } from "./errors";
 import { SigningKey } from "./keys";
 import { findGrant } from "./management/client-grants";
 import { buildClient } from "./management/clients";
 import { randomId } from "./management/context";
 import { buildResourceServer } from "./management/resource-servers";
-import { API_PREFIX, ManagementRouter } from "./management/router";
+import { API_PREFIX, BODY_KEYS, ManagementRouter } from "./management/router";
 import { defaultSettings } from "./management/tenant-settings";
 import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
@@ -40,6 +41,28 @@ export interface BootstrapCredentials {
   audience: string;
 }
 export const BOOTSTRAP_FILE = "bootstrap.json";
+
+/**
+ * How long a write takes to reach Auth0's searches, by default (rule `consistency.search-lag`).
+ * Auth0 gives no figure ("results may not reflect recent updates immediately"); one second is
+ * long enough that a read-your-writes bug fails a test and short enough to keep tests fast.
+ */
+export const DEFAULT_SEARCH_LAG_MS = 1000;
+
+/**
+ * How long a rotated client secret takes to work, by default (rule `clients.rotate.delay`;
+ * Auth0: "up to thirty seconds"). Short, so tests stay fast, but never zero.
+ */
+export const DEFAULT_ROTATION_DELAY_MS = 1000;
+
+export interface TenantOptions {
+  /** How long a rotated secret takes to work, in ms (default `DEFAULT_ROTATION_DELAY_MS`). */
+  rotationDelayMs?: number;
+  /** How long writes take to reach searches, in ms (default `DEFAULT_SEARCH_LAG_MS`; 0: at once). */
+  searchLagMs?: number;
+  /** Auth0 rate-limit configuration of the Management API (default `test`; `npm run dev`: free). */
+  rateLimitProfile?: RateLimitProfileName;
+}
 export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
 
 export class Tenant implements TenantHandle {
@@ -58,9 +81,12 @@ export class Tenant implements TenantHandle {
     readonly name: string,
     readonly stateDir: string,
     readonly openApi: OpenApi,
+    opts: TenantOptions = {},
   ) {
-    this.store = new TenantStore(stateDir);
-    this.router = new ManagementRouter((id) => openApi.operation(id));
+    this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
+    this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile ?? "test"]);
+    this.store.rotationDelayMs = opts.rotationDelayMs ?? DEFAULT_ROTATION_DELAY_MS;
+    this.router = new ManagementRouter(openApi.operations);
     this.oauth = new OAuthEndpoints(this);
   }
 
@@ -224,6 +250,9 @@ export class Tenant implements TenantHandle {
     await this.initialize();
   }
 
+  /** Set by test support when the conformance check records this tenant's requests. */
+  recorder: ConformanceRecorder | undefined;
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (process.env.ASTRAL_EMULATOR_LOG) {
       // Debug aid: one line per request (path without query: it may carry a code or a token).
@@ -239,11 +268,12 @@ export class Tenant implements TenantHandle {
       const method = req.method ?? "GET";
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
       const management = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+      if (management && this.recorder) this.recordOnFinish(req, res, url, method);
       if (management && !secure) {
         throw new ApiError(403, "The Management API is only served over HTTPS", "https_required");
       }
       if (management || (OAUTH_API_PATHS.has(url.pathname) && this.control.limitsAuthentication)) {
-        const limit = this.control.takeRateLimit();
+        const limit = this.control.takeRateLimit(!management);
         for (const [k, v] of Object.entries(limit.headers)) res.setHeader(k, v);
         if (limit.error) throw limit.error;
       }
@@ -267,10 +297,34 @@ export class Tenant implements TenantHandle {
         sendError(res, new OAuthError(err.statusCode, err.errorCode, err.message));
         return;
       }
+      if (err instanceof ApiError) ERROR_CODES.set(res, err.errorCode);
       sendError(res, err);
     }
   }
+
+  /** One conformance record per Management API request, written once the answer is sent. */
+  private recordOnFinish(req: IncomingMessage, res: ServerResponse, url: URL, method: string) {
+    const recorder = this.recorder;
+    res.on("finish", () => {
+      const path = url.pathname.slice(API_PREFIX.length) || "/";
+      const query: Record<string, string[]> = {};
+      for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key);
+      recorder?.record({
+        tenant: this.name,
+        method,
+        path,
+        operationId: this.router.operationFor(method, path)?.operationId ?? null,
+        query,
+        bodyKeys: BODY_KEYS.get(req) ?? [],
+        status: res.statusCode,
+        ...(ERROR_CODES.has(res) ? { errorCode: ERROR_CODES.get(res) } : {}),
+      });
+    });
+  }
 }
+
+/** errorCode of each error answer, for the conformance record. */
+const ERROR_CODES = new WeakMap<ServerResponse, string>();
 
 /** Endpoints servers call (OAuth's error shape), as opposed to pages and the Management API. */
 const OAUTH_API_PATHS = new Set(["/oauth/token", "/oauth/revoke", "/userinfo"]);

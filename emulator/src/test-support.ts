@@ -6,8 +6,15 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { expect } from "vitest";
 import { ensureLocalCa } from "./ca";
-import type { Fault, RateLimit } from "./control";
+import { CONFORMANCE_DIR_ENV, ConformanceRecorder } from "./conformance/record";
+import {
+  type Fault,
+  RATE_LIMIT_PROFILES,
+  type RateLimit,
+  type RateLimitProfileName,
+} from "./control";
 import {
   type RunningTenants,
   type StartOptions,
@@ -15,6 +22,7 @@ import {
   TENANT_NAMES,
   type TenantName,
 } from "./index";
+import { REPO_ROOT } from "./paths";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
 export interface TenantsControl {
@@ -24,8 +32,14 @@ export interface TenantsControl {
   setRateLimit(tenant: TenantName, limit: RateLimit | undefined): void;
   /** Replaces the tenant's injected faults; `[]` clears them. */
   setFaults(tenant: TenantName, faults: Fault[]): void;
-  /** Turns off rate limits and faults everywhere. */
+  /** Turns off rate limits and faults everywhere (the search lag stays). */
   clear(): void;
+  /** How long writes take to reach searches on both tenants, in ms (0: at once). */
+  setSearchLag(ms: number): void;
+  /** How long a rotated secret takes to work on both tenants, in ms (0: at once). */
+  setRotationDelay(ms: number): void;
+  /** The tenant's Auth0 rate-limit configuration (default `test`; survives `clear()`). */
+  setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
 }
 
 export interface SeededTenants {
@@ -37,8 +51,29 @@ export interface SeededTenants {
   close(): Promise<void>;
 }
 
-/** Seed options, plus fixed ports and host names for the tenants (see `StartOptions`). */
-export type SeededTenantsOptions = SeedOptions & Pick<StartOptions, "ports" | "hosts">;
+/** Seed options, fixed ports and host names for the tenants (see `StartOptions`), and more. */
+export interface SeededTenantsOptions extends SeedOptions, Pick<StartOptions, "ports" | "hosts"> {
+  /**
+   * How long writes take to reach searches, in ms (rule `consistency.search-lag`). Default
+   * `DEFAULT_SEARCH_LAG_MS`: on, so a read-your-writes bug fails a test. Tests that are not
+   * about searches may pass 0.
+   */
+  searchLagMs?: number;
+  /**
+   * Record the Management API requests for the conformance check (when `npm test` sets
+   * `ASTRAL_CONFORMANCE_DIR`). Default: on, except for the emulator's own tests, which send
+   * requests Auth0 would reject on purpose.
+   */
+  recordConformance?: boolean;
+  /** How long a rotated secret takes to work, in ms (rule `clients.rotate.delay`; default 1000). */
+  rotationDelayMs?: number;
+}
+
+/** The running test file, relative to the repository (vitest knows it). */
+function currentTestFile(): string {
+  const file = expect.getState().testPath ?? "";
+  return file ? path.relative(REPO_ROOT, file) : "unknown";
+}
 
 export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promise<SeededTenants> {
   const { caCertPath } = ensureLocalCa();
@@ -49,7 +84,21 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
     );
   }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
-  const running = await startTenants({ stateDir, ports: opts.ports, hosts: opts.hosts });
+  const running = await startTenants({
+    stateDir,
+    ports: opts.ports,
+    hosts: opts.hosts,
+    searchLagMs: opts.searchLagMs,
+    rotationDelayMs: opts.rotationDelayMs,
+  });
+  const conformanceDir = process.env[CONFORMANCE_DIR_ENV];
+  if (conformanceDir) {
+    const source = currentTestFile();
+    if (opts.recordConformance ?? !source.startsWith("emulator/")) {
+      const recorder = new ConformanceRecorder(conformanceDir, source);
+      for (const name of TENANT_NAMES) running.live[name].recorder = recorder;
+    }
+  }
   const seedOpts = { ...opts, stateDir };
   const removeState = () => {
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
@@ -77,6 +126,14 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       setFaults: (tenant, faults) => running.live[tenant].control.setFaults(faults),
       clear: () => {
         for (const name of TENANT_NAMES) running.live[name].control.clear();
+      },
+      setRateLimitProfile: (tenant, profile) =>
+        running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
+      setRotationDelay: (ms) => {
+        for (const name of TENANT_NAMES) running.live[name].store.rotationDelayMs = ms;
+      },
+      setSearchLag: (ms) => {
+        for (const name of TENANT_NAMES) running.live[name].store.setSearchLag(ms);
       },
     },
     close: async () => {

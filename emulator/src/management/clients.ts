@@ -1,7 +1,7 @@
 /** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
 import type { Doc } from "../collection";
 import { ApiError, badRequest, notFound } from "../errors";
-import { search } from "../lucene";
+import { listClientsByQuery } from "./client-search";
 import {
   applyPatch,
   clone,
@@ -75,10 +75,12 @@ export function buildClient(tenantName: string, body: Doc): Doc {
 
 export const listClients: Handler = (ctx) => {
   const { tenant, query } = ctx;
-  let items: readonly Doc[] =
-    typeof query.q === "string" && query.q.trim()
-      ? search(tenant.store.clients, query.q, ["name", "description"])
-      : tenant.store.clients.all();
+  if (typeof query.q === "string") {
+    // Rules `clients.list.q-*`: only two queries, alone, with checkpoint paging, lagging writes.
+    const page = listClientsByQuery(tenant, query.q, query);
+    return { status: 200, body: mapPage(page, "clients", (c) => present(ctx, c)) };
+  }
+  let items: readonly Doc[] = tenant.store.clients.all();
   if (typeof query.app_type === "string") {
     const types = new Set(query.app_type.split(","));
     items = items.filter((c) => types.has(c.app_type as string));
@@ -100,7 +102,7 @@ export const getClient: Handler = (ctx) => {
 };
 
 /**
- * Auth0 keeps `client_metadata` flat: at most 10 keys, string values of at most 255 characters
+ * Rule `clients.metadata`: Auth0 keeps `client_metadata` flat: at most 10 keys, string values of at most 255 characters
  * (the OpenAPI document only says "object"). `null` is allowed in a PATCH, to remove a key.
  */
 function checkClientMetadata(metadata: unknown, patch: boolean): void {
@@ -156,6 +158,7 @@ export const deleteClient: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const id = ctx.params.id ?? "";
   if (!store.clients.delete(id)) throw missing();
+  store.secretRotations.delete(id);
   const grants = store.grants.lookup("client_id", id);
   for (const g of [...(grants ?? [])]) store.grants.delete(g);
   for (const [token, rt] of store.refreshTokens)
@@ -169,6 +172,13 @@ export const rotateSecret: Handler = (ctx) => {
   const current = store.clients.get(ctx.params.id ?? "");
   if (!current) throw missing();
   const next = { ...clone(current), client_secret: newClientSecret() };
+  // Rule `clients.rotate.delay`: the new secret works only after the delay; the old one until then.
+  if (store.rotationDelayMs > 0) {
+    store.secretRotations.set(current.client_id as string, {
+      previous: current.client_secret as string,
+      effectiveAt: Date.now() + store.rotationDelayMs,
+    });
+  }
   store.clients.put(next);
   store.changed();
   return { status: 200, body: present(ctx, next, true) };
