@@ -13,7 +13,12 @@ import {
   rotateCredential,
 } from "./domain/credentials";
 import { IDEMPOTENCY_KEY, TEAM_ID } from "./domain/ids";
-import { acceptInvite, createInvite } from "./domain/invites";
+import {
+  acceptInvite,
+  createInvite,
+  describeInviteForAudit,
+  resetTeamInvites,
+} from "./domain/invites";
 import {
   createTeam,
   deleteTeam,
@@ -160,6 +165,19 @@ export const actions = {
     run: (ctx, i) => createInvite(ctx, { kind: "team", teamId: i.teamId }),
   }),
 
+  /** "Reset invite links": ends every invite link of the team made so far (members, admins). */
+  resetTeamInvites: defineAction({
+    name: "resetTeamInvites",
+    access: "team",
+    input: z.object({ teamId }),
+    output: z.object({ reset: z.literal(true) }),
+    audit: { target: (i) => ({ teamId: i.teamId }) },
+    run: async (ctx, i) => {
+      await resetTeamInvites(ctx, i.teamId);
+      return { reset: true as const };
+    },
+  }),
+
   acceptInvite: defineAction({
     name: "acceptInvite",
     access: "user",
@@ -169,7 +187,8 @@ export const actions = {
       teamId: z.string().optional(),
       teamName: z.string().optional(),
     }),
-    audit: { target: (_i, r) => ({ kind: r?.kind, teamId: r?.teamId }) },
+    // Accepted and refused alike: the invite's kind, id and team (never the token itself).
+    audit: { target: (i) => describeInviteForAudit(i.token) },
     run: (ctx, i) => acceptInvite(ctx, i.token),
   }),
 

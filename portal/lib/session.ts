@@ -7,26 +7,26 @@ import { PORTAL_ENV } from "@astral/contract";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { auth0 } from "./auth0";
+import { actorFor } from "./domain/actor";
 import type { Actor, Portal } from "./domain/context";
-import { homeTenant } from "./domain/context";
-import { getUser } from "./domain/users";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
 import { isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
-/** The signed-in actor, or null. Cached for the duration of one request. */
+/**
+ * The signed-in actor, or null. Cached for the duration of one request. Refuses (forbidden) a
+ * user who is blocked (lib/domain/actor.ts).
+ */
 export const currentActor = cache(async (): Promise<Actor | null> => {
   const session = await auth0().getSession();
   if (!session) return null;
-  const p = portal();
-  const user = await getUser(homeTenant(p), session.user.sub, crypto.randomUUID());
-  return {
-    userId: user.userId,
-    email: user.email || (session.user.email as string | undefined) || "",
-    teamId: user.teamId,
-    permissions: user.permissions,
-  };
+  return actorFor(
+    portal(),
+    session.user.sub,
+    session.user.email as string | undefined,
+    crypto.randomUUID(),
+  );
 });
 
 /** Same-origin check for mutations (in addition to Next's own server-action origin check). */

@@ -10,6 +10,7 @@ import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant, isAdmin } from "./context";
 import { createClientOnce } from "./create-once";
 import { randomId } from "./ids";
+import { newInviteEpoch } from "./invite-epoch";
 import { countUsers, getUser, type Paged, patchAppMetadata, searchUsers } from "./users";
 
 export interface Team {
@@ -233,11 +234,16 @@ export function listMembers(
   );
 }
 
-/** Removes a member from a team (a member may remove anyone in their team, themself included). */
+/**
+ * Removes a member from a team (a member may remove anyone in their team, themself included).
+ * First ends every invite link of the team (a new invite epoch), so that the removed member
+ * cannot rejoin with a link they kept; if that fails, the member is not removed either.
+ */
 export async function removeMember(ctx: Ctx, teamId: string, userId: string): Promise<void> {
   const tenant = homeTenant(ctx.portal);
   const user = await getUser(tenant, userId, ctx.requestId);
   if (user.teamId !== teamId) throw new PortalError("not_found", "That user is not in this team.");
+  await newInviteEpoch(ctx, (await getTeam(ctx, teamId)).recordId);
   await patchAppMetadata(tenant, userId, { teamId: null }, ctx.requestId);
 }
 

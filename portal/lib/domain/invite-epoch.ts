@@ -1,0 +1,55 @@
+/**
+ * A team's invite epoch: an opaque value in the team record's `client_metadata.inviteEpoch`.
+ * Every team invite carries the epoch current when it was made and is accepted only while the
+ * record still holds that value. Removing a member, or "Reset invite links", replaces it with a
+ * fresh random value, which ends every earlier link of the team at once (nothing else is stored
+ * per link). A random value, not a counter: two concurrent resets each write a value no link
+ * carries, and no read-modify-write is needed.
+ *
+ * The record is read by its client id (GET /clients/{id}), which is consistent; a search lags
+ * writes and could still show the old epoch right after a removal.
+ */
+import { TeamMetadata } from "@astral/contract";
+import { PortalError } from "../errors";
+import { type Ctx, homeTenant } from "./context";
+import { randomId } from "./ids";
+
+export interface TeamRecord {
+  teamId: string;
+  name: string;
+  /** "" until the first removal or reset (links made before epochs existed carry none). */
+  inviteEpoch: string;
+}
+
+/** The team record by client id, consistently; undefined when it is gone or not a team. */
+export async function readTeamRecord(
+  ctx: Ctx,
+  recordId: string,
+  teamId: string,
+): Promise<TeamRecord | undefined> {
+  try {
+    const client = await homeTenant(ctx.portal).run(
+      "read a team record",
+      (c) => c.clients.get(recordId, { fields: "client_id,client_metadata", include_fields: true }),
+      { safeToRepeat: true, requestId: ctx.requestId },
+    );
+    const meta = TeamMetadata.safeParse(client.client_metadata ?? {});
+    if (!meta.success || meta.data.teamId !== teamId) return undefined;
+    return { teamId, name: meta.data.teamName, inviteEpoch: meta.data.inviteEpoch ?? "" };
+  } catch (error) {
+    if (error instanceof PortalError && error.code === "not_found") return undefined;
+    throw error;
+  }
+}
+
+/** Ends every invite of the team made so far. `update:clients` (one of the contract's scopes). */
+export async function newInviteEpoch(ctx: Ctx, recordId: string): Promise<void> {
+  // Auth0 merges client_metadata on PATCH, so only this key changes (string value, ≤ 255 chars):
+  // https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api
+  const inviteEpoch = randomId("epoch", 16);
+  await homeTenant(ctx.portal).run(
+    "reset the team's invite links",
+    (c) => c.clients.update(recordId, { client_metadata: { inviteEpoch } }),
+    { safeToRepeat: true, requestId: ctx.requestId },
+  );
+}
