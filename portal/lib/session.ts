@@ -11,7 +11,7 @@ import { actorFor } from "./domain/actor";
 import type { Actor, Portal } from "./domain/context";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
-import { isSameOrigin } from "./origin";
+import { auditCrossOriginRefusal, CROSS_ORIGIN_MESSAGE, isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
 /**
@@ -29,25 +29,21 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   );
 });
 
-/** Same-origin check for mutations (in addition to Next's own server-action origin check). */
-export async function assertSameOrigin(): Promise<void> {
-  const h = await headers();
-  if (!isSameOrigin(h.get("origin"), process.env[PORTAL_ENV.login.baseUrl]))
-    throw new PortalError("forbidden", "Cross-origin request refused.");
-}
-
 type Invocable<O> = {
+  name: string;
   invoke: (p: Portal, a: Actor | null, i: unknown, r?: string) => Promise<ActionResult<O>>;
 };
 
-/** For server actions: origin check, actor, guard. Never throws; returns an ActionResult. */
+/**
+ * For server actions: origin check, actor, guard. Never throws; returns an ActionResult.
+ * The origin check repeats the proxy's (proxy.ts) and Next's own, and audits a refusal too.
+ */
 export async function run<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
   const requestId = crypto.randomUUID();
-  try {
-    await assertSameOrigin();
-  } catch (error) {
-    const e = error as PortalError;
-    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+  const origin = (await headers()).get("origin");
+  if (!isSameOrigin(origin, process.env[PORTAL_ENV.login.baseUrl])) {
+    auditCrossOriginRefusal(portal().audit, { requestId, origin, action: action.name });
+    return { ok: false, error: { code: "forbidden", message: CROSS_ORIGIN_MESSAGE, requestId } };
   }
   return invokeAsCurrentActor(action, input, requestId);
 }
