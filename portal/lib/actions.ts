@@ -29,6 +29,7 @@ import {
 } from "./domain/teams";
 import { tryCredential } from "./domain/try-credential";
 import { defineAction } from "./guard";
+import { scriptProblem } from "./names";
 
 const teamId = z.string().regex(TEAM_ID, "Not a team id");
 const environment = z.enum(ENVIRONMENTS);
@@ -50,7 +51,11 @@ const name = z
   .trim()
   .min(2, "At least 2 characters")
   .max(60, "At most 60 characters")
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only");
+  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only")
+  .superRefine((value, check) => {
+    const problem = scriptProblem(value); // look-alike names (lib/names.ts)
+    if (problem) check.addIssue({ code: "custom", message: problem });
+  });
 
 const user = z.object({
   userId: z.string(),

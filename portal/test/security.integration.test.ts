@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import { actorFor } from "../lib/domain/actor";
 import type { Actor } from "../lib/domain/context";
-import { ok, type PortalHarness, startPortalHarness } from "./support";
+import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
 
 let h: PortalHarness;
 
@@ -231,5 +231,40 @@ describe("a session saved before access was taken back", () => {
     const after = await actorFor(h.portal, leaver.userId, undefined, "r-4");
     const refused = await actions.listMembers.invoke(h.portal, after, { teamId: team.teamId });
     expect(refused.ok || refused.error.code).toBe("forbidden");
+  });
+});
+
+describe("look-alike names are refused", () => {
+  it("a team name mixing scripts, a credential name looking like a colleague's", async () => {
+    let owner = await h.newUser("namer");
+    const mixed = await actions.createTeam.invoke(h.portal, owner, { name: "Аlpha" });
+    expect(mixed.ok || mixed.error).toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/name: Mixes scripts \(Cyrillic, Latin\)/),
+    });
+    const team = ok(await actions.createTeam.invoke(h.portal, owner, { name: "Alpha" }));
+    owner = await h.refresh(owner);
+    const create = (name: string, environment = "sandbox") =>
+      actions.createCredential.invoke(h.portal, owner, {
+        teamId: team.teamId,
+        environment,
+        name,
+        idempotencyKey: newKey(),
+      });
+    ok(await create("Alpha"));
+    const spoof = await create("АІрһа"); // all Cyrillic: one script, Alpha's skeleton
+    expect(spoof.ok || spoof.error).toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(/looks like the team's credential "Alpha"/),
+    });
+    const listed = ok(
+      await actions.listCredentials.invoke(h.portal, owner, {
+        teamId: team.teamId,
+        environment: "sandbox",
+      }),
+    );
+    expect(listed.items.map((c) => c.name)).toEqual(["Alpha"]);
+    // Another environment is another list.
+    ok(await create("АІрһа", "production"));
   });
 });

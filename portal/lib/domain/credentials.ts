@@ -12,6 +12,7 @@ import type { Management } from "auth0";
 import { PortalError } from "../errors";
 import { queries } from "../management/queries";
 import type { Tenant } from "../management/tenant";
+import { lookAlikeOf } from "../names";
 import { type Ctx, offeredEnvironment } from "./context";
 import { createClientOnce } from "./create-once";
 import { deleteClientQuietly } from "./teams";
@@ -79,6 +80,7 @@ export async function createCredential(
   input: { teamId: string; environment: Environment; name: string; idempotencyKey: string },
 ): Promise<RevealedCredential> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
+  await refuseLookAlikeName(ctx, input);
   const metadata: CredentialMetadata = {
     astral: CLIENT_KINDS.credential,
     teamId: input.teamId,
@@ -129,6 +131,30 @@ export async function createCredential(
   const credential = toCredential(client, input.environment);
   if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
   return reveal(tenant, credential, secret, config.apis);
+}
+
+/**
+ * A name that looks like another credential's of the same team and environment but is not the
+ * same text is refused (lib/names.ts). The others come from a search, which lags writes: a
+ * credential created moments ago in another tab may not be compared (docs/decisions/0700-access-taken-back.md).
+ */
+async function refuseLookAlikeName(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment; name: string },
+) {
+  const others = await listCredentials(ctx, input.teamId, input.environment, {
+    page: 0,
+    perPage: 100,
+  });
+  const other = lookAlikeOf(
+    input.name,
+    others.items.map((c) => c.name),
+  );
+  if (other)
+    throw new PortalError(
+      "invalid_input",
+      `name: "${input.name}" looks like the team's credential "${other}"; choose a name that cannot be mistaken for it.`,
+    );
 }
 
 async function ensureGrants(
