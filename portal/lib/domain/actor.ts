@@ -1,6 +1,6 @@
 /**
  * The actor of a request: the signed-in user as the home tenant has them now. Sessions are
- * stateless cookies (docs/decisions/0700-sessions.md), so this one read (GET /users/{id}, one
+ * stateless cookies (docs/decisions/0700-access-taken-back.md), so this one read (GET /users/{id}, one
  * Management call per request, consistent) is where access that was taken back takes effect:
  * a user removed from a team has no `teamId` any more, an admin whose right was removed has no
  * `portal-admin`, and a user an admin blocked in Auth0 is refused outright, even with a session

@@ -136,7 +136,8 @@ export async function createCredential(
 /**
  * A name that looks like another credential's of the same team and environment but is not the
  * same text is refused (lib/names.ts). The others come from a search, which lags writes: a
- * credential created moments ago in another tab may not be compared (docs/decisions/0700-access-taken-back.md).
+ * credential created moments ago in another tab may not be compared yet
+ * (docs/decisions/0700-access-taken-back.md).
  */
 async function refuseLookAlikeName(
   ctx: Ctx,
