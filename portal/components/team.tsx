@@ -96,7 +96,7 @@ function InviteLink({
       <p className="text-xs text-slate-500" data-testid="invite-terms">
         {admin
           ? "Makes the signed-in user with this verified email address a portal admin: all teams, their members and credentials, and other admins. It works once, "
-          : "Lets anyone signed in who opens it join this team as a member, with the same rights as you: create, rotate and revoke the team's credentials and remove members. Send it to one person. It works "}
+          : "Lets anyone signed in who opens it join this team as a member, with every member's rights: create, rotate and revoke the team's credentials and remove members. Send it to one person. It works "}
         until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
         {admin
           ? ", and not after that person's admin rights are removed."

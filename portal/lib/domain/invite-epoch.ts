@@ -42,7 +42,7 @@ export async function readTeamRecord(
   }
 }
 
-/** Ends every invite of the team made so far. `update:clients` (one of the contract's scopes). */
+/** Ends every invite of the team made so far. PATCH /clients/{id}: update:clients (or keys). */
 export async function newInviteEpoch(ctx: Ctx, recordId: string): Promise<void> {
   // Auth0 merges client_metadata on PATCH, so only this key changes (string value, ≤ 255 chars):
   // https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api
