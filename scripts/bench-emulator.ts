@@ -5,6 +5,7 @@
  * process fills the sandbox tenant with 10,000 users and 5,000 clients through the Management API
  * (the only path: no back door), then measures requests/s, p50 and p99 for:
  *   - GET /api/v2/clients pages (per_page=50, include_totals, random pages),
+ *   - client search by metadata.teamId (`GET /clients/search`, answered from an index),
  *   - user search by app_metadata.teamId (Lucene `q`, answered from an index),
  *   - token issuance (client_credentials for the example API).
  * Bounded: a fixed number of requests per scenario. Prints figures only.
@@ -163,10 +164,10 @@ async function main(): Promise<void> {
     await measure("GET /clients (page of 50, totals)", (i) =>
       api("GET", `/clients?per_page=50&page=${(i * 7) % pages}&include_totals=true`),
     );
-    await measure("GET /clients?q=client_metadata.teamId", (i) =>
+    await measure("GET /clients/search?q=metadata.teamId", (i) =>
       api(
         "GET",
-        `/clients?q=${encodeURIComponent(`client_metadata.teamId:"team-${i % TEAMS}"`)}&per_page=50`,
+        `/clients/search?q=${encodeURIComponent(`metadata.teamId:"team-${i % TEAMS}"`)}&take=50`,
       ),
     );
     await measure("GET /users?q=app_metadata.teamId", (i) =>

@@ -6,6 +6,7 @@
  * `startAndSeed()` is the piece to build on (the portal adds its `.env.local` and Next.js).
  */
 import { rmSync } from "node:fs";
+import { searchLagFromEnv } from "../emulator/src/env-options";
 import {
   DEFAULT_TENANTS_DIR,
   ensureLocalCa,
@@ -35,7 +36,12 @@ export async function startAndSeed(
     throw new Error(`NODE_EXTRA_CA_CERTS must be ${caCertPath} when this process starts`);
   }
   if (opts.reset) rmSync(DEFAULT_TENANTS_DIR, { recursive: true, force: true });
-  const running = await startTenants({ stateDir: DEFAULT_TENANTS_DIR, ports: DEV_PORTS });
+  const running = await startTenants({
+    stateDir: DEFAULT_TENANTS_DIR,
+    ports: DEV_PORTS,
+    // Searches lag writes as Auth0's do (ASTRAL_EMULATOR_SEARCH_LAG_MS, default 1000; 0: off).
+    searchLagMs: searchLagFromEnv(),
+  });
   const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
   return { running, seed, caCertPath };
 }

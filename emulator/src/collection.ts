@@ -42,12 +42,19 @@ export class Collection<T extends Doc> {
   private nextSeq = 0;
   private readonly indexes = new Map<string, Map<string, Set<string>>>();
   private ordered: T[] | undefined;
+  /** Told of every write (the put record, or undefined for a delete; a clear is `clear`). */
+  private readonly observers: Array<(id: string, doc: T | undefined | "clear") => void> = [];
 
   constructor(
     private readonly idOf: (doc: T) => string,
-    indexedPaths: readonly string[] = [],
+    readonly indexedPaths: readonly string[] = [],
   ) {
     for (const p of indexedPaths) this.indexes.set(p, new Map());
+  }
+
+  /** Calls `fn` after every put, delete and clear (search views follow the collection). */
+  observe(fn: (id: string, doc: T | undefined | "clear") => void): void {
+    this.observers.push(fn);
   }
 
   get size(): number {
@@ -72,6 +79,7 @@ export class Collection<T extends Doc> {
     this.byId.set(id, doc);
     this.index(id, doc);
     this.ordered = undefined;
+    for (const fn of this.observers) fn(id, doc);
     return doc;
   }
 
@@ -82,6 +90,7 @@ export class Collection<T extends Doc> {
     this.byId.delete(id);
     this.seq.delete(id);
     this.ordered = undefined;
+    for (const fn of this.observers) fn(id, undefined);
     return true;
   }
 
@@ -90,6 +99,7 @@ export class Collection<T extends Doc> {
     this.seq.clear();
     for (const index of this.indexes.values()) index.clear();
     this.ordered = undefined;
+    for (const fn of this.observers) fn("", "clear");
   }
 
   isIndexed(path: string): boolean {

@@ -14,7 +14,13 @@ export type { Fault, RateLimit } from "./control";
 export { DEFAULT_CA_DIR, DEFAULT_TENANTS_DIR } from "./paths";
 export { relaunchWithLocalCa } from "./relaunch";
 export { readBootstrap, type SeedOptions, type SeedResult, seedTenants } from "./seed";
-export { BOOTSTRAP_FILE, type BootstrapCredentials, Tenant, type TenantHandle } from "./tenant";
+export {
+  BOOTSTRAP_FILE,
+  type BootstrapCredentials,
+  DEFAULT_SEARCH_LAG_MS,
+  Tenant,
+  type TenantHandle,
+} from "./tenant";
 
 export const TENANT_NAMES = ["production", "sandbox"] as const;
 export type TenantName = (typeof TENANT_NAMES)[number];
@@ -26,6 +32,11 @@ export interface StartOptions {
   ports?: { production?: number; sandbox?: number };
   /** Folder of the local CA (default `<repo>/.astral/ca`). */
   caDir?: string;
+  /**
+   * How long writes take to reach searches, in ms (rule `consistency.search-lag`; default
+   * `DEFAULT_SEARCH_LAG_MS`, 0 turns the lag off).
+   */
+  searchLagMs?: number;
 }
 
 export interface RunningTenants {
@@ -47,7 +58,9 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
   const closers: Array<() => Promise<void>> = [];
   try {
     for (const name of TENANT_NAMES) {
-      const tenant = new Tenant(name, path.join(stateDir, name), openApi);
+      const tenant = new Tenant(name, path.join(stateDir, name), openApi, {
+        searchLagMs: opts.searchLagMs,
+      });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(
         { port, keyPath: ca.serverKeyPath, certPath: ca.serverCertPath },

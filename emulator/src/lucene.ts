@@ -92,6 +92,24 @@ export function parseLucene(input: string): Query {
   return query;
 }
 
+/**
+ * The quoted string that starts at `input[start]` (a `"`), backslash escapes resolved, and the
+ * index after its closing quote. Shared by the Lucene and SCIM tokenizers.
+ */
+export function readQuoted(input: string, start: number): { text: string; end: number } {
+  let text = "";
+  let i = start + 1;
+  while (i < input.length && input[i] !== '"') {
+    if (input[i] === "\\" && i + 1 < input.length) i++;
+    text += input[i];
+    i++;
+  }
+  if (i >= input.length) {
+    throw new ApiError(400, "Invalid query string: unterminated quote", "invalid_query_string");
+  }
+  return { text, end: i + 1 };
+}
+
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -103,18 +121,9 @@ function tokenize(input: string): Token[] {
       tokens.push({ type: c, text: c });
       i++;
     } else if (c === '"') {
-      let text = "";
-      i++;
-      while (i < input.length && input[i] !== '"') {
-        if (input[i] === "\\" && i + 1 < input.length) i++;
-        text += input[i];
-        i++;
-      }
-      if (i >= input.length) {
-        throw new ApiError(400, "Invalid query string: unterminated quote", "invalid_query_string");
-      }
-      i++;
-      tokens.push({ type: "quoted", text });
+      const quoted = readQuoted(input, i);
+      i = quoted.end;
+      tokens.push({ type: "quoted", text: quoted.text });
     } else if ((c === "-" || c === "!") && tokens.at(-1)?.type !== ":") {
       tokens.push({ type: "op", text: "NOT" });
       i++;

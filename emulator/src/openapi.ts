@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import Ajv2020, { type ErrorObject, type ValidateFunction } from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { ApiError } from "./errors";
-import { openApiPath } from "./paths";
+import { openApiPath, SUPPLEMENTS_PATH } from "./paths";
 
 type Schema = Record<string, unknown>;
 interface RawOperation {
@@ -21,6 +21,43 @@ interface RawOperation {
 interface Document {
   paths: Record<string, Record<string, RawOperation>>;
   components: { schemas: Record<string, Schema> };
+}
+
+/** Where an operation comes from: Auth0's vendored document, or a local supplement. */
+export const SUPPLEMENT_MARK = "x-astral-supplement";
+
+function readJson(file: string, what: string): Document {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Document;
+  } catch (err) {
+    throw new Error(
+      `cannot read ${what} at ${file} (${(err as Error).message}); ` +
+        "it is vendored in emulator/spec/; `npm run spec:refresh` restores the document",
+    );
+  }
+}
+
+/**
+ * Auth0's Management API document with the local supplements merged in (emulator/spec/
+ * supplements.json: operations the vendored copy predates, each marked `x-astral-supplement`
+ * with its source). Auth0's own operation wins where both have one: a refreshed document that
+ * gained the operation makes the supplement moot.
+ */
+export function loadManagementApi(
+  file: string = openApiPath(),
+  supplementsFile: string = SUPPLEMENTS_PATH,
+): Document {
+  const doc = readJson(file, "Auth0's Management API description");
+  const extra = readJson(supplementsFile, "the local supplements to it");
+  for (const [path, methods] of Object.entries(extra.paths ?? {})) {
+    doc.paths[path] ??= {};
+    const target = doc.paths[path];
+    for (const [method, op] of Object.entries(methods)) target[method] ??= op;
+  }
+  for (const [name, schema] of Object.entries(extra.components?.schemas ?? {})) {
+    doc.components.schemas[name] ??= schema;
+  }
+  return doc;
 }
 
 export interface Operation {
@@ -46,15 +83,8 @@ export class OpenApi {
   private readonly validators = new Map<string, ValidateFunction>();
   readonly operations = new Map<string, Operation>();
 
-  constructor(file: string = openApiPath()) {
-    try {
-      this.doc = JSON.parse(readFileSync(file, "utf8")) as Document;
-    } catch (err) {
-      throw new Error(
-        `cannot read Auth0's Management API description at ${file} (${(err as Error).message}); ` +
-          "it is vendored in emulator/spec/; `npm run spec:refresh` restores it",
-      );
-    }
+  constructor(file: string = openApiPath(), supplementsFile: string = SUPPLEMENTS_PATH) {
+    this.doc = loadManagementApi(file, supplementsFile);
     // Auth0's patterns use escapes (`\:`) that JavaScript's unicode mode refuses.
     this.ajv = new Ajv2020({
       strict: false,

@@ -18,3 +18,9 @@ export const OPENAPI_PATH = path.join(REPO_ROOT, "emulator", "spec", "management
 export function openApiPath(): string {
   return OPENAPI_PATH;
 }
+
+/**
+ * Operations Auth0 documents that the vendored skeleton predates (e.g. `GET /clients/search`),
+ * each marked `x-astral-supplement` with its source; merged into the document at load time.
+ */
+export const SUPPLEMENTS_PATH = path.join(REPO_ROOT, "emulator", "spec", "supplements.json");

@@ -149,8 +149,7 @@ async function ensureClient(
   name: string,
   fields: NonNullable<ClientFields>,
 ): Promise<ClientCredentials> {
-  const page = await mgmt.clients.list({ q: `name:"${name}"`, per_page: 2 });
-  const found = page.data.find((c) => c.name === name);
+  const found = await findClientByName(mgmt, name);
   const client = found?.client_id
     ? await mgmt.clients.update(found.client_id, fields)
     : await mgmt.clients.create({ name, ...(fields as object) });
@@ -158,6 +157,19 @@ async function ensureClient(
     throw new Error(`client ${name} came back without credentials`);
   }
   return { clientId: client.client_id, clientSecret: client.client_secret };
+}
+
+/**
+ * The client named `name`, from the full list (offset pages of 100). Not `q`: Auth0's
+ * `GET /clients` permits no name query (rule `clients.list.q-permitted`), and search lags writes
+ * (rule `consistency.search-lag`), so a seed run right after another would make duplicates.
+ */
+async function findClientByName(mgmt: ManagementClient, name: string) {
+  for (let page = 0; ; page++) {
+    const batch = (await mgmt.clients.list({ page, per_page: 100 })).data;
+    const found = batch.find((c) => c.name === name);
+    if (found || batch.length < 100) return found;
+  }
 }
 
 /** Exactly `scope` on `audience` for the client: created, or corrected if it differs. */

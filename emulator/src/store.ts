@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Collection, type Doc, type Json } from "./collection";
+import { SearchView } from "./search-view";
 
 export interface RefreshTokenRecord {
   client_id: string;
@@ -49,6 +50,10 @@ export class TenantStore {
     ["email", "app_metadata.teamId", "app_metadata.permissions"],
   );
   readonly resourceServers = new Collection<Doc>((r) => r.id as string, ["identifier"]);
+  /** What eventually consistent searches see (`GET /clients/search`, `GET /clients?q`). */
+  readonly clientSearch = new SearchView(this.clients, (c) => c.client_id as string);
+  /** What user search sees (`GET /users`, with or without `q`). */
+  readonly userSearch = new SearchView(this.users, (u) => u.user_id as string);
   passwords = new Map<string, string>();
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
@@ -67,9 +72,11 @@ export class TenantStore {
   constructor(
     readonly dir: string,
     private readonly debounceMs = 200,
+    searchLagMs = 0,
   ) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.load();
+    this.setSearchLag(searchLagMs);
   }
 
   private get file(): string {
@@ -100,6 +107,23 @@ export class TenantStore {
     this.refreshTokens = new Map(Object.entries(snapshot.refreshTokens));
     this.settings = snapshot.settings;
     this.sections = snapshot.sections ?? {};
+    this.settleSearches();
+  }
+
+  /** How long writes take to reach searches, in ms (rule `consistency.search-lag`). */
+  setSearchLag(ms: number): void {
+    this.clientSearch.setLag(ms);
+    this.userSearch.setLag(ms);
+  }
+
+  get searchLagMs(): number {
+    return this.clientSearch.lag;
+  }
+
+  /** Every write so far becomes visible to searches (loaded state, a reset). */
+  private settleSearches(): void {
+    this.clientSearch.settle();
+    this.userSearch.settle();
   }
 
   /** Marks the state changed; it is written after a short quiet period. */
@@ -213,6 +237,7 @@ export class TenantStore {
     this.sections = {};
     this.signingKey = undefined;
     this.domain = undefined;
+    this.settleSearches();
     rmSync(this.file, { force: true });
   }
 }

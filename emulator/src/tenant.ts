@@ -40,6 +40,18 @@ export interface BootstrapCredentials {
   audience: string;
 }
 export const BOOTSTRAP_FILE = "bootstrap.json";
+
+/**
+ * How long a write takes to reach Auth0's searches, by default (rule `consistency.search-lag`).
+ * Auth0 gives no figure ("results may not reflect recent updates immediately"); one second is
+ * long enough that a read-your-writes bug fails a test and short enough to keep tests fast.
+ */
+export const DEFAULT_SEARCH_LAG_MS = 1000;
+
+export interface TenantOptions {
+  /** How long writes take to reach searches, in ms (default `DEFAULT_SEARCH_LAG_MS`; 0: at once). */
+  searchLagMs?: number;
+}
 export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
 
 export class Tenant implements TenantHandle {
@@ -56,8 +68,9 @@ export class Tenant implements TenantHandle {
     readonly name: string,
     readonly stateDir: string,
     readonly openApi: OpenApi,
+    opts: TenantOptions = {},
   ) {
-    this.store = new TenantStore(stateDir);
+    this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
     this.router = new ManagementRouter((id) => openApi.operation(id));
     this.oauth = new OAuthEndpoints(this);
   }

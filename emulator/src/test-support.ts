@@ -18,8 +18,10 @@ export interface TenantsControl {
   setRateLimit(tenant: TenantName, limit: RateLimit | undefined): void;
   /** Replaces the tenant's injected faults; `[]` clears them. */
   setFaults(tenant: TenantName, faults: Fault[]): void;
-  /** Turns off rate limits and faults everywhere. */
+  /** Turns off rate limits and faults everywhere (the search lag stays). */
   clear(): void;
+  /** How long writes take to reach searches on both tenants, in ms (0: at once). */
+  setSearchLag(ms: number): void;
 }
 
 export interface SeededTenants {
@@ -31,7 +33,16 @@ export interface SeededTenants {
   close(): Promise<void>;
 }
 
-export async function startSeededTenants(opts: SeedOptions = {}): Promise<SeededTenants> {
+export interface SeededTenantsOptions extends SeedOptions {
+  /**
+   * How long writes take to reach searches, in ms (rule `consistency.search-lag`). Default
+   * `DEFAULT_SEARCH_LAG_MS`: on, so a read-your-writes bug fails a test. Tests that are not
+   * about searches may pass 0.
+   */
+  searchLagMs?: number;
+}
+
+export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promise<SeededTenants> {
   const { caCertPath } = ensureLocalCa();
   if (process.env.NODE_EXTRA_CA_CERTS !== caCertPath) {
     throw new Error(
@@ -40,7 +51,7 @@ export async function startSeededTenants(opts: SeedOptions = {}): Promise<Seeded
     );
   }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
-  const running = await startTenants({ stateDir });
+  const running = await startTenants({ stateDir, searchLagMs: opts.searchLagMs });
   const seedOpts = { ...opts, stateDir };
   const removeState = () => {
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
@@ -68,6 +79,9 @@ export async function startSeededTenants(opts: SeedOptions = {}): Promise<Seeded
       setFaults: (tenant, faults) => running.live[tenant].control.setFaults(faults),
       clear: () => {
         for (const name of TENANT_NAMES) running.live[name].control.clear();
+      },
+      setSearchLag: (ms) => {
+        for (const name of TENANT_NAMES) running.live[name].store.setSearchLag(ms);
       },
     },
     close: async () => {

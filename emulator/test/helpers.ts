@@ -1,9 +1,8 @@
 /** Small helpers shared by the emulator's integration tests (raw HTTP, tokens, schemas). */
-import { readFileSync } from "node:fs";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { expect } from "vitest";
-import { openApiPath } from "../src/paths";
+import { loadManagementApi } from "../src/openapi";
 import { readBootstrap } from "../src/seed";
 import type { SeededTenants } from "../test-support";
 
@@ -18,8 +17,8 @@ export interface OpenApiDocument {
   components: object;
 }
 
-export const readOpenApi = (): OpenApiDocument =>
-  JSON.parse(readFileSync(openApiPath(), "utf8")) as OpenApiDocument;
+/** Auth0's document with the local supplements merged in, as the tenants mount it. */
+export const readOpenApi = (): OpenApiDocument => loadManagementApi() as unknown as OpenApiDocument;
 
 /**
  * Checks a response body against the document's schema for that operation and status, with an

@@ -3,6 +3,7 @@ import { ErrorPanel, MemberList, Pager, PageTitle, pageParam, Section } from "@/
 import { CreateTeamForm, TeamInvite } from "@/components/team";
 import { actions } from "@/lib/actions";
 import { loadPortalConfig } from "@/lib/config/load";
+import { recentFromCookies } from "@/lib/recent-server";
 import { load } from "@/lib/session";
 
 export default async function Home({
@@ -21,7 +22,12 @@ export default async function Home({
   const page = pageParam((await searchParams).page);
   const [team, members] = await Promise.all([
     load(actions.getTeam, { teamId }),
-    load(actions.listMembers, { teamId, page, perPage: 20 }),
+    load(actions.listMembers, {
+      teamId,
+      page,
+      perPage: 20,
+      recent: await recentFromCookies("members"),
+    }),
   ]);
   if (!team.ok)
     return team.error.code === "not_found" ? (

@@ -1,12 +1,14 @@
 /**
- * Portal benchmark: Management API calls and server time for the team page, the admin teams page
- * and credential creation on a local tenant with many users and clients, side by side with the
- * naive approach (list everything, then filter) on the same data.
+ * Portal benchmark (ADR 0600): Management API calls, 429s and latency per view on a local
+ * production tenant with many users and clients, under Auth0's Free rate limit, side by side with
+ * the naive approach (list everything, then filter) on the same data.
  *
- *   npx tsx scripts/bench-portal.ts [--users 10000] [--clients 5000] [--teams 250] [--runs 5]
+ *   npx tsx scripts/bench-portal.ts [--users 10000] [--clients 5000] [--teams 250]
+ *                                   [--runs 20] [--naive-runs 3]
  *
- * Population goes through the Management API (the tenant's bootstrap client), so it takes a
- * while for the full size; use smaller numbers for a quick look.
+ * Population goes through the Management API (the tenant's bootstrap client) before the Free
+ * limit is switched on; use smaller numbers for a quick look. Each view is what a page costs:
+ * the actor lookup (GET /users/{id}, one per request) plus the page's reads.
  */
 import { performance } from "node:perf_hooks";
 import { relaunchWithLocalCa } from "../../emulator/src/relaunch";
@@ -26,36 +28,58 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   );
 }
 
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+
+interface Row {
+  label: string;
+  calls: number;
+  tenant429: number;
+  user429: number;
+  p50: number;
+  p99: number;
+  failure?: string | undefined;
+}
+
 async function main() {
   const USERS = arg("users", 10_000);
   const CLIENTS = arg("clients", 5_000);
   const TEAMS = arg("teams", 250);
-  const RUNS = arg("runs", 5);
+  const RUNS = arg("runs", 20);
+  const NAIVE_RUNS = arg("naive-runs", 3);
   // Imported after the relaunch: these read NODE_EXTRA_CA_CERTS-dependent state.
   const { CLIENT_KINDS } = await import("@astral/contract");
   const { startPortalHarness, newKey, ok } = await import("../test/support");
   const { actions } = await import("../lib/actions");
+  const { getUser } = await import("../lib/domain/users");
+  const { PortalError } = await import("../lib/errors");
+  const { useRateLimitProfile } = await import("./profiles");
   const h = await startPortalHarness();
   const prod = h.root.production;
   try {
     // ---- population: TEAMS team records, CLIENTS - TEAMS credentials, USERS members ----------
+    useRateLimitProfile(h.env, "unlimited");
     const t0 = performance.now();
-    const teamIds = Array.from({ length: TEAMS }, (_, i) => `team_${String(i).padStart(16, "0")}`);
     const now = new Date().toISOString();
-    await pool(teamIds, 16, async (teamId) => {
-      await prod.clients.create({
-        name: `Team: ${teamId}`,
-        app_type: "non_interactive",
-        grant_types: [],
-        client_metadata: {
-          astral: CLIENT_KINDS.team,
-          teamId,
-          teamName: teamId,
-          createdBy: "bench",
-          createdAt: now,
-        },
-      });
-    });
+    const teamIds: string[] = [];
+    await pool(
+      Array.from({ length: TEAMS }, (_, i) => i),
+      16,
+      async (i) => {
+        const record = await prod.clients.create({
+          name: `Team: bench-${i}`,
+          app_type: "non_interactive",
+          grant_types: [],
+          client_metadata: {
+            astral: CLIENT_KINDS.team,
+            teamName: `bench-${i}`,
+            createdBy: "bench",
+            createdAt: now,
+          },
+        });
+        teamIds[i] = record.client_id as string;
+      },
+    );
     await pool(
       Array.from({ length: CLIENTS - TEAMS }, (_, i) => i),
       16,
@@ -96,46 +120,61 @@ async function main() {
     const tenant = h.portal.tenants.production;
     const sandbox = h.portal.tenants.sandbox;
     if (!tenant || !sandbox) throw new Error("both tenants are needed");
-    // Calls to both tenants (the admin page counts credentials in each).
     const apiCalls = () => tenant.calls.api + sandbox.calls.api;
+    const tenant429 = () => tenant.calls.rateLimited + sandbox.calls.rateLimited;
+    // Let the search indexes catch up with the population before measuring.
+    await new Promise((resolve) => setTimeout(resolve, h.portal.searchLagMs + 500));
+    useRateLimitProfile(h.env, "free");
 
-    const measure = async (label: string, fn: () => Promise<unknown>) => {
+    const measure = async (label: string, runs: number, view: () => Promise<unknown>) => {
       const times: number[] = [];
       let calls = 0;
+      let user429 = 0;
       let failure: string | undefined;
-      for (let r = 0; r < RUNS; r++) {
-        const before = apiCalls();
+      const before429 = tenant429();
+      // A pause between views: one user's page views, not a load test.
+      await new Promise((resolve) => setTimeout(resolve, 1100));
+      for (let r = 0; r < runs; r++) {
+        const before = apiCalls() - tenant429();
         const start = performance.now();
         try {
-          await fn();
+          await view();
         } catch (error) {
-          failure = (error as Error).message.split("\n")[0];
+          const code = error instanceof PortalError ? error.code : undefined;
+          if (code === "rate_limited" || /rate_limited/.test(String(error))) user429++;
+          else failure = String(error).split("\n")[0];
         }
         times.push(performance.now() - start);
-        calls = apiCalls() - before;
+        calls += apiCalls() - tenant429() - before; // answered calls; 429s counted apart
         if (failure) break;
       }
       times.sort((a, b) => a - b);
-      return { label, calls, median: times[Math.floor(times.length / 2)] ?? 0, failure };
+      return {
+        label,
+        calls: calls / times.length,
+        tenant429: tenant429() - before429,
+        user429,
+        p50: percentile(times, 50),
+        p99: percentile(times, 99),
+        failure,
+      } satisfies Row;
     };
+    // What every page request costs first: the actor's current team and permissions.
+    const actorLookup = () => getUser(tenant, actor.userId, "bench");
 
     // ---- the naive approach: list everything, then filter ------------------------------------
-    const listAllClients = async () => {
+    const listAll = async (t: typeof tenant) => {
       const all = [];
       for (let page = 0; ; page++) {
-        const p = await tenant.run(
-          "list all clients",
-          (c) => c.clients.list({ page, per_page: 100 }),
-          {
-            safeToRepeat: true,
-          },
-        );
+        const p = await t.run("list all clients", (c) => c.clients.list({ page, per_page: 100 }), {
+          safeToRepeat: true,
+        });
         all.push(...p.data);
         if (p.data.length < 100) return all;
       }
     };
-    // Auth0 pages through at most 1000 users (the tenant refuses further pages): the naive
-    // approach cannot see them all. It takes what it can, and its answer is then incomplete.
+    // Auth0 pages through at most 1000 users: the naive approach cannot see them all. It takes
+    // what it can, and its answer is then incomplete (its figures are a lower bound).
     let truncated = false;
     const listAllUsers = async () => {
       const all = [];
@@ -144,93 +183,89 @@ async function main() {
           const p = await tenant.run(
             "list all users",
             (c) => c.users.list({ page, per_page: 100 }),
-            {
-              safeToRepeat: true,
-            },
+            { safeToRepeat: true },
           );
           all.push(...p.data);
           if (p.data.length < 100) return all;
-        } catch {
+        } catch (error) {
+          if (error instanceof PortalError && error.code === "rate_limited") throw error;
           truncated = true;
           return all;
         }
       }
     };
-    const adminPage = Math.max(0, Math.min(3, Math.floor(TEAMS / 20) - 1));
+    const byTeam = (id: string, kind: string) => (c: { client_metadata?: unknown }) =>
+      (c.client_metadata as Record<string, string> | undefined)?.teamId === id &&
+      (c.client_metadata as Record<string, string> | undefined)?.astral === kind;
 
-    const rows = [
-      [
-        await measure("team page (portal)", async () => {
-          ok(await actions.getTeam.invoke(h.portal, actor, { teamId }));
-          ok(await actions.listMembers.invoke(h.portal, actor, { teamId, perPage: 20 }));
-          ok(
-            await actions.listCredentials.invoke(h.portal, actor, {
-              teamId,
-              environment: "production",
-              perPage: 20,
-            }),
-          );
-        }),
-        await measure("team page (naive)", async () => {
-          const clients = await listAllClients();
-          clients.find(
-            (c) => c.client_metadata?.teamId === teamId && c.client_metadata?.astral === "team",
-          );
-          clients.filter(
-            (c) =>
-              c.client_metadata?.teamId === teamId && c.client_metadata?.astral === "credential",
-          );
-          (await listAllUsers()).filter((u) => u.app_metadata?.teamId === teamId);
-        }),
-      ],
-      [
-        await measure("admin teams page, 20 teams with counts (portal)", async () => {
-          ok(
-            await actions.adminListTeams.invoke(h.portal, h.admin, {
-              page: adminPage,
-              perPage: 20,
-            }),
-          );
-        }),
-        await measure("admin teams page, 20 teams with counts (naive)", async () => {
-          const clients = await listAllClients();
-          // Sandbox credentials count too: list that tenant's clients as well.
-          for (let page = 0; ; page++) {
-            const p = await sandbox.run(
-              "list all sandbox clients",
-              (c) => c.clients.list({ page, per_page: 100 }),
-              {
-                safeToRepeat: true,
-              },
-            );
-            clients.push(...p.data);
-            if (p.data.length < 100) break;
-          }
-          const users = await listAllUsers();
-          const teams = clients
-            .filter((c) => c.client_metadata?.astral === "team")
-            .slice(adminPage * 20, adminPage * 20 + 20);
-          for (const t of teams) {
-            users.filter((u) => u.app_metadata?.teamId === t.client_metadata?.teamId).length;
-            clients.filter((c) => c.client_metadata?.teamId === t.client_metadata?.teamId).length;
-          }
-        }),
-      ],
-      [
-        await measure("create credential (portal, idempotent)", async () => {
-          ok(
-            await actions.createCredential.invoke(h.portal, actor, {
-              teamId,
-              environment: "production",
-              name: "bench",
-              idempotencyKey: newKey(),
-            }),
-          );
-        }),
-        await measure("create credential (naive: scan for duplicates first)", async () => {
+    const rows: Array<[Row, Row]> = [];
+    rows.push([
+      await measure("team page (portal)", RUNS, async () => {
+        await actorLookup();
+        ok(await actions.getTeam.invoke(h.portal, actor, { teamId }));
+        ok(await actions.listMembers.invoke(h.portal, actor, { teamId, perPage: 20 }));
+      }),
+      await measure("team page (naive)", NAIVE_RUNS, async () => {
+        await actorLookup();
+        (await listAll(tenant)).find((c) => c.client_id === teamId);
+        (await listAllUsers()).filter((u) => u.app_metadata?.teamId === teamId);
+      }),
+    ]);
+    rows.push([
+      await measure("credentials page (portal)", RUNS, async () => {
+        await actorLookup();
+        const input = { teamId, environment: "production", take: 20 };
+        ok(await actions.listCredentials.invoke(h.portal, actor, input));
+        ok(await actions.listMembers.invoke(h.portal, actor, { teamId, perPage: 50 }));
+      }),
+      await measure("credentials page (naive)", NAIVE_RUNS, async () => {
+        await actorLookup();
+        (await listAll(tenant)).filter(byTeam(teamId, "credential"));
+        (await listAllUsers()).filter((u) => u.app_metadata?.teamId === teamId);
+      }),
+    ]);
+    rows.push([
+      await measure("admin teams page, 20 teams (portal)", RUNS, async () => {
+        await actorLookup();
+        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20 }));
+      }),
+      await measure("admin teams page, 20 teams with counts (naive)", NAIVE_RUNS, async () => {
+        await actorLookup();
+        const clients = [...(await listAll(tenant)), ...(await listAll(sandbox))];
+        const users = await listAllUsers();
+        const teams = clients.filter((c) => c.client_metadata?.astral === "team").slice(0, 20);
+        for (const t of teams) {
+          users.filter((u) => u.app_metadata?.teamId === t.client_id).length;
+          clients.filter(byTeam(t.client_id as string, "credential")).length;
+        }
+      }),
+    ]);
+    rows.push([
+      await measure("admin teams page, 20 teams with counts (portal)", NAIVE_RUNS, async () => {
+        await actorLookup();
+        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20, counts: true }));
+      }),
+      await measure("(naive: as above)", 0, async () => undefined),
+    ]);
+    rows.push([
+      await measure("create credential (portal, idempotent)", RUNS, async () => {
+        await actorLookup();
+        ok(
+          await actions.createCredential.invoke(h.portal, actor, {
+            teamId,
+            environment: "production",
+            name: "bench",
+            idempotencyKey: newKey(),
+          }),
+        );
+      }),
+      await measure(
+        "create credential (naive: scan for duplicates first)",
+        NAIVE_RUNS,
+        async () => {
+          await actorLookup();
           const key = newKey();
-          const clients = await listAllClients();
-          clients.find((c) => c.client_metadata?.requestId === key);
+          (await listAll(tenant)).find((c) => c.client_metadata?.requestId === key);
           const c = await tenant.run(
             "create",
             (m) =>
@@ -258,33 +293,26 @@ async function main() {
               }),
             { safeToRepeat: false },
           );
-        }),
-      ],
-    ];
+        },
+      ),
+    ]);
 
-    console.log(`\nProduction tenant: ${USERS} users, ${CLIENTS} clients; median of ${RUNS} runs`);
+    console.log(
+      `\nProduction tenant: ${USERS} users, ${CLIENTS} clients (${TEAMS} teams); Free rate limit; portal ${RUNS} runs, naive ${NAIVE_RUNS}`,
+    );
     if (truncated)
       console.log(
-        "(naive: Auth0 stops user paging at 1000 records, so its member lists and counts are incomplete;\n the naive figures below are what it spent before giving up: a lower bound)",
+        "(naive: Auth0 stops user paging at 1000 records, so its member lists and counts are incomplete;\n its figures are what it spent before giving up: a lower bound)",
       );
-    console.log(`${"operation".padEnd(56)} ${"mgmt calls".padStart(10)} ${"time".padStart(10)}`);
-    for (const [portal, naive] of rows) {
-      for (const r of [portal, naive]) {
-        if (!r) continue;
-        const time = `${r.median.toFixed(0)} ms`;
+    const head = `${"view".padEnd(52)} ${"calls".padStart(6)} ${"429 tenant".padStart(10)} ${"429 user".padStart(8)} ${"p50".padStart(9)} ${"p99".padStart(9)}`;
+    console.log(head);
+    for (const pair of rows)
+      for (const r of pair) {
+        if (r.label.startsWith("(")) continue;
         console.log(
-          `${r.label.padEnd(56)} ${String(r.calls).padStart(10)} ${time.padStart(10)}${r.failure ? `  FAILED: ${r.failure}` : ""}`,
+          `${r.label.padEnd(52)} ${r.calls.toFixed(1).padStart(6)} ${String(r.tenant429).padStart(10)} ${String(r.user429).padStart(8)} ${`${r.p50.toFixed(0)} ms`.padStart(9)} ${`${r.p99.toFixed(0)} ms`.padStart(9)}${r.failure ? `  FAILED: ${r.failure}` : ""}`,
         );
       }
-      if (portal && naive && !naive.failure)
-        console.log(
-          `${"  ratio naive / portal".padEnd(56)} ${(naive.calls / portal.calls).toFixed(1).padStart(9)}x ${(naive.median / portal.median).toFixed(1).padStart(9)}x`,
-        );
-      else
-        console.log(
-          `${"  ratio naive / portal".padEnd(56)} ${"n/a: the naive approach cannot answer".padStart(21)}`,
-        );
-    }
   } finally {
     await h.close();
   }

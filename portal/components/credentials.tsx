@@ -1,6 +1,6 @@
 "use client";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import {
   createCredentialAction,
   revokeCredentialAction,
@@ -8,6 +8,7 @@ import {
   tryCredentialAction,
 } from "@/app/actions";
 import { Icon } from "./icons";
+import { rememberRecent } from "./recent";
 import { ConfirmButton, CopyButton, ErrorNote, Field, LabeledInput } from "./ui";
 import { useAction } from "./use-action";
 
@@ -38,6 +39,37 @@ export function curlFor(c: Revealed, caFile?: string) {
   ].join("\n");
 }
 
+/** Seconds until `iso` (0 once passed), ticking every second. */
+function useSecondsUntil(iso: string): number {
+  const left = () => Math.max(0, Math.ceil((Date.parse(iso) - Date.now()) / 1000));
+  const [seconds, setSeconds] = useState(left);
+  useEffect(() => {
+    if (seconds <= 0) return;
+    const timer = setTimeout(() => setSeconds(left()), 1000);
+    return () => clearTimeout(timer);
+  });
+  return seconds;
+}
+
+/**
+ * Auth0: "New secrets may be delayed up to thirty seconds while rotating"
+ * (https://auth0.com/docs/get-started/applications/rotate-client-secret). Say when it will work.
+ */
+function ActivationNote({ activeFrom }: { activeFrom: string }) {
+  const seconds = useSecondsUntil(activeFrom);
+  const at = new Date(activeFrom).toLocaleTimeString("en-GB", { timeZone: "UTC" });
+  return (
+    <p
+      className="mb-3 rounded-md bg-sky-50 px-3 py-2 text-sm text-sky-800"
+      data-testid="activation-note"
+    >
+      {seconds > 0
+        ? `The new secret starts working within ${seconds} s (by ${at} UTC): Auth0 takes up to 30 seconds to apply a new secret. Until then, token requests with it may be refused.`
+        : `The new secret is active since ${at} UTC.`}
+    </p>
+  );
+}
+
 /** Shows a secret once, with copy buttons and a ready curl. */
 export function SecretReveal({
   credential,
@@ -63,6 +95,9 @@ export function SecretReveal({
           </p>
         </div>
       </div>
+      {Date.parse(credential.activeFrom) > Date.now() && (
+        <ActivationNote activeFrom={credential.activeFrom} />
+      )}
       <div className="grid min-w-0 grid-cols-1 gap-3">
         <Field label="Client ID" value={credential.clientId} testId="reveal-client-id" />
         <Field
@@ -98,6 +133,7 @@ export function SecretReveal({
 
 function TryCredential({ credential }: { credential: Revealed }) {
   const { pending, error, call } = useAction(tryCredentialAction);
+  const wait = useSecondsUntil(credential.activeFrom);
   const [result, setResult] = useState<{
     claims: Record<string, unknown>;
     header: Record<string, unknown>;
@@ -122,12 +158,17 @@ function TryCredential({ credential }: { credential: Revealed }) {
                 clientId: credential.clientId,
                 clientSecret: credential.clientSecret,
                 audience: credential.audiences[0] ?? "",
+                activeFrom: credential.activeFrom,
               },
               (data) => setResult({ claims: data.claims, header: data.header }),
             )
           }
         >
-          {pending ? "Requesting…" : "Get a token"}
+          {pending
+            ? wait > 0
+              ? `Waiting for the new secret (${wait} s)…`
+              : "Requesting…"
+            : "Get a token"}
         </button>
       </div>
       <ErrorNote error={error} />
@@ -184,6 +225,7 @@ export function CreateCredential({
       onSubmit={(event) => {
         event.preventDefault();
         call({ teamId, environment, name, idempotencyKey: key }, (data) => {
+          rememberRecent(environment, data.clientId);
           setRevealed(data);
           setName("");
           setKey(newKey());
@@ -250,7 +292,7 @@ export function CredentialRow({
           <ConfirmButton
             label="Rotate"
             confirmLabel="Rotate secret"
-            question="The old secret stops working."
+            question="The old secret stops working; the new one within 30 s."
             pending={rotate.pending}
             onConfirm={() => rotate.call(ref, setRevealed)}
           />
@@ -260,7 +302,12 @@ export function CredentialRow({
             confirmLabel="Revoke"
             question="Delete it for good?"
             pending={revoke.pending}
-            onConfirm={() => revoke.call(ref, () => router.refresh())}
+            onConfirm={() =>
+              revoke.call(ref, () => {
+                rememberRecent(environment, clientId);
+                router.refresh();
+              })
+            }
           />
         </div>
       </div>

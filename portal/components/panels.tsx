@@ -103,6 +103,58 @@ export function Pager({
   );
 }
 
+/**
+ * Paging by cursor (client search has no totals): "Next" carries the cursor, "First page" goes
+ * back to the start.
+ */
+export function CursorPager({
+  base,
+  from,
+  next,
+}: {
+  base: string;
+  from?: string | undefined;
+  next?: string | undefined;
+}) {
+  if (!from && !next) return null;
+  const sep = base.includes("?") ? "&" : "?";
+  return (
+    <nav
+      className="flex items-center justify-end gap-2 border-t border-slate-100 px-5 py-3 text-sm"
+      aria-label="Pages"
+    >
+      {from && (
+        <Link className="btn-secondary" href={base}>
+          First page
+        </Link>
+      )}
+      {next && (
+        <Link className="btn-secondary" href={`${base}${sep}from=${encodeURIComponent(next)}`}>
+          Next
+        </Link>
+      )}
+    </nav>
+  );
+}
+
+/** Auth0's searches are eventually consistent: say so where a list comes from one. */
+export function LagNote({ what }: { what: string }) {
+  return (
+    <p
+      className="border-t border-slate-100 px-5 py-2 text-xs text-slate-500"
+      data-testid="lag-note"
+    >
+      {what} come from Auth0's search, which can take a few seconds to show changes made by others.
+      Your own changes show at once.
+    </p>
+  );
+}
+
+export function cursorParam(value: string | string[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  return v && v.length <= 1024 ? v : undefined;
+}
+
 export interface MemberView {
   userId: string;
   email: string;
@@ -148,6 +200,7 @@ export interface CredentialView {
   name: string;
   environment: "production" | "sandbox";
   createdBy: string;
+  createdByEmail?: string | undefined;
   createdAt: string;
 }
 
@@ -159,7 +212,8 @@ export function CredentialList({
 }: {
   teamId: string;
   credentials: CredentialView[];
-  who: Map<string, string>;
+  /** Member emails by user id, where the page has them; else the email recorded at creation. */
+  who?: Map<string, string> | undefined;
   caFile?: string | undefined;
 }) {
   if (credentials.length === 0)
@@ -177,7 +231,7 @@ export function CredentialList({
           environment={c.environment}
           clientId={c.clientId}
           name={c.name}
-          createdBy={who.get(c.createdBy) ?? c.createdBy}
+          createdBy={who?.get(c.createdBy) ?? c.createdByEmail ?? c.createdBy}
           createdAt={c.createdAt}
           caFile={caFile}
         />

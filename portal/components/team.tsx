@@ -12,6 +12,7 @@ import {
   removeMemberAction,
   resetTeamInvitesAction,
 } from "@/app/actions";
+import { rememberRecent } from "./recent";
 import { ConfirmButton, ErrorNote, Field, LabeledInput } from "./ui";
 import { useAction } from "./use-action";
 
@@ -204,7 +205,12 @@ export function RemoveMember({
         confirmLabel={self ? "Leave" : "Remove"}
         question={self ? "Leave this team?" : "Remove from team?"}
         pending={pending}
-        onConfirm={() => call({ teamId, userId }, () => router.refresh())}
+        onConfirm={() =>
+          call({ teamId, userId }, () => {
+            rememberRecent("members", userId);
+            router.refresh();
+          })
+        }
       />
       <ErrorNote error={error} />
     </div>
@@ -234,19 +240,52 @@ export function AcceptInvite({ token, label }: { token: string; label: string })
   );
 }
 
-export function DeleteTeam({ teamId, name }: { teamId: string; name: string }) {
+type DeleteResult = { credentials: number; members: number; finishAfter?: string | undefined };
+
+/**
+ * Deleting runs in passes (ADR 0600): the search indexes may not show everything made just
+ * before, so the record stays until they have caught up and a later pass finds nothing left.
+ */
+export function DeleteTeam({
+  teamId,
+  name,
+  deleting,
+}: {
+  teamId: string;
+  name: string;
+  deleting: boolean;
+}) {
   const router = useRouter();
   const { pending, error, call } = useAction(adminDeleteTeamAction);
+  const [partial, setPartial] = useState<DeleteResult | null>(null);
   return (
-    <div>
+    <div className="max-w-md">
       <ConfirmButton
         danger
-        label="Delete team"
+        label={deleting ? "Finish deleting" : "Delete team"}
         confirmLabel="Delete team and its credentials"
         question={`Delete ${name}, its credentials in every environment and its memberships?`}
         pending={pending}
-        onConfirm={() => call({ teamId }, () => router.push("/admin"))}
+        onConfirm={() =>
+          call({ teamId }, (result) => {
+            if (result.complete) router.push("/admin");
+            else {
+              setPartial(result);
+              router.refresh();
+            }
+          })
+        }
       />
+      {partial && (
+        <p className="mt-2 text-sm text-slate-600" data-testid="delete-progress">
+          Removed {partial.credentials} credentials and {partial.members} members. Auth0's search
+          can lag behind recent changes, so the team record stays until{" "}
+          {partial.finishAfter
+            ? `${new Date(partial.finishAfter).toLocaleTimeString("en-GB", { timeZone: "UTC" })} UTC`
+            : "the next pass"}
+          ; then choose “Finish deleting”.
+        </p>
+      )}
       <ErrorNote error={error} />
     </div>
   );

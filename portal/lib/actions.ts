@@ -42,10 +42,18 @@ const email = z
   .toLowerCase()
   .max(254, "At most 254 characters")
   .pipe(z.email("Not an email address (e.g. name@example.com)"));
+// User search v3: Auth0 returns at most 1000 results across pages (page × perPage ≤ 1000).
 const paging = {
-  page: z.coerce.number().int().min(0).max(1000).default(0),
+  page: z.coerce.number().int().min(0).max(999).default(0),
   perPage: z.coerce.number().int().min(1).max(50).default(20),
 };
+/** Client search pages by cursor (`from` = the previous page's `next`); no totals. */
+const cursor = {
+  take: z.coerce.number().int().min(1).max(50).default(20),
+  from: z.string().min(1).max(1024).optional(),
+};
+/** Ids the viewer just changed, re-read consistently to hide the search index's lag. */
+const recentIds = <T extends z.ZodType>(id: T) => z.array(id).max(5).optional();
 const name = z
   .string()
   .trim()
@@ -67,11 +75,14 @@ const user = z.object({
 });
 const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), page: z.number(), perPage: z.number(), total: z.number() });
+const cursorPage = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), next: z.string().optional() });
 const team = z.object({
   teamId: z.string(),
   name: z.string(),
   createdBy: z.string(),
   createdAt: z.string(),
+  deletingSince: z.string().optional(),
 });
 const credential = z.object({
   clientId: z.string(),
@@ -79,6 +90,7 @@ const credential = z.object({
   environment,
   teamId: z.string(),
   createdBy: z.string(),
+  createdByEmail: z.string().optional(),
   createdAt: z.string(),
 });
 /** The only output that carries a secret: create and rotate, shown once. */
@@ -86,6 +98,7 @@ const revealed = credential.extend({
   clientSecret: z.string(),
   tokenUrl: z.string(),
   audiences: z.array(z.string()),
+  activeFrom: z.string(),
 });
 const credentialRef = z.object({ teamId, environment, clientId });
 const auditCredential = {
@@ -135,7 +148,7 @@ export const actions = {
   listMembers: defineAction({
     name: "listMembers",
     access: "team",
-    input: z.object({ teamId, ...paging }),
+    input: z.object({ teamId, ...paging, recent: recentIds(userId) }),
     output: page(user),
     run: (ctx, i) => listMembers(ctx, i.teamId, i),
   }),
@@ -200,8 +213,8 @@ export const actions = {
   listCredentials: defineAction({
     name: "listCredentials",
     access: "team",
-    input: z.object({ teamId, environment, ...paging }),
-    output: page(credential),
+    input: z.object({ teamId, environment, ...cursor, recent: recentIds(clientId) }),
+    output: cursorPage(credential),
     run: (ctx, i) => listCredentials(ctx, i.teamId, i.environment, i),
   }),
 
@@ -245,6 +258,7 @@ export const actions = {
       clientId,
       clientSecret: z.string().min(8).max(256),
       audience: z.string().url(),
+      activeFrom: z.iso.datetime().optional(),
     }),
     output: z.object({
       accessToken: z.string(),
@@ -262,11 +276,11 @@ export const actions = {
   adminListTeams: defineAction({
     name: "adminListTeams",
     access: "admin",
-    input: z.object({ ...paging }),
-    output: page(
+    input: z.object({ ...cursor, counts: z.boolean().default(false) }),
+    output: cursorPage(
       team.extend({
-        members: z.number(),
-        credentials: z.partialRecord(environment, z.number()),
+        members: z.number().optional(),
+        credentials: z.partialRecord(environment, z.number()).optional(),
       }),
     ),
     run: (ctx, i) => listTeams(ctx, i),
@@ -285,7 +299,12 @@ export const actions = {
     name: "adminDeleteTeam",
     access: "admin",
     input: z.object({ teamId }),
-    output: z.object({ credentials: z.number(), members: z.number() }),
+    output: z.object({
+      credentials: z.number(),
+      members: z.number(),
+      complete: z.boolean(),
+      finishAfter: z.string().optional(),
+    }),
     audit: { target: (i) => ({ teamId: i.teamId }) },
     run: (ctx, i) => deleteTeam(ctx, i.teamId),
   }),

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   invite_invalid: 400,
   rate_limited: 429,
+  /** Auth0 has not caught up yet (search index, secret rotation): the same request works soon. */
+  retry_later: 503,
   upstream_error: 502,
   upstream_forbidden: 502,
   not_configured: 503,

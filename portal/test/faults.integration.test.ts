@@ -9,7 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import type { ActionResult } from "../lib/guard";
-import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+import {
+  allClients,
+  newKey,
+  ok,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 
@@ -55,7 +63,14 @@ describe("faults", () => {
       },
     );
     let owner: Actor = await h.newUser("fault-owner");
-    const team = ok(await actions.createTeam.invoke(portal, owner, { name: "Faulty" }));
+    // Like a user: the form keeps its key; a lost answer is retried with it.
+    const teamInput = { name: "Faulty", idempotencyKey: newKey() };
+    let created = await actions.createTeam.invoke(portal, owner, teamInput);
+    for (let attempt = 0; !created.ok && attempt < 10; attempt++) {
+      if (created.error.code === "retry_later") await sleep(TEST_SEARCH_LAG_MS / 2);
+      created = await actions.createTeam.invoke(portal, owner, teamInput);
+    }
+    const team = ok(created);
     owner = await h.refresh(owner);
     const teamId = team.teamId;
 
@@ -77,10 +92,11 @@ describe("faults", () => {
       return r;
     };
 
-    // A user's create: the form keeps its idempotency key until a create succeeds.
+    // A user's create: the form keeps its idempotency key until a create succeeds, and the user
+    // waits when told the tenant needs a moment (an earlier attempt's answer was lost).
     const createOne = async (environment: "sandbox" | "production") => {
       const key = newKey();
-      for (let attempt = 0; attempt < 8; attempt++) {
+      for (let attempt = 0; attempt < 12; attempt++) {
         const r = record(
           await actions.createCredential.invoke(portal, owner, {
             teamId,
@@ -93,7 +109,9 @@ describe("faults", () => {
           live.set(key, { environment, clientId: r.data.clientId });
           return;
         }
+        if (r.error.code === "retry_later") await sleep(TEST_SEARCH_LAG_MS / 2);
       }
+      throw new Error(`a create never completed (key ${key})`);
     };
 
     const worker = async (w: number) => {
@@ -130,19 +148,18 @@ describe("faults", () => {
     expect(seen.lost).toBeGreaterThan(3);
     // ...and every failure that reached a user is a handled PortalError with a known code.
     for (const f of failures)
-      expect(["upstream_error", "rate_limited", "not_found"]).toContain(f.error.code);
+      expect(["upstream_error", "rate_limited", "not_found", "retry_later"]).toContain(
+        f.error.code,
+      );
     console.log(
       `fault run: ${operations} operations; tenants answered ${seen.rateLimited} x 429 and ${seen.serverErrors} x 5xx, ${seen.lost} responses lost; ${failures.length} reported failures (${[...new Set(failures.map((f) => f.error.code))].join(", ")}), ${live.size} live credentials`,
     );
 
     // The tenants hold exactly the live credentials: no orphan, no duplicate, each fully granted.
     for (const environment of ["sandbox", "production"] as const) {
-      const clients = (
-        await h.root[environment].clients.list({
-          q: `client_metadata.teamId:"${teamId}"`,
-          per_page: 100,
-        })
-      ).data.filter((c) => c.client_metadata?.astral === "credential");
+      const clients = (await allClients(h.root[environment])).filter(
+        (c) => c.client_metadata?.teamId === teamId && c.client_metadata?.astral === "credential",
+      );
       const expected = [...live.values()]
         .filter((c) => c.environment === environment)
         .map((c) => c.clientId);

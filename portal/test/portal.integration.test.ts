@@ -5,7 +5,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
-import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+import {
+  allClients,
+  newKey,
+  ok,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 let alice: Actor;
@@ -26,10 +34,18 @@ async function token(domain: string, clientId: string, clientSecret: string, aud
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 
-async function clientsWith(environment: "production" | "sandbox", q: string) {
-  const page = await h.root[environment].clients.list({ q, per_page: 100 });
-  return page.data;
+/** The tenant's clients matching `metadata`, read consistently (not through the lagging search). */
+async function clientsWith(
+  environment: "production" | "sandbox",
+  metadata: Record<string, string>,
+) {
+  return (await allClients(h.root[environment])).filter((c) =>
+    Object.entries(metadata).every(([k, v]) => c.client_metadata?.[k] === v),
+  );
 }
+
+/** Lets the tenant's search index catch up with what was written so far. */
+const indexCatchUp = () => sleep(TEST_SEARCH_LAG_MS + 200);
 
 beforeAll(async () => {
   h = await startPortalHarness();
@@ -58,6 +74,9 @@ describe("teams and members", () => {
     expect(joined).toMatchObject({ kind: "team", teamId, teamName: "Payments" });
     bob = await h.refresh(bob);
     expect(bob.teamId).toBe(teamId);
+    // Bob sees himself at once (his own record, re-read); alice's membership, a second old, and
+    // his, for others, once the user search has caught up.
+    await indexCatchUp();
     const members = ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
     expect(members.items.map((m) => m.userId).sort()).toEqual([alice.userId, bob.userId].sort());
     expect(members.total).toBe(2);
@@ -106,8 +125,13 @@ describe("credentials", () => {
     expect(created.createdBy).toBe(bob.userId);
     expect(created.tokenUrl).toBe(`https://${h.env.tenants.sandbox.domain}/oauth/token`);
 
+    // As the page does right after the create: the id the user just made is re-read by id.
     const listed = ok(
-      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+      await actions.listCredentials.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        recent: [created.clientId],
+      }),
     );
     expect(listed.items.map((c) => c.clientId)).toContain(created.clientId);
     expect(JSON.stringify(listed)).not.toContain(created.clientSecret);
@@ -134,6 +158,7 @@ describe("credentials", () => {
       }),
     );
     expect(prod.tokenUrl).toContain(h.env.tenants.production.domain);
+    await indexCatchUp();
     const prodList = ok(
       await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "production" }),
     );
@@ -154,13 +179,21 @@ describe("credentials", () => {
     const ref = { teamId, environment: "sandbox", clientId: c.clientId };
     const rotated = ok(await actions.rotateCredential.invoke(h.portal, alice, ref));
     expect(rotated.clientSecret).not.toBe(c.clientSecret);
+    // The reveal says when the new secret works: Auth0 allows itself up to 30 s.
+    expect(Date.parse(rotated.activeFrom)).toBeGreaterThan(Date.now());
+    await sleep(Math.max(0, Date.parse(rotated.activeFrom) - Date.now()) + 200);
     expect((await token(domain, c.clientId, c.clientSecret, audience)).status).toBe(401);
     expect((await token(domain, c.clientId, rotated.clientSecret, audience)).status).toBe(200);
 
+    await indexCatchUp(); // the index now lists it: the revoke below must hide it all the same
     ok(await actions.revokeCredential.invoke(h.portal, alice, ref));
     expect((await token(domain, c.clientId, rotated.clientSecret, audience)).status).toBe(401);
     const listed = ok(
-      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+      await actions.listCredentials.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        recent: [c.clientId],
+      }),
     );
     expect(listed.items.map((x) => x.clientId)).not.toContain(c.clientId);
     const again = await actions.revokeCredential.invoke(h.portal, alice, ref);
@@ -173,10 +206,12 @@ describe("credentials", () => {
     const first = ok(await actions.createCredential.invoke(h.portal, alice, input));
     const second = ok(await actions.createCredential.invoke(h.portal, alice, input));
     expect(second.clientId).toBe(first.clientId);
-    expect(await clientsWith("sandbox", `client_metadata.requestId:"${key}"`)).toHaveLength(1);
+    expect(await clientsWith("sandbox", { requestId: key })).toHaveLength(1);
     const grants = await h.root.sandbox.clientGrants.list({ client_id: first.clientId });
     expect(grants.data).toHaveLength(1);
-    // The retry reveals a working secret (the first response may never have arrived).
+    // The retry reveals a working secret (the first response may never have arrived); it is a
+    // fresh one, so it too may take a moment to work.
+    await sleep(Math.max(0, Date.parse(second.activeFrom) - Date.now()) + 200);
     const t = await token(
       h.env.tenants.sandbox.domain,
       first.clientId,
@@ -204,7 +239,7 @@ describe("credentials", () => {
     } finally {
       h.env.control.clear();
     }
-    expect(await clientsWith("sandbox", `client_metadata.requestId:"${key}"`)).toHaveLength(0);
+    expect(await clientsWith("sandbox", { requestId: key })).toHaveLength(0);
   });
 
   it("try this credential (Sandbox) returns the token's decoded claims", async () => {
@@ -266,35 +301,173 @@ describe("credentials", () => {
   });
 });
 
+describe("Auth0's search lags writes: the portal does not depend on it", () => {
+  it("a just-created credential shows and a just-revoked one does not (consistent re-reads)", async () => {
+    const c = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "fresh",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const list = async (recent?: string[]) =>
+      ok(
+        await actions.listCredentials.invoke(h.portal, alice, {
+          teamId,
+          environment: "sandbox",
+          ...(recent ? { recent } : {}),
+        }),
+      ).items.map((x) => x.clientId);
+    // The index has not caught up: the search alone does not list it yet...
+    expect(await list()).not.toContain(c.clientId);
+    // ...the page, which re-reads what the user just made, does.
+    expect(await list([c.clientId])).toContain(c.clientId);
+    await indexCatchUp();
+    expect(await list()).toContain(c.clientId);
+
+    ok(
+      await actions.revokeCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        clientId: c.clientId,
+      }),
+    );
+    expect(await list()).toContain(c.clientId); // the index still has it
+    expect(await list([c.clientId])).not.toContain(c.clientId);
+  });
+
+  it("a member who just joined sees themself; a just-removed member is hidden", async () => {
+    const gina = await h.newUser("gina");
+    const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
+    ok(await actions.acceptInvite.invoke(h.portal, gina, { token: invite.token }));
+    const ginaIn = await h.refresh(gina);
+    const members = ok(await actions.listMembers.invoke(h.portal, ginaIn, { teamId }));
+    expect(members.items.map((m) => m.userId)).toContain(gina.userId);
+    await indexCatchUp();
+    ok(await actions.removeMember.invoke(h.portal, alice, { teamId, userId: gina.userId }));
+    const after = ok(
+      await actions.listMembers.invoke(h.portal, alice, { teamId, recent: [gina.userId] }),
+    );
+    expect(after.items.map((m) => m.userId)).not.toContain(gina.userId);
+  });
+
+  it("a double submit finds the first create by its record, without a search", async () => {
+    const input = { teamId, environment: "sandbox", name: "twice", idempotencyKey: newKey() };
+    const first = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    const searches = () =>
+      h.portal.tenants.sandbox?.operations.get("GET /api/v2/clients/search") ?? 0;
+    const before = searches();
+    const second = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    expect(second.clientId).toBe(first.clientId);
+    expect(searches()).toBe(before);
+    // Another user's create with the same key is their own (records are per user).
+    const mine = await h.refresh(bob);
+    const third = ok(await actions.createCredential.invoke(h.portal, mine, input));
+    expect(third.clientId).not.toBe(first.clientId);
+  });
+
+  it("a create whose answer was lost: asks to retry while the index may lag, then finds it", async () => {
+    const losing: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (init?.method === "POST" && new URL(url).pathname === "/api/v2/clients")
+        throw new TypeError("fetch failed"); // the tenant acted; the answer never arrived
+      return response;
+    };
+    const lossy = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      { fetch: losing },
+    );
+    const input = { teamId, environment: "sandbox", name: "lost", idempotencyKey: newKey() };
+    const lost = await actions.createCredential.invoke(lossy, alice, input);
+    expect(lost.ok || lost.error.code).toBe("upstream_error");
+    expect(await clientsWith("sandbox", { requestId: input.idempotencyKey })).toHaveLength(1);
+    const early = await actions.createCredential.invoke(h.portal, alice, input);
+    if (!early.ok) expect(early.error.code).toBe("retry_later");
+    await indexCatchUp();
+    const found = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    expect(await clientsWith("sandbox", { requestId: input.idempotencyKey })).toEqual([
+      expect.objectContaining({ client_id: found.clientId }),
+    ]);
+    if (early.ok) expect(early.data.clientId).toBe(found.clientId);
+  });
+
+  it("try this credential right after a rotation waits for the new secret instead of failing", async () => {
+    const audience = h.env.seed.sandbox.exampleApi.identifier;
+    const c = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "rotate-then-try",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const rotated = ok(
+      await actions.rotateCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        clientId: c.clientId,
+      }),
+    );
+    const tried = ok(
+      await actions.tryCredential.invoke(h.portal, alice, {
+        teamId,
+        clientId: c.clientId,
+        clientSecret: rotated.clientSecret,
+        audience,
+        activeFrom: rotated.activeFrom,
+      }),
+    );
+    expect(tried.claims.sub).toBe(`${c.clientId}@clients`);
+  });
+});
+
 describe("admin", () => {
-  it("lists teams, paged, with member and credential counts per environment", async () => {
+  it("lists teams by cursor; counts per environment on request", async () => {
     const other = ok(
       await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Logistics" }),
     );
     expect((await h.refresh(h.admin)).teamId).toBeUndefined(); // admins do not join teams they create
-    const page0 = ok(
-      await actions.adminListTeams.invoke(h.portal, h.admin, { page: 0, perPage: 1 }),
+    // The team's own page reads its record by id: consistent at once.
+    expect(ok(await actions.getTeam.invoke(h.portal, h.admin, { teamId: other.teamId })).name).toBe(
+      "Logistics",
     );
-    expect(page0.total).toBe(2);
+    await indexCatchUp();
+    const page0 = ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 1 }));
     expect(page0.items).toHaveLength(1);
+    expect(page0.items[0]?.members).toBeUndefined(); // no counts unless asked
+    expect(page0.next).toBeTruthy();
     const page1 = ok(
-      await actions.adminListTeams.invoke(h.portal, h.admin, { page: 1, perPage: 1 }),
+      await actions.adminListTeams.invoke(h.portal, h.admin, { take: 1, from: page0.next }),
     );
-    const all = [...page0.items, ...page1.items];
+    expect(page1.items).toHaveLength(1);
+    expect(page1.items[0]?.teamId).not.toBe(page0.items[0]?.teamId);
+
+    const all = ok(
+      await actions.adminListTeams.invoke(h.portal, h.admin, { take: 50, counts: true }),
+    ).items;
     const payments = all.find((t) => t.teamId === teamId);
     expect(payments?.members).toBe(2);
-    const sandbox = ok(
-      await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
-    );
-    expect(payments?.credentials).toEqual({ production: 1, sandbox: sandbox.total });
+    const live = (env: "sandbox" | "production") =>
+      clientsWith(env, { astral: "credential", teamId });
+    expect(payments?.credentials).toEqual({
+      production: (await live("production")).length,
+      sandbox: (await live("sandbox")).length,
+    });
     expect(all.find((t) => t.teamId === other.teamId)).toMatchObject({
       members: 0,
       credentials: { production: 0, sandbox: 0 },
     });
   });
 
-  it("counts stay right when a page's credentials exceed one batch (paged through, or per team)", async () => {
+  it("counts stay right past one page of results and past 4 teams per query", async () => {
     const big = ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Big" }));
+    const small = await Promise.all(
+      ["S1", "S2", "S3", "S4"].map(async (name) =>
+        ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name })),
+      ),
+    );
     await Promise.all(
       Array.from({ length: 130 }, (_, i) =>
         h.root.sandbox.clients.create({
@@ -302,27 +475,21 @@ describe("admin", () => {
           app_type: "non_interactive",
           client_metadata: {
             astral: "credential",
-            teamId: big.teamId,
+            teamId: i < 126 ? big.teamId : (small[i - 126]?.teamId as string),
             createdBy: "test",
             createdAt: "x",
           },
         }),
       ),
     );
-    const find = (items: { teamId: string; credentials: Record<string, number> }[]) =>
-      items.find((t) => t.teamId === big.teamId)?.credentials.sandbox;
-    // All teams on one page: 130 results over 2 batch pages, cheaper than a count per team.
-    const all = ok(await actions.adminListTeams.invoke(h.portal, h.admin, { perPage: 50 }));
-    expect(find(all.items)).toBe(130);
-    // One team per page: a count query is cheaper than paging through.
-    const total = all.total;
-    let seen: number | undefined;
-    for (let page = 0; page < total && seen === undefined; page++)
-      seen = find(
-        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { page, perPage: 1 })).items,
-      );
-    expect(seen).toBe(130);
-    ok(await actions.adminDeleteTeam.invoke(h.portal, h.admin, { teamId: big.teamId }));
+    await indexCatchUp();
+    const all = ok(
+      await actions.adminListTeams.invoke(h.portal, h.admin, { take: 50, counts: true }),
+    ).items;
+    expect(all.length).toBeGreaterThan(5); // more teams than one query may name
+    expect(all.find((t) => t.teamId === big.teamId)?.credentials?.sandbox).toBe(126);
+    for (const team of small)
+      expect(all.find((t) => t.teamId === team.teamId)?.credentials?.sandbox).toBe(1);
   });
 
   it("sees and manages any team's members and credentials", async () => {
@@ -343,7 +510,7 @@ describe("admin", () => {
     expect(rotated.clientSecret).toBeTruthy();
   });
 
-  it("deletes a team: its credentials in both tenants, its memberships, its record", async () => {
+  it("deletes a team in passes: credentials in both tenants, members, then the record", async () => {
     const erin = await h.newUser("erin");
     const team = ok(await actions.createTeam.invoke(h.portal, erin, { name: "Doomed" }));
     const erinIn = await h.refresh(erin);
@@ -356,17 +523,70 @@ describe("admin", () => {
           idempotencyKey: newKey(),
         }),
       );
-    const removed = ok(
+    await indexCatchUp();
+    // First pass: marks the team, removes what the indexes show, keeps the record until the
+    // indexes have had time to show anything made just before the mark.
+    const first = ok(
       await actions.adminDeleteTeam.invoke(h.portal, h.admin, { teamId: team.teamId }),
     );
-    expect(removed).toEqual({ credentials: 2, members: 1 });
+    expect(first).toMatchObject({ credentials: 2, members: 1, complete: false });
+    expect(Date.parse(first.finishAfter ?? "")).toBeGreaterThan(Date.now() - 1000);
     expect((await h.refresh(erin)).teamId).toBeUndefined();
+    // Being deleted: nobody joins it any more, and no new credentials.
+    const late = await actions.createCredential.invoke(h.portal, h.admin, {
+      teamId: team.teamId,
+      environment: "sandbox",
+      name: "late",
+      idempotencyKey: newKey(),
+    });
+    expect(late.ok || late.error.code).toBe("not_found");
+    await sleep(Math.max(0, Date.parse(first.finishAfter ?? "") - Date.now()) + 200);
+    const second = ok(
+      await actions.adminDeleteTeam.invoke(h.portal, h.admin, { teamId: team.teamId }),
+    );
+    expect(second).toMatchObject({ credentials: 0, members: 0, complete: true });
     for (const environment of ["sandbox", "production"] as const)
-      expect(
-        await clientsWith(environment, `client_metadata.teamId:"${team.teamId}"`),
-      ).toHaveLength(0);
+      expect(await clientsWith(environment, { teamId: team.teamId })).toHaveLength(0);
     const gone = await actions.getTeam.invoke(h.portal, h.admin, { teamId: team.teamId });
     expect(gone.ok || gone.error.code).toBe("not_found");
+  });
+
+  it("never deletes what it has not proven to be the team's, whatever the search returns", async () => {
+    const team = ok(await actions.adminCreateTeam.invoke(h.portal, h.admin, { name: "Bait" }));
+    const backendId = h.env.seed.sandbox.backend.clientId;
+    // A search that answers with clients that are not the team's (as if Auth0 ignored a filter):
+    // the Astral Backend, and a credential of another team.
+    const foreign = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "not-bait",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const lying: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      if (!url.includes("/api/v2/clients/search")) return response;
+      const body = (await response.json()) as { clients: { client_id: string }[] };
+      body.clients.push({ client_id: backendId }, { client_id: foreign.clientId });
+      return new Response(JSON.stringify(body), {
+        status: 200,
+        headers: { "content-type": "application/json" },
+      });
+    };
+    const portal = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      { fetch: lying },
+    );
+    const result = ok(
+      await actions.adminDeleteTeam.invoke(portal, h.admin, { teamId: team.teamId }),
+    );
+    expect(result.credentials).toBe(0);
+    const sandbox = await allClients(h.root.sandbox);
+    expect(sandbox.map((c) => c.client_id)).toEqual(
+      expect.arrayContaining([backendId, foreign.clientId]),
+    );
   });
 
   it("admin invite, list admins, remove an admin (never the last)", async () => {
@@ -380,11 +600,15 @@ describe("admin", () => {
     expect(
       ok(await actions.acceptInvite.invoke(h.portal, frank, { token: invite.token })).kind,
     ).toBe("admin");
+    await indexCatchUp(); // the admin list and the last-admin count come from user search
     const admins = ok(await actions.adminListAdmins.invoke(h.portal, h.admin, {}));
     expect(admins.items.map((a) => a.userId).sort()).toEqual([h.admin.userId, frank.userId].sort());
     ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: frank.userId }));
     // Only portal-admin is removed; other permissions stay.
     expect((await h.refresh(frank)).permissions).toEqual(["other-permission"]);
+    // The last-admin guard counts admins with user search, which lags (issue 11 makes it
+    // consistent); here the index is let catch up first.
+    await indexCatchUp();
     const last = await actions.adminRemoveAdmin.invoke(h.portal, h.admin, {
       userId: h.admin.userId,
     });
@@ -424,6 +648,7 @@ describe("admin invites are bound to one verified email address", () => {
     // The invitee can still use it.
     ok(await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token }));
     expect((await h.refresh(invitee)).permissions).toContain("portal-admin");
+    await indexCatchUp(); // the last-admin count comes from user search
     ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: invitee.userId }));
   });
 
@@ -475,15 +700,17 @@ describe("Management API use", () => {
     expect(h.portal.tenants.production?.calls.api).toBeGreaterThan(20);
   });
 
-  it("the Management calls per page do not grow with the tenant's size", async () => {
+  it("the Management calls per page are bounded and do not grow with the tenant's size", async () => {
     const api = () =>
       (h.portal.tenants.production?.calls.api ?? 0) + (h.portal.tenants.sandbox?.calls.api ?? 0);
     const pages = async () => {
-      const before = api();
+      let before = api();
       ok(await actions.getTeam.invoke(h.portal, alice, { teamId }));
+      expect(api() - before).toBeLessThanOrEqual(1); // by id; kept a while per process
+      before = api();
       ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
       ok(await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }));
-      ok(await actions.adminListTeams.invoke(h.portal, h.admin, { perPage: 20 }));
+      ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20 }));
       return api() - before;
     };
     const small = await pages();
@@ -495,11 +722,27 @@ describe("Management API use", () => {
         await h.root.sandbox.clients.create({ name: `filler-${i}`, app_type: "non_interactive" });
       }),
     );
+    await indexCatchUp();
     const large = await pages();
-    // The admin page shows one more team row and 40 more members: its counts are batched, so
-    // neither that nor 40 more clients costs a call.
     expect(large).toBe(small);
-    expect(small).toBeLessThanOrEqual(3 + 4); // team page 3; admin page: list + 1 + 1 per tenant
+    // members (user search), credentials (client search), teams (client search)
+    expect(small).toBe(3);
+    // The viewer's own recent changes cost one GET each, at most 5.
+    const before = api();
+    ok(
+      await actions.listCredentials.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        recent: ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"],
+      }),
+    );
+    expect(api() - before).toBe(3);
+    const tooMany = await actions.listCredentials.invoke(h.portal, alice, {
+      teamId,
+      environment: "sandbox",
+      recent: Array.from({ length: 6 }, (_, i) => `${"c".repeat(31)}${i}`),
+    });
+    expect(tooMany.ok || tooMany.error.code).toBe("invalid_input");
   });
 
   it("on 429 waits as x-ratelimit-reset says and succeeds within bounded retries", async () => {

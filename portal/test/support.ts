@@ -17,6 +17,13 @@ import type { TenantOptions } from "../lib/management/tenant";
 import { createPortal } from "../lib/portal";
 
 export const FAST_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 3000, baseDelayMs: 20 };
+/**
+ * What the portal under test assumes about the local tenants: how far their search index lags
+ * writes and how long a rotated secret takes to work (both known and short here; Auth0's are
+ * "eventually consistent" and "up to 30 s").
+ */
+export const TEST_SEARCH_LAG_MS = 1500;
+export const TEST_ROTATION_DELAY_MS = 1500;
 
 export interface PortalHarness {
   env: SeededTenants;
@@ -79,7 +86,12 @@ export async function startPortalHarness(): Promise<PortalHarness> {
       vars[names.clientId] = c.clientId;
       vars[names.clientSecret] = c.clientSecret;
     }
-    const portal = createPortal(vars, { tenant: { retry: FAST_RETRY, ...tenant }, configFile });
+    const portal = createPortal(vars, {
+      tenant: { retry: FAST_RETRY, ...tenant },
+      configFile,
+      searchLagMs: TEST_SEARCH_LAG_MS,
+      rotationDelayMs: TEST_ROTATION_DELAY_MS,
+    });
     portal.audit = (entry) => audit.push(entry);
     return portal;
   };
@@ -146,6 +158,21 @@ export function ok<T>(
     throw new Error(`expected success, got ${result.error.code}: ${result.error.message}`);
   return result.data;
 }
+
+/**
+ * Every client of a tenant, read page by page from GET /clients without `q` (consistent, unlike
+ * the search): what the tests check the tenant's real state with.
+ */
+export async function allClients(client: ManagementClient) {
+  const all = [];
+  for (let page = 0; ; page++) {
+    const p = await client.clients.list({ page, per_page: 100 });
+    all.push(...p.data);
+    if (p.data.length < 100) return all;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function newKey(): string {
   return crypto.randomUUID().replaceAll("-", "");

@@ -9,7 +9,8 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { HANDLERS } from "../../emulator/src/management/router";
-import { OPENAPI_PATH } from "../../emulator/src/paths";
+import { SUPPLEMENT_MARK } from "../../emulator/src/openapi";
+import { OPENAPI_PATH, SUPPLEMENTS_PATH } from "../../emulator/src/paths";
 import { runCli, UsageError } from "../lib/cli";
 
 export const DEFAULT_SOURCE =
@@ -22,10 +23,34 @@ interface Doc {
 }
 
 /**
- * Problems that would stop the local tenants from using `text`: not JSON, not OpenAPI 3, or an
- * operation the emulator mounts is missing or has no scopes. Empty when it is usable.
+ * The operations of the local supplements (emulator/spec/supplements.json): operations Auth0
+ * documents that the vendored copy predates. Each must name its source.
  */
-export function checkSpec(text: string, mounted = Object.keys(HANDLERS)): string[] {
+export function supplementOperations(
+  file = SUPPLEMENTS_PATH,
+): Map<string, { security: unknown; source: unknown }> {
+  const doc = JSON.parse(readFileSync(file, "utf8")) as {
+    paths?: Record<string, Record<string, Record<string, unknown>>>;
+  };
+  const ops = new Map<string, { security: unknown; source: unknown }>();
+  for (const methods of Object.values(doc.paths ?? {}))
+    for (const op of Object.values(methods)) {
+      const mark = op[SUPPLEMENT_MARK] as { source?: unknown } | undefined;
+      ops.set(String(op.operationId), { security: op.security, source: mark?.source });
+    }
+  return ops;
+}
+
+/**
+ * Problems that would stop the local tenants from using `text`: not JSON, not OpenAPI 3, or an
+ * operation the emulator mounts is missing (from it and from the local supplements) or has no
+ * scopes. Empty when it is usable.
+ */
+export function checkSpec(
+  text: string,
+  mounted = Object.keys(HANDLERS),
+  supplements = supplementOperations(),
+): string[] {
   let doc: Doc;
   try {
     doc = JSON.parse(text) as Doc;
@@ -38,6 +63,8 @@ export function checkSpec(text: string, mounted = Object.keys(HANDLERS)): string
   for (const methods of Object.values(doc.paths ?? {}))
     for (const op of Object.values(methods))
       if (op.operationId) ops.set(op.operationId, op.security);
+  // A supplement counts only where Auth0's document lacks the operation (Auth0's own wins).
+  for (const [id, extra] of supplements) if (!ops.has(id)) ops.set(id, extra.security);
   const problems: string[] = [];
   for (const id of mounted) {
     if (!ops.has(id)) problems.push(`operation ${id} (mounted by the local tenants) is missing`);

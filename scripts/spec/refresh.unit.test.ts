@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { HANDLERS } from "../../emulator/src/management/router";
 import { OPENAPI_PATH } from "../../emulator/src/paths";
-import { checkSpec } from "./refresh";
+import { checkSpec, supplementOperations } from "./refresh";
 
 const vendored = readFileSync(OPENAPI_PATH, "utf8");
 
@@ -35,8 +35,19 @@ describe("spec:refresh refuses a copy the local tenants cannot mount", () => {
     ]);
   });
 
-  it("checks every operation the local tenants mount", () => {
+  it("checks every operation the local tenants mount, counting the local supplements", () => {
     const none = JSON.stringify({ openapi: "3.1.0", paths: {} });
-    expect(checkSpec(none)).toHaveLength(Object.keys(HANDLERS).length);
+    const supplemented = [...supplementOperations().keys()];
+    expect(supplemented).toContain("get_clients_search");
+    expect(checkSpec(none)).toHaveLength(Object.keys(HANDLERS).length - supplemented.length);
+    expect(checkSpec(none, ["get_clients_search"])).toEqual([]);
+    expect(checkSpec(none, ["get_clients_search"], new Map())).toEqual([
+      "operation get_clients_search (mounted by the local tenants) is missing",
+    ]);
+  });
+
+  it("has every local supplement name its source on auth0.com", () => {
+    for (const [id, { source }] of supplementOperations())
+      expect(source, id).toMatch(/^https:\/\/auth0\.com\/docs\//);
   });
 });

@@ -1,7 +1,7 @@
 /** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
 import type { Doc } from "../collection";
 import { ApiError, badRequest, notFound } from "../errors";
-import { search } from "../lucene";
+import { listClientsByQuery } from "./client-search";
 import {
   applyPatch,
   clone,
@@ -75,10 +75,12 @@ export function buildClient(tenantName: string, body: Doc): Doc {
 
 export const listClients: Handler = (ctx) => {
   const { tenant, query } = ctx;
-  let items: readonly Doc[] =
-    typeof query.q === "string" && query.q.trim()
-      ? search(tenant.store.clients, query.q, ["name", "description"])
-      : tenant.store.clients.all();
+  if (typeof query.q === "string") {
+    // Rules `clients.list.q-*`: only two queries, alone, with checkpoint paging, lagging writes.
+    const page = listClientsByQuery(tenant, query.q, query);
+    return { status: 200, body: mapPage(page, "clients", (c) => present(ctx, c)) };
+  }
+  let items: readonly Doc[] = tenant.store.clients.all();
   if (typeof query.app_type === "string") {
     const types = new Set(query.app_type.split(","));
     items = items.filter((c) => types.has(c.app_type as string));

@@ -10,6 +10,7 @@ import { readPayload } from "../http";
 import type { Operation } from "../openapi";
 import type { Tenant } from "../tenant";
 import * as grants from "./client-grants";
+import { searchClients } from "./client-search";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
 import * as resourceServers from "./resource-servers";
@@ -20,6 +21,7 @@ import * as users from "./users";
 /** operationId (as in the OpenAPI document) → handler. Everything else answers 404. */
 export const HANDLERS: Record<string, Handler> = {
   get_clients: clients.listClients,
+  get_clients_search: searchClients,
   post_clients: clients.createClient,
   get_clients_by_id: clients.getClient,
   patch_clients_by_id: clients.patchClient,

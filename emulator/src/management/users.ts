@@ -167,10 +167,12 @@ export const listUsers: Handler = (ctx) => {
       "invalid_paging",
     );
   }
+  // Rule `consistency.search-lag`: user search (with or without q) lags writes.
+  const visible = store.userSearch.current();
   let items: Doc[] | readonly Doc[] =
     typeof query.q === "string" && query.q.trim()
-      ? search(store.users, query.q, SEARCHABLE_DEFAULTS)
-      : store.users.all();
+      ? search(visible, query.q, SEARCHABLE_DEFAULTS)
+      : visible.all();
   if (typeof query.sort === "string") {
     const [field, dir] = query.sort.split(":");
     const sign = dir === "-1" ? -1 : 1;

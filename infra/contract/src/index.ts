@@ -44,7 +44,7 @@ export const PORTAL_ADMIN_PERMISSION = "portal-admin";
 /** A user's `app_metadata` as the portal reads it. Other keys are kept untouched. */
 export const AppMetadata = z
   .object({
-    /** The team the user belongs to (a user belongs to at most one team). */
+    /** The team the user belongs to: its record's client_id (a user belongs to at most one team). */
     teamId: z.string().min(1).optional(),
     /** Portal permissions; `portal-admin` makes an admin. */
     permissions: z.array(z.string()).optional(),
@@ -75,25 +75,29 @@ export const CredentialMetadata = z.object({
   teamId: z.string().min(1),
   /** Auth0 user id of the member who created it. */
   createdBy: z.string().min(1),
+  /** Their email address then: the list shows it without a user read per row. */
+  createdByEmail: z.string().max(254).optional(),
   /** ISO 8601 time of creation. */
   createdAt: z.string().min(1),
-  /** Idempotency key of the create request: retrying a create finds the client it made. */
+  /** Idempotency key of the create request (see the creating user's `astral_create_*` record). */
   requestId: z.string().min(1).optional(),
 });
 export type CredentialMetadata = z.infer<typeof CredentialMetadata>;
 
 /**
- * A team record: a client without grant types in the production tenant, so that teams can be
- * listed and paged without scanning users. It can never obtain a token.
+ * A team record: a client without grant types in the home tenant. Its `client_id` is the team's
+ * id (ADR 0600), so reading a team is a consistent `GET /clients/{id}`; members carry that id in
+ * `app_metadata.teamId`, credentials in `client_metadata.teamId`. It can never obtain a token.
  */
 export const TeamMetadata = z.object({
   astral: z.literal(CLIENT_KINDS.team),
-  teamId: z.string().min(1),
   teamName: z.string().min(1),
   createdBy: z.string().min(1),
   createdAt: z.string().min(1),
-  /** Idempotency key of the create request: retrying a create finds the record it made. */
+  /** Idempotency key of the create request (see the creating user's `astral_create_*` record). */
   requestId: z.string().min(1).optional(),
+  /** ISO 8601 time an admin started deleting the team: no new credentials or members. */
+  deletingSince: z.string().min(1).optional(),
   /**
    * Team invites carry the epoch current when they were made; removing a member or "Reset invite
    * links" replaces it, which ends every earlier invite. Absent until the first change.

@@ -1,22 +1,37 @@
 import Link from "next/link";
 import { AdminNav } from "@/components/admin-nav";
-import { ErrorPanel, Pager, PageTitle, pageParam, Section } from "@/components/panels";
+import {
+  CursorPager,
+  cursorParam,
+  ErrorPanel,
+  LagNote,
+  PageTitle,
+  Section,
+} from "@/components/panels";
 import { AdminCreateTeamForm } from "@/components/team";
 import { actions } from "@/lib/actions";
 import { load } from "@/lib/session";
 
+/**
+ * Every team, one cursor page at a time (one `/clients/search` call). Member and credential counts
+ * cost more calls per page (ADR 0600), so they are shown on request (`?counts=1`).
+ */
 export default async function AdminTeams({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const page = pageParam((await searchParams).page);
+  const params = await searchParams;
+  const from = cursorParam(params.from);
+  const counts = params.counts === "1";
   const [teams, me] = await Promise.all([
-    load(actions.adminListTeams, { page, perPage: 20 }),
+    load(actions.adminListTeams, { from, take: 20, counts }),
     load(actions.whoAmI, {}),
   ]);
   if (!teams.ok) return <ErrorPanel error={teams.error} />;
   const environments = me.ok ? me.data.environments : [];
+  const base = counts ? "/admin?counts=1" : "/admin";
+  const toggle = `${counts ? "/admin" : "/admin?counts=1"}${from ? `${counts ? "?" : "&"}from=${encodeURIComponent(from)}` : ""}`;
   return (
     <>
       <PageTitle title="Admin" subtitle="Every team, its members and credentials." />
@@ -26,17 +41,25 @@ export default async function AdminTeams({
           <AdminCreateTeamForm />
         </div>
       </Section>
-      <Section title={`Teams (${teams.data.total})`}>
+      <Section
+        title="Teams"
+        action={
+          <Link className="text-sm text-brand underline" href={toggle} data-testid="counts-toggle">
+            {counts ? "Hide counts" : "Show member and credential counts"}
+          </Link>
+        }
+      >
         <table className="w-full text-sm" data-testid="admin-teams">
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
             <tr>
               <th className="px-5 py-2 font-medium">Team</th>
-              <th className="px-5 py-2 font-medium">Members</th>
-              {environments.map((e) => (
-                <th key={e.id} className="px-5 py-2 font-medium">
-                  {e.label}
-                </th>
-              ))}
+              {counts && <th className="px-5 py-2 font-medium">Members</th>}
+              {counts &&
+                environments.map((e) => (
+                  <th key={e.id} className="px-5 py-2 font-medium">
+                    {e.label}
+                  </th>
+                ))}
               <th className="px-5 py-2 font-medium">Created</th>
             </tr>
           </thead>
@@ -50,14 +73,18 @@ export default async function AdminTeams({
                   >
                     {t.name}
                   </Link>
+                  {t.deletingSince && (
+                    <span className="badge ml-2 bg-amber-100 text-amber-800">being deleted</span>
+                  )}
                   <div className="font-mono text-xs text-slate-400">{t.teamId}</div>
                 </td>
-                <td className="px-5 py-3">{t.members}</td>
-                {environments.map((e) => (
-                  <td key={e.id} className="px-5 py-3">
-                    {t.credentials[e.id] ?? 0}
-                  </td>
-                ))}
+                {counts && <td className="px-5 py-3">{t.members ?? "–"}</td>}
+                {counts &&
+                  environments.map((e) => (
+                    <td key={e.id} className="px-5 py-3">
+                      {t.credentials?.[e.id] ?? 0}
+                    </td>
+                  ))}
                 <td className="px-5 py-3 text-slate-500">{t.createdAt.slice(0, 10)}</td>
               </tr>
             ))}
@@ -66,7 +93,8 @@ export default async function AdminTeams({
         {teams.data.items.length === 0 && (
           <p className="px-5 py-4 text-sm text-slate-500">No teams yet.</p>
         )}
-        <Pager base="/admin" page={page} perPage={teams.data.perPage} total={teams.data.total} />
+        <LagNote what="Teams and counts" />
+        <CursorPager base={base} from={from} next={teams.data.next} />
       </Section>
     </>
   );

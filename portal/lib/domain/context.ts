@@ -25,6 +25,13 @@ export interface Portal {
   inviteKey: Uint8Array;
   audit: AuditSink;
   now: () => Date;
+  /**
+   * How far Auth0's search indexes (client search, user search v3) may lag writes. Auth0 only
+   * says "eventually consistent"; decisions that need the index to have caught up wait this long.
+   */
+  searchLagMs: number;
+  /** How long a rotated secret may take to work: Auth0 documents up to 30 s. */
+  rotationDelayMs: number;
 }
 
 export interface Ctx {

@@ -1,43 +1,171 @@
 /**
- * Creates a client at most once per idempotency key. The key is stored in the client's
- * `client_metadata.requestId`; every attempt first searches for it, so a create whose response
- * was lost (connection reset after the tenant acted), or that a user retries, finds the client
- * instead of making a second one. Used for team records and credentials.
+ * Creates a client at most once per idempotency key, without searching in the normal path
+ * (ADR 0600). Client searches lag writes, so "search for the key first" cannot see a create made
+ * a moment ago. Instead the key is recorded where a read is consistent: the acting user's
+ * `app_metadata`, one top-level key per create (`astral_create_<key>`), read with
+ * `GET /users/{id}` and written with `PATCH /users/{id}` (Auth0 merges top-level keys, so
+ * concurrent creates with other keys never overwrite each other):
+ *
+ *   1. read the user: a record `{ env, at, clientId }` means the create happened: re-read that
+ *      client by id and hand it back (double submit, or a retry after a lost response);
+ *   2. otherwise write `{ env, at }` (pending), POST /clients, then write the client id;
+ *   3. a pending record without a client id means an earlier attempt may have created the client
+ *      and lost the answer: only then is the search index asked (`metadata.requestId`), each hit
+ *      re-read by id; while the index may still be behind (`searchLagMs` after the attempt) the
+ *      user is asked to retry shortly rather than risking a duplicate.
+ *
+ * Records older than a day are removed on the next create of that user.
  */
+import type { Environment } from "@astral/contract";
 import type { Management } from "auth0";
 import { PortalError } from "../errors";
-import { queries } from "../management/queries";
+import { readClient } from "../management/clients";
+import { searchClients } from "../management/clients-search";
 import type { Tenant } from "../management/tenant";
+import { type Ctx, homeTenant } from "./context";
+import { patchAppMetadata, readUser } from "./users";
 
-const ATTEMPTS = 3;
+const RECORD_PREFIX = "astral_create_";
+const RECORD_TTL_MS = 24 * 3600_000;
+
+interface CreateRecord {
+  env: Environment;
+  /** Epoch ms of the attempt that wrote the record. */
+  at: number;
+  clientId?: string;
+}
+
+function parseRecord(value: unknown): CreateRecord | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const { env, at, clientId } = value as Record<string, unknown>;
+  if ((env !== "production" && env !== "sandbox") || typeof at !== "number") return undefined;
+  return { env, at, ...(typeof clientId === "string" ? { clientId } : {}) };
+}
+
+export interface CreateOnce {
+  tenant: Tenant;
+  key: string;
+  body: Management.CreateClientRequestContent;
+  /** What to do, in words, for error messages. */
+  what: string;
+  /** Whether a found client is the one this key made (kind, team, requestId…). */
+  isOurs: (client: Management.Client) => boolean;
+  /** Extra app_metadata written with the record once the client exists (e.g. joining a team). */
+  alsoRecord?: (client: Management.Client) => Record<string, unknown>;
+}
 
 export async function createClientOnce(
-  tenant: Tenant,
-  key: string,
-  body: Management.CreateClientRequestContent,
-  what: string,
-  requestId: string,
+  ctx: Ctx,
+  spec: CreateOnce,
 ): Promise<{ client: Management.Client; foundEarlier: boolean }> {
-  for (let attempt = 1; ; attempt++) {
-    const page = await tenant.run(
-      "look for an earlier attempt",
-      (c) => c.clients.list({ q: queries.clientByRequestId(key), page: 0, per_page: 5 }),
-      { safeToRepeat: true, requestId },
-    );
-    const earlier = page.data[0];
-    if (earlier) return { client: earlier, foundEarlier: true };
-    try {
-      const client = await tenant.run(what, (c) => c.clients.create(body), {
-        safeToRepeat: false,
-        requestId,
-      });
-      return { client, foundEarlier: false };
-    } catch (error) {
-      // A 5xx or lost response may still have created the client: the next attempt looks first.
-      const transient =
-        error instanceof PortalError &&
-        (error.code === "upstream_error" || error.code === "rate_limited");
-      if (!transient || attempt >= ATTEMPTS) throw error;
+  const home = homeTenant(ctx.portal);
+  const userId = ctx.actor.userId;
+  const field = `${RECORD_PREFIX}${spec.key}`;
+  const now = ctx.portal.now().getTime();
+  const metadata = ((await readUser(home, userId, ctx.requestId)).app_metadata ?? {}) as Record<
+    string,
+    unknown
+  >;
+  const record = parseRecord(metadata[field]);
+  const usedElsewhere = () =>
+    new PortalError("conflict", "This request id was already used; reload the page.", {
+      requestId: ctx.requestId,
+    });
+
+  if (record) {
+    if (record.env !== spec.tenant.environment) throw usedElsewhere();
+    const earlier = record.clientId
+      ? await readClient(spec.tenant, record.clientId, ctx.requestId)
+      : await findLostCreate(ctx, spec, record, now);
+    if (earlier) {
+      if (!spec.isOurs(earlier)) throw usedElsewhere();
+      if (!record.clientId) await writeRecord(ctx, field, spec, record, earlier);
+      return { client: earlier, foundEarlier: true };
     }
+    // A recorded client that is gone was revoked or cleaned up: this key is spent.
+    if (record.clientId) throw usedElsewhere();
+  }
+
+  // Pending record first (and drop day-old ones), so that a lost answer can be recovered.
+  const stale = Object.entries(metadata)
+    .filter(
+      ([k, v]) => k.startsWith(RECORD_PREFIX) && (parseRecord(v)?.at ?? 0) < now - RECORD_TTL_MS,
+    )
+    .map(([k]) => [k, null] as const);
+  const pending: CreateRecord = { env: spec.tenant.environment, at: now };
+  await patchAppMetadata(
+    home,
+    userId,
+    { ...Object.fromEntries(stale), [field]: pending },
+    ctx.requestId,
+  );
+  // POST /clients is never repeated blindly (a lost answer may hide a client that exists): a
+  // failure here leaves the pending record, and the user's retry resolves it (step 3 above).
+  const client = await spec.tenant.run(spec.what, (c) => c.clients.create(spec.body), {
+    safeToRepeat: false,
+    requestId: ctx.requestId,
+  });
+  await writeRecord(ctx, field, spec, pending, client);
+  return { client, foundEarlier: false };
+}
+
+/**
+ * Forgets a key whose client was deleted again (a half-made create cleaned up), so that the
+ * user's retry creates afresh instead of being told the key is spent.
+ */
+export async function forgetCreate(ctx: Ctx, key: string): Promise<void> {
+  await patchAppMetadata(
+    homeTenant(ctx.portal),
+    ctx.actor.userId,
+    { [`${RECORD_PREFIX}${key}`]: null },
+    ctx.requestId,
+  );
+}
+
+/** Step 3: an attempt whose answer was lost. The index is asked, each hit re-read by id. */
+async function findLostCreate(
+  ctx: Ctx,
+  spec: CreateOnce,
+  record: CreateRecord,
+  now: number,
+): Promise<Management.Client | undefined> {
+  const hits = await searchClients(spec.tenant, [{ key: "requestId", values: [spec.key] }], {
+    take: 5,
+    requestId: ctx.requestId,
+  });
+  for (const hit of hits.clients) {
+    const client = await readClient(spec.tenant, hit.client_id, ctx.requestId);
+    if (client?.client_metadata?.requestId === spec.key) return client;
+  }
+  if (now - record.at < ctx.portal.searchLagMs)
+    throw new PortalError(
+      "retry_later",
+      `An earlier attempt of this create may have reached the ${spec.tenant.environment} tenant without an answer; Auth0's search needs a moment to show it. Try again in ${Math.ceil((record.at + ctx.portal.searchLagMs - now) / 1000)} s.`,
+      { requestId: ctx.requestId },
+    );
+  return undefined; // the index has caught up and holds nothing: the attempt never created one
+}
+
+/**
+ * Records the created client id. Best effort: if it fails the record stays pending, which a
+ * retry resolves through step 3; the create itself did succeed.
+ */
+async function writeRecord(
+  ctx: Ctx,
+  field: string,
+  spec: CreateOnce,
+  record: CreateRecord,
+  client: Management.Client,
+) {
+  if (!client.client_id) return;
+  try {
+    await patchAppMetadata(
+      homeTenant(ctx.portal),
+      ctx.actor.userId,
+      { [field]: { ...record, clientId: client.client_id }, ...spec.alsoRecord?.(client) },
+      ctx.requestId,
+    );
+  } catch (error) {
+    if (spec.alsoRecord) throw error; // e.g. joining the team is part of the result
   }
 }

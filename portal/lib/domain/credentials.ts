@@ -2,21 +2,22 @@
  * API credentials: a `non_interactive` client in an environment's tenant, marked
  * `astral: "credential"` with its team, plus one client grant per configured API audience.
  *
- * Create is idempotent: the caller's idempotency key is stored as `client_metadata.requestId`,
- * and every attempt first looks for a client carrying it, so a retried create (after a lost
- * response, a 5xx or a double submit) finds what it made instead of making a second one. If a
- * grant cannot be created, the client is deleted again: nothing half-made stays behind.
+ * Create is idempotent without a search (create-once.ts, ADR 0600): a retried create (after a
+ * lost response, a 5xx or a double submit) finds what it made instead of making a second one. If
+ * a grant cannot be created, the client is re-read and deleted again: nothing half-made stays.
+ * Lists come from `/clients/search`, which lags writes: the viewer's own recent creates and
+ * revokes are corrected by consistent re-reads (`recent`).
  */
 import { CLIENT_KINDS, CredentialMetadata, type Environment } from "@astral/contract";
-import type { Management } from "auth0";
 import { PortalError } from "../errors";
-import { queries } from "../management/queries";
+import { deleteClientIf, readClient } from "../management/clients";
+import { searchClients } from "../management/clients-search";
+import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { lookAlikeOf } from "../names";
-import { type Ctx, offeredEnvironment } from "./context";
-import { createClientOnce } from "./create-once";
-import { deleteClientQuietly } from "./teams";
-import type { Paged } from "./users";
+import { type Ctx, isAdmin, offeredEnvironment } from "./context";
+import { createClientOnce, forgetCreate } from "./create-once";
+import { type CursorPage, findTeam, isCredentialOf, MAX_RECENT } from "./teams";
 
 export interface Credential {
   clientId: string;
@@ -24,6 +25,7 @@ export interface Credential {
   environment: Environment;
   teamId: string;
   createdBy: string;
+  createdByEmail?: string | undefined;
   createdAt: string;
 }
 
@@ -32,11 +34,19 @@ export interface RevealedCredential extends Credential {
   clientSecret: string;
   tokenUrl: string;
   audiences: string[];
+  /** From when the secret is sure to work (ISO 8601): a rotated one may take up to 30 s. */
+  activeFrom: string;
 }
 
 const CREATE_ATTEMPTS = 3;
 
-function toCredential(client: Management.Client, environment: Environment): Credential | undefined {
+interface ClientLike {
+  client_id?: string | undefined;
+  name?: string | undefined;
+  client_metadata?: Record<string, unknown> | null | undefined;
+}
+
+function toCredential(client: ClientLike, environment: Environment): Credential | undefined {
   const meta = CredentialMetadata.safeParse(client.client_metadata ?? {});
   if (!meta.success || !client.client_id) return undefined;
   return {
@@ -45,34 +55,42 @@ function toCredential(client: Management.Client, environment: Environment): Cred
     environment,
     teamId: meta.data.teamId,
     createdBy: meta.data.createdBy,
+    createdByEmail: meta.data.createdByEmail,
     createdAt: meta.data.createdAt,
   };
 }
 
+/**
+ * One page of a team's credentials, by cursor. The first page re-reads the ids the viewer just
+ * created or revoked (`recent`, at most MAX_RECENT) with GET /clients/{id}: a created one shows
+ * even before the index has it, a revoked one is hidden even while the index still lists it.
+ */
 export async function listCredentials(
   ctx: Ctx,
   teamId: string,
   environment: Environment,
-  { page, perPage }: { page: number; perPage: number },
-): Promise<Paged<Credential>> {
+  { take, from, recent = [] }: { take: number; from?: string | undefined; recent?: string[] },
+): Promise<CursorPage<Credential>> {
   const { tenant } = offeredEnvironment(ctx.portal, environment);
-  const result = await tenant.run(
-    "list credentials",
-    (c) =>
-      c.clients.list({
-        q: queries.teamCredentials(teamId),
-        page,
-        per_page: perPage,
-        include_totals: true,
-        fields: "client_id,name,client_metadata",
-        include_fields: true,
-      }),
-    { safeToRepeat: true, requestId: ctx.requestId },
-  );
-  const items = result.data
+  const page = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
+    take,
+    from,
+    requestId: ctx.requestId,
+  });
+  let items = page.clients
     .map((c) => toCredential(c, environment))
     .filter((c): c is Credential => Boolean(c && c.teamId === teamId));
-  return { items, page, perPage, total: result.response.total ?? items.length };
+  if (!from) {
+    const ids = [...new Set(recent)].slice(0, MAX_RECENT);
+    const reread = await Promise.all(ids.map((id) => readClient(tenant, id, ctx.requestId)));
+    ids.forEach((id, i) => {
+      const client = reread[i];
+      const current = client && isCredentialOf(client, teamId) && toCredential(client, environment);
+      items = items.filter((c) => c.clientId !== id);
+      if (current) items.unshift(current);
+    });
+  }
+  return { items, next: page.next };
 }
 
 export async function createCredential(
@@ -80,34 +98,38 @@ export async function createCredential(
   input: { teamId: string; environment: Environment; name: string; idempotencyKey: string },
 ): Promise<RevealedCredential> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
+  // Members' team was just read from their user record; an admin may name any team: check it
+  // exists and is not being deleted (a consistent read of its record).
+  if (ctx.actor.teamId !== input.teamId || isAdmin(ctx.actor))
+    if (!(await findTeam(ctx, input.teamId)))
+      throw new PortalError("not_found", "This team does not exist (any more).");
+  const key = input.idempotencyKey;
   await refuseLookAlikeName(ctx, input);
   const metadata: CredentialMetadata = {
     astral: CLIENT_KINDS.credential,
     teamId: input.teamId,
     createdBy: ctx.actor.userId,
+    ...(ctx.actor.email ? { createdByEmail: ctx.actor.email.slice(0, 254) } : {}),
     createdAt: ctx.portal.now().toISOString(),
-    requestId: input.idempotencyKey,
+    requestId: key,
   };
+  const isOurs = (c: ClientLike) =>
+    isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
 
-  const { client, foundEarlier } = await createClientOnce(
+  const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
-    input.idempotencyKey,
-    {
+    key,
+    what: "create a credential",
+    body: {
       name: input.name,
-      description: `Astral credential of ${input.teamId}`,
+      description: `Astral credential of team ${input.teamId}`,
       app_type: "non_interactive",
       grant_types: ["client_credentials"],
       token_endpoint_auth_method: "client_secret_post",
       client_metadata: metadata,
     },
-    "create a credential",
-    ctx.requestId,
-  );
-  if (foundEarlier) {
-    const meta = CredentialMetadata.safeParse(client.client_metadata ?? {});
-    if (!meta.success || meta.data.teamId !== input.teamId)
-      throw new PortalError("conflict", "This request id was already used; reload the page.");
-  }
+    isOurs,
+  });
   let secret = client.client_secret;
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
@@ -120,17 +142,26 @@ export async function createCredential(
     const missing = config.apis.filter((api) => !granted.has(api.audience));
     await ensureGrants(tenant, clientId, missing, ctx.requestId);
   } catch (error) {
-    const cleaned = await deleteClientQuietly(tenant, clientId, ctx.requestId);
-    if (error instanceof PortalError && !cleaned)
-      error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes or an admin can revoke it.`;
+    const cleaned = await deleteClientIf(tenant, clientId, isOurs, ctx.requestId).catch(
+      () => undefined,
+    );
+    if (cleaned === "deleted" || cleaned === "gone")
+      await forgetCreate(ctx, key).catch(() => undefined); // else the retry says "already used"
+    if (error instanceof PortalError && cleaned !== "deleted" && cleaned !== "gone")
+      error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
     throw error;
   }
 
-  // A found earlier attempt does not carry its secret (reads omit it): issue a fresh one.
-  if (!secret) secret = await rotateSecret(tenant, clientId, ctx.requestId);
+  // A found earlier attempt does not carry its secret (reads omit it): issue a fresh one, which
+  // like any rotated secret may take a moment to work.
+  let activeFrom = ctx.portal.now();
+  if (!secret) {
+    secret = await rotateSecret(tenant, clientId, ctx.requestId);
+    activeFrom = new Date(activeFrom.getTime() + ctx.portal.rotationDelayMs);
+  }
   const credential = toCredential(client, input.environment);
   if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
-  return reveal(tenant, credential, secret, config.apis);
+  return reveal(tenant, credential, secret, config.apis, activeFrom);
 }
 
 /**
@@ -143,10 +174,7 @@ async function refuseLookAlikeName(
   ctx: Ctx,
   input: { teamId: string; environment: Environment; name: string },
 ) {
-  const others = await listCredentials(ctx, input.teamId, input.environment, {
-    page: 0,
-    perPage: 100,
-  });
+  const others = await listCredentials(ctx, input.teamId, input.environment, { take: 100 });
   const other = lookAlikeOf(
     input.name,
     others.items.map((c) => c.name),
@@ -223,12 +251,14 @@ function reveal(
   credential: Credential,
   clientSecret: string,
   apis: readonly { audience: string }[],
+  activeFrom: Date,
 ): RevealedCredential {
   return {
     ...credential,
     clientSecret,
     tokenUrl: `https://${tenant.domain}/oauth/token`,
     audiences: apis.map((a) => a.audience),
+    activeFrom: activeFrom.toISOString(),
   };
 }
 
@@ -240,13 +270,8 @@ export async function getTeamCredential(
   clientId: string,
 ): Promise<Credential> {
   const { tenant } = offeredEnvironment(ctx.portal, environment);
-  const client = await tenant.run(
-    "read a credential",
-    (c) =>
-      c.clients.get(clientId, { fields: "client_id,name,client_metadata", include_fields: true }),
-    { safeToRepeat: true, requestId: ctx.requestId },
-  );
-  const credential = toCredential(client, environment);
+  const client = await readClient(tenant, clientId, ctx.requestId);
+  const credential = client && toCredential(client, environment);
   if (!credential || credential.teamId !== teamId)
     throw new PortalError("not_found", "No such credential in this team.");
   return credential;
@@ -259,7 +284,9 @@ export async function rotateCredential(
   const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
   const secret = await rotateSecret(tenant, credential.clientId, ctx.requestId);
-  return reveal(tenant, credential, secret, config.apis);
+  // Auth0: "New secrets may be delayed up to thirty seconds while rotating."
+  const activeFrom = new Date(ctx.portal.now().getTime() + ctx.portal.rotationDelayMs);
+  return reveal(tenant, credential, secret, config.apis, activeFrom);
 }
 
 export async function revokeCredential(
@@ -268,6 +295,14 @@ export async function revokeCredential(
 ): Promise<Credential> {
   const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
   const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  await deleteClientQuietly(tenant, credential.clientId, ctx.requestId, true);
+  // Re-read right before the delete: only this team's credential is ever deleted.
+  const outcome = await deleteClientIf(
+    tenant,
+    credential.clientId,
+    (c) => isCredentialOf(c, input.teamId),
+    ctx.requestId,
+  );
+  if (outcome === "not-ours")
+    throw new PortalError("not_found", "No such credential in this team.");
   return credential;
 }

@@ -10,7 +10,7 @@
  * writes and could still show the old epoch right after a removal.
  */
 import { TeamMetadata } from "@astral/contract";
-import { PortalError } from "../errors";
+import { readClient } from "../management/clients";
 import { type Ctx, homeTenant } from "./context";
 import { randomId } from "./ids";
 
@@ -21,35 +21,24 @@ export interface TeamRecord {
   inviteEpoch: string;
 }
 
-/** The team record by client id, consistently; undefined when it is gone or not a team. */
-export async function readTeamRecord(
-  ctx: Ctx,
-  recordId: string,
-  teamId: string,
-): Promise<TeamRecord | undefined> {
-  try {
-    const client = await homeTenant(ctx.portal).run(
-      "read a team record",
-      (c) => c.clients.get(recordId, { fields: "client_id,client_metadata", include_fields: true }),
-      { safeToRepeat: true, requestId: ctx.requestId },
-    );
-    const meta = TeamMetadata.safeParse(client.client_metadata ?? {});
-    if (!meta.success || meta.data.teamId !== teamId) return undefined;
-    return { teamId, name: meta.data.teamName, inviteEpoch: meta.data.inviteEpoch ?? "" };
-  } catch (error) {
-    if (error instanceof PortalError && error.code === "not_found") return undefined;
-    throw error;
-  }
+/** The team record by its client id (the team id), consistently; undefined when gone. */
+export async function readTeamRecord(ctx: Ctx, teamId: string): Promise<TeamRecord | undefined> {
+  // Not through findTeam's per-process cache: the epoch must be the tenant's current one.
+  const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId);
+  const meta = TeamMetadata.safeParse(client?.client_metadata ?? {});
+  // A team being deleted counts as gone: nobody joins it (as findTeam says).
+  if (!client || !meta.success || meta.data.deletingSince) return undefined;
+  return { teamId, name: meta.data.teamName, inviteEpoch: meta.data.inviteEpoch ?? "" };
 }
 
 /** Ends every invite of the team made so far. PATCH /clients/{id}: update:clients (or keys). */
-export async function newInviteEpoch(ctx: Ctx, recordId: string): Promise<void> {
+export async function newInviteEpoch(ctx: Ctx, teamId: string): Promise<void> {
   // Auth0 merges client_metadata on PATCH, so only this key changes (string value, ≤ 255 chars):
   // https://auth0.com/docs/manage-users/user-accounts/metadata/manage-metadata-api
   const inviteEpoch = randomId("epoch", 16);
   await homeTenant(ctx.portal).run(
     "reset the team's invite links",
-    (c) => c.clients.update(recordId, { client_metadata: { inviteEpoch } }),
+    (c) => c.clients.update(teamId, { client_metadata: { inviteEpoch } }),
     { safeToRepeat: true, requestId: ctx.requestId },
   );
 }

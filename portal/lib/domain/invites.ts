@@ -193,17 +193,11 @@ async function acceptAdminInvite(ctx: Ctx, invite: Invite & { kind: "admin" }): 
 
 /** "Reset invite links": ends every invite link of the team made so far. */
 export async function resetTeamInvites(ctx: Ctx, teamId: string): Promise<void> {
-  const team = await getTeam(ctx, teamId);
-  await newInviteEpoch(ctx, team.recordId);
+  await getTeam(ctx, teamId);
+  await newInviteEpoch(ctx, teamId);
 }
 
-/** The team with its current invite epoch, read by the record's id (consistent). */
-async function currentTeam(ctx: Ctx, teamId: string): Promise<TeamRecord | undefined> {
-  // The record id never changes, so finding it through a (lagging) search is safe; the epoch
-  // is then read by id.
-  const team = await getTeam(ctx, teamId).catch((error: unknown) => {
-    if (error instanceof PortalError && error.code === "not_found") return undefined;
-    throw error;
-  });
-  return team && readTeamRecord(ctx, team.recordId, teamId);
+/** The team with its current invite epoch, read by its id (consistent, never cached). */
+function currentTeam(ctx: Ctx, teamId: string): Promise<TeamRecord | undefined> {
+  return readTeamRecord(ctx, teamId);
 }

@@ -1,57 +1,108 @@
 /**
- * Teams. A team is a record in the home tenant: a client without grant types whose
- * client_metadata says `astral: "team"` (ADR 0001). Membership lives on users.
+ * Teams (ADR 0600). A team is a record in the home tenant: a client without grant types whose
+ * `client_metadata.astral` is "team"; its client_id is the team id, so reading a team is a
+ * consistent `GET /clients/{id}`. Membership lives on users (`app_metadata.teamId`).
+ * Lists come from search indexes that lag writes: the team's own recent changes are merged in by
+ * consistent re-reads, and nothing is deleted on the word of a search alone.
  */
-import { CLIENT_KINDS, type Environment, TeamMetadata } from "@astral/contract";
-import type { Management } from "auth0";
+import { CLIENT_KINDS, CredentialMetadata, type Environment, TeamMetadata } from "@astral/contract";
 import { PortalError } from "../errors";
-import { queries } from "../management/queries";
+import { deleteClientIf, readClient } from "../management/clients";
+import { searchClients } from "../management/clients-search";
+import { clientTerms, queries, TEAMS_PER_CREDENTIAL_QUERY } from "../management/queries";
 import type { Tenant } from "../management/tenant";
-import { type Ctx, homeTenant, isAdmin } from "./context";
+import { type Ctx, homeTenant, isAdmin, type Portal } from "./context";
 import { createClientOnce } from "./create-once";
 import { randomId } from "./ids";
 import { newInviteEpoch } from "./invite-epoch";
-import { countUsers, getUser, type Paged, patchAppMetadata, searchUsers } from "./users";
+import {
+  countUsers,
+  getUser,
+  type Paged,
+  type PortalUser,
+  patchAppMetadata,
+  searchUsers,
+} from "./users";
 
 export interface Team {
+  /** The team record's client_id in the home tenant. */
   teamId: string;
   name: string;
   createdBy: string;
   createdAt: string;
-  /** The record's client id in the home tenant. */
-  recordId: string;
+  /** Set once an admin started deleting it. */
+  deletingSince?: string | undefined;
 }
 
 export interface TeamSummary extends Team {
-  members: number;
-  credentials: Partial<Record<Environment, number>>;
+  members?: number;
+  credentials?: Partial<Record<Environment, number>>;
 }
 
-function toTeam(client: Management.Client): Team | undefined {
+/** A page read by cursor (client search): no totals, a cursor for the next page. */
+export interface CursorPage<T> {
+  items: T[];
+  next?: string | undefined;
+}
+
+interface ClientLike {
+  client_id?: string | undefined;
+  client_metadata?: Record<string, unknown> | null | undefined;
+}
+
+function toTeam(client: ClientLike): Team | undefined {
   const meta = TeamMetadata.safeParse(client.client_metadata ?? {});
   if (!meta.success || !client.client_id) return undefined;
   return {
-    teamId: meta.data.teamId,
+    teamId: client.client_id,
     name: meta.data.teamName,
     createdBy: meta.data.createdBy,
     createdAt: meta.data.createdAt,
-    recordId: client.client_id,
+    deletingSince: meta.data.deletingSince,
   };
 }
 
-export async function findTeam(ctx: Ctx, teamId: string): Promise<Team | undefined> {
-  const tenant = homeTenant(ctx.portal);
-  const page = await tenant.run(
-    "find a team",
-    (c) => c.clients.list({ q: queries.teamRecord(teamId), per_page: 1, page: 0 }),
-    { safeToRepeat: true, requestId: ctx.requestId },
-  );
-  const first = page.data[0];
-  return first ? toTeam(first) : undefined;
+/**
+ * A team record changes only when it is being deleted (names are fixed), so a found record is
+ * kept for TEAM_CACHE_MS per process: the team page then costs one call less, which keeps it
+ * within a Free tenant's burst of 2. Deleting a team forgets it here at once; another portal
+ * process may show it up to TEAM_CACHE_MS longer, while its members, removed by the first pass,
+ * have already lost access (their team is read from their user record on every request).
+ */
+const TEAM_CACHE_MS = 30_000;
+const teamCache = new WeakMap<Portal, Map<string, { team: Team; at: number }>>();
+
+function cacheOf(portal: Portal) {
+  const cache = teamCache.get(portal) ?? new Map<string, { team: Team; at: number }>();
+  teamCache.set(portal, cache);
+  return cache;
+}
+
+/**
+ * The team, read consistently (by id); undefined if there is no such team record. A team being
+ * deleted counts as gone (nobody joins it or adds to it) unless `includeDeleting`.
+ */
+export async function findTeam(
+  ctx: Ctx,
+  teamId: string,
+  { includeDeleting = false } = {},
+): Promise<Team | undefined> {
+  const cache = cacheOf(ctx.portal);
+  const now = ctx.portal.now().getTime();
+  const cached = cache.get(teamId);
+  let team = cached && now - cached.at < TEAM_CACHE_MS ? cached.team : undefined;
+  if (!team) {
+    const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId);
+    team = client ? toTeam(client) : undefined;
+    if (team) cache.set(teamId, { team, at: now });
+    if (cache.size > 1000) cache.delete(cache.keys().next().value as string);
+  }
+  if (team?.deletingSince && !includeDeleting) return undefined;
+  return team;
 }
 
 export async function getTeam(ctx: Ctx, teamId: string): Promise<Team> {
-  const team = await findTeam(ctx, teamId);
+  const team = await findTeam(ctx, teamId, { includeDeleting: isAdmin(ctx.actor) });
   if (!team) throw new PortalError("not_found", "This team does not exist (any more).");
   return team;
 }
@@ -64,94 +115,84 @@ export async function createTeam(
   ctx: Ctx,
   input: { name: string; join: boolean; idempotencyKey?: string | undefined },
 ): Promise<Team> {
-  if (input.join && ctx.actor.teamId)
+  const key = input.idempotencyKey ?? randomId("req", 24);
+  // A team id whose record is gone (deleted while the member search lagged) holds nobody.
+  if (input.join && ctx.actor.teamId && (await findTeam(ctx, ctx.actor.teamId)))
     throw new PortalError("conflict", "You already belong to a team; leave it first.");
   const tenant = homeTenant(ctx.portal);
   const metadata: TeamMetadata = {
     astral: CLIENT_KINDS.team,
-    teamId: randomId("team"),
     teamName: input.name,
     createdBy: ctx.actor.userId,
     createdAt: ctx.portal.now().toISOString(),
+    requestId: key,
   };
-  // Without a caller's key, one per call still protects this call's own retries.
-  const key = input.idempotencyKey ?? randomId("req", 24);
-  const { client: created, foundEarlier } = await createClientOnce(
+  const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
     key,
-    {
+    what: "create a team",
+    body: {
       name: `Team: ${input.name}`,
       description: "Astral portal team record. It has no grant types and cannot get tokens.",
       app_type: "non_interactive",
       grant_types: [],
-      client_metadata: { ...metadata, requestId: key },
+      client_metadata: metadata,
     },
-    "create a team",
-    ctx.requestId,
-  );
-  const team = toTeam(created);
+    // Only this caller's own earlier attempt: a key naming someone else's record must not hand
+    // over their team (joining it without an invite).
+    isOurs: (c) => {
+      const meta = TeamMetadata.safeParse(c.client_metadata ?? {});
+      return (
+        meta.success && meta.data.createdBy === ctx.actor.userId && meta.data.requestId === key
+      );
+    },
+  });
+  const team = toTeam(client);
   if (!team) throw new PortalError("internal", "The team record came back malformed.");
-  // A found record is only this caller's own earlier attempt: a key naming someone else's record
-  // must not hand over their team (joining it without an invite).
-  if (foundEarlier && team.createdBy !== ctx.actor.userId)
-    throw new PortalError("conflict", "This request id was already used; reload the page.");
-  if (input.join) {
+  if (input.join && ctx.actor.teamId !== team.teamId) {
     try {
       await patchAppMetadata(tenant, ctx.actor.userId, { teamId: team.teamId }, ctx.requestId);
     } catch (error) {
-      if (!foundEarlier) await deleteClientQuietly(tenant, team.recordId, ctx.requestId);
+      if (!foundEarlier) await deleteClientIf(tenant, team.teamId, isTeamRecord, ctx.requestId);
       throw error;
     }
   }
   return team;
 }
 
-/** Admin: one page of teams with member and credential counts (calls bounded by page size). */
+const isTeamRecord = (c: ClientLike) => toTeam(c) !== undefined;
+
+/**
+ * Admin: one page of teams, by cursor (`/clients/search`, 1 filter operation). Counts are
+ * optional: they cost calls per page that a Free tenant (2 requests/s) feels (ADR 0600).
+ */
 export async function listTeams(
   ctx: Ctx,
-  { page, perPage }: { page: number; perPage: number },
-): Promise<Paged<TeamSummary>> {
-  const tenant = homeTenant(ctx.portal);
-  const result = await tenant.run(
-    "list teams",
-    (c) =>
-      c.clients.list({ q: queries.teamRecords(), page, per_page: perPage, include_totals: true }),
-    { safeToRepeat: true, requestId: ctx.requestId },
-  );
-  const teams = result.data.map(toTeam).filter((t): t is Team => Boolean(t));
-  const items = await summarise(ctx, teams);
-  return { items, page, perPage, total: result.response.total ?? items.length };
+  { take, from, counts }: { take: number; from?: string | undefined; counts: boolean },
+): Promise<CursorPage<TeamSummary>> {
+  const page = await searchClients(homeTenant(ctx.portal), clientTerms.teamRecords(), {
+    take,
+    from,
+    requestId: ctx.requestId,
+  });
+  const teams = page.clients.map(toTeam).filter((t): t is Team => Boolean(t));
+  return { items: counts ? await summarise(ctx, teams) : teams, next: page.next };
 }
 
 const BATCH_PAGE = 100;
+/** Pages read per count query before giving up on exactness (bounded calls per view). */
+const MAX_COUNT_PAGES = 5;
 
-/**
- * Member and credential counts for one page of teams. One search covers all the page's teams
- * (`teamId:("a" OR "b" …)`) and is paged through when that is cheaper than one count per team;
- * otherwise each team gets a count query (`per_page=1&include_totals`). Either way the calls are
- * bounded by the page size, never by the tenant's size.
- */
+/** Member and credential counts for one page of teams; calls bounded by the page size. */
 async function summarise(ctx: Ctx, teams: Team[]): Promise<TeamSummary[]> {
   if (teams.length === 0) return [];
   const ids = teams.map((t) => t.teamId);
   const home = homeTenant(ctx.portal);
   const [members, ...perTenant] = await Promise.all([
-    countPerTeam(
-      ids,
-      (page, perPage) => searchUsers(home, queries.teamsMembers(ids), page, perPage, ctx.requestId),
-      (u) => u.teamId,
-      (teamId) => countUsers(home, queries.teamMembers(teamId), ctx.requestId),
+    countMembers(ctx, home, ids),
+    ...Object.values(ctx.portal.tenants).map(
+      async (tenant) => [tenant.environment, await countCredentials(ctx, tenant, ids)] as const,
     ),
-    ...Object.values(ctx.portal.tenants).map(async (tenant) => {
-      const counts = await countPerTeam(
-        ids,
-        (page, perPage) =>
-          searchClients(tenant, queries.teamsCredentials(ids), page, perPage, ctx.requestId),
-        (c) => c.client_metadata?.teamId,
-        (teamId) => countClients(tenant, queries.teamCredentials(teamId), ctx.requestId),
-      );
-      return [tenant.environment, counts] as const;
-    }),
   ]);
   return teams.map((team) => ({
     ...team,
@@ -162,76 +203,114 @@ async function summarise(ctx: Ctx, teams: Team[]): Promise<TeamSummary[]> {
   }));
 }
 
-async function countPerTeam<T>(
-  teamIds: string[],
-  search: (page: number, perPage: number) => Promise<Paged<T>>,
-  teamOf: (item: T) => unknown,
-  countOne: (teamId: string) => Promise<number>,
-): Promise<Map<string, number>> {
+/** Credentials per team: at most 4 team ids per query (Auth0's 5 filter operations). */
+async function countCredentials(ctx: Ctx, tenant: Tenant, teamIds: string[]) {
   const counts = new Map<string, number>(teamIds.map((id) => [id, 0]));
-  const first = await search(0, BATCH_PAGE);
-  const pages = Math.ceil(first.total / BATCH_PAGE);
-  // Paging through costs pages-1 more calls, counting per team costs one per team. Users can
-  // only be paged through their first 1000 (Auth0's limit), hence the cap.
-  if (pages - 1 < teamIds.length && first.total <= 1000) {
-    const rest = await Promise.all(
-      Array.from({ length: pages - 1 }, (_, i) => search(i + 1, BATCH_PAGE)),
-    );
-    const items = [first.items, ...rest.map((r) => r.items)].flat();
-    for (const item of items) {
-      const id = teamOf(item);
-      if (typeof id === "string" && counts.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+  const chunks: string[][] = [];
+  for (let i = 0; i < teamIds.length; i += TEAMS_PER_CREDENTIAL_QUERY)
+    chunks.push(teamIds.slice(i, i + TEAMS_PER_CREDENTIAL_QUERY));
+  for (const chunk of chunks) {
+    let from: string | undefined;
+    for (let page = 0; page < MAX_COUNT_PAGES; page++) {
+      const result = await searchClients(tenant, clientTerms.teamsCredentials(chunk), {
+        take: BATCH_PAGE,
+        from,
+        requestId: ctx.requestId,
+      });
+      for (const c of result.clients) {
+        const id = c.client_metadata?.teamId;
+        if (id && counts.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
+      }
+      from = result.next;
+      if (!from) break;
     }
-    return counts;
   }
-  await Promise.all(teamIds.map(async (id) => counts.set(id, await countOne(id))));
   return counts;
 }
 
-async function searchClients(
-  tenant: Tenant,
-  q: string,
-  page: number,
-  perPage: number,
-  requestId: string,
-): Promise<Paged<Management.Client>> {
-  const result = await tenant.run(
-    "search clients",
-    (c) =>
-      c.clients.list({
-        q,
-        page,
-        per_page: perPage,
-        include_totals: true,
-        fields: "client_id,client_metadata",
-        include_fields: true,
-      }),
-    { safeToRepeat: true, requestId },
+/**
+ * Members per team: one search for the whole page (`teamId:("a" OR …)`), paged through when
+ * that is cheaper than one count per team (users only up to Auth0's 1000-record limit).
+ */
+async function countMembers(ctx: Ctx, home: Tenant, teamIds: string[]) {
+  const counts = new Map<string, number>(teamIds.map((id) => [id, 0]));
+  const search = (page: number) =>
+    searchUsers(home, queries.teamsMembers(teamIds), page, BATCH_PAGE, ctx.requestId);
+  const first = await search(0);
+  const pages = Math.ceil(first.total / BATCH_PAGE);
+  if (pages - 1 < teamIds.length && first.total <= 1000) {
+    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => search(i + 1)));
+    for (const user of [first.items, ...rest.map((r) => r.items)].flat())
+      if (user.teamId && counts.has(user.teamId))
+        counts.set(user.teamId, (counts.get(user.teamId) ?? 0) + 1);
+    return counts;
+  }
+  await Promise.all(
+    teamIds.map(async (id) =>
+      counts.set(id, await countUsers(home, queries.teamMembers(id), ctx.requestId)),
+    ),
   );
-  return { items: result.data, page, perPage, total: result.response.total ?? result.data.length };
+  return counts;
 }
 
-export async function countClients(tenant: Tenant, q: string, requestId: string) {
-  const page = await tenant.run(
-    "count clients",
-    (c) => c.clients.list({ q, page: 0, per_page: 1, include_totals: true }),
-    { safeToRepeat: true, requestId },
-  );
-  return page.response.total ?? page.data.length;
-}
+/** How many just-touched ids a page re-reads (consistent GETs) to hide the index's lag. */
+export const MAX_RECENT = 5;
 
-export function listMembers(
+/**
+ * A team's members (user search, lags writes). The first page is corrected by consistent reads:
+ * the actor themself when they belong to the team, and users the viewer just changed (`recent`):
+ * kept only if their record still names this team.
+ */
+export async function listMembers(
   ctx: Ctx,
   teamId: string,
-  { page, perPage }: { page: number; perPage: number },
-) {
-  return searchUsers(
-    homeTenant(ctx.portal),
-    queries.teamMembers(teamId),
-    page,
-    perPage,
-    ctx.requestId,
+  { page, perPage, recent = [] }: { page: number; perPage: number; recent?: string[] },
+): Promise<Paged<PortalUser>> {
+  const home = homeTenant(ctx.portal);
+  const result = await searchUsers(home, queries.teamMembers(teamId), page, perPage, ctx.requestId);
+  if (page !== 0) return result;
+  let items = result.items.filter((u) => u.teamId === teamId);
+  let total = result.total;
+  const reread = await Promise.all(
+    [...new Set(recent)].slice(0, MAX_RECENT).map((id) => getUserOrUndefined(ctx, home, id)),
   );
+  for (const user of reread) {
+    if (!user) continue;
+    const listed = items.some((u) => u.userId === user.userId);
+    if (user.teamId === teamId && !listed) {
+      items = [user, ...items];
+      total++;
+    } else if (user.teamId !== teamId && listed) {
+      items = items.filter((u) => u.userId !== user.userId);
+      total--;
+    }
+  }
+  const self = ctx.actor;
+  if (self.teamId === teamId && !items.some((u) => u.userId === self.userId)) {
+    items = [
+      {
+        userId: self.userId,
+        email: self.email,
+        name: self.email,
+        permissions: [...self.permissions],
+        teamId,
+        blocked: false,
+        adminInvitesAccepted: [],
+      },
+      ...items,
+    ];
+    total++;
+  }
+  return { ...result, items: items.slice(0, perPage), total: Math.max(total, items.length) };
+}
+
+async function getUserOrUndefined(ctx: Ctx, tenant: Tenant, userId: string) {
+  try {
+    return await getUser(tenant, userId, ctx.requestId);
+  } catch (error) {
+    if (error instanceof PortalError && error.code === "not_found") return undefined;
+    throw error;
+  }
 }
 
 /**
@@ -243,72 +322,121 @@ export async function removeMember(ctx: Ctx, teamId: string, userId: string): Pr
   const tenant = homeTenant(ctx.portal);
   const user = await getUser(tenant, userId, ctx.requestId);
   if (user.teamId !== teamId) throw new PortalError("not_found", "That user is not in this team.");
-  await newInviteEpoch(ctx, (await getTeam(ctx, teamId)).recordId);
+  await newInviteEpoch(ctx, teamId);
   await patchAppMetadata(tenant, userId, { teamId: null }, ctx.requestId);
 }
 
+export interface DeleteTeamResult {
+  credentials: number;
+  members: number;
+  /** False while the search indexes may still hold some of the team's things: run it again. */
+  complete: boolean;
+  /** When running it again can finish (ISO 8601), if not complete. */
+  finishAfter?: string | undefined;
+}
+
+/** Search pages one delete pass reads, per tenant and for members: its iterations are bounded. */
+const DRAIN_PAGES = 10;
+const DRAIN_PAGE_SIZE = 50;
+
 /**
- * Admin: deletes a team: its credentials in every tenant, its memberships, then its record last,
- * so that a failure part-way leaves a team an admin can delete again, never a record-less mess.
+ * Admin: deletes a team in passes. The first marks the record (`deletingSince`: no joins, no new
+ * credentials). Each pass removes the members and credentials the indexes show, re-reading every
+ * one by id and checking its team (and kind) before touching it. The record itself goes only in a
+ * pass that runs after the indexes have had `searchLagMs` since the mark to show everything made
+ * before it, and finds nothing left within its budget; otherwise the result says when to run it
+ * again.
  */
-export async function deleteTeam(
-  ctx: Ctx,
-  teamId: string,
-): Promise<{ credentials: number; members: number }> {
+export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamResult> {
   if (!isAdmin(ctx.actor)) throw new PortalError("forbidden", "Only portal admins delete teams.");
-  const team = await getTeam(ctx, teamId);
-  let credentials = 0;
-  for (const tenant of Object.values(ctx.portal.tenants)) {
-    credentials += await drainClients(tenant, queries.teamCredentials(teamId), ctx.requestId);
-  }
   const home = homeTenant(ctx.portal);
-  let members = 0;
-  for (;;) {
-    const page = await searchUsers(home, queries.teamMembers(teamId), 0, 50, ctx.requestId);
-    if (page.items.length === 0) break;
-    for (const user of page.items) {
-      await patchAppMetadata(home, user.userId, { teamId: null }, ctx.requestId);
-      members++;
-    }
-  }
-  await deleteClientQuietly(home, team.recordId, ctx.requestId, true);
-  return { credentials, members };
-}
-
-/** Deletes every client matching q, a page at a time (the search shrinks as we delete). */
-async function drainClients(tenant: Tenant, q: string, requestId: string): Promise<number> {
-  let deleted = 0;
-  for (;;) {
-    const page = await tenant.run(
-      "find a team's credentials",
-      (c) => c.clients.list({ q, page: 0, per_page: 50 }),
-      { safeToRepeat: true, requestId },
+  cacheOf(ctx.portal).delete(teamId);
+  const record = await readClient(home, teamId, ctx.requestId);
+  const team = record && toTeam(record);
+  if (!record || !team) throw new PortalError("not_found", "This team does not exist (any more).");
+  let since = team.deletingSince;
+  if (!since) {
+    since = ctx.portal.now().toISOString();
+    // The whole metadata object, so merge and replace semantics give the same result.
+    const client_metadata = { ...(record.client_metadata ?? {}), deletingSince: since };
+    await home.run(
+      "mark the team as being deleted",
+      (c) => c.clients.update(teamId, { client_metadata }),
+      { safeToRepeat: true, requestId: ctx.requestId },
     );
-    const ids = page.data.map((c) => c.client_id).filter((id): id is string => Boolean(id));
-    if (ids.length === 0) return deleted;
-    for (const id of ids) {
-      await deleteClientQuietly(tenant, id, requestId, true);
-      deleted++;
-    }
+    cacheOf(ctx.portal).delete(teamId);
   }
+  const members = await drainMembers(ctx, home, teamId);
+  let credentials = 0;
+  let more = members.more;
+  for (const tenant of Object.values(ctx.portal.tenants)) {
+    const drained = await drainCredentials(ctx, tenant, teamId);
+    credentials += drained.deleted;
+    more ||= drained.more;
+  }
+  const settledAt = Date.parse(since) + ctx.portal.searchLagMs;
+  // Only a pass that found nothing left, after the indexes settled, deletes the record: paging
+  // through a result set that shrinks as we delete can skip items, a later pass finds them.
+  const removed = members.removed + credentials > 0;
+  if (more || removed || ctx.portal.now().getTime() < settledAt)
+    return {
+      credentials,
+      members: members.removed,
+      complete: false,
+      finishAfter: new Date(Math.max(settledAt, ctx.portal.now().getTime())).toISOString(),
+    };
+  await deleteClientIf(home, teamId, isTeamRecord, ctx.requestId);
+  cacheOf(ctx.portal).delete(teamId);
+  return { credentials, members: members.removed, complete: true };
 }
 
-/** Deletes a client; a 404 means it is already gone. `strict` rethrows other failures. */
-export async function deleteClientQuietly(
-  tenant: Tenant,
-  clientId: string,
-  requestId: string,
-  strict = false,
-): Promise<boolean> {
-  try {
-    await tenant.run("delete a client", (c) => c.clients.delete(clientId), {
-      safeToRepeat: true,
-      requestId,
-    });
-    return true;
-  } catch (error) {
-    if (error instanceof PortalError && error.code === "not_found") return true;
-    if (strict) throw error;
-    return false;
+async function drainMembers(ctx: Ctx, home: Tenant, teamId: string) {
+  let removed = 0;
+  for (let page = 0; page < DRAIN_PAGES; page++) {
+    const hits = await searchUsers(
+      home,
+      queries.teamMembers(teamId),
+      page,
+      DRAIN_PAGE_SIZE,
+      ctx.requestId,
+    );
+    for (const hit of hits.items) {
+      const user = await getUserOrUndefined(ctx, home, hit.userId);
+      if (user?.teamId !== teamId) continue; // already left (the index lags) or elsewhere
+      await patchAppMetadata(home, user.userId, { teamId: null }, ctx.requestId);
+      removed++;
+    }
+    if (hits.items.length < DRAIN_PAGE_SIZE) return { removed, more: false };
   }
+  return { removed, more: true };
+}
+
+async function drainCredentials(ctx: Ctx, tenant: Tenant, teamId: string) {
+  let deleted = 0;
+  let from: string | undefined;
+  for (let page = 0; page < DRAIN_PAGES; page++) {
+    const hits = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
+      take: DRAIN_PAGE_SIZE,
+      from,
+      requestId: ctx.requestId,
+    });
+    for (const hit of hits.clients) {
+      const outcome = await deleteClientIf(
+        tenant,
+        hit.client_id,
+        (c) => isCredentialOf(c, teamId),
+        ctx.requestId,
+      );
+      if (outcome === "deleted") deleted++;
+    }
+    from = hits.next;
+    if (!from) return { deleted, more: false };
+  }
+  return { deleted, more: true };
+}
+
+/** A client is a credential of this team: its metadata says so (kind and team). */
+export function isCredentialOf(client: ClientLike, teamId: string): boolean {
+  const meta = CredentialMetadata.safeParse(client.client_metadata ?? {});
+  return meta.success && meta.data.teamId === teamId;
 }

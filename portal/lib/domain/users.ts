@@ -48,11 +48,12 @@ export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
 }
 
 export async function getUser(tenant: Tenant, userId: string, requestId: string) {
-  const user = await tenant.run("read a user", (c) => c.users.get(userId), {
-    safeToRepeat: true,
-    requestId,
-  });
-  return toPortalUser(user);
+  return toPortalUser(await readUser(tenant, userId, requestId));
+}
+
+/** One consistent read of a user (GET /users/{id}): the record, not the search index. */
+export function readUser(tenant: Tenant, userId: string, requestId: string) {
+  return tenant.run("read a user", (c) => c.users.get(userId), { safeToRepeat: true, requestId });
 }
 
 export async function searchUsers(
@@ -88,9 +89,7 @@ export async function countUsers(tenant: Tenant, q: string, requestId: string): 
 export async function patchAppMetadata(
   tenant: Tenant,
   userId: string,
-  patch: Partial<Pick<AppMetadata, "permissions" | "adminInvitesAccepted" | "adminRemovedAt">> & {
-    teamId?: string | null;
-  },
+  patch: { teamId?: string | null; permissions?: string[]; [key: string]: unknown },
   requestId: string,
 ) {
   await tenant.run(

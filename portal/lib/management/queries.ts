@@ -1,9 +1,12 @@
 /**
  * Every Management API search the portal makes, in one place. Values are ids the portal itself
  * generated or Auth0 ids; `quoted` refuses anything that could break out of the quoted term.
+ * User searches (search engine v3) use Lucene strings; client searches go to `/clients/search`
+ * as metadata terms (see clients-search.ts for Auth0's 5-operation limit).
  */
 import { CLIENT_KIND_KEY, CLIENT_KINDS, PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { PortalError } from "../errors";
+import { MAX_FILTER_OPERATIONS, type MetadataTerm } from "./clients-search";
 
 const SAFE = /^[A-Za-z0-9_|.@:-]{1,128}$/;
 
@@ -13,16 +16,28 @@ export function quoted(value: string): string {
 }
 
 export const queries = {
-  teamRecords: () => `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.team)}`,
-  teamRecord: (teamId: string) =>
-    `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.team)} AND client_metadata.teamId:${quoted(teamId)}`,
-  teamCredentials: (teamId: string) =>
-    `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.credential)} AND client_metadata.teamId:${quoted(teamId)}`,
-  /** Several teams at once: `field:("a" OR "b")`. */
+  /** Several teams at once: `app_metadata.teamId:("a" OR "b")`. */
   teamsMembers: (teamIds: string[]) => `app_metadata.teamId:(${teamIds.map(quoted).join(" OR ")})`,
-  teamsCredentials: (teamIds: string[]) =>
-    `client_metadata.${CLIENT_KIND_KEY}:${quoted(CLIENT_KINDS.credential)} AND client_metadata.teamId:(${teamIds.map(quoted).join(" OR ")})`,
-  clientByRequestId: (requestId: string) => `client_metadata.requestId:${quoted(requestId)}`,
   teamMembers: (teamId: string) => `app_metadata.teamId:${quoted(teamId)}`,
   admins: () => `app_metadata.permissions:${quoted(PORTAL_ADMIN_PERMISSION)}`,
+};
+
+const kind = (value: string): MetadataTerm => ({ key: CLIENT_KIND_KEY, values: [value] });
+
+/** Team ids per credential-count query: the kind term costs 1 of the 5 operations. */
+export const TEAMS_PER_CREDENTIAL_QUERY = MAX_FILTER_OPERATIONS - 1;
+
+export const clientTerms = {
+  /** 1 operation. */
+  teamRecords: (): MetadataTerm[] => [kind(CLIENT_KINDS.team)],
+  /** 2 operations. */
+  teamCredentials: (teamId: string): MetadataTerm[] => [
+    kind(CLIENT_KINDS.credential),
+    { key: "teamId", values: [teamId] },
+  ],
+  /** 1 + teamIds.length operations (at most TEAMS_PER_CREDENTIAL_QUERY ids). */
+  teamsCredentials: (teamIds: string[]): MetadataTerm[] => [
+    kind(CLIENT_KINDS.credential),
+    { key: "teamId", values: teamIds },
+  ],
 };

@@ -19,6 +19,8 @@ export interface CallCounters {
   token: number;
   /** Requests to /api/v2. */
   api: number;
+  /** 429 answers from /api/v2 (retried within bounds; the benchmark reports them). */
+  rateLimited: number;
 }
 
 export interface TenantOptions {
@@ -35,7 +37,7 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 export class Tenant {
   readonly environment: Environment;
   readonly domain: string;
-  readonly calls: CallCounters = { token: 0, api: 0 };
+  readonly calls: CallCounters = { token: 0, api: 0, rateLimited: 0 };
   /** Management API requests made, by "METHOD /api/v2/path" (least-privilege test, benchmark). */
   readonly operations = new Map<string, number>();
   readonly client: ManagementClient;
@@ -48,7 +50,7 @@ export class Tenant {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? sleep;
     const transport = options.fetch ?? fetch;
-    const counting: typeof fetch = (input, init) => {
+    const counting: typeof fetch = async (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       if (url.includes("/oauth/token")) this.calls.token++;
       else {
@@ -59,7 +61,9 @@ export class Tenant {
         const key = `${method} ${new URL(url).pathname}`;
         this.operations.set(key, (this.operations.get(key) ?? 0) + 1);
       }
-      return transport(input, init);
+      const response = await transport(input, init);
+      if (response.status === 429 && !url.includes("/oauth/token")) this.calls.rateLimited++;
+      return response;
     };
     this.client = new ManagementClient({
       domain: access.domain,

@@ -1,0 +1,17 @@
+/**
+ * Tenant options a developer sets through the environment for `npm run dev` (tests pass them in
+ * code). A bad value stops the start with a message naming the variable.
+ */
+import { DEFAULT_SEARCH_LAG_MS } from "./tenant";
+
+export const SEARCH_LAG_ENV = "ASTRAL_EMULATOR_SEARCH_LAG_MS";
+
+/** `ASTRAL_EMULATOR_SEARCH_LAG_MS` (ms, ≥ 0), else `DEFAULT_SEARCH_LAG_MS`. */
+export function searchLagFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[SEARCH_LAG_ENV];
+  if (raw === undefined || raw === "") return DEFAULT_SEARCH_LAG_MS;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new Error(`${SEARCH_LAG_ENV} must be a whole number of milliseconds (≥ 0), not "${raw}"`);
+  }
+  return Number(raw.trim());
+}

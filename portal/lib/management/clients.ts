@@ -1,0 +1,56 @@
+/**
+ * Consistent client reads and verified deletes. `GET /clients/{id}` answers from the tenant's
+ * store, not from the search index, so it is the read every decision is based on: a search hit is
+ * only a candidate until this re-read confirms what it is and whose it is.
+ */
+import type { Management } from "auth0";
+import { PortalError } from "../errors";
+import type { Tenant } from "./tenant";
+
+const FIELDS = "client_id,name,client_metadata,grant_types";
+
+/** The client, or undefined when the tenant says 404 (GET /clients/{id} exists in Auth0). */
+export async function readClient(
+  tenant: Tenant,
+  clientId: string,
+  requestId: string,
+): Promise<Management.GetClientResponseContent | undefined> {
+  try {
+    return await tenant.run(
+      "read a client",
+      (c) => c.clients.get(clientId, { fields: FIELDS, include_fields: true }),
+      { safeToRepeat: true, requestId },
+    );
+  } catch (error) {
+    if (error instanceof PortalError && error.code === "not_found") return undefined;
+    throw error;
+  }
+}
+
+export type DeleteOutcome = "deleted" | "gone" | "not-ours";
+
+/**
+ * Deletes a client only after re-reading it and `isOurs` confirming it (kind, team, …): nothing
+ * the portal has not proven to be its own is ever deleted. A 404 on the re-read or on the
+ * DELETE (a route Auth0 has) means it is already gone.
+ */
+export async function deleteClientIf(
+  tenant: Tenant,
+  clientId: string,
+  isOurs: (client: Management.GetClientResponseContent) => boolean,
+  requestId: string,
+): Promise<DeleteOutcome> {
+  const client = await readClient(tenant, clientId, requestId);
+  if (!client) return "gone";
+  if (!isOurs(client)) return "not-ours";
+  try {
+    await tenant.run("delete a client", (c) => c.clients.delete(clientId), {
+      safeToRepeat: true,
+      requestId,
+    });
+    return "deleted";
+  } catch (error) {
+    if (error instanceof PortalError && error.code === "not_found") return "gone";
+    throw error;
+  }
+}
