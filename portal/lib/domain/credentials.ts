@@ -104,7 +104,6 @@ export async function createCredential(
     if (!(await findTeam(ctx, input.teamId)))
       throw new PortalError("not_found", "This team does not exist (any more).");
   const key = input.idempotencyKey;
-  await refuseLookAlikeName(ctx, input);
   const metadata: CredentialMetadata = {
     astral: CLIENT_KINDS.credential,
     teamId: input.teamId,
@@ -129,6 +128,7 @@ export async function createCredential(
       client_metadata: metadata,
     },
     isOurs,
+    beforeCreate: () => refuseLookAlikeName(ctx, input),
   });
   let secret = client.client_secret;
   const clientId = client.client_id;
