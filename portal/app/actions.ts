@@ -14,6 +14,9 @@ export async function removeMemberAction(input: unknown) {
 export async function createTeamInviteAction(input: unknown) {
   return run(actions.createTeamInvite, input);
 }
+export async function resetTeamInvitesAction(input: unknown) {
+  return run(actions.resetTeamInvites, input);
+}
 export async function acceptInviteAction(input: unknown) {
   return run(actions.acceptInvite, input);
 }

@@ -94,7 +94,7 @@ function NoTeam({ isAdmin, gone }: { isAdmin: boolean; gone?: boolean }) {
           <h2 className="font-semibold">Join an existing team</h2>
           <p className="mt-1 text-sm text-slate-600">
             Ask a member of your team for an invite link (Team page → “Create invite link”) and open
-            it while signed in. Links expire after a few days.
+            it while signed in. Links expire after a few days, and when a member is removed.
           </p>
         </div>
         <div className="card p-5">

@@ -10,6 +10,7 @@ import {
   createTeamAction,
   createTeamInviteAction,
   removeMemberAction,
+  resetTeamInvitesAction,
 } from "@/app/actions";
 import { rememberRecent } from "./recent";
 import { ConfirmButton, ErrorNote, Field, LabeledInput } from "./ui";
@@ -93,11 +94,14 @@ function InviteLink({
   return (
     <div className="mt-3 grid gap-1">
       <Field label="Invite link" value={url} testId="invite-link" />
-      <p className="text-xs text-slate-500">
-        Valid until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC.{" "}
+      <p className="text-xs text-slate-500" data-testid="invite-terms">
         {admin
-          ? "Only a signed-in user with this verified email address can accept it."
-          : "Anyone with the link can use it: send it to one person."}
+          ? "Makes the signed-in user with this verified email address a portal admin: all teams, their members and credentials, and other admins. It works once, "
+          : "Lets anyone signed in who opens it join this team as a member, with every member's rights: create, rotate and revoke the team's credentials and remove members. Send it to one person. It works "}
+        until {new Date(expiresAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
+        {admin
+          ? ", and not after that person's admin rights are removed."
+          : ", or until a member is removed or the team's links are reset, whichever comes first."}
       </p>
     </div>
   );
@@ -105,18 +109,44 @@ function InviteLink({
 
 export function TeamInvite({ teamId }: { teamId: string }) {
   const { pending, error, call } = useAction(createTeamInviteAction);
+  const reset = useAction(resetTeamInvitesAction);
   const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
+  const [wasReset, setWasReset] = useState(false);
   return (
     <div>
-      <button
-        type="button"
-        className="btn-primary"
-        disabled={pending}
-        onClick={() => call({ teamId }, setInvite)}
-      >
-        {pending ? "Creating…" : "Create invite link"}
-      </button>
-      <ErrorNote error={error} />
+      <div className="flex flex-wrap items-center justify-end gap-2">
+        <ConfirmButton
+          label="Reset invite links"
+          confirmLabel="Reset links"
+          question="End every invite link of this team made so far?"
+          pending={reset.pending}
+          onConfirm={() =>
+            reset.call({ teamId }, () => {
+              setInvite(null);
+              setWasReset(true);
+            })
+          }
+        />
+        <button
+          type="button"
+          className="btn-primary"
+          disabled={pending}
+          onClick={() =>
+            call({ teamId }, (made) => {
+              setWasReset(false);
+              setInvite(made);
+            })
+          }
+        >
+          {pending ? "Creating…" : "Create invite link"}
+        </button>
+      </div>
+      <ErrorNote error={error ?? reset.error} />
+      {wasReset && (
+        <p className="mt-2 text-xs text-slate-600" data-testid="invites-reset">
+          Every earlier invite link of this team has stopped working.
+        </p>
+      )}
       {invite && <InviteLink path="/join" {...invite} />}
     </div>
   );

@@ -13,7 +13,12 @@ import {
   rotateCredential,
 } from "./domain/credentials";
 import { IDEMPOTENCY_KEY, TEAM_ID } from "./domain/ids";
-import { acceptInvite, createInvite } from "./domain/invites";
+import {
+  acceptInvite,
+  createInvite,
+  describeInviteForAudit,
+  resetTeamInvites,
+} from "./domain/invites";
 import {
   createTeam,
   deleteTeam,
@@ -24,6 +29,7 @@ import {
 } from "./domain/teams";
 import { tryCredential } from "./domain/try-credential";
 import { defineAction } from "./guard";
+import { scriptProblem } from "./names";
 
 const teamId = z.string().regex(TEAM_ID, "Not a team id");
 const environment = z.enum(ENVIRONMENTS);
@@ -53,7 +59,11 @@ const name = z
   .trim()
   .min(2, "At least 2 characters")
   .max(60, "At most 60 characters")
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only");
+  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only")
+  .superRefine((value, check) => {
+    const problem = scriptProblem(value); // look-alike names (lib/names.ts)
+    if (problem) check.addIssue({ code: "custom", message: problem });
+  });
 
 const user = z.object({
   userId: z.string(),
@@ -173,6 +183,19 @@ export const actions = {
     run: (ctx, i) => createInvite(ctx, { kind: "team", teamId: i.teamId }),
   }),
 
+  /** "Reset invite links": ends every invite link of the team made so far (members, admins). */
+  resetTeamInvites: defineAction({
+    name: "resetTeamInvites",
+    access: "team",
+    input: z.object({ teamId }),
+    output: z.object({ reset: z.literal(true) }),
+    audit: { target: (i) => ({ teamId: i.teamId }) },
+    run: async (ctx, i) => {
+      await resetTeamInvites(ctx, i.teamId);
+      return { reset: true as const };
+    },
+  }),
+
   acceptInvite: defineAction({
     name: "acceptInvite",
     access: "user",
@@ -182,7 +205,8 @@ export const actions = {
       teamId: z.string().optional(),
       teamName: z.string().optional(),
     }),
-    audit: { target: (_i, r) => ({ kind: r?.kind, teamId: r?.teamId }) },
+    // Accepted and refused alike: the invite's kind, id and team (never the token itself).
+    audit: { target: (i) => describeInviteForAudit(i.token) },
     run: (ctx, i) => acceptInvite(ctx, i.token),
   }),
 

@@ -7,6 +7,21 @@ import { PORTAL_ENV } from "@astral/contract";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
 
 /**
+ * Session lifetimes, in seconds. Sessions are stateless (an encrypted cookie; see
+ * docs/decisions/0700-access-taken-back.md): the cookie's encrypted `exp` is
+ * min(last use + inactivity, sign-in + absolute), and the SDK refuses a cookie past it, so a
+ * cookie saved before a logout stops working at most INACTIVITY after its last use, and any
+ * session ends ABSOLUTE after sign-in however it is used. Access taken back (team removal,
+ * admin removal, a blocked user) ends at the next request regardless (lib/domain/actor.ts).
+ */
+export const SESSION_LIFETIME = {
+  /** Rolling: each request moves the expiry to now + inactivity, up to the absolute bound. */
+  rolling: true,
+  absoluteDuration: 12 * 60 * 60,
+  inactivityDuration: 2 * 60 * 60,
+} as const;
+
+/**
  * The local tenants listen on localhost with a port. The SDK rejects ports and localhost in a
  * domain unless `allowInsecureRequests` is set (refused when NODE_ENV=production), and takes the
  * port from a URL-form domain. Real Auth0 domains take the plain path.
@@ -21,12 +36,7 @@ function create(): Auth0Client {
     ...(local ? { domain: `https://${domain}`, allowInsecureRequests: true } : {}),
     signInReturnToPath: "/",
     authorizationParameters: { scope: "openid profile email" },
-    session: {
-      rolling: true,
-      absoluteDuration: 60 * 60 * 12,
-      inactivityDuration: 60 * 60 * 2,
-      cookie: { secure, sameSite: "lax" },
-    },
+    session: { ...SESSION_LIFETIME, cookie: { secure, sameSite: "lax" } },
     transactionCookie: { secure, sameSite: "lax" },
   });
 }

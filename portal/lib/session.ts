@@ -7,47 +7,43 @@ import { PORTAL_ENV } from "@astral/contract";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { auth0 } from "./auth0";
+import { actorFor } from "./domain/actor";
 import type { Actor, Portal } from "./domain/context";
-import { homeTenant } from "./domain/context";
-import { getUser } from "./domain/users";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
-import { isSameOrigin } from "./origin";
+import { auditCrossOriginRefusal, CROSS_ORIGIN_MESSAGE, isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
-/** The signed-in actor, or null. Cached for the duration of one request. */
+/**
+ * The signed-in actor, or null. Cached for the duration of one request. Refuses (forbidden) a
+ * user who is blocked (lib/domain/actor.ts).
+ */
 export const currentActor = cache(async (): Promise<Actor | null> => {
   const session = await auth0().getSession();
   if (!session) return null;
-  const p = portal();
-  const user = await getUser(homeTenant(p), session.user.sub, crypto.randomUUID());
-  return {
-    userId: user.userId,
-    email: user.email || (session.user.email as string | undefined) || "",
-    teamId: user.teamId,
-    permissions: user.permissions,
-  };
+  return actorFor(
+    portal(),
+    session.user.sub,
+    session.user.email as string | undefined,
+    crypto.randomUUID(),
+  );
 });
 
-/** Same-origin check for mutations (in addition to Next's own server-action origin check). */
-export async function assertSameOrigin(): Promise<void> {
-  const h = await headers();
-  if (!isSameOrigin(h.get("origin"), process.env[PORTAL_ENV.login.baseUrl]))
-    throw new PortalError("forbidden", "Cross-origin request refused.");
-}
-
 type Invocable<O> = {
+  name: string;
   invoke: (p: Portal, a: Actor | null, i: unknown, r?: string) => Promise<ActionResult<O>>;
 };
 
-/** For server actions: origin check, actor, guard. Never throws; returns an ActionResult. */
+/**
+ * For server actions: origin check, actor, guard. Never throws; returns an ActionResult.
+ * The origin check repeats the proxy's (proxy.ts) and Next's own, and audits a refusal too.
+ */
 export async function run<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
   const requestId = crypto.randomUUID();
-  try {
-    await assertSameOrigin();
-  } catch (error) {
-    const e = error as PortalError;
-    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+  const origin = (await headers()).get("origin");
+  if (!isSameOrigin(origin, process.env[PORTAL_ENV.login.baseUrl])) {
+    auditCrossOriginRefusal(portal().audit, { requestId, origin, action: action.name });
+    return { ok: false, error: { code: "forbidden", message: CROSS_ORIGIN_MESSAGE, requestId } };
   }
   return invokeAsCurrentActor(action, input, requestId);
 }

@@ -52,6 +52,8 @@ beforeAll(async () => {
     },
     createTeam: async () => ({ name: "Another team" }),
     createTeamInvite: async () => ({ teamId }),
+    // Team access: the team's members, and portal admins (who manage every team) may reset.
+    resetTeamInvites: async () => ({ teamId }),
     acceptInvite: async () => ({
       token: ok(await actions.createTeamInvite.invoke(h.portal, member, { teamId })).token,
     }),

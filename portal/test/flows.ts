@@ -81,6 +81,10 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
       "remove member",
       actions.removeMember.invoke(portal, owner, { teamId: team.teamId, userId: joiner.userId }),
     );
+    await step(
+      "reset invite links",
+      actions.resetTeamInvites.invoke(portal, owner, { teamId: team.teamId }),
+    );
 
     await step("admin list teams", actions.adminListTeams.invoke(portal, h.admin, {}));
     const other = await step(

@@ -140,7 +140,7 @@ describe("least privilege: the contract's 20 scopes", () => {
   it("alternatives: removing both scopes of a pair makes a flow fail with 403", async () => {
     expect(alternatives.map((a) => a.join("|")).sort()).toEqual([
       "read:client_keys|read:clients",
-      "update:client_keys|update:clients", // PATCH /clients/{id}: marking a team being deleted
+      "update:client_keys|update:clients", // PATCH /clients/{id}: marking a team being deleted, invite epochs
       "update:users|update:users_app_metadata",
     ]);
     for (const pair of alternatives) {

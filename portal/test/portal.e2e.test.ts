@@ -107,6 +107,7 @@ afterAll(async () => {
 
 describe("portal in a browser", () => {
   let alice: Page;
+  let bob: Page;
   let inviteLink = "";
 
   it("a new user signs in, sees the no-team page and creates a team", async () => {
@@ -125,8 +126,11 @@ describe("portal in a browser", () => {
     await alice.getByRole("button", { name: "Create invite link" }).click();
     inviteLink = (await alice.getByTestId("invite-link").textContent({ timeout: 30_000 })) ?? "";
     expect(inviteLink).toContain("/join?token=");
+    expect(await alice.getByTestId("invite-terms").textContent()).toMatch(
+      /join this team as a member.*until .* UTC, or until a member is removed/,
+    );
     await shot(alice, "03-invite");
-    const bob = await signIn("bob@example.test", PASSWORD);
+    bob = await signIn("bob@example.test", PASSWORD);
     await bob.goto(inviteLink);
     await bob.getByRole("button", { name: "Accept invite" }).click();
     await expect
@@ -225,6 +229,49 @@ describe("portal in a browser", () => {
       .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible())
       .toBe(true);
   }, 90_000);
+
+  it("a removed member's old invite link is refused with a clear message", async () => {
+    await alice.goto(`${portal.url}/`);
+    const bobRow = alice.getByTestId("member-list").getByRole("listitem").filter({
+      hasText: "bob@example.test",
+    });
+    await bobRow.getByRole("button", { name: "Remove" }).click();
+    await bobRow.getByRole("button", { name: "Remove" }).last().click();
+    await expect
+      .poll(() => alice.getByTestId("member-list").textContent(), { timeout: 30_000 })
+      .not.toContain("bob@example.test");
+    await bob.goto(inviteLink);
+    await bob.getByRole("button", { name: "Accept invite" }).click();
+    await expect
+      .poll(() => bob.locator("p[role=alert]").textContent(), { timeout: 30_000 })
+      .toMatch(/This invite link to Payments has been withdrawn: a member was removed/);
+    await shot(bob, "12-old-link-refused");
+    await bob.goto(`${portal.url}/`);
+    await expect.poll(() => bob.getByTestId("no-team").isVisible()).toBe(true);
+  }, 90_000);
+
+  it("a mutation from another origin is refused and audited", async () => {
+    const res = await fetch(`${portal.url}/`, {
+      method: "POST",
+      headers: { origin: "https://evil.example", "next-action": "0".repeat(40) },
+      body: "[]",
+    });
+    expect(res.status).toBe(403);
+    const { requestId } = (await res.json()) as { requestId: string };
+    await expect
+      .poll(() =>
+        portal
+          .output()
+          .split("\n")
+          .some(
+            (l) =>
+              l.includes(requestId) &&
+              l.includes('"action":"crossOriginRequest"') &&
+              l.includes("https://evil.example"),
+          ),
+      )
+      .toBe(true);
+  });
 
   it("every page ran under the nonce CSP without a violation", () => {
     // The flows above click client components: they hydrated, so Next's scripts carried the nonce.

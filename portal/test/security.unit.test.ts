@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { auditLine } from "../lib/domain/audit";
-import { isSameOrigin } from "../lib/origin";
+import { type AuditEntry, auditLine } from "../lib/domain/audit";
+import { isSameOrigin, refuseCrossOriginMutation } from "../lib/origin";
 import {
   contentSecurityPolicy,
   newNonce,
@@ -17,6 +17,56 @@ describe("origin check on mutations", () => {
     expect(isSameOrigin(null, "https://portal.example.com")).toBe(false);
     expect(isSameOrigin("null", "https://portal.example.com")).toBe(false);
     expect(isSameOrigin("https://portal.example.com", undefined)).toBe(false);
+  });
+});
+
+describe("refused cross-origin mutations are audited", () => {
+  const base = "https://portal.example.com";
+  const attempt = (method: string, path: string, origin?: string) => {
+    const lines: AuditEntry[] = [];
+    const headers = new Headers({ cookie: "__session=secret-cookie-value" });
+    if (origin) headers.set("origin", origin);
+    const response = refuseCrossOriginMutation(
+      new Request(`${base}${path}`, { method, headers }),
+      base,
+      (entry) => lines.push(entry),
+    );
+    return { response, lines };
+  };
+
+  it("a POST from another origin gets 403 and one audit line naming origin, path, request id", async () => {
+    const { response, lines } = attempt("POST", "/credentials/sandbox", "https://evil.example");
+    expect(response?.status).toBe(403);
+    const body = (await response?.json()) as { code: string; requestId: string };
+    expect(body.code).toBe("forbidden");
+    expect(lines).toEqual([
+      expect.objectContaining({
+        requestId: body.requestId,
+        action: "crossOriginRequest",
+        outcome: "denied",
+        errorCode: "forbidden",
+        target: { origin: "https://evil.example", method: "POST", path: "/credentials/sandbox" },
+      }),
+    ]);
+    expect(auditLine(lines[0] as AuditEntry)).not.toContain("secret-cookie-value");
+  });
+
+  it("a POST without an Origin header is refused and audited too", () => {
+    const { response, lines } = attempt("POST", "/");
+    expect(response?.status).toBe(403);
+    expect(lines[0]?.target.origin).toBe("(none)");
+  });
+
+  it("same-origin mutations, reads and the login SDK's routes pass untouched", () => {
+    for (const [method, path, origin] of [
+      ["POST", "/", base],
+      ["GET", "/", "https://evil.example"],
+      ["POST", "/auth/backchannel-logout", undefined],
+    ] as const) {
+      const { response, lines } = attempt(method, path, origin);
+      expect(response).toBeUndefined();
+      expect(lines).toEqual([]);
+    }
   });
 });
 

@@ -48,6 +48,13 @@ export const AppMetadata = z
     teamId: z.string().min(1).optional(),
     /** Portal permissions; `portal-admin` makes an admin. */
     permissions: z.array(z.string()).optional(),
+    /**
+     * Ids of the last admin invites this user accepted (bounded, newest last): an admin invite is
+     * single-use. Read with GET /users/{id}, which is consistent (searches lag).
+     */
+    adminInvitesAccepted: z.array(z.string()).optional(),
+    /** ISO 8601 time `portal-admin` was last removed: admin invites issued before it are void. */
+    adminRemovedAt: z.string().optional(),
   })
   .passthrough();
 export type AppMetadata = z.infer<typeof AppMetadata>;
@@ -91,6 +98,11 @@ export const TeamMetadata = z.object({
   requestId: z.string().min(1).optional(),
   /** ISO 8601 time an admin started deleting the team: no new credentials or members. */
   deletingSince: z.string().min(1).optional(),
+  /**
+   * Team invites carry the epoch current when they were made; removing a member or "Reset invite
+   * links" replaces it, which ends every earlier invite. Absent until the first change.
+   */
+  inviteEpoch: z.string().min(1).optional(),
 });
 export type TeamMetadata = z.infer<typeof TeamMetadata>;
 

@@ -52,6 +52,8 @@ export interface CreateOnce {
   isOurs: (client: Management.Client) => boolean;
   /** Extra app_metadata written with the record once the client exists (e.g. joining a team). */
   alsoRecord?: (client: Management.Client) => Record<string, unknown>;
+  /** Checks run only for a new create (not a retry that finds it), e.g. look-alike names. */
+  beforeCreate?: () => Promise<void>;
 }
 
 export async function createClientOnce(
@@ -86,6 +88,7 @@ export async function createClientOnce(
     if (record.clientId) throw usedElsewhere();
   }
 
+  await spec.beforeCreate?.();
   // Pending record first (and drop day-old ones), so that a lost answer can be recovered.
   const stale = Object.entries(metadata)
     .filter(

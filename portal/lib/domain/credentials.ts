@@ -14,6 +14,7 @@ import { deleteClientIf, readClient } from "../management/clients";
 import { searchClients } from "../management/clients-search";
 import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
+import { lookAlikeOf } from "../names";
 import { type Ctx, isAdmin, offeredEnvironment } from "./context";
 import { createClientOnce, forgetCreate } from "./create-once";
 import { type CursorPage, findTeam, isCredentialOf, MAX_RECENT } from "./teams";
@@ -127,6 +128,7 @@ export async function createCredential(
       client_metadata: metadata,
     },
     isOurs,
+    beforeCreate: () => refuseLookAlikeName(ctx, input),
   });
   let secret = client.client_secret;
   const clientId = client.client_id;
@@ -160,6 +162,28 @@ export async function createCredential(
   const credential = toCredential(client, input.environment);
   if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
   return reveal(tenant, credential, secret, config.apis, activeFrom);
+}
+
+/**
+ * A name that looks like another credential's of the same team and environment but is not the
+ * same text is refused (lib/names.ts). The others come from a search, which lags writes: a
+ * credential created moments ago in another tab may not be compared yet
+ * (docs/decisions/0700-access-taken-back.md).
+ */
+async function refuseLookAlikeName(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment; name: string },
+) {
+  const others = await listCredentials(ctx, input.teamId, input.environment, { take: 100 });
+  const other = lookAlikeOf(
+    input.name,
+    others.items.map((c) => c.name),
+  );
+  if (other)
+    throw new PortalError(
+      "invalid_input",
+      `name: "${input.name}" looks like the team's credential "${other}"; choose a name that cannot be mistaken for it.`,
+    );
 }
 
 async function ensureGrants(

@@ -14,6 +14,7 @@ import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant, isAdmin, type Portal } from "./context";
 import { createClientOnce } from "./create-once";
 import { randomId } from "./ids";
+import { newInviteEpoch } from "./invite-epoch";
 import {
   countUsers,
   getUser,
@@ -293,6 +294,8 @@ export async function listMembers(
         name: self.email,
         permissions: [...self.permissions],
         teamId,
+        blocked: false,
+        adminInvitesAccepted: [],
       },
       ...items,
     ];
@@ -310,11 +313,16 @@ async function getUserOrUndefined(ctx: Ctx, tenant: Tenant, userId: string) {
   }
 }
 
-/** Removes a member from a team (a member may remove anyone in their team, themself included). */
+/**
+ * Removes a member from a team (a member may remove anyone in their team, themself included).
+ * First ends every invite link of the team (a new invite epoch), so that the removed member
+ * cannot rejoin with a link they kept; if that fails, the member is not removed either.
+ */
 export async function removeMember(ctx: Ctx, teamId: string, userId: string): Promise<void> {
   const tenant = homeTenant(ctx.portal);
   const user = await getUser(tenant, userId, ctx.requestId);
   if (user.teamId !== teamId) throw new PortalError("not_found", "That user is not in this team.");
+  await newInviteEpoch(ctx, teamId);
   await patchAppMetadata(tenant, userId, { teamId: null }, ctx.requestId);
 }
 

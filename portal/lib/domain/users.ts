@@ -15,6 +15,12 @@ export interface PortalUser {
   picture?: string | undefined;
   teamId?: string | undefined;
   permissions: string[];
+  /** Auth0's `blocked`: a blocked user is refused on every request (lib/domain/actor.ts). */
+  blocked: boolean;
+  /** Ids of the last admin invites accepted (app_metadata; see lib/domain/invites.ts). */
+  adminInvitesAccepted: string[];
+  /** When `portal-admin` was last removed (ISO 8601), if ever. */
+  adminRemovedAt?: string | undefined;
 }
 
 export interface Paged<T> {
@@ -35,6 +41,9 @@ export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
     picture: user.picture,
     teamId: appMetadata.teamId,
     permissions: appMetadata.permissions ?? [],
+    blocked: user.blocked === true,
+    adminInvitesAccepted: appMetadata.adminInvitesAccepted ?? [],
+    adminRemovedAt: appMetadata.adminRemovedAt,
   };
 }
 
