@@ -17,13 +17,14 @@ const ADMINS_RECHECKED = 50;
  * admin invite issued before it (lib/domain/invites.ts). The last admin cannot be removed.
  *
  * The list of admins comes from a search, which lags writes in Auth0: two admins removing each
- * other at the same moment both see two admins. So the removal is checked after the fact with
- * consistent reads: every admin the search returned, and the actor, are read again by id
- * (GET /users/{id}); if none of them still holds `portal-admin`, the removed user gets it back
- * and the removal is refused. Of several concurrent removals, the one whose re-read comes last
- * sees every removal, so at least one admin always remains. A lagging search can only make this
- * more cautious: an admin it misses is not counted (the removal may be refused though it was
- * safe), an admin it still lists after their removal is read again and not counted. Works across
+ * other at the same moment both saw two admins, and a freshly invited admin may not be listed
+ * yet. So no decision rests on the search: the removal is checked after the fact with consistent
+ * reads. The actor and every admin the search returned are read again by id (GET /users/{id});
+ * if none of them still holds `portal-admin`, the removed user gets it back and the removal is
+ * refused. Of several concurrent removals, the one whose re-read comes last sees every removal,
+ * so at least one admin always remains. A lagging search can only make this more cautious: an
+ * admin it misses is not counted (the removal may be refused though it was safe), an admin it
+ * still lists after their removal is read again and not counted. Works across the portal's
  * processes: it needs no lock, only the tenant's consistent reads.
  */
 export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
@@ -31,9 +32,7 @@ export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
   const user = await getUser(tenant, userId, ctx.requestId);
   if (!user.permissions.includes(PORTAL_ADMIN_PERMISSION))
     throw new PortalError("not_found", "That user is not an admin.");
-  const admins = await listAdmins(ctx, { page: 0, perPage: ADMINS_RECHECKED });
-  if (admins.total <= 1)
-    throw new PortalError("conflict", "This is the last admin; invite another admin first.");
+  const listed = await listAdmins(ctx, { page: 0, perPage: ADMINS_RECHECKED });
   await patchAppMetadata(
     tenant,
     userId,
@@ -43,10 +42,9 @@ export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
     },
     ctx.requestId,
   );
-  if (
-    await anotherAdminRemains(ctx, [ctx.actor.userId, ...admins.items.map((a) => a.userId)], userId)
-  )
-    return;
+  const candidates = new Set([ctx.actor.userId, ...listed.items.map((a) => a.userId)]);
+  candidates.delete(userId);
+  if (await anyStillAdmin(ctx, candidates)) return;
   // Nobody else is (still) an admin: give the right back, re-reading so as not to undo anything
   // else changed meanwhile. `adminRemovedAt` stays: invites issued before this stay void.
   const current = await getUser(tenant, userId, ctx.requestId);
@@ -58,15 +56,16 @@ export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
   );
   throw new PortalError(
     "conflict",
-    "No other admin would remain (another admin was removed at the same moment); the removal was undone.",
+    candidates.size === 0
+      ? "This is the last admin; invite another admin first."
+      : "No other admin would remain (another admin was removed at the same moment, or a new one is not listed yet); the removal was undone.",
   );
 }
 
 /** Reads the candidates by id, one at a time, until one still holds `portal-admin`. */
-async function anotherAdminRemains(ctx: Ctx, candidates: string[], removed: string) {
+async function anyStillAdmin(ctx: Ctx, candidates: Set<string>) {
   const tenant = homeTenant(ctx.portal);
-  for (const id of new Set(candidates)) {
-    if (id === removed) continue;
+  for (const id of candidates) {
     // A user that cannot be read (deleted, or a failure) does not count: the cautious side.
     const user = await getUser(tenant, id, ctx.requestId).catch(() => undefined);
     if (user?.permissions.includes(PORTAL_ADMIN_PERMISSION)) return true;
