@@ -6,7 +6,7 @@
 import { actions } from "../lib/actions";
 import type { Portal } from "../lib/domain/context";
 import type { ActionResult } from "../lib/guard";
-import { newKey, type PortalHarness } from "./support";
+import { newKey, type PortalHarness, sleep, TEST_SEARCH_LAG_MS } from "./support";
 
 export type FlowOutcome = { ok: true } | { ok: false; step: string; code: string; message: string };
 
@@ -108,6 +108,7 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
       "accept admin invite",
       actions.acceptInvite.invoke(portal, newAdmin, { token: adminInvite.token }),
     );
+    await sleep(TEST_SEARCH_LAG_MS + 200); // admins are listed and counted by user search
     await step("list admins", actions.adminListAdmins.invoke(portal, h.admin, {}));
     await step(
       "remove admin",

@@ -74,6 +74,9 @@ describe("teams and members", () => {
     expect(joined).toMatchObject({ kind: "team", teamId, teamName: "Payments" });
     bob = await h.refresh(bob);
     expect(bob.teamId).toBe(teamId);
+    // Bob sees himself at once (his own record, re-read); alice's membership, a second old, and
+    // his, for others, once the user search has caught up.
+    await indexCatchUp();
     const members = ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
     expect(members.items.map((m) => m.userId).sort()).toEqual([alice.userId, bob.userId].sort());
     expect(members.total).toBe(2);
@@ -597,11 +600,15 @@ describe("admin", () => {
     expect(
       ok(await actions.acceptInvite.invoke(h.portal, frank, { token: invite.token })).kind,
     ).toBe("admin");
+    await indexCatchUp(); // the admin list and the last-admin count come from user search
     const admins = ok(await actions.adminListAdmins.invoke(h.portal, h.admin, {}));
     expect(admins.items.map((a) => a.userId).sort()).toEqual([h.admin.userId, frank.userId].sort());
     ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: frank.userId }));
     // Only portal-admin is removed; other permissions stay.
     expect((await h.refresh(frank)).permissions).toEqual(["other-permission"]);
+    // The last-admin guard counts admins with user search, which lags (issue 11 makes it
+    // consistent); here the index is let catch up first.
+    await indexCatchUp();
     const last = await actions.adminRemoveAdmin.invoke(h.portal, h.admin, {
       userId: h.admin.userId,
     });
@@ -641,6 +648,7 @@ describe("admin invites are bound to one verified email address", () => {
     // The invitee can still use it.
     ok(await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token }));
     expect((await h.refresh(invitee)).permissions).toContain("portal-admin");
+    await indexCatchUp(); // the last-admin count comes from user search
     ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: invitee.userId }));
   });
 
@@ -696,8 +704,10 @@ describe("Management API use", () => {
     const api = () =>
       (h.portal.tenants.production?.calls.api ?? 0) + (h.portal.tenants.sandbox?.calls.api ?? 0);
     const pages = async () => {
-      const before = api();
+      let before = api();
       ok(await actions.getTeam.invoke(h.portal, alice, { teamId }));
+      expect(api() - before).toBeLessThanOrEqual(1); // by id; kept a while per process
+      before = api();
       ok(await actions.listMembers.invoke(h.portal, alice, { teamId }));
       ok(await actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }));
       ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20 }));
@@ -714,11 +724,9 @@ describe("Management API use", () => {
     );
     await indexCatchUp();
     const large = await pages();
-    expect(large).toBeLessThanOrEqual(small);
-    // team record (GET by id, then cached a while), members (user search), credentials (client
-    // search), teams (client search)
-    expect(small).toBeLessThanOrEqual(4);
-    expect(small).toBeGreaterThanOrEqual(3);
+    expect(large).toBe(small);
+    // members (user search), credentials (client search), teams (client search)
+    expect(small).toBe(3);
     // The viewer's own recent changes cost one GET each, at most 5.
     const before = api();
     ok(
