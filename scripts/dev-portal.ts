@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { searchLagFromEnv } from "../emulator/src/env-options";
 import { localPortalEnv, toDotEnv } from "../portal/lib/config/local-env";
 import type { DevTenants } from "./dev";
 
@@ -29,6 +30,7 @@ export function startPortal(dev: DevTenants): ChildProcess {
     sessionSecret: sessionSecret(),
     caCertPath: dev.caCertPath,
     auditLogFile: path.join(root, ".astral", "audit.log"),
+    searchLagMs: searchLagFromEnv(),
   });
   writeFileSync(path.join(root, "portal", ".env.local"), toDotEnv(env), { mode: 0o600 });
   const child = spawn(

@@ -6,7 +6,7 @@
  * `startAndSeed()` is the piece to build on (the portal adds its `.env.local` and Next.js).
  */
 import { rmSync } from "node:fs";
-import { searchLagFromEnv } from "../emulator/src/env-options";
+import { rateLimitProfileFromEnv, searchLagFromEnv } from "../emulator/src/env-options";
 import {
   DEFAULT_TENANTS_DIR,
   ensureLocalCa,
@@ -41,6 +41,8 @@ export async function startAndSeed(
     ports: DEV_PORTS,
     // Searches lag writes as Auth0's do (ASTRAL_EMULATOR_SEARCH_LAG_MS, default 1000; 0: off).
     searchLagMs: searchLagFromEnv(),
+    // Auth0's Free configuration (ASTRAL_EMULATOR_RATE_LIMIT_PROFILE picks another).
+    rateLimitProfile: rateLimitProfileFromEnv("free"),
   });
   const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
   return { running, seed, caCertPath };

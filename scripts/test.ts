@@ -1,20 +1,29 @@
 /**
- * `npm test`: lint, typecheck, then every test (unit, integration, browser) with vitest.
+ * `npm test`: lint, typecheck, then every test (unit, integration, browser) with vitest, then the
+ * conformance check of the Management API requests the tests recorded (scripts/conformance.ts).
  * Runs each step in turn, stops at the first failure, and ends with one plain summary line.
  *
  * The local tenants serve HTTPS with a local CA. Node reads `NODE_EXTRA_CA_CERTS` only at start,
  * so the CA is made here, before vitest's processes start with the variable set.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { ensureLocalCa } from "../emulator/src/ca";
+import { CONFORMANCE_DIR_ENV } from "../emulator/src/conformance/record";
+import { CONFORMANCE_DIR, runConformance } from "./conformance";
 
 const root = path.resolve(__dirname, "..");
 const resultsFile = path.join(root, ".astral", "test-results.json");
 mkdirSync(path.dirname(resultsFile), { recursive: true });
 const { caCertPath } = ensureLocalCa();
-const env = { ...process.env, NODE_EXTRA_CA_CERTS: caCertPath };
+// The tests record the product's Management API requests here; the conformance step reads them.
+rmSync(CONFORMANCE_DIR, { recursive: true, force: true });
+const env = {
+  ...process.env,
+  NODE_EXTRA_CA_CERTS: caCertPath,
+  [CONFORMANCE_DIR_ENV]: CONFORMANCE_DIR,
+};
 
 const steps: Array<{ name: string; cmd: string[] }> = [
   { name: "lint", cmd: ["biome", "check", "."] },
@@ -46,6 +55,13 @@ for (const step of steps) {
     console.error(`\n${step.name} failed (exit ${run.status ?? run.signal})`);
     process.exit(run.status || 1);
   }
+}
+
+// Conformance: every recorded request of the product must be one Auth0 answers the same way.
+console.log("\n== conformance: the product's Management API requests against the rules table");
+if (runConformance() !== 0) {
+  console.error("\nconformance failed: requests above are outside the rules (emulator/README.md)");
+  process.exit(1);
 }
 
 function printSummary(): void {

@@ -1,8 +1,59 @@
 /**
- * Run-time switches for tests: rate limiting (Auth0's 429 and `x-ratelimit-*` headers) and
- * fault injection (error rate, forced status, latency) per route.
+ * Rate limits (always on: every Management API answer carries Auth0's `x-ratelimit-limit`,
+ * `x-ratelimit-remaining` and `x-ratelimit-reset`; rule `ratelimit.headers`) and run-time
+ * switches for tests: a fixed-window override of the limit, and fault injection (error rate,
+ * forced status, latency) per route.
  */
 import { ApiError } from "./errors";
+
+/**
+ * A named rate-limit configuration: a token bucket of `burst` requests refilled at
+ * `perSecond` (Auth0's algorithm: "burst" and "sustained" limits, rule `ratelimit.profiles`).
+ */
+export interface RateLimitProfile {
+  name: string;
+  burst: number;
+  perSecond: number;
+  source: string;
+}
+
+/** Auth0's published Management API configurations, and one for tests. */
+export const RATE_LIMIT_PROFILES = {
+  /**
+   * Free (and trial) tenants: "restricted to 2 requests per second (with bursts of up to 10
+   * requests)", answered with "Global limit has been reached".
+   */
+  free: {
+    name: "free",
+    burst: 10,
+    perSecond: 2,
+    source:
+      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy (Management API, free and trial tenants)",
+  },
+  /**
+   * Self Service: its page lists per-endpoint limits; the tenant-wide Management API figure could
+   * not be read from the stored copy, so the stricter reading applies: Free's bucket.
+   */
+  "self-service": {
+    name: "self-service",
+    burst: 10,
+    perSecond: 2,
+    source:
+      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-configurations/self-service-public (stricter reading: Free's global bucket)",
+  },
+  /**
+   * Tests: headers as Auth0 sends them, with room for a test suite's bursts; tests about limits
+   * set a tighter one with `setRateLimit`.
+   */
+  test: {
+    name: "test",
+    burst: 1000,
+    perSecond: 500,
+    source: "local: for test suites (headers present, limits out of the way)",
+  },
+} as const satisfies Record<string, RateLimitProfile>;
+
+export type RateLimitProfileName = keyof typeof RATE_LIMIT_PROFILES;
 
 export interface RateLimit {
   /** Requests allowed per window. */
@@ -34,6 +85,18 @@ export class TenantControl {
   private rateLimit: Required<RateLimit> | undefined;
   private window = { start: 0, count: 0 };
   private faults: Fault[] = [];
+  private profile: RateLimitProfile = RATE_LIMIT_PROFILES.test;
+  private bucket: { tokens: number; at: number } = { tokens: 1000, at: 0 };
+
+  /** The profile in force when no override is set (it survives `clear()`). */
+  setProfile(profile: RateLimitProfile): void {
+    this.profile = profile;
+    this.bucket = { tokens: profile.burst, at: Date.now() };
+  }
+
+  get profileName(): string {
+    return this.profile.name;
+  }
 
   get limitsAuthentication(): boolean {
     return this.rateLimit?.includeAuthentication === true;
@@ -56,9 +119,9 @@ export class TenantControl {
   }
 
   /** Headers to add and an error to throw (if over the limit) for one rate-limited request. */
-  takeRateLimit(): { headers: Record<string, string>; error?: ApiError } {
+  takeRateLimit(authentication = false): { headers: Record<string, string>; error?: ApiError } {
     const rl = this.rateLimit;
-    if (!rl) return { headers: {} };
+    if (!rl) return authentication ? { headers: {} } : this.takeFromBucket();
     const now = Date.now();
     const windowMs = rl.windowSeconds * 1000;
     if (now - this.window.start >= windowMs) this.window = { start: now, count: 0 };
@@ -69,6 +132,30 @@ export class TenantControl {
       "x-ratelimit-reset": String(Math.ceil((this.window.start + windowMs) / 1000)),
     };
     if (this.window.count <= rl.limit) return { headers };
+    return {
+      headers,
+      error: new ApiError(429, "Global limit has been reached", "too_many_requests", headers),
+    };
+  }
+
+  /** The profile's token bucket (rule `ratelimit.profiles`). */
+  private takeFromBucket(): { headers: Record<string, string>; error?: ApiError } {
+    const { burst, perSecond } = this.profile;
+    const now = Date.now();
+    const refilled = Math.min(
+      burst,
+      this.bucket.tokens + ((now - this.bucket.at) / 1000) * perSecond,
+    );
+    const allowed = refilled >= 1;
+    const tokens = allowed ? refilled - 1 : refilled;
+    this.bucket = { tokens, at: now };
+    // Reset: when the bucket is full again (epoch seconds), as the portal's retry reads it.
+    const headers = {
+      "x-ratelimit-limit": String(burst),
+      "x-ratelimit-remaining": String(Math.floor(tokens)),
+      "x-ratelimit-reset": String(Math.ceil((now + ((burst - tokens) / perSecond) * 1000) / 1000)),
+    };
+    if (allowed) return { headers };
     return {
       headers,
       error: new ApiError(429, "Global limit has been reached", "too_many_requests", headers),

@@ -2,6 +2,7 @@
  * Tenant options a developer sets through the environment for `npm run dev` (tests pass them in
  * code). A bad value stops the start with a message naming the variable.
  */
+import { RATE_LIMIT_PROFILES, type RateLimitProfileName } from "./control";
 import { DEFAULT_SEARCH_LAG_MS } from "./tenant";
 
 export const SEARCH_LAG_ENV = "ASTRAL_EMULATOR_SEARCH_LAG_MS";
@@ -14,4 +15,21 @@ export function searchLagFromEnv(env: NodeJS.ProcessEnv = process.env): number {
     throw new Error(`${SEARCH_LAG_ENV} must be a whole number of milliseconds (≥ 0), not "${raw}"`);
   }
   return Number(raw.trim());
+}
+
+export const RATE_LIMIT_PROFILE_ENV = "ASTRAL_EMULATOR_RATE_LIMIT_PROFILE";
+
+/** `ASTRAL_EMULATOR_RATE_LIMIT_PROFILE` (free, self-service, test), else `fallback`. */
+export function rateLimitProfileFromEnv(
+  fallback: RateLimitProfileName,
+  env: NodeJS.ProcessEnv = process.env,
+): RateLimitProfileName {
+  const raw = env[RATE_LIMIT_PROFILE_ENV];
+  if (raw === undefined || raw === "") return fallback;
+  if (!Object.hasOwn(RATE_LIMIT_PROFILES, raw)) {
+    throw new Error(
+      `${RATE_LIMIT_PROFILE_ENV} must be one of ${Object.keys(RATE_LIMIT_PROFILES).join(", ")}, not "${raw}"`,
+    );
+  }
+  return raw as RateLimitProfileName;
 }

@@ -1,7 +1,7 @@
 /**
  * The filter expressions of Auth0's newer search endpoints (`GET /clients/search`): Lucene (the
  * default parser) or SCIM, both turned into one tree of comparisons that the endpoint checks
- * (fields, operators, at most 5 operations) and evaluates. Source:
+ * (rule `clients.search.filter`: fields, operators; at most 5 operations) and evaluates. Source:
  * https://auth0.com/docs/api/management/v2/clients/get-clients-search
  */
 import { ApiError } from "./errors";

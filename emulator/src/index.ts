@@ -4,13 +4,19 @@
  */
 import path from "node:path";
 import { ensureLocalCa } from "./ca";
+import type { RateLimitProfileName } from "./control";
 import { OpenApi } from "./openapi";
 import { DEFAULT_TENANTS_DIR } from "./paths";
 import { listenDual } from "./server";
 import { Tenant, type TenantHandle } from "./tenant";
 
 export { ensureLocalCa, type LocalCa } from "./ca";
-export type { Fault, RateLimit } from "./control";
+export {
+  type Fault,
+  RATE_LIMIT_PROFILES,
+  type RateLimit,
+  type RateLimitProfileName,
+} from "./control";
 export { DEFAULT_CA_DIR, DEFAULT_TENANTS_DIR } from "./paths";
 export { relaunchWithLocalCa } from "./relaunch";
 export { readBootstrap, type SeedOptions, type SeedResult, seedTenants } from "./seed";
@@ -37,6 +43,8 @@ export interface StartOptions {
    * `DEFAULT_SEARCH_LAG_MS`, 0 turns the lag off).
    */
   searchLagMs?: number;
+  /** Rate-limit profile of both tenants (rule `ratelimit.profiles`; default `test`). */
+  rateLimitProfile?: RateLimitProfileName;
 }
 
 export interface RunningTenants {
@@ -60,6 +68,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
     for (const name of TENANT_NAMES) {
       const tenant = new Tenant(name, path.join(stateDir, name), openApi, {
         searchLagMs: opts.searchLagMs,
+        rateLimitProfile: opts.rateLimitProfile,
       });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(

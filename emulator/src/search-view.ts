@@ -1,7 +1,8 @@
 /**
  * What Auth0's eventually consistent searches answer from (rule `consistency.search-lag`): a
  * second copy of a collection that takes in each write only `lagMs` after it happened. Reads by
- * id (and `users-by-email`) go to the collection itself, which is immediately consistent.
+ * id (and `users-by-email`) go to the collection itself, which is immediately consistent (rule
+ * `consistency.immediate-reads`).
  *
  * Records are never changed in place (updates put new objects), so the copy shares them with
  * the collection; only its indexes cost memory.

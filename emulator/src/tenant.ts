@@ -7,14 +7,15 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import path from "node:path";
 import type { JWK } from "jose";
 import type { Doc } from "./collection";
-import { TenantControl } from "./control";
+import type { ConformanceRecorder } from "./conformance/record";
+import { RATE_LIMIT_PROFILES, type RateLimitProfileName, TenantControl } from "./control";
 import { ApiError, OAuthError, sendError, sendJson } from "./errors";
 import { SigningKey } from "./keys";
 import { findGrant } from "./management/client-grants";
 import { buildClient } from "./management/clients";
 import { randomId } from "./management/context";
 import { buildResourceServer } from "./management/resource-servers";
-import { API_PREFIX, ManagementRouter } from "./management/router";
+import { API_PREFIX, BODY_KEYS, ManagementRouter } from "./management/router";
 import { defaultSettings } from "./management/tenant-settings";
 import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
@@ -51,6 +52,8 @@ export const DEFAULT_SEARCH_LAG_MS = 1000;
 export interface TenantOptions {
   /** How long writes take to reach searches, in ms (default `DEFAULT_SEARCH_LAG_MS`; 0: at once). */
   searchLagMs?: number;
+  /** Auth0 rate-limit configuration of the Management API (default `test`; `npm run dev`: free). */
+  rateLimitProfile?: RateLimitProfileName;
 }
 export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
 
@@ -71,7 +74,8 @@ export class Tenant implements TenantHandle {
     opts: TenantOptions = {},
   ) {
     this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
-    this.router = new ManagementRouter((id) => openApi.operation(id));
+    this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile ?? "test"]);
+    this.router = new ManagementRouter(openApi.operations);
     this.oauth = new OAuthEndpoints(this);
   }
 
@@ -229,6 +233,9 @@ export class Tenant implements TenantHandle {
     await this.initialize();
   }
 
+  /** Set by test support when the conformance check records this tenant's requests. */
+  recorder: ConformanceRecorder | undefined;
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (process.env.ASTRAL_EMULATOR_LOG) {
       // Debug aid: one line per request (path without query: it may carry a code or a token).
@@ -244,11 +251,12 @@ export class Tenant implements TenantHandle {
       const method = req.method ?? "GET";
       const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
       const management = url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`);
+      if (management && this.recorder) this.recordOnFinish(req, res, url, method);
       if (management && !secure) {
         throw new ApiError(403, "The Management API is only served over HTTPS", "https_required");
       }
       if (management || (OAUTH_API_PATHS.has(url.pathname) && this.control.limitsAuthentication)) {
-        const limit = this.control.takeRateLimit();
+        const limit = this.control.takeRateLimit(!management);
         for (const [k, v] of Object.entries(limit.headers)) res.setHeader(k, v);
         if (limit.error) throw limit.error;
       }
@@ -272,10 +280,34 @@ export class Tenant implements TenantHandle {
         sendError(res, new OAuthError(err.statusCode, err.errorCode, err.message));
         return;
       }
+      if (err instanceof ApiError) ERROR_CODES.set(res, err.errorCode);
       sendError(res, err);
     }
   }
+
+  /** One conformance record per Management API request, written once the answer is sent. */
+  private recordOnFinish(req: IncomingMessage, res: ServerResponse, url: URL, method: string) {
+    const recorder = this.recorder;
+    res.on("finish", () => {
+      const path = url.pathname.slice(API_PREFIX.length) || "/";
+      const query: Record<string, string[]> = {};
+      for (const key of new Set(url.searchParams.keys())) query[key] = url.searchParams.getAll(key);
+      recorder?.record({
+        tenant: this.name,
+        method,
+        path,
+        operationId: this.router.operationFor(method, path)?.operationId ?? null,
+        query,
+        bodyKeys: BODY_KEYS.get(req) ?? [],
+        status: res.statusCode,
+        ...(ERROR_CODES.has(res) ? { errorCode: ERROR_CODES.get(res) } : {}),
+      });
+    });
+  }
 }
+
+/** errorCode of each error answer, for the conformance record. */
+const ERROR_CODES = new WeakMap<ServerResponse, string>();
 
 /** Endpoints servers call (OAuth's error shape), as opposed to pages and the Management API. */
 const OAUTH_API_PATHS = new Set(["/oauth/token", "/oauth/revoke", "/userinfo"]);

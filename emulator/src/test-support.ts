@@ -6,9 +6,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { expect } from "vitest";
 import { ensureLocalCa } from "./ca";
-import type { Fault, RateLimit } from "./control";
+import { CONFORMANCE_DIR_ENV, ConformanceRecorder } from "./conformance/record";
+import {
+  type Fault,
+  RATE_LIMIT_PROFILES,
+  type RateLimit,
+  type RateLimitProfileName,
+} from "./control";
 import { type RunningTenants, startTenants, TENANT_NAMES, type TenantName } from "./index";
+import { REPO_ROOT } from "./paths";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
 export interface TenantsControl {
@@ -22,6 +30,8 @@ export interface TenantsControl {
   clear(): void;
   /** How long writes take to reach searches on both tenants, in ms (0: at once). */
   setSearchLag(ms: number): void;
+  /** The tenant's Auth0 rate-limit configuration (default `test`; survives `clear()`). */
+  setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
 }
 
 export interface SeededTenants {
@@ -40,6 +50,18 @@ export interface SeededTenantsOptions extends SeedOptions {
    * about searches may pass 0.
    */
   searchLagMs?: number;
+  /**
+   * Record the Management API requests for the conformance check (when `npm test` sets
+   * `ASTRAL_CONFORMANCE_DIR`). Default: on, except for the emulator's own tests, which send
+   * requests Auth0 would reject on purpose.
+   */
+  recordConformance?: boolean;
+}
+
+/** The running test file, relative to the repository (vitest knows it). */
+function currentTestFile(): string {
+  const file = expect.getState().testPath ?? "";
+  return file ? path.relative(REPO_ROOT, file) : "unknown";
 }
 
 export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promise<SeededTenants> {
@@ -52,6 +74,12 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
   }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
   const running = await startTenants({ stateDir, searchLagMs: opts.searchLagMs });
+  const conformanceDir = process.env[CONFORMANCE_DIR_ENV];
+  const source = currentTestFile();
+  if (conformanceDir && (opts.recordConformance ?? !source.startsWith("emulator/"))) {
+    const recorder = new ConformanceRecorder(conformanceDir, source);
+    for (const name of TENANT_NAMES) running.live[name].recorder = recorder;
+  }
   const seedOpts = { ...opts, stateDir };
   const removeState = () => {
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
@@ -80,6 +108,8 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       clear: () => {
         for (const name of TENANT_NAMES) running.live[name].control.clear();
       },
+      setRateLimitProfile: (tenant, profile) =>
+        running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
       setSearchLag: (ms) => {
         for (const name of TENANT_NAMES) running.live[name].store.setSearchLag(ms);
       },

@@ -54,7 +54,8 @@ async function main() {
   const { getUser } = await import("../lib/domain/users");
   const { PortalError } = await import("../lib/errors");
   const { useRateLimitProfile } = await import("./profiles");
-  const h = await startPortalHarness();
+  const { startBenchTenants } = await import("./tenants");
+  const h = await startPortalHarness(await startBenchTenants());
   const prod = h.root.production;
   try {
     // ---- population: TEAMS team records, CLIENTS - TEAMS credentials, USERS members ----------

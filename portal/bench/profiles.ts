@@ -1,14 +1,13 @@
 /**
- * Rate limits for the benchmark, on both local tenants. "free" is Auth0's Free subscription for
- * the Management API: burst 2, sustained 2 requests per second
- * (https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-configurations/free-public).
+ * Rate limits for the benchmark, on both local tenants: the local tenants' named Auth0 profiles
+ * (emulator/src/control.ts `RATE_LIMIT_PROFILES`, each with its source). Population runs under
+ * `test` (limits out of the way), the measurements under `free`.
  */
 import type { SeededTenants } from "../../emulator/test-support";
 
 export function useRateLimitProfile(env: SeededTenants, profile: "unlimited" | "free") {
-  for (const tenant of ["production", "sandbox"] as const)
-    env.control.setRateLimit(
-      tenant,
-      profile === "free" ? { limit: 2, windowSeconds: 1 } : { limit: 100_000, windowSeconds: 1 },
-    );
+  for (const tenant of ["production", "sandbox"] as const) {
+    env.control.setRateLimit(tenant, undefined);
+    env.control.setRateLimitProfile(tenant, profile === "free" ? "free" : "test");
+  }
 }

@@ -6,6 +6,7 @@
 import { type Environment, PORTAL_ENV } from "@astral/contract";
 import { homeEnvironment, readManagementAccess } from "./config/env";
 import { loadPortalConfig } from "./config/load";
+import { SEARCH_LAG_ENV } from "./config/local-env";
 import { createAuditSink } from "./domain/audit";
 import type { Portal } from "./domain/context";
 import { deriveInviteKey } from "./domain/invites";
@@ -16,6 +17,14 @@ export const DEFAULT_SEARCH_LAG_MS = 60_000;
 /** "New secrets may be delayed up to thirty seconds while rotating."
  * (https://auth0.com/docs/get-started/applications/rotate-client-secret) */
 export const AUTH0_ROTATION_DELAY_MS = 30_000;
+
+function searchLagFrom(env: Record<string, string | undefined>): number | undefined {
+  const raw = env[SEARCH_LAG_ENV];
+  if (raw === undefined || raw === "") return undefined;
+  if (!/^\d+$/.test(raw.trim()))
+    throw new Error(`${SEARCH_LAG_ENV} must be a whole number of milliseconds, not "${raw}"`);
+  return Number(raw.trim());
+}
 
 export function createPortal(
   env: Record<string, string | undefined> = process.env,
@@ -41,7 +50,7 @@ export function createPortal(
     inviteKey: deriveInviteKey(sessionSecret),
     audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
     now: () => new Date(),
-    searchLagMs: options.searchLagMs ?? DEFAULT_SEARCH_LAG_MS,
+    searchLagMs: options.searchLagMs ?? searchLagFrom(env) ?? DEFAULT_SEARCH_LAG_MS,
     rotationDelayMs: options.rotationDelayMs ?? AUTH0_ROTATION_DELAY_MS,
   };
 }

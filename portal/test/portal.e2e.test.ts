@@ -9,6 +9,7 @@ import { ManagementClient } from "auth0";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBootstrap } from "../../emulator/src/index";
+import { DEFAULT_SEARCH_LAG_MS } from "../../emulator/src/tenant";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { localPortalEnv } from "../lib/config/local-env";
 import { freePort, type RunningPortal, startNextDev } from "./next-server";
@@ -73,6 +74,7 @@ beforeAll(async () => {
       baseUrl: `http://localhost:${port}`,
       sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
       caCertPath,
+      searchLagMs: DEFAULT_SEARCH_LAG_MS,
     }),
     [
       "/",
@@ -94,7 +96,7 @@ beforeAll(async () => {
       "--disable-sync",
     ],
   });
-}, 150_000);
+}, 400_000); // next dev compiles every page first: slow on a shared machine
 
 afterAll(async () => {
   // The portal's log beside the screenshots (the last test checks it holds no secret).

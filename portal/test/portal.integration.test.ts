@@ -745,6 +745,39 @@ describe("Management API use", () => {
     expect(tooMany.ok || tooMany.error.code).toBe("invalid_input");
   });
 
+  it("under a Free tenant's limit (2 requests/s) every page and a create succeed: no 429 reaches the user", async () => {
+    for (const tenant of ["production", "sandbox"] as const)
+      h.env.control.setRateLimit(tenant, { limit: 2, windowSeconds: 1 });
+    try {
+      // Each page as it loads: the actor lookup, then its reads in parallel.
+      const page = async (reads: () => Promise<unknown>[]) => {
+        await h.refresh(alice);
+        return Promise.all(reads());
+      };
+      const results = [
+        ...(await page(() => [
+          actions.getTeam.invoke(h.portal, alice, { teamId }),
+          actions.listMembers.invoke(h.portal, alice, { teamId }),
+        ])),
+        ...(await page(() => [
+          actions.listCredentials.invoke(h.portal, alice, { teamId, environment: "sandbox" }),
+        ])),
+        ...(await page(() => [actions.adminListTeams.invoke(h.portal, h.admin, {})])),
+        ...(await page(() => [
+          actions.createCredential.invoke(h.portal, alice, {
+            teamId,
+            environment: "production",
+            name: "free-tier",
+            idempotencyKey: newKey(),
+          }),
+        ])),
+      ] as { ok: boolean }[];
+      expect(results.map((r) => r.ok)).toEqual(results.map(() => true));
+    } finally {
+      h.env.control.clear();
+    }
+  }, 60_000);
+
   it("on 429 waits as x-ratelimit-reset says and succeeds within bounded retries", async () => {
     h.env.control.setRateLimit("production", { limit: 3, windowSeconds: 1 });
     try {

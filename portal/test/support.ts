@@ -8,7 +8,7 @@ import path from "node:path";
 import { type Environment, PORTAL_ENV } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { readBootstrap } from "../../emulator/src/index";
-import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import type { SeededTenants } from "../../emulator/test-support";
 import type { AuditEntry } from "../lib/domain/audit";
 import type { Actor, Portal } from "../lib/domain/context";
 import { getUser } from "../lib/domain/users";
@@ -65,8 +65,10 @@ export function writeTestConfig(audience: string, scopes: string[]): string {
   return file;
 }
 
-export async function startPortalHarness(): Promise<PortalHarness> {
-  const env = await startSeededTenants();
+/** `tenants`: already started ones (the benchmark starts its own, outside vitest). */
+export async function startPortalHarness(tenants?: SeededTenants): Promise<PortalHarness> {
+  // Loaded here, not at the top: emulator/test-support needs vitest, which a script has not.
+  const env = tenants ?? (await (await import("../../emulator/test-support")).startSeededTenants());
   const audit: AuditEntry[] = [];
   const configFile = writeTestConfig(
     env.seed.sandbox.exampleApi.identifier,

@@ -14,13 +14,14 @@ import {
   fromLucene,
   fromScim,
 } from "../filter";
+import type { RuleId } from "../rules";
 import type { Tenant } from "../tenant";
 import { type Handler, paginate, project } from "./context";
 
 type Cmp = Extract<Filter, { kind: "cmp" }>;
 type FieldKind = "exact" | "text" | "boolean" | "date" | "metadata" | "org" | "any-org";
 
-/** Rule `clients.search.fields`: the fields Auth0 lists, and the operators each allows. */
+/** Rule `clients.search.filter`: the fields Auth0 lists, and the operators each allows. */
 const SEARCH_FIELDS: Record<string, FieldKind> = {
   client_id: "exact",
   external_client_id: "exact",
@@ -65,7 +66,7 @@ function fieldKind(field: string): FieldKind {
   );
 }
 
-/** Parses and checks `q` (rules `clients.search.fields`, `.max-operations`, `.metadata-64`). */
+/** Parses and checks `q` (rules `clients.search.filter`, `clients.search.max-operations`, `clients.search.metadata-64`). */
 export function parseClientFilter(q: string, parser: string): Filter {
   const filter = parser === "scim" ? fromScim(q) : fromLucene(q);
   const operations = countOperations(filter);
@@ -200,8 +201,8 @@ function decodeCursor(from: string): number {
 }
 
 /** `GET /clients/search` (rules `clients.search.*`, `consistency.search-lag`). */
-export const searchClients: Handler = (ctx) => {
-  const { tenant, query } = ctx;
+/** Checks a `GET /clients/search` query; the filter it holds, if any (400 otherwise). */
+export function checkClientSearchQuery(query: Record<string, unknown>): Filter | undefined {
   const fields = typeof query.fields === "string" ? query.fields.split(",").filter(Boolean) : [];
   if (fields.length > MAX_FIELDS) {
     throw badRequest(
@@ -209,10 +210,15 @@ export const searchClients: Handler = (ctx) => {
       "invalid_query_string",
     );
   }
+  const q = typeof query.q === "string" ? query.q.trim() : "";
+  return q ? parseClientFilter(q, String(query.parser ?? "lucene")) : undefined;
+}
+
+export const searchClients: Handler = (ctx) => {
+  const { tenant, query } = ctx;
+  const filter = checkClientSearchQuery(query);
   const view = tenant.store.clientSearch;
   const visible = view.current();
-  const q = typeof query.q === "string" ? query.q.trim() : "";
-  const filter = q ? parseClientFilter(q, String(query.parser ?? "lucene")) : undefined;
   const ids = filter ? indexedCandidates(filter, visible) : undefined;
   let items = (ids ? visible.pick(ids) : visible.all()).filter((client) => {
     if (!filter) return true;
@@ -258,35 +264,52 @@ const NOT_WITH_Q = [
   "include_totals",
 ];
 
+/**
+ * Why Auth0 would refuse this `GET /clients` query with `q` (rules `clients.list.q-permitted`,
+ * `clients.list.q-alone`, `clients.list.q-checkpoint`); undefined when it is allowed.
+ */
+export function listClientsQueryProblem(
+  query: Record<string, unknown>,
+): { rule: RuleId; message: string } | undefined {
+  if (typeof query.q !== "string") return undefined;
+  const text = query.q.trim();
+  if (!PERMITTED_LIST_QUERIES.some((p) => p.pattern.test(text))) {
+    return {
+      rule: "clients.list.q-permitted",
+      message: `q on GET /clients permits only client_grant.organization_id:{organization_id} or client_grant.allow_any_organization:true, not ${JSON.stringify(text)} (filter clients on metadata with GET /clients/search)`,
+    };
+  }
+  const other = NOT_WITH_Q.find((name) => query[name] !== undefined);
+  if (other) {
+    return {
+      rule: "clients.list.q-alone",
+      message: `q cannot be combined with ${other} on GET /clients`,
+    };
+  }
+  if (query.take === undefined) {
+    return {
+      rule: "clients.list.q-checkpoint",
+      message: "q on GET /clients requires checkpoint paging (from and take)",
+    };
+  }
+  return undefined;
+}
+
 /** `GET /clients?q=...`: the permitted queries only, answered from the lagged search view. */
 export function listClientsByQuery(
   tenant: Tenant,
   q: string,
   query: Record<string, unknown>,
 ): unknown {
+  const problem = listClientsQueryProblem({ ...query, q });
+  if (problem) {
+    throw badRequest(`Invalid query string: ${problem.message}`, "invalid_query_string");
+  }
   const text = q.trim();
   const permitted = PERMITTED_LIST_QUERIES.map((p) => ({ ...p, m: p.pattern.exec(text) })).find(
     (p) => p.m,
   );
-  if (!permitted?.m) {
-    throw badRequest(
-      `Invalid query string: q on GET /clients permits only client_grant.organization_id:{organization_id} or client_grant.allow_any_organization:true, not ${JSON.stringify(text)} (filter clients on metadata with GET /clients/search)`,
-      "invalid_query_string",
-    );
-  }
-  const other = NOT_WITH_Q.find((name) => query[name] !== undefined);
-  if (other) {
-    throw badRequest(
-      `Invalid query string: q cannot be combined with ${other} on GET /clients`,
-      "invalid_query_string",
-    );
-  }
-  if (query.take === undefined) {
-    throw badRequest(
-      "Invalid query string: q on GET /clients requires checkpoint paging (from and take)",
-      "invalid_query_string",
-    );
-  }
+  if (!permitted?.m) throw new Error("unreachable: the query was checked above");
   const organizationId = permitted.m[2];
   const items = tenant.store.clientSearch
     .current()

@@ -102,7 +102,7 @@ export const getClient: Handler = (ctx) => {
 };
 
 /**
- * Auth0 keeps `client_metadata` flat: at most 10 keys, string values of at most 255 characters
+ * Rule `clients.metadata`: Auth0 keeps `client_metadata` flat: at most 10 keys, string values of at most 255 characters
  * (the OpenAPI document only says "object"). `null` is allowed in a PATCH, to remove a key.
  */
 function checkClientMetadata(metadata: unknown, patch: boolean): void {

@@ -55,6 +55,9 @@ export const HANDLERS: Record<string, Handler> = {
 
 export const API_PREFIX = "/api/v2";
 
+/** Top-level keys of each request's JSON body, for the conformance record. */
+export const BODY_KEYS = new WeakMap<IncomingMessage, string[]>();
+
 interface Route {
   op: Operation;
   handler: Handler;
@@ -62,12 +65,22 @@ interface Route {
 
 export class ManagementRouter {
   private readonly routes: Route[];
+  /** Every operation of Auth0's document, implemented or not (rule `order.auth-before-404`). */
+  private readonly documented: Operation[];
 
-  constructor(operations: (id: string) => Operation) {
+  constructor(operations: ReadonlyMap<string, Operation>) {
+    const byId = (id: string) => {
+      const op = operations.get(id);
+      if (!op) throw new Error(`operation ${id} is not in the OpenAPI document`);
+      return op;
+    };
     this.routes = Object.entries(HANDLERS)
-      .map(([id, handler]) => ({ op: operations(id), handler }))
+      .map(([id, handler]) => ({ op: byId(id), handler }))
       // Literal paths before templated ones, so `/users-by-email` never reads as `/users/{id}`.
       .sort((a, b) => a.op.pathParams.length - b.op.pathParams.length);
+    this.documented = [...operations.values()].sort(
+      (a, b) => a.pathParams.length - b.pathParams.length,
+    );
   }
 
   async handle(tenant: Tenant, req: IncomingMessage, url: URL): Promise<HandlerResult> {
@@ -82,25 +95,52 @@ export class ManagementRouter {
         params[name] = safeDecode(m[i + 1] ?? "");
       });
       const scopes = await this.authenticate(tenant, req);
-      if (!op.scopes.some((s) => scopes.has(s))) {
-        throw new ApiError(
-          403,
-          `Insufficient scope, expected any of: ${op.scopes.join(",")}`,
-          "insufficient_scope",
-        );
-      }
+      this.checkScopes(op, scopes);
       const query = tenant.openApi.parseQuery(op, url.searchParams);
       let body: Doc = {};
       if (op.bodySchema) {
         const payload = await readPayload(req);
         const value = payload === undefined ? {} : payload;
+        if (value && typeof value === "object" && !Array.isArray(value)) {
+          BODY_KEYS.set(req, Object.keys(value));
+        }
         tenant.openApi.checkBody(op, value);
         body = value as Doc;
       }
       return handler({ tenant, params, query, body, scopes });
     }
-    // A known path with another method is a 404 too, as Auth0 answers it.
+    // Rule `order.auth-before-404`: an operation in Auth0's document that the local tenants do
+    // not implement still answers 401 without a valid token and 403 without its scope, as Auth0
+    // does, before the 404. Paths (and methods) outside the document are a plain 404.
+    const documented = this.documented.find((op) => op.method === method && op.pattern.test(path));
+    if (documented) {
+      this.checkScopes(documented, await this.authenticate(tenant, req));
+      throw new ApiError(
+        404,
+        `Not Found: the local tenants do not implement ${documented.operationId}`,
+        "not_found",
+      );
+    }
     throw new ApiError(404, "Not Found", "not_found");
+  }
+
+  /** The operation of Auth0's document (or a supplement) that a method and path name. */
+  operationFor(method: string, apiPath: string): Operation | undefined {
+    const path = apiPath.replace(/\/+$/, "") || "/";
+    return (
+      this.routes.find((r) => r.op.method === method && r.op.pattern.test(path))?.op ??
+      this.documented.find((op) => op.method === method && op.pattern.test(path))
+    );
+  }
+
+  private checkScopes(op: Operation, scopes: ReadonlySet<string>): void {
+    if (!op.scopes.some((s) => scopes.has(s))) {
+      throw new ApiError(
+        403,
+        `Insufficient scope, expected any of: ${op.scopes.join(",")}`,
+        "insufficient_scope",
+      );
+    }
   }
 
   /** The caller's scopes from a valid Management API access token; 401 otherwise. */

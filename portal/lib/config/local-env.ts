@@ -5,6 +5,13 @@
  */
 import { PORTAL_ENV } from "@astral/contract";
 
+/**
+ * `PORTAL_SEARCH_LAG_MS` (optional): how far the tenants' search may lag writes, when it is known
+ * (the local tenants). Unset (real Auth0): the portal's default (ADR 0600).
+ */
+export const SEARCH_LAG_ENV = "PORTAL_SEARCH_LAG_MS";
+const SEARCH_LAG_MARGIN_MS = 500;
+
 export interface LocalSeed {
   production: {
     domain: string;
@@ -16,7 +23,14 @@ export interface LocalSeed {
 
 export function localPortalEnv(
   seed: LocalSeed,
-  opts: { baseUrl: string; sessionSecret: string; caCertPath: string; auditLogFile?: string },
+  opts: {
+    baseUrl: string;
+    sessionSecret: string;
+    caCertPath: string;
+    auditLogFile?: string;
+    /** The local tenants' search lag (ms): the portal waits this plus a margin (ADR 0600). */
+    searchLagMs?: number;
+  },
 ): Record<string, string> {
   const env: Record<string, string> = {
     [PORTAL_ENV.login.domain]: seed.production.domain,
@@ -34,6 +48,8 @@ export function localPortalEnv(
     env[names.clientSecret] = seed[environment].backend.clientSecret;
   }
   if (opts.auditLogFile) env.AUDIT_LOG_FILE = opts.auditLogFile;
+  if (opts.searchLagMs !== undefined)
+    env[SEARCH_LAG_ENV] = String(opts.searchLagMs + SEARCH_LAG_MARGIN_MS);
   return env;
 }
 

@@ -101,10 +101,23 @@ export async function createClientOnce(
   );
   // POST /clients is never repeated blindly (a lost answer may hide a client that exists): a
   // failure here leaves the pending record, and the user's retry resolves it (step 3 above).
-  const client = await spec.tenant.run(spec.what, (c) => c.clients.create(spec.body), {
-    safeToRepeat: false,
-    requestId: ctx.requestId,
-  });
+  let client: Management.Client;
+  try {
+    client = await spec.tenant.run(spec.what, (c) => c.clients.create(spec.body), {
+      safeToRepeat: false,
+      requestId: ctx.requestId,
+    });
+  } catch (error) {
+    // The tenant may have acted at any moment until now (429 waits, slow answers): the index
+    // lag counts from here. Best effort; if this fails too, the record keeps the earlier time.
+    await patchAppMetadata(
+      home,
+      userId,
+      { [field]: { ...pending, at: ctx.portal.now().getTime() } },
+      ctx.requestId,
+    ).catch(() => undefined);
+    throw error;
+  }
   await writeRecord(ctx, field, spec, pending, client);
   return { client, foundEarlier: false };
 }

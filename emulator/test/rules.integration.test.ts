@@ -1,0 +1,159 @@
+/**
+ * One check per row of the rules table (emulator/src/rules.ts), against a running tenant: each
+ * fails if the tenant stops enforcing its rule. Fuller scenarios for some rows live in
+ * client-search.integration.test.ts and conformance.unit.test.ts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { RULES, type RuleId } from "../src/rules";
+import { type SeededTenants, startSeededTenants } from "../test-support";
+import { call, expectAuth0Error, managementToken } from "./helpers";
+
+const LAG_MS = 300;
+let env: SeededTenants;
+let base: string;
+let token: string;
+
+beforeAll(async () => {
+  env = await startSeededTenants({ searchLagMs: LAG_MS });
+  base = env.tenants.sandbox.baseUrl;
+  token = await managementToken(env, "sandbox");
+});
+afterAll(() => env?.close());
+
+/** `bearer` null: no Authorization header. */
+const get = (p: string, bearer: string | null = token) =>
+  call(base, "GET", `/api/v2${p}`, { token: bearer ?? undefined });
+const q = (expr: string) => encodeURIComponent(expr);
+const status400 = async (p: string) =>
+  expect(expectAuth0Error(await get(p)).statusCode, p).toBe(400);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function makeClient(body: Record<string, unknown>) {
+  const made = await call(base, "POST", "/api/v2/clients", { token, body });
+  expect(made.status).toBe(201);
+  return made.body as { client_id: string; client_secret: string };
+}
+
+const CHECKS: Record<RuleId, () => Promise<void>> = {
+  "clients.list.q-permitted": async () => {
+    await status400(`/clients?q=${q('name:"x"')}&take=5`);
+    expect(
+      (await get(`/clients?q=${q("client_grant.allow_any_organization:true")}&take=5`)).status,
+    ).toBe(200);
+  },
+  "clients.list.q-alone": async () => {
+    await status400(
+      `/clients?q=${q("client_grant.allow_any_organization:true")}&take=5&is_global=false`,
+    );
+  },
+  "clients.list.q-checkpoint": async () => {
+    await status400(`/clients?q=${q("client_grant.allow_any_organization:true")}`);
+  },
+  "clients.search.filter": async () => {
+    await status400(`/clients/search?q=${q("callbacks:x")}`);
+    await status400(`/clients/search?q=${q("metadata.teamId:t*")}`);
+    await status400(`/clients/search?parser=scim&q=${q('app_type co "spa"')}`);
+    expect((await get(`/clients/search?parser=scim&q=${q('name co "Backend"')}`)).status).toBe(200);
+  },
+  "clients.search.max-operations": async () => {
+    const six = Array.from({ length: 6 }, (_, i) => `metadata.k${i}:v`).join(" AND ");
+    await status400(`/clients/search?q=${q(six)}`);
+  },
+  "clients.search.metadata-64": async () => {
+    await status400(`/clients/search?q=${q(`metadata.k:${"v".repeat(65)}`)}`);
+  },
+  "clients.search.scopes": async () => {
+    const keys = await managementToken(env, "sandbox", ["read:client_keys"]);
+    expect((await get("/clients/search", keys)).status).toBe(403);
+    const summary = await managementToken(env, "sandbox", ["read:client_summary"]);
+    expect((await get("/clients/search", summary)).status).toBe(200);
+  },
+  "clients.search.hidden-fields": async () => {
+    const all = (await get("/clients/search?take=100")).body as { clients: object[] };
+    expect(all.clients.length).toBeGreaterThan(0);
+    for (const c of all.clients) expect(c).not.toHaveProperty("client_secret");
+  },
+  "clients.search.cursor": async () => {
+    await makeClient({ name: "cursor 1" });
+    await makeClient({ name: "cursor 2" });
+    await sleep(LAG_MS + 100);
+    const first = (await get("/clients/search?take=1&include_totals=true")).body as Record<
+      string,
+      unknown
+    >;
+    expect(Object.keys(first).sort()).toEqual(["clients", "next"]);
+    await status400("/clients/search?take=0");
+  },
+  "clients.metadata": async () => {
+    const many = Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, "v"]));
+    const made = await makeClient({ name: "meta" });
+    const patched = await call(base, "PATCH", `/api/v2/clients/${made.client_id}`, {
+      token,
+      body: { client_metadata: many },
+    });
+    expect(expectAuth0Error(patched).statusCode).toBe(400);
+  },
+  "consistency.search-lag": async () => {
+    await makeClient({ name: "lag row", client_metadata: { teamId: "lag-row" } });
+    const search = () => get(`/clients/search?q=${q("metadata.teamId:lag-row")}`);
+    expect(((await search()).body as { clients: unknown[] }).clients).toHaveLength(0);
+    await sleep(LAG_MS + 100);
+    expect(((await search()).body as { clients: unknown[] }).clients).toHaveLength(1);
+  },
+  "consistency.immediate-reads": async () => {
+    const made = await makeClient({ name: "read at once" });
+    expect((await get(`/clients/${made.client_id}`)).status).toBe(200);
+  },
+  "users.search.window": async () => {
+    await status400("/users?per_page=50&page=20");
+    expect((await get("/users?per_page=50&page=19")).status).toBe(200);
+  },
+  "ratelimit.headers": async () => {
+    for (const reply of [
+      await get("/clients?per_page=1"),
+      await get("/clients/nope"),
+      await get("/clients", null),
+    ]) {
+      expect(reply.headers.get("x-ratelimit-limit")).toMatch(/^\d+$/);
+      expect(reply.headers.get("x-ratelimit-remaining")).toMatch(/^\d+$/);
+      expect(Number(reply.headers.get("x-ratelimit-reset"))).toBeGreaterThanOrEqual(
+        Math.floor(Date.now() / 1000),
+      );
+    }
+  },
+  "ratelimit.profiles": async () => {
+    env.control.setRateLimitProfile("sandbox", "free");
+    try {
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await get("/tenants/settings")).status);
+      expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(10);
+      expect(statuses.at(-1)).toBe(429);
+      const limited = await get("/tenants/settings");
+      expect(limited.headers.get("x-ratelimit-limit")).toBe("10");
+      expect(expectAuth0Error(limited).message).toBe("Global limit has been reached");
+    } finally {
+      env.control.setRateLimitProfile("sandbox", "test");
+    }
+  },
+  "order.auth-before-404": async () => {
+    expect((await get("/roles", null)).status).toBe(401);
+    const narrow = await managementToken(env, "sandbox", ["read:clients"]);
+    expect((await get("/roles", narrow)).status).toBe(403);
+    expect(expectAuth0Error(await get("/roles")).statusCode).toBe(404);
+    expect((await get("/not-in-auth0s-document", null)).status).toBe(404);
+  },
+  "conformance.documented": async () => {
+    // The tenant names the operation it matched; unknown paths match none (see the unit test).
+    expect((await get("/not-in-auth0s-document")).status).toBe(404);
+  },
+  "conformance.accepted": async () => {
+    await status400("/clients?per_page=101");
+  },
+};
+
+describe("rules table", () => {
+  it("has a check for every row", () => {
+    expect(Object.keys(CHECKS).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+  for (const rule of RULES) it(`${rule.id}: ${rule.rule}`, () => CHECKS[rule.id]());
+});
