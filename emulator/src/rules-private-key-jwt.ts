@@ -1,18 +1,12 @@
 /**
- * Rules-table rows for Private Key JWT: `client_authentication_methods` on `POST /clients` and
- * client assertions at `/oauth/token`. Same shape as the rules table (`id`, `rule`, `source`,
- * `enforcedIn`); each row has a test in emulator/test/private-key-jwt.integration.test.ts.
- * Where Auth0's text is ambiguous the stricter reading is taken and the row says so.
+ * The rules table's rows for Private Key JWT (spread into RULES in emulator/src/rules.ts):
+ * `client_authentication_methods` on `POST /clients` and client assertions at `/oauth/token`.
+ * Each row has a check in emulator/test/rules.integration.test.ts (from
+ * emulator/test/private-key-jwt-checks.ts) and fuller scenarios in
+ * emulator/test/private-key-jwt.integration.test.ts. Where Auth0's text is ambiguous the stricter
+ * reading is taken and the row says so.
  */
-export interface PrivateKeyJwtRule {
-  id: string;
-  /** One sentence. */
-  rule: string;
-  /** An auth0.com docs URL, or an SDK typing file and symbol. */
-  source: string;
-  /** Files (repository-relative) whose code enforces the rule and names its id. */
-  enforcedIn: readonly string[];
-}
+import type { Rule } from "./rules";
 
 const TYPES_D_TS = "auth0 SDK `dist/cjs/management/api/types/types.d.ts`";
 const PATCH_CLIENT = "https://auth0.com/docs/api/management/v2/clients/patch-clients-by-id";
@@ -22,7 +16,7 @@ const CONFIGURE = "https://auth0.com/docs/get-started/applications/configure-pri
 const METHODS_TS = "emulator/src/management/client-authentication-methods.ts";
 const ASSERTION_TS = "emulator/src/oauth/client-assertion.ts";
 
-export const PRIVATE_KEY_JWT_RULES: readonly PrivateKeyJwtRule[] = [
+export const PRIVATE_KEY_JWT_RULES = [
   {
     id: "clients.auth-methods.exclusive",
     rule: "`client_authentication_methods` and `token_endpoint_auth_method` are mutually exclusive: a create with both is a 400, and a Private Key JWT client shows no `token_endpoint_auth_method`.",
@@ -38,7 +32,7 @@ export const PRIVATE_KEY_JWT_RULES: readonly PrivateKeyJwtRule[] = [
   {
     id: "clients.auth-methods.private-key-jwt-only",
     rule: "Only `private_key_jwt` is accepted in `client_authentication_methods` locally; the mTLS methods are a 400 (not emulated).",
-    source: `${TYPES_D_TS} \`ClientCreateAuthenticationMethod\``,
+    source: `${TYPES_D_TS} \`ClientCreateAuthenticationMethod\`; ${CONFIGURE}`,
     enforcedIn: [METHODS_TS],
   },
   {
@@ -64,12 +58,12 @@ export const PRIVATE_KEY_JWT_RULES: readonly PrivateKeyJwtRule[] = [
     id: "clients.auth-methods.kid",
     rule: "`kid` matches `[0-9a-zA-Z-_]{10,64}`, is generated when absent and is unique within the client; `alg` is RS256 (default), RS384 or PS256.",
     source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\``,
-    enforcedIn: [METHODS_TS, "emulator/spec/management-api.openapi.json"],
+    enforcedIn: [METHODS_TS],
   },
   {
     id: "clients.auth-methods.read",
     rule: "A client read shows `client_authentication_methods.private_key_jwt.credentials` as ids only, never the keys.",
-    source: `${TYPES_D_TS} \`ClientAuthenticationMethodPrivateKeyJwtCredentials\``,
+    source: `${TYPES_D_TS} \`ClientAuthenticationMethodPrivateKeyJwtCredentials\`; https://auth0.com/docs/api/management/v2/clients/get-clients-by-id`,
     enforcedIn: [METHODS_TS],
   },
   {
@@ -87,7 +81,7 @@ export const PRIVATE_KEY_JWT_RULES: readonly PrivateKeyJwtRule[] = [
   {
     id: "token.assertion.one-method",
     rule: "A request with a client assertion and a client secret (post or Basic) is a 400 `invalid_request` (stricter reading: one method per request, RFC 6749 §2.3).",
-    source: 'RFC 6749 §2.3 ("MUST NOT use more than one authentication method in each request")',
+    source: `${AUTHENTICATE} (the token request sends client_assertion in place of client_secret); RFC 6749 §2.3 ("MUST NOT use more than one authentication method in each request")`,
     enforcedIn: [ASSERTION_TS],
   },
   {
@@ -132,4 +126,4 @@ export const PRIVATE_KEY_JWT_RULES: readonly PrivateKeyJwtRule[] = [
     source: `${PATCH_CLIENT} (the two methods are mutually exclusive); ${CONFIGURE} ("The client_secret parameter will be hidden")`,
     enforcedIn: ["emulator/src/oauth/token-endpoint.ts"],
   },
-];
+] as const satisfies readonly Rule[];

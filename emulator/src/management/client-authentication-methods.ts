@@ -5,7 +5,8 @@
  *
  * The credentials are kept apart from the client record (`store.sections.clientCredentials`):
  * a client shows only their ids (`client_authentication_methods.private_key_jwt.credentials:
- * [{ id }]`, Auth0's `ClientAuthenticationMethodPrivateKeyJwtCredentials`), never the keys.
+ * [{ id }]`, Auth0's `ClientAuthenticationMethodPrivateKeyJwtCredentials`), never the keys
+ * (rule `clients.auth-methods.read`).
  */
 import { createPublicKey, type KeyObject, X509Certificate } from "node:crypto";
 import type { Doc } from "../collection";
