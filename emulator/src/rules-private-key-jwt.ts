@@ -57,7 +57,7 @@ export const PRIVATE_KEY_JWT_RULES = [
   {
     id: "clients.auth-methods.kid",
     rule: "`kid` matches `[0-9a-zA-Z-_]{10,64}`, is generated when absent and is unique within the client; `alg` is RS256 (default), RS384 or PS256.",
-    source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\``,
+    source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\`; https://auth0.com/docs/api/management/v2/clients/post-clients`,
     enforcedIn: [METHODS_TS],
   },
   {
