@@ -55,7 +55,13 @@ async function main() {
   const { PortalError } = await import("../lib/errors");
   const { useRateLimitProfile } = await import("./profiles");
   const { startBenchTenants } = await import("./tenants");
+  const { DEFAULT_RETRY } = await import("../lib/management/retry");
   const h = await startPortalHarness(await startBenchTenants());
+  // The production retry policy (the harness's is tuned for fast tests).
+  const portal = h.portalWith(
+    { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+    { retry: DEFAULT_RETRY },
+  );
   const prod = h.root.production;
   try {
     // ---- population: TEAMS team records, CLIENTS - TEAMS credentials, USERS members ----------
@@ -118,13 +124,13 @@ async function main() {
     const teamId = teamIds[0] as string;
     await prod.users.update(member.userId, { app_metadata: { teamId } });
     const actor = await h.refresh(member);
-    const tenant = h.portal.tenants.production;
-    const sandbox = h.portal.tenants.sandbox;
+    const tenant = portal.tenants.production;
+    const sandbox = portal.tenants.sandbox;
     if (!tenant || !sandbox) throw new Error("both tenants are needed");
     const apiCalls = () => tenant.calls.api + sandbox.calls.api;
     const tenant429 = () => tenant.calls.rateLimited + sandbox.calls.rateLimited;
     // Let the search indexes catch up with the population before measuring.
-    await new Promise((resolve) => setTimeout(resolve, h.portal.searchLagMs + 500));
+    await new Promise((resolve) => setTimeout(resolve, portal.searchLagMs + 500));
     useRateLimitProfile(h.env, "free");
 
     const measure = async (label: string, runs: number, view: () => Promise<unknown>) => {
@@ -203,8 +209,8 @@ async function main() {
     rows.push([
       await measure("team page (portal)", RUNS, async () => {
         await actorLookup();
-        ok(await actions.getTeam.invoke(h.portal, actor, { teamId }));
-        ok(await actions.listMembers.invoke(h.portal, actor, { teamId, perPage: 20 }));
+        ok(await actions.getTeam.invoke(portal, actor, { teamId }));
+        ok(await actions.listMembers.invoke(portal, actor, { teamId, perPage: 20 }));
       }),
       await measure("team page (naive)", NAIVE_RUNS, async () => {
         await actorLookup();
@@ -216,8 +222,8 @@ async function main() {
       await measure("credentials page (portal)", RUNS, async () => {
         await actorLookup();
         const input = { teamId, environment: "production", take: 20 };
-        ok(await actions.listCredentials.invoke(h.portal, actor, input));
-        ok(await actions.listMembers.invoke(h.portal, actor, { teamId, perPage: 50 }));
+        ok(await actions.listCredentials.invoke(portal, actor, input));
+        ok(await actions.listMembers.invoke(portal, actor, { teamId, perPage: 50 }));
       }),
       await measure("credentials page (naive)", NAIVE_RUNS, async () => {
         await actorLookup();
@@ -228,7 +234,7 @@ async function main() {
     rows.push([
       await measure("admin teams page, 20 teams (portal)", RUNS, async () => {
         await actorLookup();
-        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20 }));
+        ok(await actions.adminListTeams.invoke(portal, h.admin, { take: 20 }));
       }),
       await measure("admin teams page, 20 teams with counts (naive)", NAIVE_RUNS, async () => {
         await actorLookup();
@@ -244,7 +250,7 @@ async function main() {
     rows.push([
       await measure("admin teams page, 20 teams with counts (portal)", NAIVE_RUNS, async () => {
         await actorLookup();
-        ok(await actions.adminListTeams.invoke(h.portal, h.admin, { take: 20, counts: true }));
+        ok(await actions.adminListTeams.invoke(portal, h.admin, { take: 20, counts: true }));
       }),
       await measure("(naive: as above)", 0, async () => undefined),
     ]);
@@ -252,7 +258,7 @@ async function main() {
       await measure("create credential (portal, idempotent)", RUNS, async () => {
         await actorLookup();
         ok(
-          await actions.createCredential.invoke(h.portal, actor, {
+          await actions.createCredential.invoke(portal, actor, {
             teamId,
             environment: "production",
             name: "bench",

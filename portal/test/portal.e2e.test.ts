@@ -80,7 +80,9 @@ async function signIn(email: string, password: string): Promise<Page> {
   await page.fill("#password", password);
   await page.click("button[type=submit]");
   await page.waitForURL(`${portal.url}/`);
-  await expect.poll(() => page.getByTestId("signed-in-as").textContent()).toBe(email);
+  await expect
+    .poll(() => page.getByTestId("signed-in-as").textContent(), { timeout: 30_000 })
+    .toBe(email);
   return page;
 }
 
