@@ -50,18 +50,28 @@ for (const step of steps) {
     env,
     stdio: "inherit",
   });
-  if (step.name === "tests") printSummary();
+  if (step.name === "tests") {
+    printSummary();
+    // The conformance report is useful even when a test failed: run it before giving up.
+    const conformance = checkRecordedRequests();
+    if (run.status === 0 && conformance !== 0) process.exit(1);
+  }
   if (run.status !== 0) {
     console.error(`\n${step.name} failed (exit ${run.status ?? run.signal})`);
     process.exit(run.status || 1);
   }
 }
 
-// Conformance: every recorded request of the product must be one Auth0 answers the same way.
-console.log("\n== conformance: the product's Management API requests against the rules table");
-if (runConformance() !== 0) {
-  console.error("\nconformance failed: requests above are outside the rules (emulator/README.md)");
-  process.exit(1);
+/** Conformance: every recorded request of the product must be one Auth0 answers the same way. */
+function checkRecordedRequests(): number {
+  console.log("\n== conformance: the product's Management API requests against the rules table");
+  const code = runConformance();
+  if (code !== 0) {
+    console.error(
+      "\nconformance failed: requests above are outside the rules (emulator/README.md)",
+    );
+  }
+  return code;
 }
 
 function printSummary(): void {

@@ -43,6 +43,8 @@ export interface StartOptions {
    * `DEFAULT_SEARCH_LAG_MS`, 0 turns the lag off).
    */
   searchLagMs?: number;
+  /** How long a rotated secret takes to work, in ms (rule `clients.rotate.delay`; default 1000). */
+  rotationDelayMs?: number;
   /** Rate-limit profile of both tenants (rule `ratelimit.profiles`; default `test`). */
   rateLimitProfile?: RateLimitProfileName;
 }
@@ -69,6 +71,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
       const tenant = new Tenant(name, path.join(stateDir, name), openApi, {
         searchLagMs: opts.searchLagMs,
         rateLimitProfile: opts.rateLimitProfile,
+        rotationDelayMs: opts.rotationDelayMs,
       });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(

@@ -6,7 +6,8 @@
  * does. Terms on indexed fields are answered from the collection's indexes.
  */
 
-import { type Collection, type Doc, indexKey, type Json, valuesAt } from "./collection";
+import type { Collection, Doc, Json } from "./collection";
+import { valuesAt } from "./collection";
 import { ApiError } from "./errors";
 
 export type Query =
@@ -144,41 +145,62 @@ function tokenize(input: string): Token[] {
   return tokens;
 }
 
-function wildcard(pattern: string): RegExp {
-  const body = pattern
-    .toLowerCase()
+function wildcard(pattern: string, insensitive: boolean): RegExp {
+  const body = (insensitive ? pattern.toLowerCase() : pattern)
     .replace(/[.+^${}()|[\]\\]/g, "\\$&")
     .replace(/\*/g, ".*")
     .replace(/\?/g, ".");
   return new RegExp(`^${body}$`, "s");
 }
 
-function termMatches(values: Json[], value: string, exact: boolean): boolean {
+/**
+ * Which fields compare case-insensitively. Default: all (the collection's indexes are). User
+ * search passes Auth0's rule (`users.search.case`): only the normalized profile fields.
+ */
+export interface SearchOptions {
+  caseInsensitive?: (field: string) => boolean;
+}
+
+/** A value as the comparison sees it: lower case for case-insensitive fields. */
+function comparable(value: Json, insensitive: boolean): string | undefined {
+  if (value === null || typeof value === "object") return undefined;
+  return insensitive ? String(value).toLowerCase() : String(value);
+}
+
+function termMatches(values: Json[], value: string, exact: boolean, insensitive: boolean): boolean {
   if (!exact && /[*?]/.test(value)) {
-    const re = wildcard(value);
+    const re = wildcard(value, insensitive);
     return values.some((v) => {
-      const key = indexKey(v);
+      const key = comparable(v, insensitive);
       return key !== undefined && re.test(key);
     });
   }
-  const wanted = value.toLowerCase();
-  return values.some((v) => indexKey(v) === wanted);
+  const wanted = insensitive ? value.toLowerCase() : value;
+  return values.some((v) => comparable(v, insensitive) === wanted);
 }
 
-export function matches(doc: Doc, query: Query, defaultFields: readonly string[]): boolean {
+export function matches(
+  doc: Doc,
+  query: Query,
+  defaultFields: readonly string[],
+  opts: SearchOptions = {},
+): boolean {
+  const insensitive = opts.caseInsensitive ?? (() => true);
   switch (query.kind) {
     case "term": {
       const fields = query.field ? [query.field] : defaultFields;
-      return fields.some((f) => termMatches(valuesAt(doc, f), query.value, query.exact));
+      return fields.some((f) =>
+        termMatches(valuesAt(doc, f), query.value, query.exact, insensitive(f)),
+      );
     }
     case "exists":
       return valuesAt(doc, query.field).some((v) => v !== null);
     case "and":
-      return query.parts.every((p) => matches(doc, p, defaultFields));
+      return query.parts.every((p) => matches(doc, p, defaultFields, opts));
     case "or":
-      return query.parts.some((p) => matches(doc, p, defaultFields));
+      return query.parts.some((p) => matches(doc, p, defaultFields, opts));
     case "not":
-      return !matches(doc, query.part, defaultFields);
+      return !matches(doc, query.part, defaultFields, opts);
   }
 }
 
@@ -217,11 +239,20 @@ function candidates<T extends Doc>(
 /** Records of `coll` matching the Lucene query `q`, in insertion order. */
 export function search<T extends Doc>(
   coll: Collection<T>,
-  q: string,
+  q: string | Query,
   defaultFields: readonly string[],
+  opts: SearchOptions = {},
 ): T[] {
-  const query = parseLucene(q);
+  const query = typeof q === "string" ? parseLucene(q) : q;
+  // Index keys are lower case: hits are a superset for case-sensitive fields, checked below.
   const ids = candidates(query, coll);
   const pool = ids ? coll.pick(ids) : coll.all();
-  return pool.filter((doc) => matches(doc, query, defaultFields));
+  return pool.filter((doc) => matches(doc, query, defaultFields, opts));
+}
+
+/** Every term of a query, for checks on fields and values. */
+export function terms(query: Query): Array<Extract<Query, { kind: "term" | "exists" }>> {
+  if (query.kind === "term" || query.kind === "exists") return [query];
+  if (query.kind === "not") return terms(query.part);
+  return query.parts.flatMap(terms);
 }

@@ -85,6 +85,13 @@ export const RULES = [
     enforcedIn: ["emulator/src/management/clients.ts"],
   },
   {
+    id: "clients.rotate.delay",
+    rule: "After `rotate-secret` the new secret works only after the rotation delay (default 1 s; Auth0: up to 30 s) and the previous one until then.",
+    source:
+      'https://auth0.com/docs/get-started/applications/rotate-client-secret ("New secrets may be delayed up to thirty seconds while rotating"; keep the previous secret as a fallback)',
+    enforcedIn: ["emulator/src/management/clients.ts", "emulator/src/oauth/token-endpoint.ts"],
+  },
+  {
     id: "consistency.search-lag",
     rule: "Searches (`GET /users`, `GET /clients?q=`, `GET /clients/search`) see a write only after the search lag (default 1 s; Auth0 gives no figure).",
     source:
@@ -108,6 +115,24 @@ export const RULES = [
     source:
       "https://auth0.com/docs/manage-users/user-search/view-search-results-by-page#limitation",
     enforcedIn: ["emulator/src/management/users.ts", "emulator/src/conformance/check.ts"],
+  },
+  {
+    id: "users.search.case",
+    rule: "User search compares `email`, `name`, `given_name`, `family_name` and `nickname` case-insensitively and every other field (all `app_metadata` and `user_metadata`) case-sensitively.",
+    source: "https://auth0.com/docs/manage-users/user-search/user-search-query-syntax",
+    enforcedIn: ["emulator/src/management/users.ts"],
+  },
+  {
+    id: "users.search.metadata-no-wildcard",
+    rule: "User search refuses wildcard and range searches on metadata fields (Auth0 says so of `user_metadata`; the stricter reading covers `app_metadata` too).",
+    source: "https://auth0.com/docs/manage-users/user-search/user-search-query-syntax",
+    enforcedIn: ["emulator/src/management/users.ts"],
+  },
+  {
+    id: "users.search.wildcards",
+    rule: "A leading wildcard (suffix match) needs at least 3 literal characters (`name:*usa`, not `name:*sa`).",
+    source: "https://auth0.com/docs/manage-users/user-search/user-search-query-syntax",
+    enforcedIn: ["emulator/src/management/users.ts"],
   },
   {
     id: "ratelimit.headers",

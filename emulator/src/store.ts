@@ -55,6 +55,13 @@ export class TenantStore {
   /** What user search sees (`GET /users`, with or without `q`). */
   readonly userSearch = new SearchView(this.users, (u) => u.user_id as string);
   passwords = new Map<string, string>();
+  /**
+   * Rule `clients.rotate.delay`: a rotated secret's predecessor, kept working (and the new one
+   * refused) until `effectiveAt`. Memory only: after a restart the new secret works at once.
+   */
+  readonly secretRotations = new Map<string, { previous: string; effectiveAt: number }>();
+  /** How long a rotated secret takes to work, in ms. */
+  rotationDelayMs = 0;
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
   /** Records of modules that keep their own shapes (management/tenant-config.ts), by section. */
@@ -232,6 +239,7 @@ export class TenantStore {
     this.users.clear();
     this.resourceServers.clear();
     this.passwords.clear();
+    this.secretRotations.clear();
     this.refreshTokens.clear();
     this.settings = {};
     this.sections = {};

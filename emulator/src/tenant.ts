@@ -49,7 +49,15 @@ export const BOOTSTRAP_FILE = "bootstrap.json";
  */
 export const DEFAULT_SEARCH_LAG_MS = 1000;
 
+/**
+ * How long a rotated client secret takes to work, by default (rule `clients.rotate.delay`;
+ * Auth0: "up to thirty seconds"). Short, so tests stay fast, but never zero.
+ */
+export const DEFAULT_ROTATION_DELAY_MS = 1000;
+
 export interface TenantOptions {
+  /** How long a rotated secret takes to work, in ms (default `DEFAULT_ROTATION_DELAY_MS`). */
+  rotationDelayMs?: number;
   /** How long writes take to reach searches, in ms (default `DEFAULT_SEARCH_LAG_MS`; 0: at once). */
   searchLagMs?: number;
   /** Auth0 rate-limit configuration of the Management API (default `test`; `npm run dev`: free). */
@@ -75,6 +83,7 @@ export class Tenant implements TenantHandle {
   ) {
     this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
     this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile ?? "test"]);
+    this.store.rotationDelayMs = opts.rotationDelayMs ?? DEFAULT_ROTATION_DELAY_MS;
     this.router = new ManagementRouter(openApi.operations);
     this.oauth = new OAuthEndpoints(this);
   }

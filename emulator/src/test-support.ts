@@ -30,6 +30,8 @@ export interface TenantsControl {
   clear(): void;
   /** How long writes take to reach searches on both tenants, in ms (0: at once). */
   setSearchLag(ms: number): void;
+  /** How long a rotated secret takes to work on both tenants, in ms (0: at once). */
+  setRotationDelay(ms: number): void;
   /** The tenant's Auth0 rate-limit configuration (default `test`; survives `clear()`). */
   setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
 }
@@ -56,6 +58,8 @@ export interface SeededTenantsOptions extends SeedOptions {
    * requests Auth0 would reject on purpose.
    */
   recordConformance?: boolean;
+  /** How long a rotated secret takes to work, in ms (rule `clients.rotate.delay`; default 1000). */
+  rotationDelayMs?: number;
 }
 
 /** The running test file, relative to the repository (vitest knows it). */
@@ -73,7 +77,11 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
     );
   }
   const stateDir = opts.stateDir ?? mkdtempSync(path.join(os.tmpdir(), "astral-tenants-"));
-  const running = await startTenants({ stateDir, searchLagMs: opts.searchLagMs });
+  const running = await startTenants({
+    stateDir,
+    searchLagMs: opts.searchLagMs,
+    rotationDelayMs: opts.rotationDelayMs,
+  });
   const conformanceDir = process.env[CONFORMANCE_DIR_ENV];
   const source = currentTestFile();
   if (conformanceDir && (opts.recordConformance ?? !source.startsWith("emulator/"))) {
@@ -110,6 +118,9 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       },
       setRateLimitProfile: (tenant, profile) =>
         running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
+      setRotationDelay: (ms) => {
+        for (const name of TENANT_NAMES) running.live[name].store.rotationDelayMs = ms;
+      },
       setSearchLag: (ms) => {
         for (const name of TENANT_NAMES) running.live[name].store.setSearchLag(ms);
       },

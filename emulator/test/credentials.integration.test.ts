@@ -8,11 +8,12 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 
+const ROTATION_MS = 300;
 let env: SeededTenants;
 let mgmt: ManagementClient;
 
 beforeAll(async () => {
-  env = await startSeededTenants();
+  env = await startSeededTenants({ rotationDelayMs: ROTATION_MS });
   const { domain, backend } = env.seed.production;
   mgmt = new ManagementClient({
     domain,
@@ -72,6 +73,9 @@ describe("credentials issued through the Management API", () => {
     expect(elsewhere).toMatchObject({ status: 403, body: { error: "access_denied" } });
 
     const rotated = await mgmt.clients.rotateSecret(id);
+    // Rule clients.rotate.delay: the old secret works until the rotation takes effect.
+    expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, ROTATION_MS + 100));
     expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(401);
     expect(
       (await token({ client_id: id, client_secret: rotated.client_secret as string, audience }))

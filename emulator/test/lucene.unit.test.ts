@@ -65,6 +65,17 @@ describe("Lucene q", () => {
     },
   );
 
+  it("compares case-sensitively where the caller says so (user search: metadata)", () => {
+    const sensitive = (q: string) =>
+      search(users, q, ["email", "name"], { caseInsensitive: (f) => f === "email" }).map(
+        (u) => u.user_id,
+      );
+    expect(sensitive("app_metadata.teamId:T1")).toEqual([]);
+    expect(sensitive("app_metadata.teamId:t1")).toEqual(["1", "2"]);
+    expect(sensitive('email:"ADA@EXAMPLE.COM"')).toEqual(["1"]);
+    expect(sensitive("name:ada*")).toEqual([]);
+  });
+
   it("keeps indexes right through updates and deletes", () => {
     const c = new Collection<Doc>((d) => d.id as string, ["tag"]);
     c.put({ id: "a", tag: "x" });

@@ -29,7 +29,7 @@ export interface ConformanceReport {
  * Per-operation request rules: each throws Auth0's 400 or returns a problem. `get_clients`:
  * `clients.list.q-permitted`, `clients.list.q-alone`, `clients.list.q-checkpoint`;
  * `get_clients_search`: `clients.search.filter` (with `.max-operations`, `.metadata-64`);
- * `get_users`: `users.search.window`.
+ * `get_users`: `users.search.window`, `users.search.metadata-no-wildcard`, `users.search.wildcards`.
  */
 const REQUEST_RULES: Record<
   string,
@@ -118,14 +118,17 @@ export function checkConformance(
       if (problem) fail(problem[0], problem[1]);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      fail(ruleOfError(record.operationId), err.message);
+      fail(ruleOfError(record.operationId, err.message), err.message);
     }
   }
   return { operations, violations };
 }
 
-function ruleOfError(operationId: string): RuleId {
-  return operationId === "get_users" ? "users.search.window" : "clients.search.filter";
+function ruleOfError(operationId: string, message: string): RuleId {
+  if (operationId !== "get_users") return "clients.search.filter";
+  if (message.includes("metadata fields")) return "users.search.metadata-no-wildcard";
+  if (message.includes("leading wildcard")) return "users.search.wildcards";
+  return "users.search.window";
 }
 
 /** The report as text: operations with counts, then violations (or none). */

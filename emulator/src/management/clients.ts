@@ -158,6 +158,7 @@ export const deleteClient: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const id = ctx.params.id ?? "";
   if (!store.clients.delete(id)) throw missing();
+  store.secretRotations.delete(id);
   const grants = store.grants.lookup("client_id", id);
   for (const g of [...(grants ?? [])]) store.grants.delete(g);
   for (const [token, rt] of store.refreshTokens)
@@ -171,6 +172,13 @@ export const rotateSecret: Handler = (ctx) => {
   const current = store.clients.get(ctx.params.id ?? "");
   if (!current) throw missing();
   const next = { ...clone(current), client_secret: newClientSecret() };
+  // Rule `clients.rotate.delay`: the new secret works only after the delay; the old one until then.
+  if (store.rotationDelayMs > 0) {
+    store.secretRotations.set(current.client_id as string, {
+      previous: current.client_secret as string,
+      effectiveAt: Date.now() + store.rotationDelayMs,
+    });
+  }
   store.clients.put(next);
   store.changed();
   return { status: 200, body: present(ctx, next, true) };

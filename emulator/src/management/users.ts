@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import type { Doc } from "../collection";
 import { badRequest, conflict, notFound } from "../errors";
-import { search } from "../lucene";
+import { parseLucene, type Query, search, terms } from "../lucene";
 import { hashPassword, isStrongEnough } from "../passwords";
 import { mapPage } from "./clients";
 import { clone, type Handler, mergeMetadata, now, paginate, project, randomHex } from "./context";
@@ -160,7 +160,7 @@ const SEARCHABLE_DEFAULTS = ["email", "name", "nickname", "user_id"];
  * Rules `users.search.window` and `users.search.metadata-*`: why Auth0 would refuse this user
  * search; nothing when it is allowed. Throws the 400 Auth0 answers.
  */
-export function checkUserSearchQuery(query: Record<string, unknown>): void {
+export function checkUserSearchQuery(query: Record<string, unknown>): Query | undefined {
   const perPage = (query.per_page as number | undefined) ?? 50;
   const page = (query.page as number | undefined) ?? 0;
   if ((page + 1) * perPage > 1000) {
@@ -169,18 +169,47 @@ export function checkUserSearchQuery(query: Record<string, unknown>): void {
       "invalid_paging",
     );
   }
+  if (typeof query.q !== "string" || !query.q.trim()) return undefined;
+  const parsed = parseLucene(query.q);
+  for (const term of terms(parsed)) {
+    if (term.kind !== "term" || !term.field) continue;
+    const metadata = /^(app|user)_metadata\./.test(term.field);
+    // Rule `users.search.metadata-no-wildcard`: no wildcard or range search on metadata fields
+    // (Auth0 says so of user_metadata; the stricter reading covers app_metadata too).
+    if (metadata && !term.exact && /[*?]|^[[{]|[\]}]$/.test(term.value)) {
+      throw badRequest(
+        `Invalid query string: wildcard and range searches are not available on metadata fields (${term.field}:${term.value})`,
+        "invalid_query_string",
+      );
+    }
+    // Rule `users.search.wildcards`: a suffix match needs at least 3 literal characters.
+    if (!term.exact && term.value.startsWith("*") && term.value.replace(/[*?]/g, "").length < 3) {
+      throw badRequest(
+        `Invalid query string: a leading wildcard needs at least 3 characters after it (${term.field}:${term.value})`,
+        "invalid_query_string",
+      );
+    }
+  }
+  return parsed;
 }
+
+/**
+ * Rule `users.search.case`: values of the normalized profile fields compare case-insensitively,
+ * every other field (app_metadata and user_metadata included) case-sensitively.
+ */
+const CASE_INSENSITIVE_FIELDS = new Set(["email", "name", "given_name", "family_name", "nickname"]);
 
 export const listUsers: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const { query } = ctx;
-  checkUserSearchQuery(query);
+  const parsed = checkUserSearchQuery(query);
   // Rule `consistency.search-lag`: user search (with or without q) lags writes.
   const visible = store.userSearch.current();
-  let items: Doc[] | readonly Doc[] =
-    typeof query.q === "string" && query.q.trim()
-      ? search(visible, query.q, SEARCHABLE_DEFAULTS)
-      : visible.all();
+  let items: Doc[] | readonly Doc[] = parsed
+    ? search(visible, parsed, SEARCHABLE_DEFAULTS, {
+        caseInsensitive: (field) => CASE_INSENSITIVE_FIELDS.has(field),
+      })
+    : visible.all();
   if (typeof query.sort === "string") {
     const [field, dir] = query.sort.split(":");
     const sign = dir === "-1" ? -1 : 1;

@@ -85,7 +85,7 @@ export class TokenEndpoint {
     }
     if (!clientId) throw new OAuthError(401, "access_denied", "Unauthorized");
     const client = this.tenant.store.clients.get(clientId);
-    if (!client || !secret || !sameText(String(client.client_secret), secret)) {
+    if (!client || !secret || !sameText(this.currentSecret(client), secret)) {
       throw new OAuthError(401, "access_denied", "Unauthorized");
     }
     // Rule `token.assertion.no-secret`: a Private Key JWT client never authenticates by secret.
@@ -96,6 +96,18 @@ export class TokenEndpoint {
         "This client authenticates with Private Key JWT: send a client_assertion.",
       );
     return client;
+  }
+
+  /**
+   * Rule `clients.rotate.delay`: right after a rotation the previous secret is the one that
+   * works, until the rotation takes effect ("New secrets may be delayed up to thirty seconds").
+   */
+  private currentSecret(client: Doc): string {
+    const rotations = this.tenant.store.secretRotations;
+    const rotation = rotations.get(client.client_id as string);
+    if (rotation && Date.now() < rotation.effectiveAt) return rotation.previous;
+    if (rotation) rotations.delete(client.client_id as string);
+    return String(client.client_secret);
   }
 
   private checkGrantType(client: Doc, grantType: string): void {
