@@ -31,6 +31,10 @@ export async function startBenchTenants(): Promise<SeededTenants> {
       setRateLimitProfile: (tenant, profile) =>
         running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
       setSearchLag: (ms) => each((name) => running.live[name].store.setSearchLag(ms)),
+      setRotationDelay: (ms) =>
+        each((name) => {
+          running.live[name].store.rotationDelayMs = ms;
+        }),
     },
     close: async () => {
       await running.close();
