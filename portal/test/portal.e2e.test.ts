@@ -319,7 +319,9 @@ describe("portal in a browser", () => {
     await admin.getByRole("link", { name: "Sign out" }).click();
     await admin.waitForURL(`${portal.url}/`, { timeout: 30_000 });
     await expect
-      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible())
+      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible(), {
+        timeout: 30_000,
+      })
       .toBe(true);
   }, 90_000);
 
