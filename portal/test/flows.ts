@@ -73,6 +73,7 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
         clientId: created.clientId,
         clientSecret: rotated.clientSecret,
         audience: rotated.audiences[0],
+        activeFrom: rotated.activeFrom, // as the reveal passes it: a rotated secret takes a moment
       }),
     );
     await step("revoke credential", actions.revokeCredential.invoke(portal, owner, ref));
