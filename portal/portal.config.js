@@ -34,12 +34,22 @@ module.exports = {
       label: "Sandbox",
       description: "Test data, free to experiment. Try a credential right here.",
       apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
+      // Both kinds: a client secret is quickest to try; a key pair (Private Key JWT) is made in
+      // the browser and no secret exists anywhere. Key pairs need an Auth0 plan that offers
+      // Private Key JWT (Enterprise); the default is ["client_secret"].
+      credentialKinds: ["client_secret", "key_pair"],
+      keyPairLifetimeDays: 30,
     },
     {
       id: "production",
       label: "Production",
-      description: "Live data. Keep these secrets in a secret store.",
+      description: "Live data. Key pairs only: the private key never leaves your side.",
       apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
+      // Production offers key pairs only: the portal never sees a production secret, and each key
+      // expires (after keyPairLifetimeDays), so a forgotten one stops working on its own.
+      // Replace a key before it expires ("Replace…" keeps both until the old one is revoked).
+      credentialKinds: ["key_pair"],
+      keyPairLifetimeDays: 90,
     },
   ],
   inviteTtlHours: 72,

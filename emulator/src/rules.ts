@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
 
 export interface Rule {
   id: string;
@@ -166,6 +167,7 @@ export const RULES = [
     source: "emulator/spec/NOTICE.md (Auth0's published Management API document)",
     enforcedIn: ["emulator/src/conformance/check.ts"],
   },
+  ...PRIVATE_KEY_JWT_RULES,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof RULES)[number]["id"];

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken } from "./helpers";
+import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 
 const LAG_MS = 300;
 const ROTATION_MS = 400;
@@ -36,6 +37,12 @@ async function makeClient(body: Record<string, unknown>) {
 }
 
 const CHECKS: Record<RuleId, () => Promise<void>> = {
+  ...privateKeyJwtChecks({
+    base: () => base,
+    token: () => token,
+    issuer: () => env.tenants.sandbox.issuer,
+    audience: () => env.seed.sandbox.exampleApi.identifier,
+  }),
   "clients.list.q-permitted": async () => {
     await status400(`/clients?q=${q('name:"x"')}&take=5`);
     expect(

@@ -23,6 +23,12 @@ export async function acceptInviteAction(input: unknown) {
 export async function createCredentialAction(input: unknown) {
   return run(actions.createCredential, input);
 }
+export async function createKeyPairCredentialAction(input: unknown) {
+  return run(actions.createKeyPairCredential, input);
+}
+export async function tryKeyPairCredentialAction(input: unknown) {
+  return run(actions.tryKeyPairCredential, input);
+}
 export async function rotateCredentialAction(input: unknown) {
   return run(actions.rotateCredential, input);
 }

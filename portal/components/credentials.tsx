@@ -8,17 +8,13 @@ import {
   tryCredentialAction,
 } from "@/app/actions";
 import { Icon } from "./icons";
+import { CreateKeyPair } from "./key-pair";
 import { rememberRecent } from "./recent";
-import { ConfirmButton, CopyButton, ErrorNote, Field, LabeledInput } from "./ui";
-import { useAction } from "./use-action";
+import { CodeBlock, ConfirmButton, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
+import { type ActionData, useAction } from "./use-action";
 
 type Environment = "production" | "sandbox";
-type Revealed =
-  Awaited<ReturnType<typeof createCredentialAction>> extends infer R
-    ? R extends { ok: true; data: infer D }
-      ? D
-      : never
-    : never;
+type Revealed = ActionData<typeof createCredentialAction>;
 
 function newKey() {
   return crypto.randomUUID().replaceAll("-", "");
@@ -106,20 +102,7 @@ export function SecretReveal({
           testId="reveal-client-secret"
         />
         <Field label="Token URL" value={credential.tokenUrl} />
-        <div>
-          <div className="mb-1 flex items-center justify-between">
-            <span className="text-xs font-medium uppercase tracking-wide text-slate-500">
-              Get a token
-            </span>
-            <CopyButton value={curl} label="Copy curl" />
-          </div>
-          <pre
-            className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
-            data-testid="reveal-curl"
-          >
-            {curl}
-          </pre>
-        </div>
+        <CodeBlock title="Get a token" value={curl} copyLabel="Copy curl" testId="reveal-curl" />
       </div>
       {credential.environment === "sandbox" && <TryCredential credential={credential} />}
       <div className="mt-4 text-right">
@@ -172,22 +155,7 @@ function TryCredential({ credential }: { credential: Revealed }) {
         </button>
       </div>
       <ErrorNote error={error} />
-      {result && (
-        <div className="mt-3 grid min-w-0 gap-2 md:grid-cols-[1fr_2fr]">
-          <pre
-            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
-            data-testid="try-header"
-          >
-            {JSON.stringify(result.header, null, 2)}
-          </pre>
-          <pre
-            className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
-            data-testid="try-claims"
-          >
-            {JSON.stringify(result.claims, null, 2)}
-          </pre>
-        </div>
-      )}
+      {result && <TokenView result={result} />}
     </div>
   );
 }
@@ -261,6 +229,7 @@ export function CredentialRow({
   createdBy,
   createdAt,
   caFile,
+  keyPair,
 }: {
   teamId: string;
   environment: Environment;
@@ -269,11 +238,14 @@ export function CredentialRow({
   createdBy: string;
   createdAt: string;
   caFile?: string | undefined;
+  /** Set for a key-pair credential: replaced, never rotated (ADR 0800). */
+  keyPair?: KeyPairRowInfo | undefined;
 }) {
   const router = useRouter();
   const rotate = useAction(rotateCredentialAction);
   const revoke = useAction(revokeCredentialAction);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const [replacing, setReplacing] = useState(false);
   const ref = { teamId, environment, clientId };
   return (
     <li className="px-5 py-4" data-testid="credential-row" data-client-id={clientId}>
@@ -286,16 +258,25 @@ export function CredentialRow({
               created by {createdBy} ·{" "}
               {new Date(createdAt).toLocaleString("en-GB", { timeZone: "UTC" })} UTC
             </span>
+            {keyPair && <KeyPairFacts keyPair={keyPair} />}
           </div>
         </div>
         <div className="flex flex-wrap justify-end gap-2">
-          <ConfirmButton
-            label="Rotate"
-            confirmLabel="Rotate secret"
-            question="The old secret stops working; the new one within 30 s."
-            pending={rotate.pending}
-            onConfirm={() => rotate.call(ref, setRevealed)}
-          />
+          {keyPair ? (
+            keyPair.lifetimeDays !== undefined && (
+              <button type="button" className="btn-secondary" onClick={() => setReplacing(true)}>
+                Replace…
+              </button>
+            )
+          ) : (
+            <ConfirmButton
+              label="Rotate"
+              confirmLabel="Rotate secret"
+              question="The old secret stops working; the new one within 30 s."
+              pending={rotate.pending}
+              onConfirm={() => rotate.call(ref, setRevealed)}
+            />
+          )}
           <ConfirmButton
             danger
             label="Revoke"
@@ -312,11 +293,55 @@ export function CredentialRow({
         </div>
       </div>
       <ErrorNote error={rotate.error ?? revoke.error} />
+      {replacing && keyPair?.lifetimeDays !== undefined && (
+        <div className="mt-4">
+          <CreateKeyPair
+            teamId={teamId}
+            environment={environment}
+            label=""
+            lifetimeDays={keyPair.lifetimeDays}
+            replaces={{ clientId, name }}
+            onClose={() => setReplacing(false)}
+          />
+        </div>
+      )}
       {revealed && (
         <div className="mt-4">
           <SecretReveal credential={revealed} caFile={caFile} onDone={() => setRevealed(null)} />
         </div>
       )}
     </li>
+  );
+}
+
+export interface KeyPairRowInfo {
+  alg?: string | undefined;
+  expiresAt?: string | undefined;
+  /** The name of the credential that replaces this one, if it is on the page. */
+  replacedBy?: string | undefined;
+  /** Days a replacement lasts; set where the team may replace (not on admin pages). */
+  lifetimeDays?: number | undefined;
+}
+
+/** Kind, algorithm and expiry of a key pair, and whether a replacement is waiting. */
+function KeyPairFacts({ keyPair }: { keyPair: KeyPairRowInfo }) {
+  const expires = keyPair.expiresAt ? Date.parse(keyPair.expiresAt) : undefined;
+  const days = expires === undefined ? undefined : Math.ceil((expires - Date.now()) / 86_400_000);
+  return (
+    <>
+      <span data-testid="key-expiry">
+        key pair ({keyPair.alg ?? "RS256"}) ·{" "}
+        {expires === undefined
+          ? "never expires"
+          : days !== undefined && days <= 0
+            ? "expired"
+            : `expires ${new Date(expires).toLocaleDateString("en-GB", { timeZone: "UTC", dateStyle: "medium" })} (in ${days} days)`}
+      </span>
+      {keyPair.replacedBy && (
+        <span className="text-amber-700" data-testid="replaced-by">
+          replaced by “{keyPair.replacedBy}”: both work until you revoke this one
+        </span>
+      )}
+    </>
   );
 }

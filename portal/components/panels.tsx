@@ -202,6 +202,10 @@ export interface CredentialView {
   createdBy: string;
   createdByEmail?: string | undefined;
   createdAt: string;
+  kind: "client_secret" | "key_pair";
+  keyAlg?: string | undefined;
+  keyExpiresAt?: string | undefined;
+  replaces?: string | undefined;
 }
 
 export function CredentialList({
@@ -209,13 +213,20 @@ export function CredentialList({
   credentials,
   who,
   caFile,
+  keyPairLifetimeDays,
 }: {
   teamId: string;
   credentials: CredentialView[];
   /** Member emails by user id, where the page has them; else the email recorded at creation. */
   who?: Map<string, string> | undefined;
   caFile?: string | undefined;
+  /** Days a new key pair lasts, where "Replace…" is offered (the team's own credentials page). */
+  keyPairLifetimeDays?: number | undefined;
 }) {
+  // A credential that another one on this page replaces: both work until it is revoked.
+  const replacedBy = new Map(
+    credentials.filter((c) => c.replaces).map((c) => [c.replaces as string, c.name]),
+  );
   if (credentials.length === 0)
     return (
       <p className="px-5 py-4 text-sm text-slate-500" data-testid="no-credentials">
@@ -234,6 +245,16 @@ export function CredentialList({
           createdBy={who?.get(c.createdBy) ?? c.createdByEmail ?? c.createdBy}
           createdAt={c.createdAt}
           caFile={caFile}
+          keyPair={
+            c.kind === "key_pair"
+              ? {
+                  alg: c.keyAlg,
+                  expiresAt: c.keyExpiresAt,
+                  replacedBy: replacedBy.get(c.clientId),
+                  lifetimeDays: keyPairLifetimeDays,
+                }
+              : undefined
+          }
         />
       ))}
     </ul>

@@ -105,3 +105,55 @@ export function ConfirmButton({
     </span>
   );
 }
+
+/** A token's header and claims, as "try this credential" shows them. */
+export function TokenView({
+  result,
+}: {
+  result: { header: Record<string, unknown>; claims: Record<string, unknown> };
+}) {
+  return (
+    <div className="mt-3 grid min-w-0 gap-2 md:grid-cols-[1fr_2fr]">
+      <pre
+        className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+        data-testid="try-header"
+      >
+        {JSON.stringify(result.header, null, 2)}
+      </pre>
+      <pre
+        className="min-w-0 whitespace-pre-wrap break-all rounded-md bg-white p-3 text-xs"
+        data-testid="try-claims"
+      >
+        {JSON.stringify(result.claims, null, 2)}
+      </pre>
+    </div>
+  );
+}
+
+/** A titled, copyable block of code (a curl, a snippet). */
+export function CodeBlock({
+  title,
+  value,
+  copyLabel,
+  testId,
+}: {
+  title: string;
+  value: string;
+  copyLabel: string;
+  testId: string;
+}) {
+  return (
+    <div>
+      <div className="mb-1 flex items-center justify-between">
+        <span className="text-xs font-medium uppercase tracking-wide text-slate-500">{title}</span>
+        <CopyButton value={value} label={copyLabel} />
+      </div>
+      <pre
+        className="whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs leading-relaxed text-slate-100"
+        data-testid={testId}
+      >
+        {value}
+      </pre>
+    </div>
+  );
+}

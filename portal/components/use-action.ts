@@ -4,6 +4,14 @@ import type { ActionResult } from "@/lib/guard";
 
 export type ActionError = { code: string; message: string; requestId: string };
 
+/** What a server action returns when it succeeds. */
+export type ActionData<F extends (...args: never[]) => Promise<unknown>> =
+  Awaited<ReturnType<F>> extends infer R
+    ? R extends { ok: true; data: infer D }
+      ? D
+      : never
+    : never;
+
 /** Calls a server action, tracking pending state and the error (with its request id). */
 export function useAction<I, O>(action: (input: I) => Promise<ActionResult<O>>) {
   const [pending, startTransition] = useTransition();

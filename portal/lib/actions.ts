@@ -2,7 +2,7 @@
  * Every operation the portal's pages and server actions perform, with its access rule, input and
  * output schemas. Pages and `app/**\/actions.ts` call these and nothing else.
  */
-import { ENVIRONMENTS } from "@astral/contract";
+import { CREDENTIAL_KINDS, ENVIRONMENTS } from "@astral/contract";
 import { z } from "zod";
 import { listAdmins, removeAdmin } from "./domain/admins";
 import { type Ctx, isAdmin, offeredEnvironments } from "./domain/context";
@@ -19,6 +19,7 @@ import {
   describeInviteForAudit,
   resetTeamInvites,
 } from "./domain/invites";
+import { createKeyPairCredential } from "./domain/key-pairs";
 import {
   createTeam,
   deleteTeam,
@@ -28,6 +29,7 @@ import {
   removeMember,
 } from "./domain/teams";
 import { tryCredential } from "./domain/try-credential";
+import { tryKeyPair } from "./domain/try-key-pair";
 import { defineAction } from "./guard";
 import { scriptProblem } from "./names";
 
@@ -84,6 +86,8 @@ const team = z.object({
   createdAt: z.string(),
   deletingSince: z.string().optional(),
 });
+const credentialKind = z.enum([CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair]);
+const keyAlg = z.enum(["RS256", "PS256"]);
 const credential = z.object({
   clientId: z.string(),
   name: z.string(),
@@ -92,6 +96,10 @@ const credential = z.object({
   createdBy: z.string(),
   createdByEmail: z.string().optional(),
   createdAt: z.string(),
+  kind: credentialKind,
+  keyAlg: keyAlg.optional(),
+  keyExpiresAt: z.string().optional(),
+  replaces: z.string().optional(),
 });
 /** The only output that carries a secret: create and rotate, shown once. */
 const revealed = credential.extend({
@@ -100,7 +108,30 @@ const revealed = credential.extend({
   audiences: z.array(z.string()),
   activeFrom: z.string(),
 });
+/** A key pair's create: carries no secret at all (the private key stays in the browser). */
+const issuedKeyPair = credential.extend({
+  tokenUrl: z.string(),
+  assertionAudience: z.string(),
+  audiences: z.array(z.string()),
+});
+/** A PEM public key: at most a 4096-bit key's SPKI with line breaks (about 800 characters). */
+const publicKeyPem = z
+  .string()
+  .min(100, "Paste the whole PEM public key")
+  .max(2000, "Too long for a 4096-bit public key");
 const credentialRef = z.object({ teamId, environment, clientId });
+const newCredential = { teamId, environment, name, idempotencyKey };
+/** "Try this credential": the Sandbox token it got, decoded for display. */
+const triedToken = z.object({
+  accessToken: z.string(),
+  expiresIn: z.number().optional(),
+  header: z.record(z.string(), z.unknown()),
+  claims: z.record(z.string(), z.unknown()),
+});
+const auditTry = {
+  target: (i: { teamId: string; clientId: string }) => ({ teamId: i.teamId, clientId: i.clientId }),
+  environment: () => "sandbox",
+};
 const auditCredential = {
   target: (i: { teamId: string; clientId?: string }, r?: { clientId?: string }) => ({
     teamId: i.teamId,
@@ -121,7 +152,13 @@ export const actions = {
       teamId: z.string().optional(),
       isAdmin: z.boolean(),
       environments: z.array(
-        z.object({ id: environment, label: z.string(), description: z.string() }),
+        z.object({
+          id: environment,
+          label: z.string(),
+          description: z.string(),
+          credentialKinds: z.array(credentialKind),
+          keyPairLifetimeDays: z.number(),
+        }),
       ),
     }),
     run: async (ctx: Ctx) => ({
@@ -129,11 +166,15 @@ export const actions = {
       email: ctx.actor.email,
       teamId: ctx.actor.teamId,
       isAdmin: isAdmin(ctx.actor),
-      environments: offeredEnvironments(ctx.portal).map(({ id, label, description }) => ({
-        id,
-        label,
-        description,
-      })),
+      environments: offeredEnvironments(ctx.portal).map(
+        ({ id, label, description, credentialKinds, keyPairLifetimeDays }) => ({
+          id,
+          label,
+          description,
+          credentialKinds,
+          keyPairLifetimeDays,
+        }),
+      ),
     }),
   }),
 
@@ -221,15 +262,28 @@ export const actions = {
   createCredential: defineAction({
     name: "createCredential",
     access: "team",
-    input: z.object({
-      teamId,
-      environment,
-      name,
-      idempotencyKey,
-    }),
+    input: z.object(newCredential),
     output: revealed,
     audit: auditCredential,
     run: (ctx, i) => createCredential(ctx, i),
+  }),
+
+  /** Also "Replace…": a new key pair naming the one it replaces; both work until that is revoked. */
+  createKeyPairCredential: defineAction({
+    name: "createKeyPairCredential",
+    access: "team",
+    input: z.object({
+      ...newCredential,
+      publicKeyPem,
+      alg: keyAlg,
+      replaces: clientId.optional(),
+    }),
+    output: issuedKeyPair,
+    audit: {
+      ...auditCredential,
+      target: (i, r) => ({ teamId: i.teamId, clientId: r?.clientId, replaces: i.replaces }),
+    },
+    run: (ctx, i) => createKeyPairCredential(ctx, i),
   }),
 
   rotateCredential: defineAction({
@@ -260,17 +314,27 @@ export const actions = {
       audience: z.string().url(),
       activeFrom: z.iso.datetime().optional(),
     }),
-    output: z.object({
-      accessToken: z.string(),
-      expiresIn: z.number().optional(),
-      header: z.record(z.string(), z.unknown()),
-      claims: z.record(z.string(), z.unknown()),
-    }),
-    audit: {
-      target: (i) => ({ teamId: i.teamId, clientId: i.clientId }),
-      environment: () => "sandbox",
-    },
+    output: triedToken,
+    audit: auditTry,
     run: (ctx, i) => tryCredential(ctx, i),
+  }),
+
+  tryKeyPairCredential: defineAction({
+    name: "tryKeyPairCredential",
+    access: "team",
+    input: z.object({
+      teamId,
+      clientId,
+      // A compact JWS signed in the browser; a 4096-bit RSA signature is 683 characters.
+      clientAssertion: z
+        .string()
+        .max(4096)
+        .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "Not a signed JWT"),
+      audience: z.string().url(),
+    }),
+    output: triedToken,
+    audit: auditTry,
+    run: (ctx, i) => tryKeyPair(ctx, i),
   }),
 
   adminListTeams: defineAction({

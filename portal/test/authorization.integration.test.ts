@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { type Access, registry } from "../lib/guard";
+import { newRsaKeyPair, signAssertion } from "./key-pairs";
 import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
 
 let h: PortalHarness;
@@ -27,6 +28,20 @@ async function freshCredential(environment: "sandbox" | "production" = "sandbox"
       environment,
       name: "matrix",
       idempotencyKey: newKey(),
+    }),
+  );
+}
+
+const keyPair = newRsaKeyPair();
+async function freshKeyPair(environment: "sandbox" | "production" = "sandbox") {
+  return ok(
+    await actions.createKeyPairCredential.invoke(h.portal, member, {
+      teamId,
+      environment,
+      name: "matrix key",
+      idempotencyKey: newKey(),
+      publicKeyPem: keyPair.publicKeyPem,
+      alg: "RS256",
     }),
   );
 }
@@ -64,6 +79,24 @@ beforeAll(async () => {
       name: "matrix",
       idempotencyKey: newKey(),
     }),
+    createKeyPairCredential: async () => ({
+      teamId,
+      environment: "production",
+      name: "matrix key",
+      idempotencyKey: newKey(),
+      publicKeyPem: keyPair.publicKeyPem,
+      alg: "PS256",
+      replaces: (await freshKeyPair("production")).clientId,
+    }),
+    tryKeyPairCredential: async () => {
+      const c = await freshKeyPair();
+      return {
+        teamId,
+        clientId: c.clientId,
+        clientAssertion: await signAssertion(c.clientId, keyPair.privateKey, c.assertionAudience),
+        audience: c.audiences[0],
+      };
+    },
     rotateCredential: async () => ({
       teamId,
       environment: "sandbox",

@@ -3,7 +3,8 @@
  * tenants: login → create team → invite → second user joins → create credential (secret once,
  * curl, try it) → rotate → revoke → admin view. Screenshots go to artifacts/portal-e2e/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ManagementClient } from "auth0";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -23,6 +24,39 @@ let portal: RunningPortal;
 let browser: Browser;
 const contexts: BrowserContext[] = [];
 const secrets: string[] = [];
+/** Lines from the middle of each downloaded private key: what a leak would contain. */
+const privateKeyLines: string[] = [];
+const REPO = path.resolve(__dirname, "..", "..");
+
+/** Runs the copied snippet with node, outside the browser, next to the downloaded key. */
+async function runSnippet(snippet: string, keyPem: string, keyFile: string) {
+  mkdirSync(path.join(REPO, ".astral"), { recursive: true });
+  const dir = mkdtempSync(path.join(REPO, ".astral", "e2e-snippet-"));
+  try {
+    writeFileSync(path.join(dir, keyFile), keyPem, { mode: 0o600 });
+    writeFileSync(path.join(dir, "get-token.mjs"), snippet);
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(process.execPath, ["get-token.mjs"], { cwd: dir, timeout: 30_000 }, (e, out, err) =>
+        e ? reject(new Error(`${e.message}\n${err}`)) : resolve(out),
+      ),
+    );
+    return JSON.parse(stdout) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Clicks the download button of a key-pair reveal and returns the downloaded key. */
+async function downloadKey(page: Page): Promise<{ pem: string; file: string; path: string }> {
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByTestId("download-private-key").click({ timeout: 30_000 }),
+  ]);
+  const file = await download.path();
+  const pem = readFileSync(file, "utf8");
+  privateKeyLines.push(pem.split("\n")[5] ?? "");
+  return { pem, file: download.suggestedFilename(), path: file };
+}
 const browserLog: string[] = [];
 
 async function shot(page: Page, name: string) {
@@ -195,6 +229,66 @@ describe("portal in a browser", () => {
     await shot(alice, "08-revoked");
   }, 90_000);
 
+  it("creates a key pair in the browser: private key downloaded once, a token with it outside the browser, try it, replace, revoke", async () => {
+    await alice.goto(`${portal.url}/credentials/sandbox`);
+    await alice.fill("input[name=keyPairName]", "payments-worker");
+    await alice.getByRole("button", { name: "Create key pair" }).click();
+    const key = await downloadKey(alice);
+    expect(key.pem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    expect(key.file).toBe("payments-worker.private-key.pem");
+    expect(await alice.getByTestId("private-key-downloaded").isVisible()).toBe(true);
+    // After the download the page holds no private key.
+    expect(await alice.content()).not.toContain(privateKeyLines.at(-1));
+    const clientId = (await alice.getByTestId("reveal-client-id").textContent()) ?? "";
+    const snippet = (await alice.getByTestId("reveal-snippet").textContent()) ?? "";
+    expect(snippet).toContain(clientId);
+    await shot(alice, "12-key-pair-created");
+
+    // Outside the browser: the copied snippet with the downloaded key gets a token.
+    const outside = await runSnippet(snippet, key.pem, key.file);
+    expect(typeof outside.access_token).toBe("string");
+    expect(outside.scope).toBe("read:examples");
+
+    // Try it: the browser signs with the key picked from disk.
+    await alice.getByTestId("try-key-file").setInputFiles(key.path);
+    await alice.getByRole("button", { name: "Sign and get a token" }).click();
+    expect(await alice.getByTestId("try-claims").textContent({ timeout: 30_000 })).toContain(
+      `${clientId}@clients`,
+    );
+    await alice.getByRole("button", { name: "Done" }).click();
+    const row = alice.locator(`[data-testid=credential-row][data-client-id="${clientId}"]`);
+    await expect
+      .poll(() => row.getByTestId("key-expiry").textContent())
+      .toMatch(/expires .* \(in 30 days\)/);
+
+    // Replace…: a second key pair beside the first; both listed until the old one is revoked.
+    await row.getByRole("button", { name: "Replace…" }).click();
+    await alice.getByRole("button", { name: "Create replacement" }).click();
+    const replacementKey = await downloadKey(alice);
+    const replacementId = (await alice.getByTestId("reveal-client-id").textContent()) ?? "";
+    await alice.getByRole("button", { name: "Done" }).click();
+    await expect
+      .poll(() => alice.getByTestId("credential-row").count(), { timeout: 30_000 })
+      .toBe(2);
+    expect(await row.getByTestId("replaced-by").textContent()).toContain("payments-worker (new)");
+    await shot(alice, "13-key-pair-replaced");
+    await row.getByRole("button", { name: "Revoke" }).click();
+    await row.getByRole("button", { name: "Revoke" }).last().click();
+    await expect
+      .poll(() => alice.getByTestId("credential-row").count(), { timeout: 30_000 })
+      .toBe(1);
+    expect(await alice.getByTestId("credential-row").getAttribute("data-client-id")).toBe(
+      replacementId,
+    );
+    const fresh = await runSnippet(
+      snippet.replaceAll(clientId, replacementId),
+      replacementKey.pem,
+      key.file,
+    );
+    expect(typeof fresh.access_token).toBe("string");
+    await shot(alice, "14-key-pair-old-revoked");
+  }, 120_000);
+
   it("the admin sees every team, with counts on request, and a team's details", async () => {
     const admin = await signIn(
       tenants.seed.production.admin.email,
@@ -226,7 +320,9 @@ describe("portal in a browser", () => {
     await admin.getByRole("link", { name: "Sign out" }).click();
     await admin.waitForURL(`${portal.url}/`, { timeout: 30_000 });
     await expect
-      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible())
+      .poll(() => admin.getByRole("link", { name: "Sign in to get started" }).isVisible(), {
+        timeout: 30_000,
+      })
       .toBe(true);
   }, 90_000);
 
@@ -278,8 +374,15 @@ describe("portal in a browser", () => {
     expect(browserLog.filter((l) => /Content Security Policy/i.test(l))).toEqual([]);
   });
 
-  it("no secret ever reached the portal's logs", () => {
+  it("no secret or private key ever reached the portal's logs or audit lines", () => {
     for (const s of secrets) expect(portal.output()).not.toContain(s);
+    expect(privateKeyLines.length).toBe(2);
+    for (const line of privateKeyLines) {
+      expect(line.length).toBeGreaterThan(40);
+      expect(portal.output()).not.toContain(line);
+    }
+    expect(portal.output()).not.toContain("PRIVATE KEY");
+    expect(portal.output()).toContain("createKeyPairCredential");
     expect(portal.output()).not.toContain(inviteLink.split("token=")[1]);
     expect(portal.output()).toContain('"type":"audit"');
   });

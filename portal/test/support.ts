@@ -53,6 +53,7 @@ export function writeTestConfig(audience: string, scopes: string[]): string {
     label,
     description: `${label} credentials`,
     apis: [{ audience, scopes }],
+    credentialKinds: ["client_secret", "key_pair"],
   });
   writeFileSync(
     file,

@@ -9,6 +9,11 @@ import { ApiError } from "../errors";
 import { readPayload } from "../http";
 import type { Operation } from "../openapi";
 import type { Tenant } from "../tenant";
+import {
+  withClientAuthenticationMethods,
+  withCredentialsDeleted,
+  withoutPatchedAuthenticationMethods,
+} from "./client-authentication-methods";
 import * as grants from "./client-grants";
 import { searchClients } from "./client-search";
 import * as clients from "./clients";
@@ -22,10 +27,10 @@ import * as users from "./users";
 export const HANDLERS: Record<string, Handler> = {
   get_clients: clients.listClients,
   get_clients_search: searchClients,
-  post_clients: clients.createClient,
+  post_clients: withClientAuthenticationMethods(clients.createClient),
   get_clients_by_id: clients.getClient,
-  patch_clients_by_id: clients.patchClient,
-  delete_clients_by_id: clients.deleteClient,
+  patch_clients_by_id: withoutPatchedAuthenticationMethods(clients.patchClient),
+  delete_clients_by_id: withCredentialsDeleted(clients.deleteClient),
   "post_rotate-secret": clients.rotateSecret,
   "get_client-grants": grants.listGrants,
   "post_client-grants": grants.createGrant,

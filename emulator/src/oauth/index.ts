@@ -94,7 +94,12 @@ export class OAuthEndpoints {
       grant_types_supported: ["authorization_code", "client_credentials", "refresh_token"],
       subject_types_supported: ["public"],
       id_token_signing_alg_values_supported: ["RS256"],
-      token_endpoint_auth_methods_supported: ["client_secret_basic", "client_secret_post"],
+      token_endpoint_auth_methods_supported: [
+        "client_secret_basic",
+        "client_secret_post",
+        "private_key_jwt",
+      ],
+      token_endpoint_auth_signing_alg_values_supported: ["RS256", "RS384", "PS256"],
       code_challenge_methods_supported: ["S256"],
       claims_supported: [
         "aud",

@@ -7,9 +7,11 @@ import type { IncomingMessage } from "node:http";
 import type { Doc } from "../collection";
 import { OAuthError } from "../errors";
 import { readBody } from "../http";
+import { usesPrivateKeyJwt } from "../management/client-authentication-methods";
 import { findGrant } from "../management/client-grants";
 import type { RefreshTokenRecord } from "../store";
 import type { Tenant } from "../tenant";
+import { authenticateByAssertion, hasClientAssertion } from "./client-assertion";
 import {
   type CodeRecord,
   type FlowState,
@@ -29,7 +31,7 @@ export class TokenEndpoint {
 
   async token(req: IncomingMessage): Promise<TokenResponse> {
     const params = await readTokenParams(req);
-    const client = this.authenticateClient(req, params);
+    const client = await this.clientOf(req, params);
     const grantType = params.grant_type ?? "";
     switch (grantType) {
       case "client_credentials":
@@ -49,13 +51,20 @@ export class TokenEndpoint {
   /** Revokes a refresh token of the calling client (and its rotation family), as Auth0 does. */
   async revoke(req: IncomingMessage): Promise<void> {
     const params = await readTokenParams(req);
-    const client = this.authenticateClient(req, params);
+    const client = await this.clientOf(req, params);
     const { store } = this.tenant;
     const record = store.refreshTokens.get(params.token ?? "");
     if (!record || record.client_id !== client.client_id) return;
     for (const [t, r] of store.refreshTokens)
       if (r.family === record.family) store.refreshTokens.delete(t);
     store.changed();
+  }
+
+  /** A client assertion (Private Key JWT, client-assertion.ts) or a client secret. */
+  private async clientOf(req: IncomingMessage, params: Record<string, string>): Promise<Doc> {
+    if (!hasClientAssertion(params)) return this.authenticateClient(req, params);
+    const basic = /^Basic\s/i.test(req.headers.authorization ?? "");
+    return authenticateByAssertion(this.tenant, params, basic);
   }
 
   /** client_secret_basic or client_secret_post; Auth0 answers 401 access_denied to bad secrets. */
@@ -79,6 +88,13 @@ export class TokenEndpoint {
     if (!client || !secret || !sameText(this.currentSecret(client), secret)) {
       throw new OAuthError(401, "access_denied", "Unauthorized");
     }
+    // Rule `token.assertion.no-secret`: a Private Key JWT client never authenticates by secret.
+    if (usesPrivateKeyJwt(client))
+      throw new OAuthError(
+        401,
+        "invalid_client",
+        "This client authenticates with Private Key JWT: send a client_assertion.",
+      );
     return client;
   }
 

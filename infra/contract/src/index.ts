@@ -66,6 +66,10 @@ export type AppMetadata = z.infer<typeof AppMetadata>;
 export const CLIENT_KIND_KEY = "astral";
 export const CLIENT_KINDS = { credential: "credential", team: "team" } as const;
 
+/** How a credential's client authenticates: `client_secret` (the default) or `key_pair`. */
+export const CREDENTIAL_KINDS = { clientSecret: "client_secret", keyPair: "key_pair" } as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[keyof typeof CREDENTIAL_KINDS];
+
 /**
  * A credential: a `non_interactive` client in the environment's tenant, one client grant per
  * configured API audience.
@@ -81,6 +85,20 @@ export const CredentialMetadata = z.object({
   createdAt: z.string().min(1),
   /** Idempotency key of the create request (see the creating user's `astral_create_*` record). */
   requestId: z.string().min(1).optional(),
+  /**
+   * `key_pair`: the client authenticates with Private Key JWT (a public key in Auth0, the private
+   * key only with the customer; ADR 0800). Absent: a client secret.
+   */
+  kind: z.literal(CREDENTIAL_KINDS.keyPair).optional(),
+  /** Key pairs: the signing algorithm the key was registered with. */
+  keyAlg: z.enum(["RS256", "PS256"]).optional(),
+  /**
+   * Key pairs: ISO 8601 expiry the portal set as the key's `expires_at` (reading it back from
+   * Auth0 would need `read:client_credentials`, which the Astral Backend does not have).
+   */
+  keyExpiresAt: z.string().min(1).optional(),
+  /** Key pairs: the client id of the credential this one replaces (both live until revoked). */
+  replaces: z.string().min(1).optional(),
 });
 export type CredentialMetadata = z.infer<typeof CredentialMetadata>;
 

@@ -2,7 +2,7 @@
  * The schema of `portal.config.js`: the single source of truth for what a portal operator may
  * configure. Users write its input type; the portal reads its parsed output.
  */
-import { ENVIRONMENTS } from "@astral/contract";
+import { CREDENTIAL_KINDS, ENVIRONMENTS } from "@astral/contract";
 import { z } from "zod";
 
 const hexColour = z
@@ -33,6 +33,18 @@ const environment = z.strictObject({
   description: z.string().default(""),
   /** What a credential created in this environment is granted. At least one audience. */
   apis: z.array(apiGrant).min(1, "List at least one API audience to grant"),
+  /**
+   * The kinds of credential offered here: `client_secret` (works on every Auth0 plan) and/or
+   * `key_pair` (Private Key JWT: the browser makes the key, Auth0 holds only the public key;
+   * Auth0 offers it on Enterprise plans). Default: client secrets only.
+   */
+  credentialKinds: z
+    .array(z.enum([CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair]))
+    .min(1, "Offer at least one credential kind: client_secret and/or key_pair")
+    .refine((kinds) => new Set(kinds).size === kinds.length, "Each credential kind may appear once")
+    .default([CREDENTIAL_KINDS.clientSecret]),
+  /** Key pairs: days until a new key expires (its `expires_at` in Auth0). 1 to 730, default 90. */
+  keyPairLifetimeDays: z.number().int().min(1).max(730).default(90),
 });
 
 export const PortalConfigSchema = z.strictObject({

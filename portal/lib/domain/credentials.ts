@@ -8,7 +8,14 @@
  * Lists come from `/clients/search`, which lags writes: the viewer's own recent creates and
  * revokes are corrected by consistent re-reads (`recent`).
  */
-import { CLIENT_KINDS, CredentialMetadata, type Environment } from "@astral/contract";
+import {
+  CLIENT_KINDS,
+  CREDENTIAL_KINDS,
+  type CredentialKind,
+  CredentialMetadata,
+  type Environment,
+} from "@astral/contract";
+import type { EnvironmentConfig } from "../config/schema";
 import { PortalError } from "../errors";
 import { deleteClientIf, readClient } from "../management/clients";
 import { searchClients } from "../management/clients-search";
@@ -27,6 +34,13 @@ export interface Credential {
   createdBy: string;
   createdByEmail?: string | undefined;
   createdAt: string;
+  /** How the client authenticates: a secret, or a key pair (Private Key JWT, key-pairs.ts). */
+  kind: CredentialKind;
+  /** Key pairs: the signing algorithm and when the key stops working (ISO 8601). */
+  keyAlg?: "RS256" | "PS256" | undefined;
+  keyExpiresAt?: string | undefined;
+  /** Key pairs: the credential this one replaces (both work until that one is revoked). */
+  replaces?: string | undefined;
 }
 
 /** Returned once, by create and rotate, and never stored or logged. */
@@ -40,13 +54,13 @@ export interface RevealedCredential extends Credential {
 
 const CREATE_ATTEMPTS = 3;
 
-interface ClientLike {
+export interface ClientLike {
   client_id?: string | undefined;
   name?: string | undefined;
   client_metadata?: Record<string, unknown> | null | undefined;
 }
 
-function toCredential(client: ClientLike, environment: Environment): Credential | undefined {
+export function toCredential(client: ClientLike, environment: Environment): Credential | undefined {
   const meta = CredentialMetadata.safeParse(client.client_metadata ?? {});
   if (!meta.success || !client.client_id) return undefined;
   return {
@@ -57,7 +71,20 @@ function toCredential(client: ClientLike, environment: Environment): Credential 
     createdBy: meta.data.createdBy,
     createdByEmail: meta.data.createdByEmail,
     createdAt: meta.data.createdAt,
+    kind: meta.data.kind ?? CREDENTIAL_KINDS.clientSecret,
+    keyAlg: meta.data.keyAlg,
+    keyExpiresAt: meta.data.keyExpiresAt,
+    replaces: meta.data.replaces,
   };
+}
+
+/** Refuses a kind of credential the environment does not offer (`credentialKinds`). */
+export function checkKindOffered(config: EnvironmentConfig, kind: CredentialKind): void {
+  if (!config.credentialKinds.includes(kind))
+    throw new PortalError(
+      "invalid_input",
+      `${config.label} does not offer ${kind === CREDENTIAL_KINDS.keyPair ? "key pairs" : "client secrets"} (portal.config.js credentialKinds).`,
+    );
 }
 
 /**
@@ -98,6 +125,7 @@ export async function createCredential(
   input: { teamId: string; environment: Environment; name: string; idempotencyKey: string },
 ): Promise<RevealedCredential> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
+  checkKindOffered(config, CREDENTIAL_KINDS.clientSecret);
   // Members' team was just read from their user record; an admin may name any team: check it
   // exists and is not being deleted (a consistent read of its record).
   if (ctx.actor.teamId !== input.teamId || isAdmin(ctx.actor))
@@ -133,24 +161,7 @@ export async function createCredential(
   let secret = client.client_secret;
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
-
-  try {
-    // An earlier attempt may have made some grants: finish its work rather than repeat it.
-    const granted = foundEarlier
-      ? await grantedAudiences(tenant, clientId, ctx.requestId)
-      : new Set<string>();
-    const missing = config.apis.filter((api) => !granted.has(api.audience));
-    await ensureGrants(tenant, clientId, missing, ctx.requestId);
-  } catch (error) {
-    const cleaned = await deleteClientIf(tenant, clientId, isOurs, ctx.requestId).catch(
-      () => undefined,
-    );
-    if (cleaned === "deleted" || cleaned === "gone")
-      await forgetCreate(ctx, key).catch(() => undefined); // else the retry says "already used"
-    if (error instanceof PortalError && cleaned !== "deleted" && cleaned !== "gone")
-      error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
-    throw error;
-  }
+  await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
 
   // A found earlier attempt does not carry its secret (reads omit it): issue a fresh one, which
   // like any rotated secret may take a moment to work.
@@ -184,6 +195,41 @@ async function refuseLookAlikeName(
       "invalid_input",
       `name: "${input.name}" looks like the team's credential "${other}"; choose a name that cannot be mistaken for it.`,
     );
+}
+
+/**
+ * Grants a new credential every configured API. If that fails, the client is re-read and
+ * deleted again (nothing half-made stays) and the create's record forgotten so a retry starts
+ * afresh. An earlier attempt (`foundEarlier`) may have made some grants: its work is finished.
+ */
+export async function grantOrUndo(
+  ctx: Ctx,
+  spec: {
+    tenant: Tenant;
+    apis: readonly { audience: string; scopes: string[] }[];
+    clientId: string;
+    foundEarlier: boolean;
+    key: string;
+    isOurs: (client: ClientLike) => boolean;
+  },
+): Promise<void> {
+  const { tenant, clientId } = spec;
+  try {
+    const granted = spec.foundEarlier
+      ? await grantedAudiences(tenant, clientId, ctx.requestId)
+      : new Set<string>();
+    const missing = spec.apis.filter((api) => !granted.has(api.audience));
+    await ensureGrants(tenant, clientId, missing, ctx.requestId);
+  } catch (error) {
+    const cleaned = await deleteClientIf(tenant, clientId, spec.isOurs, ctx.requestId).catch(
+      () => undefined,
+    );
+    if (cleaned === "deleted" || cleaned === "gone")
+      await forgetCreate(ctx, spec.key).catch(() => undefined); // else the retry says "already used"
+    if (error instanceof PortalError && cleaned !== "deleted" && cleaned !== "gone")
+      error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
+    throw error;
+  }
 }
 
 async function ensureGrants(
@@ -283,6 +329,11 @@ export async function rotateCredential(
 ): Promise<RevealedCredential> {
   const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
+  if (credential.kind === CREDENTIAL_KINDS.keyPair)
+    throw new PortalError(
+      "invalid_input",
+      "A key pair has no secret to rotate: replace it with a new key pair (Replace…), then revoke this one.",
+    );
   const secret = await rotateSecret(tenant, credential.clientId, ctx.requestId);
   // Auth0: "New secrets may be delayed up to thirty seconds while rotating."
   const activeFrom = new Date(ctx.portal.now().getTime() + ctx.portal.rotationDelayMs);

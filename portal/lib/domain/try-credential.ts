@@ -35,11 +35,22 @@ export async function tryCredential(
     now + ctx.portal.rotationDelayMs,
   );
   const every = Math.min(2000, Math.max(100, ctx.portal.rotationDelayMs / 10));
-  let response = await exchange(tenant.domain, input);
+  const request = {
+    grant_type: "client_credentials",
+    client_id: input.clientId,
+    client_secret: input.clientSecret,
+    audience: input.audience,
+  };
+  let response = await exchange(tenant.domain, request);
   while (response.status === 401 && ctx.portal.now().getTime() < activeFrom + every) {
     await new Promise((resolve) => setTimeout(resolve, every));
-    response = await exchange(tenant.domain, input);
+    response = await exchange(tenant.domain, request);
   }
+  return readToken(response);
+}
+
+/** The token answer, decoded for display; a refusal or an outage as a clear PortalError. */
+export async function readToken(response: Response) {
   const body = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.status === 429 || response.status >= 500)
     throw new PortalError(
@@ -62,20 +73,13 @@ export async function tryCredential(
   };
 }
 
-async function exchange(
-  domain: string,
-  input: { clientId: string; clientSecret: string; audience: string },
-): Promise<Response> {
+/** One token request to the sandbox tenant (whatever the client authentication). */
+export async function exchange(domain: string, body: Record<string, string>): Promise<Response> {
   try {
     return await fetch(`https://${domain}/oauth/token`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({
-        grant_type: "client_credentials",
-        client_id: input.clientId,
-        client_secret: input.clientSecret,
-        audience: input.audience,
-      }),
+      body: JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
   } catch {

@@ -1,5 +1,6 @@
 import { notFound } from "next/navigation";
 import { CreateCredential } from "@/components/credentials";
+import { CreateKeyPair } from "@/components/key-pair";
 import {
   CredentialList,
   CursorPager,
@@ -44,19 +45,33 @@ export default async function CredentialsPage({
   return (
     <>
       <PageTitle title={`${env.label} credentials`} subtitle={env.description} />
-      <div className="mb-6">
-        <CreateCredential
-          teamId={teamId}
-          environment={env.id}
-          label={env.label}
-          caFile={process.env.PORTAL_CURL_CA_FILE}
-        />
+      {/* The kinds portal.config.js offers here (credentialKinds), side by side. */}
+      <div className="mb-6 grid gap-4">
+        {env.credentialKinds.includes("client_secret") && (
+          <CreateCredential
+            teamId={teamId}
+            environment={env.id}
+            label={env.label}
+            caFile={process.env.PORTAL_CURL_CA_FILE}
+          />
+        )}
+        {env.credentialKinds.includes("key_pair") && (
+          <CreateKeyPair
+            teamId={teamId}
+            environment={env.id}
+            label={env.label}
+            lifetimeDays={env.keyPairLifetimeDays}
+          />
+        )}
       </div>
       <Section title="Credentials">
         <CredentialList
           teamId={teamId}
           credentials={credentials.data.items}
           caFile={process.env.PORTAL_CURL_CA_FILE}
+          keyPairLifetimeDays={
+            env.credentialKinds.includes("key_pair") ? env.keyPairLifetimeDays : undefined
+          }
         />
         <LagNote what="Credentials" />
         <CursorPager base={`/credentials/${env.id}`} from={from} next={credentials.data.next} />

@@ -1,0 +1,129 @@
+/**
+ * The rules table's rows for Private Key JWT (spread into RULES in emulator/src/rules.ts):
+ * `client_authentication_methods` on `POST /clients` and client assertions at `/oauth/token`.
+ * Each row has a check in emulator/test/rules.integration.test.ts (from
+ * emulator/test/private-key-jwt-checks.ts) and fuller scenarios in
+ * emulator/test/private-key-jwt.integration.test.ts. Where Auth0's text is ambiguous the stricter
+ * reading is taken and the row says so.
+ */
+import type { Rule } from "./rules";
+
+const TYPES_D_TS = "auth0 SDK `dist/cjs/management/api/types/types.d.ts`";
+const PATCH_CLIENT = "https://auth0.com/docs/api/management/v2/clients/patch-clients-by-id";
+const AUTHENTICATE =
+  "https://auth0.com/docs/get-started/authentication-and-authorization-flow/authenticate-with-private-key-jwt";
+const CONFIGURE = "https://auth0.com/docs/get-started/applications/configure-private-key-jwt";
+const METHODS_TS = "emulator/src/management/client-authentication-methods.ts";
+const ASSERTION_TS = "emulator/src/oauth/client-assertion.ts";
+
+export const PRIVATE_KEY_JWT_RULES = [
+  {
+    id: "clients.auth-methods.exclusive",
+    rule: "`client_authentication_methods` and `token_endpoint_auth_method` are mutually exclusive: a create with both is a 400, and a Private Key JWT client shows no `token_endpoint_auth_method`.",
+    source: `${PATCH_CLIENT} (notes; applied to create too, the stricter reading)`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.jwt-alg",
+    rule: "A client with `client_authentication_methods` needs `jwt_configuration.alg` RS256.",
+    source: `${PATCH_CLIENT} (notes; applied to create too, the stricter reading)`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.private-key-jwt-only",
+    rule: "Only `private_key_jwt` is accepted in `client_authentication_methods` locally; the mTLS methods are a 400 (not emulated).",
+    source: `${TYPES_D_TS} \`ClientCreateAuthenticationMethod\`; ${CONFIGURE}`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.count",
+    rule: "`private_key_jwt.credentials` holds 1 or 2 credentials (Auth0's maximum per application).",
+    source:
+      'https://auth0.com/docs/get-started/applications/credentials ("the max number of credentials (2)")',
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.pem",
+    rule: "`pem` is a PEM public key (SPKI or PKCS1) or X.509 certificate of an RSA key of 2048 to 4096 bits; a private key or anything else is a 400 that does not echo it.",
+    source: `${TYPES_D_TS} \`PublicKeyCredential.pem\`; https://auth0.com/docs/secure/application-credentials/generate-rsa-key-pair`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.expiry",
+    rule: '`expires_at` (ISO 8601) must be in the future (stricter reading of "set a future date"); without it the credential never expires; `parse_expiry_from_cert` takes a certificate\'s `notAfter`.',
+    source: `${TYPES_D_TS} \`PublicKeyCredential.expires_at\`, \`parse_expiry_from_cert\`; ${CONFIGURE}`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.kid",
+    rule: "`kid` matches `[0-9a-zA-Z-_]{10,64}`, is generated when absent and is unique within the client; `alg` is RS256 (default), RS384 or PS256.",
+    source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\`; https://auth0.com/docs/api/management/v2/clients/post-clients`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.read",
+    rule: "A client read shows `client_authentication_methods.private_key_jwt.credentials` as ids only, never the keys.",
+    source: `${TYPES_D_TS} \`ClientAuthenticationMethodPrivateKeyJwtCredentials\`; https://auth0.com/docs/api/management/v2/clients/get-clients-by-id`,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "clients.auth-methods.patch",
+    rule: "`PATCH /clients/{id}` with `client_authentication_methods` needs `update:client_credentials` (403 without); with it the local tenants answer 400 (credential endpoints are not emulated).",
+    source: PATCH_CLIENT,
+    enforcedIn: [METHODS_TS],
+  },
+  {
+    id: "token.assertion.type",
+    rule: "A client assertion comes with `client_assertion_type=urn:ietf:params:oauth:client-assertion-type:jwt-bearer`; anything else is a 400 `invalid_request`.",
+    source: `${AUTHENTICATE}; RFC 7523 §2.2`,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.one-method",
+    rule: "A request with a client assertion and a client secret (post or Basic) is a 400 `invalid_request` (stricter reading: one method per request, RFC 6749 §2.3).",
+    source: `${AUTHENTICATE} (the token request sends client_assertion in place of client_secret); RFC 6749 §2.3 ("MUST NOT use more than one authentication method in each request")`,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.claims",
+    rule: "`iss` = `sub` = the client id (at most 64 characters), `jti` required (at most 64), header `alg` RS256, RS384 or PS256; a `client_id` parameter must equal `iss`; else 401 `invalid_client`.",
+    source: AUTHENTICATE,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.kid-alg",
+    rule: "The assertion verifies with the client's credential named by header `kid` (each credential when absent) whose `alg` equals the header's; a forged signature is a 401 `invalid_client`.",
+    source: AUTHENTICATE,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.aud",
+    rule: "`aud` is the tenant URL with its trailing slash (`https://{domain}/`); the token endpoint URL is refused (stricter reading: it is the only value Auth0 documents).",
+    source: AUTHENTICATE,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.lifetime",
+    rule: "`exp` is required and not passed, at most 5 minutes after `iat` (or now); `iat` and `nbf` may be up to 10 s in the future.",
+    source: AUTHENTICATE,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.jti-replay",
+    rule: "An assertion is used once: a second request with the same client and `jti` before its `exp` is a 401 `invalid_client`.",
+    source: `${AUTHENTICATE} ("The client assertion is a one-time use token")`,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.key-expiry",
+    rule: "A credential past its `expires_at` no longer authenticates (401 `invalid_client`).",
+    source: `${TYPES_D_TS} \`PublicKeyCredential.expires_at\`; ${CONFIGURE} ("Once the expiration date passes, the credential is no longer valid")`,
+    enforcedIn: [ASSERTION_TS],
+  },
+  {
+    id: "token.assertion.no-secret",
+    rule: "A Private Key JWT client cannot authenticate with its client secret (401 `invalid_client`).",
+    source: `${PATCH_CLIENT} (the two methods are mutually exclusive); ${CONFIGURE} ("The client_secret parameter will be hidden")`,
+    enforcedIn: ["emulator/src/oauth/token-endpoint.ts"],
+  },
+] as const satisfies readonly Rule[];

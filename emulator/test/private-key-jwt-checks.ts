@@ -1,0 +1,214 @@
+/**
+ * One check per Private Key JWT row of the rules table (emulator/src/rules-private-key-jwt.ts),
+ * for emulator/test/rules.integration.test.ts. Each fails if the tenant stops enforcing its rule;
+ * fuller scenarios live in private-key-jwt.integration.test.ts.
+ */
+import { generateKeyPairSync, type KeyObject, randomUUID } from "node:crypto";
+import { SignJWT } from "jose";
+import { expect } from "vitest";
+import type { PRIVATE_KEY_JWT_RULES } from "../src/rules-private-key-jwt";
+import { call, expectAuth0Error } from "./helpers";
+
+type Id = (typeof PRIVATE_KEY_JWT_RULES)[number]["id"];
+const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+
+export function privateKeyJwtChecks(t: {
+  base: () => string;
+  token: () => string;
+  issuer: () => string;
+  audience: () => string;
+}): Record<Id, () => Promise<void>> {
+  const rsa = (bits = 2048) => generateKeyPairSync("rsa", { modulusLength: bits });
+  const spki = (k: KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
+  const methods = (credentials: Record<string, unknown>[]) => ({
+    private_key_jwt: { credentials },
+  });
+  const create = (body: Record<string, unknown>) =>
+    call(t.base(), "POST", "/api/v2/clients", {
+      token: t.token(),
+      body: { name: "rules pkjwt", app_type: "non_interactive", ...body },
+    });
+  const status400 = async (body: Record<string, unknown>) =>
+    expect(expectAuth0Error(await create(body)).statusCode).toBe(400);
+  /** A granted Private Key JWT client and its private key. */
+  const client = async (credential: Record<string, unknown> = {}, pair = rsa()) => {
+    const made = await create({
+      grant_types: ["client_credentials"],
+      client_authentication_methods: methods([
+        { credential_type: "public_key", pem: spki(pair.publicKey), ...credential },
+      ]),
+    });
+    expect(made.status).toBe(201);
+    const body = made.body as { client_id: string; client_secret: string };
+    await call(t.base(), "POST", "/api/v2/client-grants", {
+      token: t.token(),
+      body: { client_id: body.client_id, audience: t.audience(), scope: [] },
+    });
+    return { id: body.client_id, secret: body.client_secret, key: pair.privateKey, made };
+  };
+  const assertion = (
+    id: string,
+    key: KeyObject,
+    o: { alg?: string; aud?: string; iat?: number; lifetime?: number; jti?: string } = {},
+  ) => {
+    const iat = o.iat ?? Math.floor(Date.now() / 1000);
+    return new SignJWT({})
+      .setProtectedHeader({ alg: o.alg ?? "RS256" })
+      .setIssuer(id)
+      .setSubject(id)
+      .setAudience(o.aud ?? t.issuer())
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + (o.lifetime ?? 60))
+      .setJti(o.jti ?? randomUUID())
+      .sign(key);
+  };
+  const exchange = async (params: Record<string, string>) => {
+    const res = await fetch(`${t.base()}/oauth/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        audience: t.audience(),
+        ...params,
+      }),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  const withAssertion = (a: string, extra: Record<string, string> = {}) =>
+    exchange({ client_assertion_type: JWT_BEARER, client_assertion: a, ...extra });
+  const refused = async (a: Promise<string>, extra: Record<string, string> = {}) =>
+    expect(await withAssertion(await a, extra)).toMatchObject({
+      status: 401,
+      body: { error: "invalid_client" },
+    });
+  const pem = () => spki(rsa().publicKey);
+
+  return {
+    "clients.auth-methods.exclusive": async () => {
+      await status400({
+        token_endpoint_auth_method: "client_secret_post",
+        client_authentication_methods: methods([{ credential_type: "public_key", pem: pem() }]),
+      });
+      const { made } = await client();
+      expect(made.body).not.toHaveProperty("token_endpoint_auth_method");
+    },
+    "clients.auth-methods.jwt-alg": () =>
+      status400({
+        jwt_configuration: { alg: "HS256" },
+        client_authentication_methods: methods([{ credential_type: "public_key", pem: pem() }]),
+      }),
+    "clients.auth-methods.private-key-jwt-only": () =>
+      status400({ client_authentication_methods: { tls_client_auth: { credentials: [] } } }),
+    "clients.auth-methods.count": async () => {
+      const c = { credential_type: "public_key", pem: pem() };
+      await status400({ client_authentication_methods: methods([]) });
+      await status400({ client_authentication_methods: methods([c, c, c]) });
+    },
+    "clients.auth-methods.pem": async () => {
+      const pair = rsa();
+      const privatePem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const res = await create({
+        client_authentication_methods: methods([
+          { credential_type: "public_key", pem: privatePem },
+        ]),
+      });
+      expect(expectAuth0Error(res).statusCode).toBe(400);
+      expect(JSON.stringify(res.body)).not.toContain(privatePem.split("\n")[2]);
+      await status400({
+        client_authentication_methods: methods([
+          { credential_type: "public_key", pem: spki(rsa(1024).publicKey) },
+        ]),
+      });
+    },
+    "clients.auth-methods.expiry": () =>
+      status400({
+        client_authentication_methods: methods([
+          {
+            credential_type: "public_key",
+            pem: pem(),
+            expires_at: new Date(Date.now() - 1000).toISOString(),
+          },
+        ]),
+      }),
+    "clients.auth-methods.kid": async () => {
+      await status400({
+        client_authentication_methods: methods([
+          { credential_type: "public_key", pem: pem(), kid: "short" },
+        ]),
+      });
+      const c = { credential_type: "public_key", pem: pem(), kid: "same-kid-0001" };
+      await status400({ client_authentication_methods: methods([c, { ...c, pem: pem() }]) });
+    },
+    "clients.auth-methods.read": async () => {
+      const { id } = await client();
+      const read = await call(t.base(), "GET", `/api/v2/clients/${id}`, { token: t.token() });
+      const creds = (
+        read.body as {
+          client_authentication_methods: { private_key_jwt: { credentials: object[] } };
+        }
+      ).client_authentication_methods.private_key_jwt.credentials;
+      expect(creds.map((c) => Object.keys(c))).toEqual([["id"]]);
+    },
+    "clients.auth-methods.patch": async () => {
+      const { id } = await client();
+      const res = await call(t.base(), "PATCH", `/api/v2/clients/${id}`, {
+        token: t.token(),
+        body: { client_authentication_methods: methods([{ id: "cred_x" }]) },
+      });
+      expect([400, 403]).toContain(expectAuth0Error(res).statusCode);
+    },
+    "token.assertion.type": async () => {
+      const { id, key } = await client();
+      const res = await exchange({
+        client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",
+        client_assertion: await assertion(id, key),
+      });
+      expect(res).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    },
+    "token.assertion.one-method": async () => {
+      const { id, key } = await client();
+      const res = await withAssertion(await assertion(id, key), { client_secret: "x".repeat(20) });
+      expect(res).toMatchObject({ status: 400, body: { error: "invalid_request" } });
+    },
+    "token.assertion.claims": async () => {
+      const { id, key } = await client();
+      const other = await client();
+      await refused(assertion(id, key), { client_id: other.id });
+      expect((await withAssertion(await assertion(id, key))).status).toBe(200);
+    },
+    "token.assertion.kid-alg": async () => {
+      const { id } = await client();
+      await refused(assertion(id, rsa().privateKey));
+      const ps = await client({ alg: "PS256" });
+      await refused(assertion(ps.id, ps.key)); // RS256 header, PS256 key
+    },
+    "token.assertion.aud": async () => {
+      const { id, key } = await client();
+      await refused(assertion(id, key, { aud: `${t.issuer()}oauth/token` }));
+    },
+    "token.assertion.lifetime": async () => {
+      const { id, key } = await client();
+      const now = Math.floor(Date.now() / 1000);
+      await refused(assertion(id, key, { iat: now - 120, lifetime: 60 }));
+      await refused(assertion(id, key, { lifetime: 301 }));
+    },
+    "token.assertion.jti-replay": async () => {
+      const { id, key } = await client();
+      const once = await assertion(id, key);
+      expect((await withAssertion(once)).status).toBe(200);
+      await refused(Promise.resolve(once));
+    },
+    "token.assertion.key-expiry": async () => {
+      const expiresAt = new Date(Date.now() + 1200).toISOString();
+      const { id, key } = await client({ expires_at: expiresAt });
+      await new Promise((r) => setTimeout(r, Date.parse(expiresAt) - Date.now() + 100));
+      await refused(assertion(id, key));
+    },
+    "token.assertion.no-secret": async () => {
+      const { id, secret } = await client();
+      expect(secret).toBeTruthy();
+      const res = await exchange({ client_id: id, client_secret: secret });
+      expect(res).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+    },
+  };
+}
