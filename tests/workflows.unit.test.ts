@@ -7,12 +7,12 @@
  * workflow ever runs under the protected `production` environment.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
+import { testTempDir } from "./support/temp-dirs";
 
 const root = path.resolve(__dirname, "..");
 const dir = path.join(root, ".github", "workflows");
@@ -171,7 +171,7 @@ describe.each(files)("workflow %s", (file) => {
 
 describe("action-validator", () => {
   it("rejects a workflow with a misspelt key (the check above can fail)", async () => {
-    const bad = path.join(mkdtempSync(path.join(tmpdir(), "astral-wf-")), "bad.yml");
+    const bad = path.join(testTempDir("astral-wf-"), "bad.yml");
     writeFileSync(
       bad,
       "name: x\non: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    concurrency:\n      group: g\n      cancel-in-progres: false\n    steps:\n      - run: echo ${{ vars.X }}\n",
@@ -263,7 +263,7 @@ describe("the workflows together", () => {
     const script = step?.run ?? "";
     // Run the step in a scratch repository where production's pin changed and the record file is
     // new; git push and gh are stubbed, everything else is the step's own shell.
-    const repo = mkdtempSync(path.join(tmpdir(), "astral-promote-request-"));
+    const repo = testTempDir("astral-promote-request-");
     const git = (...args: string[]) =>
       execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
     git("init", "-q", "-b", "main");

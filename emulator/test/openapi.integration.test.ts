@@ -192,6 +192,8 @@ describe("responses validate against the document's schemas", () => {
 
     await go("tenant_settings_route", "GET", "/tenants/settings");
     await go("patch_settings", "PATCH", "/tenants/settings", { friendly_name: "Sandbox" });
+    await go("get_prompts", "GET", "/prompts");
+    await go("patch_prompts", "PATCH", "/prompts", { identifier_first: true });
 
     await go("delete_client-grants_by_id", "DELETE", `/client-grants/${grant.id}`, undefined, 204);
     await go("delete_clients_by_id", "DELETE", `/clients/${client.client_id}`, undefined, 204);

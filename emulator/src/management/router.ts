@@ -49,6 +49,8 @@ export const HANDLERS: Record<string, Handler> = {
   "patch_resource-servers_by_id": resourceServers.patchResourceServer,
   "delete_resource-servers_by_id": resourceServers.deleteResourceServer,
   tenant_settings_route: settings.getSettings,
+  get_prompts: settings.getPrompts,
+  patch_prompts: settings.patchPrompts,
   patch_settings: settings.patchSettings,
   ...TENANT_CONFIG_HANDLERS,
 };
