@@ -53,7 +53,7 @@ export async function signClientAssertion(
     key = await importPKCS8(privateKeyPem.trim(), alg);
   } catch {
     throw new Error(
-      `That file is not a PKCS#8 private key for ${alg} (-----BEGIN PRIVATE KEY-----).`,
+      `That file is not a PKCS#8 private key for ${alg} (a PEM file that starts with BEGIN PRIVATE KEY).`,
     );
   }
   const now = Math.floor(Date.now() / 1000);
