@@ -10,7 +10,16 @@ import {
 import { Icon } from "./icons";
 import { CreateKeyPair } from "./key-pair";
 import { rememberRecent } from "./recent";
-import { CodeBlock, ConfirmButton, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
+import {
+  ClientForm,
+  CodeBlock,
+  ConfirmButton,
+  ErrorNote,
+  Field,
+  LabeledInput,
+  TokenView,
+  useHydrated,
+} from "./ui";
 import { type ActionData, useAction } from "./use-action";
 
 type Environment = "production" | "sandbox";
@@ -188,18 +197,17 @@ export function CreateCredential({
       />
     );
   return (
-    <form
+    <ClientForm
       className="card flex flex-wrap items-end gap-3 p-5"
-      onSubmit={(event) => {
-        event.preventDefault();
+      onSubmit={() =>
         call({ teamId, environment, name, idempotencyKey: key }, (data) => {
           rememberRecent(environment, data.clientId);
           setRevealed(data);
           setName("");
           setKey(newKey());
           router.refresh();
-        });
-      }}
+        })
+      }
     >
       <LabeledInput
         label={`New ${label} credential`}
@@ -217,7 +225,7 @@ export function CreateCredential({
       <div className="w-full">
         <ErrorNote error={error} />
       </div>
-    </form>
+    </ClientForm>
   );
 }
 
@@ -246,6 +254,7 @@ export function CredentialRow({
   const revoke = useAction(revokeCredentialAction);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
   const [replacing, setReplacing] = useState(false);
+  const hydrated = useHydrated();
   const ref = { teamId, environment, clientId };
   return (
     <li className="px-5 py-4" data-testid="credential-row" data-client-id={clientId}>
@@ -264,7 +273,12 @@ export function CredentialRow({
         <div className="flex flex-wrap justify-end gap-2">
           {keyPair ? (
             keyPair.lifetimeDays !== undefined && (
-              <button type="button" className="btn-secondary" onClick={() => setReplacing(true)}>
+              <button
+                type="button"
+                className="btn-secondary"
+                disabled={!hydrated}
+                onClick={() => setReplacing(true)}
+              >
                 Replace…
               </button>
             )

@@ -11,7 +11,7 @@ import { keyPairSnippet, privateKeyFileName } from "@/lib/snippets/key-pair-toke
 import { Icon } from "./icons";
 import { generateKeyPairPems, type KeyAlg, signClientAssertion } from "./key-pair-crypto";
 import { rememberRecent } from "./recent";
-import { CodeBlock, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
+import { ClientForm, CodeBlock, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
 import { type ActionData, useAction } from "./use-action";
 
 type Environment = "production" | "sandbox";
@@ -110,13 +110,10 @@ export function CreateKeyPair({
   };
 
   return (
-    <form
+    <ClientForm
       className="card flex flex-col gap-3 p-5"
       data-testid={replaces ? "replace-key-pair-form" : "create-key-pair-form"}
-      onSubmit={(event) => {
-        event.preventDefault();
-        void submit();
-      }}
+      onSubmit={() => void submit()}
     >
       <div className="flex items-start gap-3">
         <span className="text-indigo-600">
@@ -210,7 +207,7 @@ export function CreateKeyPair({
         )}
       </div>
       <ErrorNote error={error} />
-    </form>
+    </ClientForm>
   );
 }
 

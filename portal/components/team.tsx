@@ -13,7 +13,7 @@ import {
   resetTeamInvitesAction,
 } from "@/app/actions";
 import { rememberRecent } from "./recent";
-import { ConfirmButton, ErrorNote, Field, LabeledInput } from "./ui";
+import { ClientForm, ConfirmButton, ErrorNote, Field, LabeledInput, useHydrated } from "./ui";
 import { useAction } from "./use-action";
 
 function TeamNameForm({
@@ -30,16 +30,15 @@ function TeamNameForm({
   // Kept until a create succeeds, so a retried submit finds the team it made.
   const [key, setKey] = useState(() => crypto.randomUUID().replaceAll("-", ""));
   return (
-    <form
+    <ClientForm
       className="flex flex-wrap items-end gap-3"
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() =>
         call({ name, idempotencyKey: key }, (team) => {
           setName("");
           setKey(crypto.randomUUID().replaceAll("-", ""));
           onCreated(team.teamId);
-        });
-      }}
+        })
+      }
     >
       <LabeledInput
         label="Team name"
@@ -57,7 +56,7 @@ function TeamNameForm({
       <div className="w-full">
         <ErrorNote error={error} />
       </div>
-    </form>
+    </ClientForm>
   );
 }
 
@@ -110,6 +109,7 @@ function InviteLink({
 export function TeamInvite({ teamId }: { teamId: string }) {
   const { pending, error, call } = useAction(createTeamInviteAction);
   const reset = useAction(resetTeamInvitesAction);
+  const hydrated = useHydrated();
   const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
   const [wasReset, setWasReset] = useState(false);
   return (
@@ -130,7 +130,7 @@ export function TeamInvite({ teamId }: { teamId: string }) {
         <button
           type="button"
           className="btn-primary"
-          disabled={pending}
+          disabled={!hydrated || pending}
           onClick={() =>
             call({ teamId }, (made) => {
               setWasReset(false);
@@ -157,10 +157,9 @@ export function AdminInvite() {
   const [email, setEmail] = useState("");
   const [invite, setInvite] = useState<{ token: string; expiresAt: string } | null>(null);
   return (
-    <form
+    <ClientForm
       className="grid gap-2"
-      onSubmit={(e) => {
-        e.preventDefault();
+      onSubmit={() => {
         setInvite(null);
         call({ email }, setInvite);
       }}
@@ -182,7 +181,7 @@ export function AdminInvite() {
       </div>
       <ErrorNote error={error} />
       {invite && <InviteLink path="/join" admin {...invite} />}
-    </form>
+    </ClientForm>
   );
 }
 
@@ -220,12 +219,13 @@ export function RemoveMember({
 export function AcceptInvite({ token, label }: { token: string; label: string }) {
   const router = useRouter();
   const { pending, error, call } = useAction(acceptInviteAction);
+  const hydrated = useHydrated();
   return (
     <div>
       <button
         type="button"
         className="btn-primary"
-        disabled={pending}
+        disabled={!hydrated || pending}
         onClick={() =>
           call({ token }, (r) => {
             router.push(r.kind === "admin" ? "/admin" : "/");

@@ -1,6 +1,54 @@
 "use client";
-import { type InputHTMLAttributes, useState } from "react";
+import {
+  type FormHTMLAttributes,
+  type InputHTMLAttributes,
+  useState,
+  useSyncExternalStore,
+} from "react";
 import type { ActionError } from "./use-action";
+
+const subscribeToNothing = () => () => undefined;
+
+/**
+ * False in the server's HTML and while React hydrates the page, true from then on: what a control
+ * that works only with the page's JavaScript needs to know before it lets anyone use it.
+ */
+export function useHydrated(): boolean {
+  return useSyncExternalStore(
+    subscribeToNothing,
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The portal's one kind of form: its fields and buttons stay disabled until the page has
+ * hydrated. Every form here runs in the browser (a server action called from `onSubmit`, a key
+ * pair made with WebCrypto), so a submit before hydration would be the browser's own GET of the
+ * page with the fields in its URL: the typed values gone and nothing created. A slow page load
+ * (a busy machine, a slow phone) made exactly that happen to a user clicking early.
+ */
+export function ClientForm({
+  onSubmit,
+  children,
+  ...form
+}: Omit<FormHTMLAttributes<HTMLFormElement>, "onSubmit"> & { onSubmit: () => void }) {
+  const hydrated = useHydrated();
+  return (
+    <form
+      {...form}
+      onSubmit={(event) => {
+        event.preventDefault();
+        onSubmit();
+      }}
+    >
+      {/* `contents`: the fieldset only disables; the form's own layout places the fields. */}
+      <fieldset disabled={!hydrated} className="contents">
+        {children}
+      </fieldset>
+    </form>
+  );
+}
 
 /** A labelled text input that grows to fill a form row (the portal's one form field). */
 export function LabeledInput({
@@ -75,11 +123,13 @@ export function ConfirmButton({
   danger?: boolean;
 }) {
   const [asking, setAsking] = useState(false);
+  const hydrated = useHydrated();
   if (!asking)
     return (
       <button
         type="button"
         className={danger ? "btn-danger" : "btn-secondary"}
+        disabled={!hydrated}
         onClick={() => setAsking(true)}
       >
         {label}

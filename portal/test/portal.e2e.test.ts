@@ -46,6 +46,16 @@ async function runSnippet(snippet: string, keyPem: string, keyFile: string) {
   }
 }
 
+/**
+ * Navigates, and goes on as soon as the server has answered: before the page's JavaScript runs,
+ * as a user clicks on a slow connection. The next fill or click must then wait until the
+ * controls come alive (ClientForm, useHydrated). Without that, a click this early submitted the
+ * key-pair form natively and nothing was created (CI, 2026-11-30).
+ */
+async function open(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: "commit" });
+}
+
 /** Clicks the download button of a key-pair reveal and returns the downloaded key. */
 async function downloadKey(page: Page): Promise<{ pem: string; file: string; path: string }> {
   const [download] = await Promise.all([
@@ -165,7 +175,7 @@ describe("portal in a browser", () => {
     );
     await shot(alice, "03-invite");
     bob = await signIn("bob@example.test", PASSWORD);
-    await bob.goto(inviteLink);
+    await open(bob, inviteLink);
     await bob.getByRole("button", { name: "Accept invite" }).click();
     await expect
       .poll(() => bob.getByTestId("page-title").textContent(), { timeout: 30_000 })
@@ -179,7 +189,7 @@ describe("portal in a browser", () => {
   }, 90_000);
 
   it("creates a Sandbox credential: secret once, copy buttons, curl, try it", async () => {
-    await alice.goto(`${portal.url}/credentials/sandbox`);
+    await open(alice, `${portal.url}/credentials/sandbox`);
     await alice.fill("input[name=name]", "billing-service");
     await alice.getByRole("button", { name: "Create credential" }).click();
     const secret =
@@ -230,7 +240,7 @@ describe("portal in a browser", () => {
   }, 90_000);
 
   it("creates a key pair in the browser: private key downloaded once, a token with it outside the browser, try it, replace, revoke", async () => {
-    await alice.goto(`${portal.url}/credentials/sandbox`);
+    await open(alice, `${portal.url}/credentials/sandbox`);
     await alice.fill("input[name=keyPairName]", "payments-worker");
     await alice.getByRole("button", { name: "Create key pair" }).click();
     const key = await downloadKey(alice);
@@ -327,7 +337,7 @@ describe("portal in a browser", () => {
   }, 90_000);
 
   it("a removed member's old invite link is refused with a clear message", async () => {
-    await alice.goto(`${portal.url}/`);
+    await open(alice, `${portal.url}/`);
     const bobRow = alice.getByTestId("member-list").getByRole("listitem").filter({
       hasText: "bob@example.test",
     });
@@ -336,7 +346,7 @@ describe("portal in a browser", () => {
     await expect
       .poll(() => alice.getByTestId("member-list").textContent(), { timeout: 30_000 })
       .not.toContain("bob@example.test");
-    await bob.goto(inviteLink);
+    await open(bob, inviteLink);
     await bob.getByRole("button", { name: "Accept invite" }).click();
     await expect
       .poll(() => bob.locator("p[role=alert]").textContent(), { timeout: 30_000 })
