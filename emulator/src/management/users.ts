@@ -4,6 +4,7 @@ import type { Doc } from "../collection";
 import { badRequest, conflict, notFound } from "../errors";
 import { parseLucene, type Query, search, terms } from "../lucene";
 import { hashPassword, isStrongEnough } from "../passwords";
+import type { Tenant } from "../tenant";
 import { mapPage } from "./clients";
 import { clone, type Handler, mergeMetadata, now, paginate, project, randomHex } from "./context";
 
@@ -47,9 +48,19 @@ function present(user: Doc, query: Record<string, unknown>): Doc {
 }
 
 export const createUser: Handler = async (ctx) => {
-  const { store } = ctx.tenant;
-  const body = ctx.body as Doc & { email?: string; password?: string; user_id?: string };
+  const body = ctx.body as UserBody;
   checkConnection(body.connection);
+  const user = await insertDatabaseUser(ctx.tenant.store, body);
+  return { status: 201, body: present(user, {}) };
+};
+
+type UserBody = Doc & { email?: string; password?: string; user_id?: string };
+
+/**
+ * A new user of the database connection, with the checks `POST /users` and Universal Login's
+ * sign-up share (required email and password, password policy, one user per email).
+ */
+export async function insertDatabaseUser(store: Tenant["store"], body: UserBody): Promise<Doc> {
   if (!body.email)
     throw badRequest("Payload validation error: 'Missing required property: email'.");
   if (!body.password)
@@ -84,8 +95,8 @@ export const createUser: Handler = async (ctx) => {
   store.passwords.set(userId, hash);
   store.users.put(user);
   store.changed();
-  return { status: 201, body: present(user, {}) };
-};
+  return user;
+}
 
 export const getUser: Handler = (ctx) => {
   const user = ctx.tenant.store.users.get(ctx.params.id ?? "");
