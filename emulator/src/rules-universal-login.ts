@@ -1,6 +1,7 @@
 /**
- * The rules table's rows for what a person sees (spread into RULES in emulator/src/rules.ts):
- * which applications Universal Login serves, and sign-up. Each row has a check in
+ * The rules table's rows on connections and applications (spread into RULES in
+ * emulator/src/rules.ts): which applications get a connection, which ones Universal Login serves,
+ * sign-up, and who may create a database user. Each row has a check in
  * emulator/test/rules.integration.test.ts (from emulator/test/universal-login-checks.ts).
  */
 import type { Rule } from "./rules";
@@ -42,5 +43,12 @@ export const UNIVERSAL_LOGIN_RULES = [
     source:
       "https://auth0.com/docs/authenticate/database-connections/password-strength (the policy applies to sign-up); https://auth0.com/docs/manage-users/user-accounts/verify-emails",
     enforcedIn: [BROWSER_TS, "emulator/src/management/users.ts"],
+  },
+  {
+    id: "users.create.connection-enabled",
+    rule: "`POST /users` creates a database user only when the connection is enabled for the calling application (the token's `azp`); otherwise a 400 naming the client and connection.",
+    source:
+      'https://auth0.com/docs/manage-users/user-accounts/create-users ("The connection you use must be associated with an application"); the 400 body quoted in https://community.auth0.com/t/138912',
+    enforcedIn: ["emulator/src/management/users.ts"],
   },
 ] as const satisfies readonly Rule[];

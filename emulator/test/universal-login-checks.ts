@@ -119,6 +119,51 @@ export function universalLoginChecks(t: {
       const page = await authorize(app, { screen_hint: "signup" });
       expect(String(page.body)).toContain("<h1>Create your account</h1>");
     },
+    "users.create.connection-enabled": async () => {
+      const db = await database();
+      const made = await api("POST", "/clients", {
+        name: `rules user maker ${randomUUID().slice(0, 8)}`,
+        app_type: "non_interactive",
+        grant_types: ["client_credentials"],
+      });
+      const maker = made.body as { client_id: string; client_secret: string };
+      const grant = await api("POST", "/client-grants", {
+        client_id: maker.client_id,
+        audience: `${t.base()}/api/v2/`,
+        scope: ["create:users"],
+      });
+      expect(grant.status).toBe(201);
+      const tokenReply = await call(t.base(), "POST", "/oauth/token", {
+        body: {
+          grant_type: "client_credentials",
+          client_id: maker.client_id,
+          client_secret: maker.client_secret,
+          audience: `${t.base()}/api/v2/`,
+        },
+      });
+      const makerToken = (tokenReply.body as { access_token: string }).access_token;
+      const create = () =>
+        call(t.base(), "POST", "/api/v2/users", {
+          token: makerToken,
+          body: {
+            connection: "Username-Password-Authentication",
+            email: `${randomUUID().slice(0, 8)}@example.test`,
+            password: PASSWORD,
+          },
+        });
+      await api("PATCH", `/connections/${db.id}/clients`, [
+        { client_id: maker.client_id, status: false },
+      ]);
+      const refused = await create();
+      expect(refused.status).toBe(400);
+      expect((refused.body as { message: string }).message).toBe(
+        `Connection must be enabled for this client to perform single user creation and signup operations (client_id: ${maker.client_id} - connection: Username-Password-Authentication)`,
+      );
+      await api("PATCH", `/connections/${db.id}/clients`, [
+        { client_id: maker.client_id, status: true },
+      ]);
+      expect((await create()).status).toBe(201);
+    },
     "signup.same-checks-as-create": async () => {
       const app = await loginApp();
       const email = `${randomUUID().slice(0, 8)}@example.test`;

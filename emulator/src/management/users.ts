@@ -7,6 +7,7 @@ import { hashPassword, isStrongEnough } from "../passwords";
 import type { Tenant } from "../tenant";
 import { mapPage } from "./clients";
 import { clone, type Handler, mergeMetadata, now, paginate, project, randomHex } from "./context";
+import { databaseConnectionsFor } from "./tenant-config";
 
 /** The tenant's one database connection. */
 export const DB_CONNECTION = "Username-Password-Authentication";
@@ -16,6 +17,18 @@ function checkConnection(connection: unknown): void {
   if (connection !== DB_CONNECTION) {
     throw badRequest("The connection does not exist.", "inexistent_connection");
   }
+}
+
+/**
+ * Rule `users.create.connection-enabled`: Auth0 creates a database user through the Management
+ * API only for a caller whose application has that connection enabled.
+ */
+function checkEnabledFor(tenant: Tenant, clientId: string): void {
+  if (databaseConnectionsFor(tenant, clientId).some((c) => c.name === DB_CONNECTION)) return;
+  throw badRequest(
+    `Connection must be enabled for this client to perform single user creation and signup operations (client_id: ${clientId} - connection: ${DB_CONNECTION})`,
+    "auth0_idp_error",
+  );
 }
 
 function checkPassword(password: string): void {
@@ -50,6 +63,7 @@ function present(user: Doc, query: Record<string, unknown>): Doc {
 export const createUser: Handler = async (ctx) => {
   const body = ctx.body as UserBody;
   checkConnection(body.connection);
+  checkEnabledFor(ctx.tenant, ctx.clientId);
   const user = await insertDatabaseUser(ctx.tenant.store, body);
   return { status: 201, body: present(user, {}) };
 };
