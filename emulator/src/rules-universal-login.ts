@@ -14,21 +14,21 @@ export const UNIVERSAL_LOGIN_RULES = [
   {
     id: "clients.create.enable-client-connections",
     rule: "A new application gets every current connection unless the tenant's `flags.enable_client_connections` is false (Auth0's default is true); a deleted one leaves every connection.",
-    source: `${TYPES_D_TS} \`TenantSettingsFlags.enable_client_connections\` ("Whether all current connections should be enabled when a new client (application) is created (true, default) or not (false)")`,
+    source: `https://auth0.com/docs/api/management/v2/tenants/patch-settings (\`flags.enable_client_connections\`); ${TYPES_D_TS} \`TenantSettingsFlags.enable_client_connections\` ("Whether all current connections should be enabled when a new client (application) is created (true, default) or not (false)")`,
     enforcedIn: [CONNECTIONS_TS, "emulator/src/management/clients.ts"],
   },
   {
     id: "login.no-connection",
     rule: "`/authorize` for an application with no connection enabled sends the browser back with `error=invalid_request` and `no connections enabled for the client`.",
     source:
-      "https://github.com/auth0-samples/auth0-vue-samples/issues/185 (the error Auth0 returns, explained there by Auth0's SDK team)",
+      "https://auth0.com/docs/get-started/applications/set-up-database-connections (a connection logs users in to the applications it is enabled for); the error text as Auth0 returns it, quoted in https://github.com/auth0-samples/auth0-vue-samples/issues/185",
     enforcedIn: [BROWSER_TS],
   },
   {
     id: "signup.disable-signup",
     rule: "Sign-up is offered, and accepted at `/u/signup`, only through a database connection enabled for the application whose `options.disable_signup` is not true.",
     source: `https://auth0.com/docs/best-practices/connection-settings ("Disable user signup if it's not appropriate"); ${TYPES_D_TS} \`ConnectionOptionsAuth0.disable_signup\``,
-    enforcedIn: [BROWSER_TS, CONNECTIONS_TS],
+    enforcedIn: [BROWSER_TS],
   },
   {
     id: "signup.screen-hint",

@@ -127,6 +127,7 @@ export const createClient: Handler = (ctx) => {
   checkClientMetadata(ctx.body.client_metadata, false);
   const client = buildClient(ctx.tenant.name, ctx.body);
   ctx.tenant.store.clients.put(client);
+  // Rule `clients.create.enable-client-connections`.
   enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
   ctx.tenant.store.changed();
   return { status: 201, body: present(ctx, client, true) };
@@ -165,7 +166,7 @@ export const deleteClient: Handler = (ctx) => {
   for (const g of [...(grants ?? [])]) store.grants.delete(g);
   for (const [token, rt] of store.refreshTokens)
     if (rt.client_id === id) store.refreshTokens.delete(token);
-  disableConnectionsForDeletedClient(ctx.tenant, id);
+  disableConnectionsForDeletedClient(ctx.tenant, id); // rule clients.create.enable-client-connections
   store.changed();
   return { status: 204 };
 };

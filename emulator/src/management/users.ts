@@ -72,7 +72,8 @@ type UserBody = Doc & { email?: string; password?: string; user_id?: string };
 
 /**
  * A new user of the database connection, with the checks `POST /users` and Universal Login's
- * sign-up share (required email and password, password policy, one user per email).
+ * sign-up share (required email and password, password policy, one user per email; rule
+ * `signup.same-checks-as-create`).
  */
 export async function insertDatabaseUser(store: Tenant["store"], body: UserBody): Promise<Doc> {
   if (!body.email)

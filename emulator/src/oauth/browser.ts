@@ -166,7 +166,8 @@ export class BrowserFlow {
 
   /**
    * `POST /u/signup`: a new user of the app's database connection, with the password policy and
-   * one-user-per-email checks of `POST /users`, logged in at once as Universal Login does.
+   * one-user-per-email checks of `POST /users`, logged in at once as Universal Login does (rule
+   * `signup.same-checks-as-create`).
    */
   async signup(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = new URLSearchParams((await readBody(req, 16 * 1024)).toString("utf8"));

@@ -9,7 +9,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { MANAGEMENT_API_SCOPES, PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { ManagementClient } from "auth0";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
 import { readBootstrap } from "../../../emulator/src/seed";
 import { type SeededTenants, startSeededTenants } from "../../../emulator/test-support";
 import { DEFAULT_CONNECTION, portalAdminProvider } from "../portalAdmin";
@@ -138,10 +138,11 @@ describe("PortalAdmin operations on a local tenant", () => {
   });
 
   it("needs the database connection enabled for its backend, as AstralBackend declares it (tenants/tenant.yaml gives a new app none)", async () => {
-    const root = new ManagementClient({
-      domain: backend.domain,
-      ...readBootstrap(env.stateDir, "sandbox"),
-    });
+    // Tenants of its own, left out of the conformance record: Auth0's refusal is the point here.
+    const own = await startSeededTenants({ recordConformance: false });
+    onTestFinished(() => own.close());
+    const domain = own.seed.sandbox.domain;
+    const root = new ManagementClient({ domain, ...readBootstrap(own.stateDir, "sandbox") });
     await root.tenants.settings.update({ flags: { enable_client_connections: false } });
     try {
       const made = await root.clients.create({
@@ -152,12 +153,12 @@ describe("PortalAdmin operations on a local tenant", () => {
       const clientId = made.client_id as string;
       await root.clientGrants.create({
         client_id: clientId,
-        audience: `https://${backend.domain}/api/v2/`,
+        audience: `https://${domain}/api/v2/`,
         scope: [...MANAGEMENT_API_SCOPES],
       });
       const late = { ...inputs(`late-${unique()}@acme.example`) };
       late.backend = {
-        domain: backend.domain,
+        domain,
         clientId,
         clientSecret: made.client_secret as string,
       };
