@@ -14,7 +14,14 @@ import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { keyPairSnippet, privateKeyFileName } from "../lib/snippets/key-pair-token";
 import { newRsaKeyPair, signAssertion } from "./key-pairs";
-import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+import {
+  newKey,
+  ok,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 let alice: Actor;
@@ -69,8 +76,9 @@ describe("key-pair credentials", () => {
     const days = (Date.parse(made.keyExpiresAt ?? "") - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89.9); // harness config: the default 90 days
     expect(days).toBeLessThanOrEqual(90);
-    // POST /clients + one grant in the sandbox tenant (the create record lives in production).
-    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(2);
+    // The look-alike names search, POST /clients and one grant in the sandbox tenant (the create
+    // record lives in production).
+    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(3);
     const client = await h.root.sandbox.clients.get(made.clientId);
     expect(client.token_endpoint_auth_method).toBeUndefined();
     expect(client.client_authentication_methods?.private_key_jwt?.credentials).toHaveLength(1);
@@ -245,6 +253,32 @@ describe("key-pair credentials", () => {
       clientId: made.clientId,
     });
     expect(rotated.ok || rotated.error.message).toMatch(/Replace/);
+  });
+
+  it("go through the same name rules as secrets: mixed scripts and look-alikes of any credential are refused", async () => {
+    const mixed = await create({ name: "Аlpha" }); // Cyrillic А before Latin letters
+    expect(mixed.ok || mixed.error.message).toMatch(/name: Mixes scripts \(Cyrillic, Latin\)/);
+    ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "Alpha",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const keyPair = ok(await create({ name: "Echo" }));
+    // The other names come from the credential search, which lags (ADR 0700).
+    await sleep(TEST_SEARCH_LAG_MS + 200);
+    const lookAlike = /looks like the team's credential "(Alpha|Echo)"/;
+    const spoofSecret = await create({ name: "АІрһа" }); // all Cyrillic, Alpha's skeleton
+    expect(spoofSecret.ok || spoofSecret.error).toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(lookAlike),
+    });
+    const mixedByReplace = await create({ name: "Eсho", replaces: keyPair.clientId }); // Replace…
+    expect(mixedByReplace.ok || mixedByReplace.error.message).toMatch(/Mixes scripts/);
+    const spoofByReplace = await create({ name: "Есһо", replaces: keyPair.clientId }); // Cyrillic
+    expect(spoofByReplace.ok || spoofByReplace.error.message).toMatch(lookAlike);
   });
 
   it("no audit line holds a private key", () => {

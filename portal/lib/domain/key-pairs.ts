@@ -33,6 +33,7 @@ import {
   checkKindOffered,
   getTeamCredential,
   grantOrUndo,
+  refuseLookAlikeName,
   toCredential,
 } from "./credentials";
 import { readPublicKey } from "./public-key";
@@ -114,6 +115,7 @@ export async function createKeyPairCredential(
       },
     },
     isOurs,
+    beforeCreate: () => refuseLookAlikeName(ctx, input),
   });
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
