@@ -9,7 +9,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { keyPairSnippet, privateKeyFileName } from "../lib/snippets/key-pair-token";
@@ -40,16 +40,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
+const keyPairInput = () => ({
+  teamId,
+  environment: "sandbox",
+  name: "billing-service",
+  idempotencyKey: newKey(),
+  publicKeyPem: pair.publicKeyPem,
+  alg: "RS256",
+});
 const create = (extra: Record<string, unknown> = {}) =>
-  actions.createKeyPairCredential.invoke(h.portal, alice, {
-    teamId,
-    environment: "sandbox",
-    name: "billing-service",
-    idempotencyKey: newKey(),
-    publicKeyPem: pair.publicKeyPem,
-    alg: "RS256",
-    ...extra,
-  });
+  actions.createKeyPairCredential.invoke(h.portal, alice, { ...keyPairInput(), ...extra });
 
 async function tokenWith(clientAssertion: string, audience: string) {
   const res = await fetch(`https://${h.env.tenants.sandbox.domain}/oauth/token`, {
@@ -279,6 +279,64 @@ describe("key-pair credentials", () => {
     expect(mixedByReplace.ok || mixedByReplace.error.message).toMatch(/Mixes scripts/);
     const spoofByReplace = await create({ name: "Есһо", replaces: keyPair.clientId }); // Cyrillic
     expect(spoofByReplace.ok || spoofByReplace.error.message).toMatch(lookAlike);
+  });
+
+  it("no client secret leaves the management call: an answer carrying one reaches no result, log, audit line or record", async () => {
+    // Auth0 hides a Private Key JWT client's secret in its answers (ADR 0800), and so do the
+    // local tenants; this transport puts one back into the answer to POST /clients, as if the
+    // tenant sent it, to show that the portal would drop it at the call.
+    const canary = `leaked-${newKey()}`;
+    let injected = 0;
+    const transport: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const body = typeof init?.body === "string" ? init.body : "";
+      if (url.pathname !== "/api/v2/clients" || !body.includes("client_authentication_methods"))
+        return res;
+      const made = (await res.json()) as Record<string, unknown>;
+      injected++;
+      return new Response(JSON.stringify({ ...made, client_secret: canary }), {
+        status: res.status,
+        headers: { "content-type": "application/json" },
+      });
+    };
+    const portal = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      { fetch: transport },
+    );
+    const printed: unknown[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((...args) => void printed.push(args)),
+    );
+    const results: unknown[] = [];
+    try {
+      const input = { ...keyPairInput(), name: "canary" };
+      const made = ok(await actions.createKeyPairCredential.invoke(portal, alice, input));
+      results.push(made, await actions.createKeyPairCredential.invoke(portal, alice, input)); // retry
+      results.push(
+        await actions.listCredentials.invoke(portal, alice, {
+          teamId,
+          environment: "sandbox",
+          recent: [made.clientId],
+        }),
+      );
+      // A create whose grant fails: the error path logs, audits and cleans up.
+      h.env.control.setFaults("sandbox", [{ route: "POST /api/v2/client-grants", status: 500 }]);
+      const failed = await actions.createKeyPairCredential.invoke(portal, alice, {
+        ...keyPairInput(),
+        name: "canary failing",
+      });
+      expect(failed.ok || failed.error.code).toBe("upstream_error");
+      results.push(failed);
+    } finally {
+      h.env.control.setFaults("sandbox", []);
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(injected).toBe(2); // the first create and the failing one (the retry finds the first)
+    expect(printed.length).toBeGreaterThan(0); // the failed create was logged
+    const record = await h.root.production.users.get(alice.userId); // the create-once records
+    for (const [where, what] of Object.entries({ results, printed, audit: h.audit, record }))
+      expect(JSON.stringify(what), where).not.toContain(canary);
   });
 
   it("no audit line holds a private key", () => {

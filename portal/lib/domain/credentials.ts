@@ -157,6 +157,7 @@ export async function createCredential(
     },
     isOurs,
     beforeCreate: () => refuseLookAlikeName(ctx, input),
+    revealSecret: true,
   });
   let secret = client.client_secret;
   const clientId = client.client_id;
