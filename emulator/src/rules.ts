@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
+import { UNIVERSAL_LOGIN_RULES } from "./rules-universal-login";
 
 export interface Rule {
   id: string;
@@ -168,6 +169,7 @@ export const RULES = [
     enforcedIn: ["emulator/src/conformance/check.ts"],
   },
   ...PRIVATE_KEY_JWT_RULES,
+  ...UNIVERSAL_LOGIN_RULES,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof RULES)[number]["id"];

@@ -8,6 +8,7 @@ import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
+import { universalLoginChecks } from "./universal-login-checks";
 
 const LAG_MS = 300;
 const ROTATION_MS = 400;
@@ -44,6 +45,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     audience: () => env.seed.sandbox.exampleApi.identifier,
     storedSecret: (clientId) => storedClientSecret(env, "sandbox", clientId),
   }),
+  ...universalLoginChecks({ base: () => base, token: () => token }),
   "clients.list.q-permitted": async () => {
     await status400(`/clients?q=${q('name:"x"')}&take=5`);
     expect(

@@ -12,6 +12,7 @@ import {
   project,
   randomId,
 } from "./context";
+import { disableConnectionsForDeletedClient, enableConnectionsForNewClient } from "./tenant-config";
 
 const missing = () => notFound("The client does not exist", "inexistent_client");
 
@@ -130,6 +131,7 @@ export const createClient: Handler = (ctx) => {
   checkClientMetadata(ctx.body.client_metadata, false);
   const client = buildClient(ctx.tenant.name, ctx.body);
   ctx.tenant.store.clients.put(client);
+  enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
   ctx.tenant.store.changed();
   return { status: 201, body: present(ctx, client, true) };
 };
@@ -167,6 +169,7 @@ export const deleteClient: Handler = (ctx) => {
   for (const g of [...(grants ?? [])]) store.grants.delete(g);
   for (const [token, rt] of store.refreshTokens)
     if (rt.client_id === id) store.refreshTokens.delete(token);
+  disableConnectionsForDeletedClient(ctx.tenant, id);
   store.changed();
   return { status: 204 };
 };
