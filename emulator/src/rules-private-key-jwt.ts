@@ -13,6 +13,13 @@ const PATCH_CLIENT = "https://auth0.com/docs/api/management/v2/clients/patch-cli
 const AUTHENTICATE =
   "https://auth0.com/docs/get-started/authentication-and-authorization-flow/authenticate-with-private-key-jwt";
 const CONFIGURE = "https://auth0.com/docs/get-started/applications/configure-private-key-jwt";
+const CHANGELOG_AUD =
+  'Auth0 Changelog 2025-10-10 "Audience Validation for Private Key JWT Client Authentication" (https://releases.sh/release/rel_kAPXTX1VrwcdMqAjP7cjh: "accept only a tenant\'s issuer identifier as a single JSON string value in the aud claim"; the endpoint URL and arrays "deprecated, and at a future date will cause the service to consider such JWT assertions invalid")';
+/** Auth0's own SDKs sign `aud` = `https://{domain}/`. */
+const SDK_AUD =
+  'auth0 SDK `dist/cjs/management/wrapper/token-provider.js` (`setAudience`: the domain with `https://` and `/`); auth0/go-auth0 `internal/client/jwt_token_source.go` (`baseURL.JoinPath("/")`)';
+const RECORDED =
+  "auth0/terraform-provider-auth0 `test/data/recordings/TestAccClientAuthenticationMethodsPrivateKeyJWT.yaml` (answers of a real tenant: the client's `client_secret` is in every answer until `private_key_jwt` is set, in none after, and back when `client_secret_basic` is set again)";
 const METHODS_TS = "emulator/src/management/client-authentication-methods.ts";
 const ASSERTION_TS = "emulator/src/oauth/client-assertion.ts";
 
@@ -67,6 +74,12 @@ export const PRIVATE_KEY_JWT_RULES = [
     enforcedIn: [METHODS_TS],
   },
   {
+    id: "clients.auth-methods.secret-hidden",
+    rule: "A Private Key JWT client's `client_secret` is in no Management API answer (create, read, list, update, rotate), whatever the scopes; the tenant keeps one (the client has it again if switched back to a secret method), but nobody can read it.",
+    source: `${CONFIGURE} ("The client_secret parameter will be hidden once the Private Key JWT configuration is complete"); ${RECORDED}; applied to the create's answer too (not recorded; the stricter reading)`,
+    enforcedIn: ["emulator/src/management/clients.ts", METHODS_TS],
+  },
+  {
     id: "clients.auth-methods.patch",
     rule: "`PATCH /clients/{id}` with `client_authentication_methods` needs `update:client_credentials` (403 without); with it the local tenants answer 400 (credential endpoints are not emulated).",
     source: PATCH_CLIENT,
@@ -98,8 +111,8 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "token.assertion.aud",
-    rule: "`aud` is the tenant URL with its trailing slash (`https://{domain}/`); the token endpoint URL is refused (stricter reading: it is the only value Auth0 documents).",
-    source: AUTHENTICATE,
+    rule: "`aud` is the tenant's issuer identifier, its URL with the trailing slash (`https://{domain}/`), as a single string; the token endpoint URL and arrays (even holding the issuer) are refused (Auth0 still takes them, deprecated, until it enforces the change: the stricter reading).",
+    source: `${AUTHENTICATE} ("The URL of the Auth0 tenant or custom domain that receives the assertion. For example: https://{yourTenant}.auth0.com/. Include the trailing slash."); ${CHANGELOG_AUD}; ${SDK_AUD}`,
     enforcedIn: [ASSERTION_TS],
   },
   {
@@ -122,8 +135,8 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "token.assertion.no-secret",
-    rule: "A Private Key JWT client cannot authenticate with its client secret (401 `invalid_client`).",
-    source: `${PATCH_CLIENT} (the two methods are mutually exclusive); ${CONFIGURE} ("The client_secret parameter will be hidden")`,
+    rule: "A Private Key JWT client cannot authenticate with its client secret (401 `invalid_client`), which no answer shows anyway (`clients.auth-methods.secret-hidden`).",
+    source: `${PATCH_CLIENT} (the two methods are mutually exclusive); ${CONFIGURE} ("The client_secret parameter will be hidden"); Auth0 does not say whether the hidden secret still works: the stricter reading`,
     enforcedIn: ["emulator/src/oauth/token-endpoint.ts"],
   },
 ] as const satisfies readonly Rule[];

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "vitest";
+import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { ensureLocalCa } from "./ca";
 import { CONFORMANCE_DIR_ENV, ConformanceRecorder } from "./conformance/record";
 import {
@@ -47,7 +48,10 @@ export interface SeededTenants {
   seed: SeedResult;
   control: TenantsControl;
   stateDir: string;
-  /** Stops the tenants and deletes the temporary state. */
+  /**
+   * Stops the tenants and deletes the temporary state (once; it also happens by itself when the
+   * test file ends, tests/support/stop-later.ts).
+   */
   close(): Promise<void>;
 }
 
@@ -100,16 +104,17 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
     }
   }
   const seedOpts = { ...opts, stateDir };
-  const removeState = () => {
+  // Stopped when the test file ends even if the caller never gets here (a timed-out beforeAll);
+  // once only, however often it is called (tests/support/stop-later.ts).
+  const close = stopWhenFileEnds(async () => {
+    await running.close();
     if (!opts.stateDir) rmSync(stateDir, { recursive: true, force: true });
-  };
+  });
   let seed: SeedResult;
   try {
     seed = await seedTenants(running.tenants, seedOpts);
   } catch (err) {
-    // Leave nothing running or on disk behind a failed start.
-    await running.close();
-    removeState();
+    await close(); // leave nothing running or on disk behind a failed start
     throw err;
   }
   const result: SeededTenants = {
@@ -136,10 +141,7 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
         for (const name of TENANT_NAMES) running.live[name].store.setSearchLag(ms);
       },
     },
-    close: async () => {
-      await running.close();
-      removeState();
-    },
+    close,
   };
   return result;
 }

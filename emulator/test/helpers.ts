@@ -1,7 +1,10 @@
 /** Small helpers shared by the emulator's integration tests (raw HTTP, tokens, schemas). */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
 import { expect } from "vitest";
+import type { Doc } from "../src/collection";
 import { loadManagementApi } from "../src/openapi";
 import { readBootstrap } from "../src/seed";
 import type { SeededTenants } from "../test-support";
@@ -133,4 +136,28 @@ export function expectAuth0Error(reply: Reply): {
     throw new Error(`not an Auth0 error for status ${reply.status}: ${JSON.stringify(reply.body)}`);
   }
   return body as never;
+}
+
+/**
+ * The secret the tenant keeps for a client, read from its state file (written a moment after
+ * each change): a Private Key JWT client's is in no Management API answer
+ * (rule `clients.auth-methods.secret-hidden`), yet a test must show that it does not work.
+ */
+export async function storedClientSecret(
+  env: SeededTenants,
+  tenant: "production" | "sandbox",
+  clientId: string,
+): Promise<string> {
+  const file = path.join(env.stateDir, tenant, "state.json");
+  for (const until = Date.now() + 5000; Date.now() < until; ) {
+    try {
+      const state = JSON.parse(readFileSync(file, "utf8")) as { clients: Doc[] };
+      const secret = state.clients.find((c) => c.client_id === clientId)?.client_secret;
+      if (typeof secret === "string") return secret;
+    } catch {
+      // not written yet, or being replaced
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no stored secret for ${clientId} in ${file}`);
 }

@@ -17,6 +17,8 @@ export function privateKeyJwtChecks(t: {
   token: () => string;
   issuer: () => string;
   audience: () => string;
+  /** The secret the tenant keeps for a client (no answer shows a Private Key JWT client's). */
+  storedSecret: (clientId: string) => Promise<string>;
 }): Record<Id, () => Promise<void>> {
   const rsa = (bits = 2048) => generateKeyPairSync("rsa", { modulusLength: bits });
   const spki = (k: KeyObject) => k.export({ type: "spki", format: "pem" }).toString();
@@ -39,17 +41,23 @@ export function privateKeyJwtChecks(t: {
       ]),
     });
     expect(made.status).toBe(201);
-    const body = made.body as { client_id: string; client_secret: string };
+    const body = made.body as { client_id: string };
     await call(t.base(), "POST", "/api/v2/client-grants", {
       token: t.token(),
       body: { client_id: body.client_id, audience: t.audience(), scope: [] },
     });
-    return { id: body.client_id, secret: body.client_secret, key: pair.privateKey, made };
+    return { id: body.client_id, key: pair.privateKey, made };
   };
   const assertion = (
     id: string,
     key: KeyObject,
-    o: { alg?: string; aud?: string; iat?: number; lifetime?: number; jti?: string } = {},
+    o: {
+      alg?: string;
+      aud?: string | string[];
+      iat?: number;
+      lifetime?: number;
+      jti?: string;
+    } = {},
   ) => {
     const iat = o.iat ?? Math.floor(Date.now() / 1000);
     return new SignJWT({})
@@ -149,6 +157,16 @@ export function privateKeyJwtChecks(t: {
       ).client_authentication_methods.private_key_jwt.credentials;
       expect(creds.map((c) => Object.keys(c))).toEqual([["id"]]);
     },
+    "clients.auth-methods.secret-hidden": async () => {
+      const { id, made } = await client();
+      expect(made.body).not.toHaveProperty("client_secret");
+      // The token has every scope, read:client_keys included.
+      const read = await call(t.base(), "GET", `/api/v2/clients/${id}`, { token: t.token() });
+      expect(read.body).not.toHaveProperty("client_secret");
+      expect(await t.storedSecret(id)).toBeTruthy(); // kept, only not shown
+      const withSecret = await create({ grant_types: ["client_credentials"] });
+      expect(withSecret.body).toHaveProperty("client_secret");
+    },
     "clients.auth-methods.patch": async () => {
       const { id } = await client();
       const res = await call(t.base(), "PATCH", `/api/v2/clients/${id}`, {
@@ -185,6 +203,8 @@ export function privateKeyJwtChecks(t: {
     "token.assertion.aud": async () => {
       const { id, key } = await client();
       await refused(assertion(id, key, { aud: `${t.issuer()}oauth/token` }));
+      await refused(assertion(id, key, { aud: [t.issuer()] }));
+      expect((await withAssertion(await assertion(id, key))).status).toBe(200);
     },
     "token.assertion.lifetime": async () => {
       const { id, key } = await client();
@@ -205,9 +225,8 @@ export function privateKeyJwtChecks(t: {
       await refused(assertion(id, key));
     },
     "token.assertion.no-secret": async () => {
-      const { id, secret } = await client();
-      expect(secret).toBeTruthy();
-      const res = await exchange({ client_id: id, client_secret: secret });
+      const { id } = await client();
+      const res = await exchange({ client_id: id, client_secret: await t.storedSecret(id) });
       expect(res).toMatchObject({ status: 401, body: { error: "invalid_client" } });
     },
   };

@@ -9,6 +9,7 @@ import { ManagementClient } from "auth0";
 import { decodeJwt, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../test-support";
+import { storedClientSecret } from "./helpers";
 
 let env: SeededTenants;
 let mgmt: ManagementClient;
@@ -86,7 +87,7 @@ function assertion(
     iat = Math.floor(Date.now() / 1000),
   }: {
     alg?: string;
-    aud?: string;
+    aud?: string | string[];
     lifetime?: number;
     jti?: string;
     kid?: string;
@@ -254,11 +255,17 @@ describe("client assertions at /oauth/token", () => {
     expect(String(forged.body.error_description)).toMatch(/signature/);
   });
 
-  it("refuses a wrong audience, including the token endpoint URL (token.assertion.aud)", async () => {
+  it("refuses a wrong audience, including the token endpoint URL and arrays (token.assertion.aud)", async () => {
     const { clientId, privateKey } = await keyPairClient();
-    for (const aud of [`${issuer}oauth/token`, "https://elsewhere.example/", issuer.slice(0, -1)]) {
+    for (const aud of [
+      `${issuer}oauth/token`,
+      [issuer], // an array, even holding the issuer (deprecated by Auth0)
+      [issuer, `${issuer}oauth/token`],
+      "https://elsewhere.example/",
+      issuer.slice(0, -1),
+    ]) {
       const res = await withAssertion(await assertion(clientId, privateKey, { aud }));
-      expect(res, aud).toMatchObject({ status: 401, body: { error: "invalid_client" } });
+      expect(res, String(aud)).toMatchObject({ status: 401, body: { error: "invalid_client" } });
       expect(String(res.body.error_description)).toMatch(/aud/);
     }
   });
@@ -301,7 +308,7 @@ describe("client assertions at /oauth/token", () => {
     expect(String(late.body.error_description)).toMatch(/expired/);
   });
 
-  it("refuses another assertion type, a secret beside the assertion, and the client's secret alone (token.assertion.type, .one-method, .no-secret)", async () => {
+  it("hides the client's secret and refuses it alone, another assertion type, and a secret beside the assertion (clients.auth-methods.secret-hidden, token.assertion.type, .one-method, .no-secret)", async () => {
     const made = await mgmt.clients.create({
       name: "pkjwt with secret",
       app_type: "non_interactive",
@@ -314,7 +321,11 @@ describe("client assertions at /oauth/token", () => {
     });
     const clientId = made.client_id as string;
     await mgmt.clientGrants.create({ client_id: clientId, audience, scope: [] });
-    const secret = made.client_secret as string;
+    // No answer shows a Private Key JWT client's secret (clients.auth-methods.secret-hidden);
+    // the tenant keeps one, read here from its state.
+    expect(made).not.toHaveProperty("client_secret");
+    expect(await mgmt.clients.get(clientId)).not.toHaveProperty("client_secret");
+    const secret = await storedClientSecret(env, "sandbox", clientId);
     const pair = rsa();
     const wrongType = await token({
       client_assertion_type: "urn:ietf:params:oauth:client-assertion-type:saml2-bearer",

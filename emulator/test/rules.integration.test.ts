@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
-import { call, expectAuth0Error, managementToken } from "./helpers";
+import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 import { universalLoginChecks } from "./universal-login-checks";
 
@@ -43,6 +43,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     token: () => token,
     issuer: () => env.tenants.sandbox.issuer,
     audience: () => env.seed.sandbox.exampleApi.identifier,
+    storedSecret: (clientId) => storedClientSecret(env, "sandbox", clientId),
   }),
   ...universalLoginChecks({ base: () => base, token: () => token }),
   "clients.list.q-permitted": async () => {

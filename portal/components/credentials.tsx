@@ -7,7 +7,6 @@ import {
   rotateCredentialAction,
   tryCredentialAction,
 } from "@/app/actions";
-import { Icon } from "./icons";
 import { CreateKeyPair } from "./key-pair";
 import { rememberRecent } from "./recent";
 import {
@@ -16,7 +15,8 @@ import {
   ConfirmButton,
   ErrorNote,
   Field,
-  LabeledInput,
+  KeyCardHeading,
+  NameInput,
   TokenView,
   useHydrated,
 } from "./ui";
@@ -88,17 +88,11 @@ export function SecretReveal({
   const curl = curlFor(credential, caFile);
   return (
     <div className="card min-w-0 border-amber-300 bg-amber-50/40 p-5" data-testid="secret-reveal">
-      <div className="mb-4 flex items-start gap-3">
-        <span className="text-amber-600">
-          <Icon name="key" className="h-6 w-6" />
-        </span>
-        <div>
-          <h3 className="font-semibold">Copy the secret now</h3>
-          <p className="text-sm text-slate-600">
-            This is the only time the portal shows it. Store it in your secret manager; if you lose
-            it, rotate the credential.
-          </p>
-        </div>
+      <div className="mb-4">
+        <KeyCardHeading tone="amber" title="Copy the secret now">
+          This is the only time the portal shows it. Store it in your secret manager; if you lose
+          it, rotate the credential.
+        </KeyCardHeading>
       </div>
       {Date.parse(credential.activeFrom) > Date.now() && (
         <ActivationNote activeFrom={credential.activeFrom} />
@@ -209,15 +203,12 @@ export function CreateCredential({
         })
       }
     >
-      <LabeledInput
+      <NameInput
         label={`New ${label} credential`}
         name="name"
         placeholder="e.g. billing-service"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        required
-        minLength={2}
-        maxLength={60}
+        onChange={setName}
       />
       <button type="submit" className="btn-primary" disabled={pending}>
         {pending ? "Creating…" : "Create credential"}

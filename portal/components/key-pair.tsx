@@ -8,10 +8,17 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { createKeyPairCredentialAction, tryKeyPairCredentialAction } from "@/app/actions";
 import { keyPairSnippet, privateKeyFileName } from "@/lib/snippets/key-pair-token";
-import { Icon } from "./icons";
 import { generateKeyPairPems, type KeyAlg, signClientAssertion } from "./key-pair-crypto";
 import { rememberRecent } from "./recent";
-import { ClientForm, CodeBlock, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
+import {
+  ClientForm,
+  CodeBlock,
+  ErrorNote,
+  Field,
+  KeyCardHeading,
+  NameInput,
+  TokenView,
+} from "./ui";
 import { type ActionData, useAction } from "./use-action";
 
 type Environment = "production" | "sandbox";
@@ -115,32 +122,24 @@ export function CreateKeyPair({
       data-testid={replaces ? "replace-key-pair-form" : "create-key-pair-form"}
       onSubmit={() => void submit()}
     >
-      <div className="flex items-start gap-3">
-        <span className="text-indigo-600">
-          <Icon name="key" className="h-6 w-6" />
-        </span>
-        <div>
-          <h3 className="font-semibold">
-            {replaces ? `Replace "${replaces.name}" with a new key pair` : `New ${label} key pair`}
-          </h3>
-          <p className="text-sm text-slate-600">
-            {replaces
-              ? "Both credentials work side by side until you revoke the old one: switch your services to the new key, then revoke."
-              : "No secret exists anywhere: your browser makes the key pair, the portal and Auth0 get only the public key."}{" "}
-            The key expires after {lifetimeDays} days; replace it before then.
-          </p>
-        </div>
-      </div>
+      <KeyCardHeading
+        tone="indigo"
+        title={
+          replaces ? `Replace "${replaces.name}" with a new key pair` : `New ${label} key pair`
+        }
+      >
+        {replaces
+          ? "Both credentials work side by side until you revoke the old one: switch your services to the new key, then revoke."
+          : "No secret exists anywhere: your browser makes the key pair, the portal and Auth0 get only the public key."}{" "}
+        The key expires after {lifetimeDays} days; replace it before then.
+      </KeyCardHeading>
       <div className="flex flex-wrap items-end gap-3">
-        <LabeledInput
+        <NameInput
           label="Credential name"
           name="keyPairName"
           placeholder="e.g. billing-service"
           value={name}
-          onChange={(e) => setName(e.target.value)}
-          required
-          minLength={2}
-          maxLength={60}
+          onChange={setName}
         />
         <label>
           <span className="mb-1 block text-sm font-medium">Algorithm</span>
@@ -245,20 +244,15 @@ export function KeyPairReveal({
   };
   return (
     <div className="card min-w-0 border-amber-300 bg-amber-50/40 p-5" data-testid="key-pair-reveal">
-      <div className="mb-4 flex items-start gap-3">
-        <span className="text-amber-600">
-          <Icon name="key" className="h-6 w-6" />
-        </span>
-        <div>
-          <h3 className="font-semibold">
-            {privateKeyPem ? "Download the private key now" : "Key pair registered"}
-          </h3>
-          <p className="text-sm text-slate-600">
-            {privateKeyPem
-              ? "It was made in this browser and exists nowhere else: download it once and keep it in your secret store. If you lose it, replace the credential."
-              : "Auth0 holds your public key; sign assertions with your private key."}
-          </p>
-        </div>
+      <div className="mb-4">
+        <KeyCardHeading
+          tone="amber"
+          title={privateKeyPem ? "Download the private key now" : "Key pair registered"}
+        >
+          {privateKeyPem
+            ? "It was made in this browser and exists nowhere else: download it once and keep it in your secret store. If you lose it, replace the credential."
+            : "Auth0 holds your public key; sign assertions with your private key."}
+        </KeyCardHeading>
       </div>
       {privateKeyPem && (
         <div className="mb-3">

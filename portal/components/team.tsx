@@ -13,7 +13,15 @@ import {
   resetTeamInvitesAction,
 } from "@/app/actions";
 import { rememberRecent } from "./recent";
-import { ClientForm, ConfirmButton, ErrorNote, Field, LabeledInput, useHydrated } from "./ui";
+import {
+  ClientForm,
+  ConfirmButton,
+  ErrorNote,
+  Field,
+  LabeledInput,
+  NameInput,
+  useHydrated,
+} from "./ui";
 import { useAction } from "./use-action";
 
 function TeamNameForm({
@@ -40,15 +48,12 @@ function TeamNameForm({
         })
       }
     >
-      <LabeledInput
+      <NameInput
         label="Team name"
         name="teamName"
         placeholder="e.g. Payments"
         value={name}
-        onChange={(e) => setName(e.target.value)}
-        required
-        minLength={2}
-        maxLength={60}
+        onChange={setName}
       />
       <button type="submit" className="btn-primary" disabled={pending}>
         {pending ? "Creating…" : cta}

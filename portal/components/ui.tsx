@@ -2,9 +2,11 @@
 import {
   type FormHTMLAttributes,
   type InputHTMLAttributes,
+  type ReactNode,
   useState,
   useSyncExternalStore,
 } from "react";
+import { Icon } from "./icons";
 import type { ActionError } from "./use-action";
 
 const subscribeToNothing = () => () => undefined;
@@ -60,6 +62,51 @@ export function LabeledInput({
       <span className="mb-1 block text-sm font-medium">{label}</span>
       <input className="input" {...input} />
     </label>
+  );
+}
+
+/**
+ * The input for a team's or a credential's name, with the limits of the server's `name` schema
+ * (lib/actions.ts: 2 to 60 characters; the script and look-alike checks stay on the server).
+ */
+export function NameInput(
+  props: { label: string; name: string; value: string; onChange: (value: string) => void } & Pick<
+    InputHTMLAttributes<HTMLInputElement>,
+    "placeholder"
+  >,
+) {
+  return (
+    <LabeledInput
+      {...props}
+      onChange={(e) => props.onChange(e.target.value)}
+      required
+      minLength={2}
+      maxLength={60}
+    />
+  );
+}
+
+/** The heading of a card about a key or a secret: the key icon, a title and a few words. */
+export function KeyCardHeading({
+  title,
+  tone,
+  children,
+}: {
+  title: ReactNode;
+  /** amber: something to copy or download now; indigo: a form. */
+  tone: "amber" | "indigo";
+  children: ReactNode;
+}) {
+  return (
+    <div className="flex items-start gap-3">
+      <span className={tone === "amber" ? "text-amber-600" : "text-indigo-600"}>
+        <Icon name="key" className="h-6 w-6" />
+      </span>
+      <div>
+        <h3 className="font-semibold">{title}</h3>
+        <p className="text-sm text-slate-600">{children}</p>
+      </div>
+    </div>
   );
 }
 

@@ -1,11 +1,12 @@
 /**
- * Every portal flow in one sequence, run through the guarded actions against a given Portal
- * (least-privilege test: the same flows with a backend missing one scope). Stops at the first
- * failing step and says which and why.
+ * Every portal flow in one sequence (teams, invites, secrets, key pairs, admin), run through the
+ * guarded actions against a given Portal (least-privilege test: the same flows with a backend
+ * missing one scope). Stops at the first failing step and says which and why.
  */
 import { actions } from "../lib/actions";
-import type { Portal } from "../lib/domain/context";
+import type { Actor, Portal } from "../lib/domain/context";
 import type { ActionResult } from "../lib/guard";
+import { newRsaKeyPair, signAssertion } from "./key-pairs";
 import { newKey, type PortalHarness, sleep, TEST_SEARCH_LAG_MS } from "./support";
 
 export type FlowOutcome = { ok: true } | { ok: false; step: string; code: string; message: string };
@@ -19,16 +20,33 @@ class StepFailed extends Error {
   }
 }
 
-export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<FlowOutcome> {
-  const step = async <T>(name: string, call: Promise<ActionResult<T>>): Promise<T> => {
-    const result = await call;
-    if (!result.ok)
-      throw Object.assign(new StepFailed(name, result.error.code), {
-        detail: result.error.message,
-      });
-    return result.data;
-  };
+type Step = <T>(name: string, call: Promise<ActionResult<T>>) => Promise<T>;
+
+const step: Step = async (name, call) => {
+  const result = await call;
+  if (!result.ok)
+    throw Object.assign(new StepFailed(name, result.error.code), { detail: result.error.message });
+  return result.data;
+};
+
+async function outcomeOf(flows: () => Promise<void>): Promise<FlowOutcome> {
   try {
+    await flows();
+    return { ok: true };
+  } catch (error) {
+    if (error instanceof StepFailed)
+      return {
+        ok: false,
+        step: error.step,
+        code: error.code,
+        message: (error as unknown as { detail: string }).detail,
+      };
+    throw error;
+  }
+}
+
+export function runAllFlows(h: PortalHarness, portal: Portal): Promise<FlowOutcome> {
+  return outcomeOf(async () => {
     let owner = await h.newUser("lp-owner");
     const team = await step(
       "create team",
@@ -77,6 +95,8 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
       }),
     );
     await step("revoke credential", actions.revokeCredential.invoke(portal, owner, ref));
+
+    await keyPairFlows(step, portal, owner, team.teamId);
     await step(
       "remove member",
       actions.removeMember.invoke(portal, owner, { teamId: team.teamId, userId: joiner.userId }),
@@ -119,15 +139,69 @@ export async function runAllFlows(h: PortalHarness, portal: Portal): Promise<Flo
       "remove admin",
       actions.adminRemoveAdmin.invoke(portal, h.admin, { userId: newAdmin.userId }),
     );
-    return { ok: true };
-  } catch (error) {
-    if (error instanceof StepFailed)
-      return {
-        ok: false,
-        step: error.step,
-        code: error.code,
-        message: (error as unknown as { detail: string }).detail,
-      };
-    throw error;
-  }
+  });
+}
+
+/**
+ * The key-pair flows alone (ADR 0800), in a team set up through `h.portal` (every scope): what
+ * `portal` needs for key pairs, measured apart from what the flows before them need.
+ */
+export function runKeyPairFlows(h: PortalHarness, portal: Portal): Promise<FlowOutcome> {
+  return outcomeOf(async () => {
+    let owner = await h.newUser("lp-keys");
+    const team = await step(
+      "set up team",
+      actions.createTeam.invoke(h.portal, owner, { name: "LP keys" }),
+    );
+    owner = await h.refresh(owner);
+    await keyPairFlows(step, portal, owner, team.teamId);
+  });
+}
+
+/** Create, try with a signed assertion, Replace…, revoke the replaced one. */
+async function keyPairFlows(step: Step, portal: Portal, owner: Actor, teamId: string) {
+  const pair = newRsaKeyPair();
+  const keyInput = {
+    teamId,
+    environment: "sandbox",
+    name: "lp-key",
+    publicKeyPem: pair.publicKeyPem,
+    alg: "RS256",
+  };
+  const keyPair = await step(
+    "create key pair",
+    actions.createKeyPairCredential.invoke(portal, owner, {
+      ...keyInput,
+      idempotencyKey: newKey(),
+    }),
+  );
+  await step(
+    "try key pair",
+    actions.tryKeyPairCredential.invoke(portal, owner, {
+      teamId,
+      clientId: keyPair.clientId,
+      clientAssertion: await signAssertion(
+        keyPair.clientId,
+        pair.privateKey,
+        keyPair.assertionAudience,
+      ),
+      audience: keyPair.audiences[0],
+    }),
+  );
+  await step(
+    "replace key pair",
+    actions.createKeyPairCredential.invoke(portal, owner, {
+      ...keyInput,
+      idempotencyKey: newKey(),
+      replaces: keyPair.clientId,
+    }),
+  );
+  await step(
+    "revoke replaced key pair",
+    actions.revokeCredential.invoke(portal, owner, {
+      teamId,
+      environment: "sandbox",
+      clientId: keyPair.clientId,
+    }),
+  );
 }

@@ -9,12 +9,19 @@ import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { keyPairSnippet, privateKeyFileName } from "../lib/snippets/key-pair-token";
 import { newRsaKeyPair, signAssertion } from "./key-pairs";
-import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+import {
+  newKey,
+  ok,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 let alice: Actor;
@@ -33,16 +40,16 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
+const keyPairInput = () => ({
+  teamId,
+  environment: "sandbox",
+  name: "billing-service",
+  idempotencyKey: newKey(),
+  publicKeyPem: pair.publicKeyPem,
+  alg: "RS256",
+});
 const create = (extra: Record<string, unknown> = {}) =>
-  actions.createKeyPairCredential.invoke(h.portal, alice, {
-    teamId,
-    environment: "sandbox",
-    name: "billing-service",
-    idempotencyKey: newKey(),
-    publicKeyPem: pair.publicKeyPem,
-    alg: "RS256",
-    ...extra,
-  });
+  actions.createKeyPairCredential.invoke(h.portal, alice, { ...keyPairInput(), ...extra });
 
 async function tokenWith(clientAssertion: string, audience: string) {
   const res = await fetch(`https://${h.env.tenants.sandbox.domain}/oauth/token`, {
@@ -69,8 +76,9 @@ describe("key-pair credentials", () => {
     const days = (Date.parse(made.keyExpiresAt ?? "") - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89.9); // harness config: the default 90 days
     expect(days).toBeLessThanOrEqual(90);
-    // POST /clients + one grant in the sandbox tenant (the create record lives in production).
-    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(2);
+    // The look-alike names search, POST /clients and one grant in the sandbox tenant (the create
+    // record lives in production).
+    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(3);
     const client = await h.root.sandbox.clients.get(made.clientId);
     expect(client.token_endpoint_auth_method).toBeUndefined();
     expect(client.client_authentication_methods?.private_key_jwt?.credentials).toHaveLength(1);
@@ -245,6 +253,90 @@ describe("key-pair credentials", () => {
       clientId: made.clientId,
     });
     expect(rotated.ok || rotated.error.message).toMatch(/Replace/);
+  });
+
+  it("go through the same name rules as secrets: mixed scripts and look-alikes of any credential are refused", async () => {
+    const mixed = await create({ name: "Аlpha" }); // Cyrillic А before Latin letters
+    expect(mixed.ok || mixed.error.message).toMatch(/name: Mixes scripts \(Cyrillic, Latin\)/);
+    ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "Alpha",
+        idempotencyKey: newKey(),
+      }),
+    );
+    const keyPair = ok(await create({ name: "Echo" }));
+    // The other names come from the credential search, which lags (ADR 0700).
+    await sleep(TEST_SEARCH_LAG_MS + 200);
+    const lookAlike = /looks like the team's credential "(Alpha|Echo)"/;
+    const spoofSecret = await create({ name: "АІрһа" }); // all Cyrillic, Alpha's skeleton
+    expect(spoofSecret.ok || spoofSecret.error).toMatchObject({
+      code: "invalid_input",
+      message: expect.stringMatching(lookAlike),
+    });
+    const mixedByReplace = await create({ name: "Eсho", replaces: keyPair.clientId }); // Replace…
+    expect(mixedByReplace.ok || mixedByReplace.error.message).toMatch(/Mixes scripts/);
+    const spoofByReplace = await create({ name: "Есһо", replaces: keyPair.clientId }); // Cyrillic
+    expect(spoofByReplace.ok || spoofByReplace.error.message).toMatch(lookAlike);
+  });
+
+  it("no client secret leaves the management call: an answer carrying one reaches no result, log, audit line or record", async () => {
+    // Auth0 hides a Private Key JWT client's secret in its answers (ADR 0800), and so do the
+    // local tenants; this transport puts one back into the answer to POST /clients, as if the
+    // tenant sent it, to show that the portal would drop it at the call.
+    const canary = `leaked-${newKey()}`;
+    let injected = 0;
+    const transport: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      const body = typeof init?.body === "string" ? init.body : "";
+      if (url.pathname !== "/api/v2/clients" || !body.includes("client_authentication_methods"))
+        return res;
+      const made = (await res.json()) as Record<string, unknown>;
+      injected++;
+      return new Response(JSON.stringify({ ...made, client_secret: canary }), {
+        status: res.status,
+        headers: { "content-type": "application/json" },
+      });
+    };
+    const portal = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      { fetch: transport },
+    );
+    const printed: unknown[] = [];
+    const spies = (["log", "info", "warn", "error", "debug"] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation((...args) => void printed.push(args)),
+    );
+    const results: unknown[] = [];
+    try {
+      const input = { ...keyPairInput(), name: "canary" };
+      const made = ok(await actions.createKeyPairCredential.invoke(portal, alice, input));
+      results.push(made, await actions.createKeyPairCredential.invoke(portal, alice, input)); // retry
+      results.push(
+        await actions.listCredentials.invoke(portal, alice, {
+          teamId,
+          environment: "sandbox",
+          recent: [made.clientId],
+        }),
+      );
+      // A create whose grant fails: the error path logs, audits and cleans up.
+      h.env.control.setFaults("sandbox", [{ route: "POST /api/v2/client-grants", status: 500 }]);
+      const failed = await actions.createKeyPairCredential.invoke(portal, alice, {
+        ...keyPairInput(),
+        name: "canary failing",
+      });
+      expect(failed.ok || failed.error.code).toBe("upstream_error");
+      results.push(failed);
+    } finally {
+      h.env.control.setFaults("sandbox", []);
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(injected).toBe(2); // the first create and the failing one (the retry finds the first)
+    expect(printed.length).toBeGreaterThan(0); // the failed create was logged
+    const record = await h.root.production.users.get(alice.userId); // the create-once records
+    for (const [where, what] of Object.entries({ results, printed, audit: h.audit, record }))
+      expect(JSON.stringify(what), where).not.toContain(canary);
   });
 
   it("no audit line holds a private key", () => {

@@ -7,13 +7,16 @@
  *     called operations;
  *  3. for each of the 20 scopes we run every flow with a backend holding the other 19: a flow
  *     fails with the tenant's 403 exactly when the scope is predicted needed.
- * Scopes that no flow needs are reported (printed and asserted), not hidden.
+ * Scopes that no flow needs are reported (printed and asserted), not hidden. The key-pair flows
+ * (create, try, Replace…, revoke; ADR 0800) are also measured alone, in a team set up with every
+ * scope, so that the table says what key pairs need and not only what fails first.
  */
 import { type Environment, MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManagementApi } from "../../emulator/src/openapi";
 import { startSeededTenants } from "../../emulator/test-support";
-import { runAllFlows } from "./flows";
+import type { Portal } from "../lib/domain/context";
+import { runAllFlows, runKeyPairFlows } from "./flows";
 import { type PortalHarness, startPortalHarness } from "./support";
 
 type OpenApi = {
@@ -41,6 +44,32 @@ function operationScopes(doc: OpenApi, called: string): { template: string; scop
 
 let h: PortalHarness;
 const calledOperations = new Map<string, string[]>();
+const keyPairOperations = new Map<string, string[]>();
+
+/** The OpenAPI operations a portal called, each with the contract scopes that allow it. */
+function recordOperations(portal: Portal, into: Map<string, string[]>) {
+  // Auth0's document with the local supplements it predates (GET /clients/search).
+  const doc = loadManagementApi() as unknown as OpenApi;
+  for (const tenant of Object.values(portal.tenants))
+    for (const called of tenant.operations.keys()) {
+      const { template, scopes } = operationScopes(doc, called);
+      into.set(
+        template,
+        scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)),
+      );
+    }
+}
+
+/** Scopes that are the only contract scope allowing one of the operations. */
+const onlyScopes = (operations: Map<string, string[]>) =>
+  [
+    ...new Set([...operations.values()].filter((s) => s.length === 1).map((s) => s[0] as string)),
+  ].sort();
+
+const table = (title: string, operations: Map<string, string[]>) =>
+  [title, ...[...operations].sort().map(([op, s]) => `  ${op.padEnd(40)} ${s.join(" | ")}`)].join(
+    "\n",
+  );
 
 async function backendWithout(missing: string[]) {
   const scope = MANAGEMENT_API_SCOPES.filter((s) => !missing.includes(s));
@@ -80,51 +109,71 @@ describe("least privilege: the contract's 20 scopes", () => {
     const portal = await backendWithout([]);
     const outcome = await runAllFlows(h, portal);
     expect(outcome).toEqual({ ok: true });
-    // Auth0's document with the local supplements it predates (GET /clients/search).
-    const doc = loadManagementApi() as unknown as OpenApi;
-    for (const tenant of Object.values(portal.tenants))
-      for (const called of tenant.operations.keys()) {
-        const { template, scopes } = operationScopes(doc, called);
-        calledOperations.set(
-          template,
-          scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)),
-        );
-      }
+    recordOperations(portal, calledOperations);
+    const keyPairs = await backendWithout([]);
+    expect(await runKeyPairFlows(h, keyPairs)).toEqual({ ok: true });
+    recordOperations(keyPairs, keyPairOperations);
     const allowedBy = [...calledOperations.values()];
-    predictedNeeded = [
-      ...new Set(allowedBy.filter((s) => s.length === 1).map((s) => s[0] as string)),
-    ].sort();
+    predictedNeeded = onlyScopes(calledOperations);
     alternatives = allowedBy.filter((s) => s.length > 1).map((s) => [...s].sort());
     alternatives = [...new Map(alternatives.map((a) => [a.join("|"), a])).values()];
     console.log(
-      [
+      table(
         "Management API operations the portal calls (contract scopes that allow each):",
-        ...[...calledOperations].sort().map(([op, s]) => `  ${op.padEnd(40)} ${s.join(" | ")}`),
-      ].join("\n"),
+        calledOperations,
+      ),
+    );
+    console.log(
+      table(
+        "Of these, the key-pair flows call (create, try, Replace…, revoke):",
+        keyPairOperations,
+      ),
     );
   });
 
   it("each scope: removing it makes a flow fail with 403 exactly when it is the only scope for an operation the portal calls", async () => {
     const observedNeeded: string[] = [];
     const report: string[] = [];
+    const keyPairNeeded: string[] = [];
     for (const scope of MANAGEMENT_API_SCOPES) {
-      const outcome = await runAllFlows(h, await backendWithout([scope]));
+      const backend = await backendWithout([scope]);
+      const outcome = await runAllFlows(h, backend);
+      const keyPairs = await runKeyPairFlows(h, backend);
+      let forKeyPairs = "key pairs: not needed";
+      if (!keyPairs.ok) {
+        expect(keyPairs.code, `${scope}: ${keyPairs.step}: ${keyPairs.message}`).toBe(
+          "upstream_forbidden",
+        );
+        keyPairNeeded.push(scope);
+        forKeyPairs = `key pairs: "${keyPairs.step}" gets 403`;
+      }
       if (!outcome.ok) {
         // The only acceptable failure is the tenant refusing the portal for lack of a scope.
         expect(outcome.code, `${scope}: ${outcome.step}: ${outcome.message}`).toBe(
           "upstream_forbidden",
         );
         observedNeeded.push(scope);
-        report.push(`  needed      ${scope.padEnd(26)} without it: "${outcome.step}" gets 403`);
+        report.push(
+          `  needed      ${scope.padEnd(26)} without it: "${outcome.step}" gets 403; ${forKeyPairs}`,
+        );
       } else {
         const alt = alternatives.find((a) => a.includes(scope));
         report.push(
-          `  not needed  ${scope.padEnd(26)} ${alt ? `alternative: ${alt.filter((s) => s !== scope).join(", ")} allows the same operations` : "gates no operation the portal calls"}`,
+          `  not needed  ${scope.padEnd(26)} ${alt ? `alternative: ${alt.filter((s) => s !== scope).join(", ")} allows the same operations` : "gates no operation the portal calls"}; ${forKeyPairs}`,
         );
       }
     }
     console.log(["Least privilege, one scope removed at a time:", ...report].join("\n"));
     expect(observedNeeded.sort()).toEqual(predictedNeeded);
+    expect(keyPairNeeded.sort()).toEqual(onlyScopes(keyPairOperations));
+    // Key pairs need no scope beyond the secrets' ones (no *:client_credentials, ADR 0800).
+    expect(keyPairNeeded).toEqual([
+      "create:client_grants",
+      "create:clients",
+      "delete:clients",
+      "read:clients", // the look-alike names search; GET /clients/{id} also takes read:client_keys
+      "read:users", // the create-once record on the acting user
+    ]);
     // Pinned, so that a change in what the portal calls shows up in review.
     expect(observedNeeded).toEqual([
       "create:client_grants",

@@ -2,6 +2,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import path from "node:path";
+import { stopWhenFileEnds } from "../../tests/support/stop-later";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,6 +38,16 @@ export async function startNextDev(
       detached: true,
     },
   );
+  // Registered at once: stopped when the test file ends even if the beforeAll that started it
+  // times out while next dev compiles (tests/support/stop-later.ts).
+  const stop = stopWhenFileEnds(async () => {
+    const group = child.pid;
+    if (child.exitCode !== null || !group) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    killGroup(group, "SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) killGroup(group, "SIGKILL");
+  });
   let output = "";
   child.stdout?.on("data", (d) => {
     output += d;
@@ -46,15 +57,19 @@ export async function startNextDev(
   });
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + 90_000;
+  const fail = async (why: string) => {
+    await stop();
+    return new Error(`next dev ${why}:\n${output}`);
+  };
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`next dev exited early:\n${output}`);
+    if (child.exitCode !== null) throw await fail("exited early");
     try {
       const res = await fetch(`${url}/api/health`);
       if (res.ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline) throw new Error(`next dev did not become healthy:\n${output}`);
+    if (Date.now() > deadline) throw await fail("did not become healthy");
     await new Promise((r) => setTimeout(r, 500));
   }
   // Compile every page (and its client chunks) before a browser arrives: on a cold cache,
@@ -74,15 +89,14 @@ export async function startNextDev(
       ),
     );
   }
-  return {
-    url,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || !child.pid) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      process.kill(-child.pid, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) process.kill(-child.pid, "SIGKILL");
-    },
-  };
+  return { url, output: () => output, stop };
+}
+
+/** Signals next dev's process group (it spawns workers); one that is gone already is fine. */
+function killGroup(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
 }

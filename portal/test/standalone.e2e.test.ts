@@ -9,8 +9,9 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { testTempDir } from "../../tests/support/temp-dirs";
 import { freePort } from "./next-server";
 
@@ -103,6 +104,10 @@ beforeAll(async () => {
     env: env as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const started = server;
+  stopWhenFileEnds(() => {
+    if (started.exitCode === null) started.kill("SIGKILL");
+  });
   server.stdout?.on("data", (d) => {
     output += d;
   });
@@ -121,11 +126,6 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 300));
   }
 }, 600_000);
-
-afterAll(async () => {
-  if (server && server.exitCode === null) server.kill("SIGKILL");
-  await tenants?.close();
-});
 
 describe("standalone server (the container's entry point)", () => {
   it("reports the bundle size and ships no .env file", () => {

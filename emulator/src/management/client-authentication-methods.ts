@@ -163,8 +163,8 @@ function credentialsFromBody(body: Doc, clientId: string): StoredCredential[] {
 
 /**
  * `POST /clients` with `client_authentication_methods`: the credentials are checked before the
- * client is made (nothing half-made on a 400), stored apart, and the client shows their ids and
- * no `token_endpoint_auth_method`. Needs only `create:clients` (the operation's scope).
+ * client is made (nothing half-made on a 400), stored apart, and the client shows their ids, no
+ * `token_endpoint_auth_method` and no `client_secret`. Needs only `create:clients` (the operation's scope).
  */
 export function withClientAuthenticationMethods(create: Handler): Handler {
   return async (ctx) => {
@@ -185,7 +185,8 @@ export function withClientAuthenticationMethods(create: Handler): Handler {
     };
     store.clients.put(client);
     store.changed();
-    const { token_endpoint_auth_method: _shown, ...body } = made;
+    // Rule `clients.auth-methods.secret-hidden`: the answer carries no client_secret either.
+    const { token_endpoint_auth_method: _shown, client_secret: _hidden, ...body } = made;
     return {
       status: result.status,
       body: { ...body, client_authentication_methods: client.client_authentication_methods },

@@ -1,6 +1,7 @@
 /** Clients (applications): list/search, get, create, patch, delete, rotate-secret. */
 import type { Doc } from "../collection";
 import { ApiError, badRequest, notFound } from "../errors";
+import { usesPrivateKeyJwt } from "./client-authentication-methods";
 import { listClientsByQuery } from "./client-search";
 import {
   applyPatch,
@@ -15,7 +16,10 @@ import { disableConnectionsForDeletedClient, enableConnectionsForNewClient } fro
 
 const missing = () => notFound("The client does not exist", "inexistent_client");
 
-/** What a client looks like to the caller: the secret only with `read:client_keys`. */
+/**
+ * What a client looks like to the caller: the secret only with `read:client_keys`, and never for
+ * a Private Key JWT client (rule `clients.auth-methods.secret-hidden`).
+ */
 function present(
   ctx: HandlerContext,
   client: Doc,
@@ -24,7 +28,7 @@ function present(
   // Stored records are never changed in place (updates put new objects), so a shallow copy is
   // enough for a response that is serialized right away.
   const out = { ...client };
-  if (!withSecret) delete out.client_secret;
+  if (!withSecret || usesPrivateKeyJwt(client)) delete out.client_secret;
   return project(out, ctx.query);
 }
 

@@ -3,7 +3,7 @@
  * Auth0 documents it in "Authenticate with Private Key JWT"
  * (https://auth0.com/docs/get-started/authentication-and-authorization-flow/authenticate-with-private-key-jwt):
  * header `alg` = the credential's alg, optional `kid`; `iss` = `sub` = client id; `aud` = the
- * tenant URL with its trailing slash; `exp` at most 5 minutes ahead; `iat`/`nbf` optional with
+ * tenant URL with its trailing slash, one string; `exp` at most 5 minutes ahead; `iat`/`nbf` optional with
  * up to 10 s clock skew; a unique `jti`, used once; `iss`, `sub`, `jti` at most 64 characters,
  * `alg` at most 16. Each check names its rule id (rules-private-key-jwt.ts).
  *
@@ -109,11 +109,11 @@ export async function authenticateByAssertion(
   }
   if (!verified) throw refuse("The assertion's signature does not verify with the client's key.");
 
-  // Rule `token.assertion.aud`: the tenant URL with its trailing slash (the issuer).
-  const aud = claims.aud;
-  if (!(aud === tenant.issuer || (Array.isArray(aud) && aud.includes(tenant.issuer))))
+  // Rule `token.assertion.aud`: the tenant's issuer identifier (its URL with the trailing slash),
+  // as one string: Auth0 deprecates the endpoint URL and arrays.
+  if (claims.aud !== tenant.issuer)
     throw refuse(
-      `Assertion aud must be ${tenant.issuer} (the tenant URL with its trailing slash).`,
+      `Assertion aud must be ${tenant.issuer} (the tenant URL with its trailing slash), as a single string.`,
     );
   // Rule `token.assertion.lifetime`: exp required and not passed (no skew), at most 5 minutes
   // ahead; iat and nbf within 10 s of skew.

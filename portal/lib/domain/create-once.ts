@@ -19,7 +19,7 @@
 import type { Environment } from "@astral/contract";
 import type { Management } from "auth0";
 import { PortalError } from "../errors";
-import { readClient } from "../management/clients";
+import { readClient, withoutSecret } from "../management/clients";
 import { searchClients } from "../management/clients-search";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant } from "./context";
@@ -54,6 +54,11 @@ export interface CreateOnce {
   alsoRecord?: (client: Management.Client) => Record<string, unknown>;
   /** Checks run only for a new create (not a retry that finds it), e.g. look-alike names. */
   beforeCreate?: () => Promise<void>;
+  /**
+   * Hand on the answer's `client_secret` (a client-secret credential, shown once). Otherwise it
+   * is dropped at the call, before anything else holds the answer (`withoutSecret`).
+   */
+  revealSecret?: boolean;
 }
 
 export async function createClientOnce(
@@ -106,10 +111,14 @@ export async function createClientOnce(
   // failure here leaves the pending record, and the user's retry resolves it (step 3 above).
   let client: Management.Client;
   try {
-    client = await spec.tenant.run(spec.what, (c) => c.clients.create(spec.body), {
-      safeToRepeat: false,
-      requestId: ctx.requestId,
-    });
+    client = await spec.tenant.run(
+      spec.what,
+      async (c) => {
+        const made = await c.clients.create(spec.body);
+        return spec.revealSecret ? made : withoutSecret(made);
+      },
+      { safeToRepeat: false, requestId: ctx.requestId },
+    );
   } catch (error) {
     // The tenant may have acted at any moment until now (429 waits, slow answers): the index
     // lag counts from here. Best effort; if this fails too, the record keeps the earlier time.

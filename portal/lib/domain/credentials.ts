@@ -157,6 +157,7 @@ export async function createCredential(
     },
     isOurs,
     beforeCreate: () => refuseLookAlikeName(ctx, input),
+    revealSecret: true,
   });
   let secret = client.client_secret;
   const clientId = client.client_id;
@@ -177,11 +178,12 @@ export async function createCredential(
 
 /**
  * A name that looks like another credential's of the same team and environment but is not the
- * same text is refused (lib/names.ts). The others come from a search, which lags writes: a
+ * same text is refused (lib/names.ts), whatever the kind: secrets and key pairs share one list.
+ * Runs as `beforeCreate` of every credential create (here and key-pairs.ts). The others come from a search, which lags writes: a
  * credential created moments ago in another tab may not be compared yet
  * (docs/decisions/0700-access-taken-back.md).
  */
-async function refuseLookAlikeName(
+export async function refuseLookAlikeName(
   ctx: Ctx,
   input: { teamId: string; environment: Environment; name: string },
 ) {

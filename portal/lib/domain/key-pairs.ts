@@ -15,8 +15,9 @@
  * does not have, so a key is never rotated in place: "Replace…" creates a new credential that
  * names the old one (`replaces`), and both work until the team revokes the old one.
  *
- * The answer to `POST /clients` may carry a `client_secret` (Auth0 makes one for every client);
- * it cannot authenticate a Private Key JWT client and is dropped here, never returned or logged.
+ * Auth0 keeps a `client_secret` for every client but hides a Private Key JWT client's in its
+ * answers, and it cannot authenticate such a client (ADR 0800); should an answer carry one anyway,
+ * `createClientOnce` drops it at the call (`withoutSecret`), before anything here holds it.
  */
 import {
   CLIENT_KINDS,
@@ -33,6 +34,7 @@ import {
   checkKindOffered,
   getTeamCredential,
   grantOrUndo,
+  refuseLookAlikeName,
   toCredential,
 } from "./credentials";
 import { readPublicKey } from "./public-key";
@@ -114,6 +116,7 @@ export async function createKeyPairCredential(
       },
     },
     isOurs,
+    beforeCreate: () => refuseLookAlikeName(ctx, input),
   });
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");

@@ -27,6 +27,19 @@ export async function readClient(
   }
 }
 
+/**
+ * A client answer without its `client_secret`. Every client answer goes through this at the call
+ * unless the caller is the one that shows a secret once (a client-secret credential's create and
+ * rotate): a key pair's client (ADR 0800) and a team's record never need theirs, so it never
+ * reaches a log line, an audit line, a result or a page.
+ */
+export function withoutSecret<T extends { client_secret?: string | undefined }>(
+  client: T,
+): Omit<T, "client_secret"> {
+  const { client_secret: _dropped, ...rest } = client;
+  return rest;
+}
+
 export type DeleteOutcome = "deleted" | "gone" | "not-ours";
 
 /**
