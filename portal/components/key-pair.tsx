@@ -10,7 +10,7 @@ import { createKeyPairCredentialAction, tryKeyPairCredentialAction } from "@/app
 import { keyPairSnippet, privateKeyFileName } from "@/lib/snippets/key-pair-token";
 import { Icon } from "./icons";
 import { generateKeyPairPems, type KeyAlg, signClientAssertion } from "./key-pair-crypto";
-import { rememberRecent } from "./recent";
+import { readRecent, rememberRecent } from "./recent";
 import { ClientForm, CodeBlock, ErrorNote, Field, LabeledInput, TokenView } from "./ui";
 import { type ActionData, useAction } from "./use-action";
 
@@ -84,6 +84,7 @@ export function CreateKeyPair({
           publicKeyPem,
           alg,
           ...(replaces ? { replaces: replaces.clientId } : {}),
+          recent: readRecent(environment),
         },
         (data) => {
           rememberRecent(environment, data.clientId);

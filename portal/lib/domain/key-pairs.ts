@@ -33,8 +33,11 @@ import {
   checkKindOffered,
   getTeamCredential,
   grantOrUndo,
+  listForCreate,
   toCredential,
+  undoOverLimit,
 } from "./credentials";
+import { credentialLimit } from "./limits";
 import { readPublicKey } from "./public-key";
 import { findTeam, isCredentialOf } from "./teams";
 
@@ -60,6 +63,7 @@ export async function createKeyPairCredential(
     publicKeyPem: string;
     alg: KeyAlg;
     replaces?: string | undefined;
+    recent?: string[] | undefined;
   },
 ): Promise<IssuedKeyPair> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
@@ -89,6 +93,7 @@ export async function createKeyPairCredential(
   const isOurs = (c: ClientLike) =>
     isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
 
+  const limit = credentialLimit(ctx, { ...input, label: config.label, key });
   const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
     key,
@@ -113,8 +118,11 @@ export async function createKeyPairCredential(
         },
       },
     },
+    record: { kind: "credential", teamId: input.teamId },
     isOurs,
+    beforeCreate: async (others) => void (await listForCreate(ctx, input, limit, others)),
   });
+  if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
   await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
