@@ -132,6 +132,28 @@ describe("credentials per team and environment", () => {
   }, 60_000);
 });
 
+describe("credentials per team: members creating at the same moment", () => {
+  it("exceed the limit by at most the room left, once per other member (ADR 0700)", async () => {
+    const { owner, teamId } = await newTeam("Crowded");
+    const colleague = await h.newUser("crowd-colleague");
+    const link = ok(await actions.createTeamInvite.invoke(portal, owner, { teamId }));
+    ok(await actions.acceptInvite.invoke(portal, colleague, { token: link.token }));
+    const member = await h.refresh(colleague);
+    ok(await secret(owner, teamId));
+    await new Promise((resolve) => setTimeout(resolve, portal.searchLagMs)); // indexed
+    const room = CREDENTIALS - 1;
+    await Promise.all(
+      [owner, member].flatMap((actor) => Array.from({ length: 3 }, () => secret(actor, teamId))),
+    );
+    // Each member alone stays within the room; neither sees the other's creates yet.
+    const made = await credentialsOf(teamId);
+    expect(made.length).toBeLessThanOrEqual(CREDENTIALS + room);
+    const by = (actor: Actor) => made.filter((c) => c.client_metadata?.createdBy === actor.userId);
+    expect(by(member).length).toBeLessThanOrEqual(room);
+    expect(by(owner).length).toBeLessThanOrEqual(room + 1);
+  }, 60_000);
+});
+
 describe("teams per user per day", () => {
   it("portal admins, who create teams for others, are not limited", async () => {
     const admin = await h.newUser("busy-admin", { permissions: ["portal-admin"] });
