@@ -163,8 +163,13 @@ export async function createTeam(
   if (!team) throw new PortalError("internal", "The team record came back malformed.");
   if (!input.join) return team;
   const now = await readOwnCreates(ctx);
-  const current = await settleTeamCreates(ctx, now);
-  if (current === team.teamId) return team;
+  const current = now.teamId;
+  // Only the create whose team the user is in cleans up: the last of parallel creates to join
+  // the user re-reads after all the others joined, and finds its own team current.
+  if (current === team.teamId) {
+    await settleTeamCreates(ctx, now);
+    return team;
+  }
   // Another create of this user (another tab) joined the user later: that team is theirs.
   const winner = current && now.creates.some((c) => c.joins && c.clientId === current);
   const theirs = winner ? await findTeam(ctx, current) : undefined;
@@ -194,33 +199,37 @@ const isTeamMadeBy = (c: ClientLike, userId: string, key: string) => {
  * for good (its one membership write is past, and a replayed key never writes it again): it is
  * deleted once re-read as this user's record of that create with no members and no
  * credentials, and its record forgotten. A lost team someone did use (a member or credential
- * found) is kept and no longer considered. Runs after every joining create and from the actor
- * lookup when a read shows leftovers (no calls otherwise). Returns the user's current team id.
+ * found) is kept and no longer considered. Runs after a joining create that finds its team
+ * current, and from the actor lookup when a read shows leftovers (no calls otherwise).
  */
 export async function settleTeamCreates(
   ctx: Ctx,
   read: { creates: OwnCreate[]; teamId: string | undefined },
-): Promise<string | undefined> {
+): Promise<void> {
   const losers = lostTeamCreates(read.creates, read.teamId);
-  if (losers.length === 0) return read.teamId;
+  if (losers.length === 0) return;
   const settled: Record<string, unknown> = {};
-  for (const loser of losers) {
-    try {
-      const deleted = await deleteLostTeam(ctx, loser.clientId, loser.key);
+  try {
+    const used = await usedTeams(
+      ctx,
+      losers.map((l) => l.clientId),
+    );
+    for (const loser of losers) {
+      const deleted = !used.has(loser.clientId) && (await deleteLostTeam(ctx, loser));
       // A kept one still counts towards the user's team limit, but is no longer a loser.
       Object.assign(
         settled,
         deleted ? { [`${RECORD_PREFIX}${loser.key}`]: null } : noLongerJoined([loser]),
       );
-    } catch {
-      // Left for the next settle (this create, or the user's next request, reads it again).
     }
+  } catch {
+    // What is not settled yet is left for the next settle (a parallel create, or the user's
+    // next request, reads the records again).
   }
   if (Object.keys(settled).length > 0)
     await patchAppMetadata(homeTenant(ctx.portal), ctx.actor.userId, settled, ctx.requestId).catch(
       () => undefined,
     );
-  return read.teamId;
 }
 
 /**
@@ -243,23 +252,27 @@ export function lostTeamCreates(creates: OwnCreate[], teamId: string | undefined
   return joined.filter((c) => c.clientId !== teamId);
 }
 
-/** Deletes a lost team if it is empty (members by user search, credentials by client search). */
-async function deleteLostTeam(ctx: Ctx, teamId: string, key: string): Promise<boolean> {
-  const home = homeTenant(ctx.portal);
-  const members = await countUsers(home, queries.teamMembers(teamId), ctx.requestId);
-  if (members > 0) return false;
-  for (const tenant of Object.values(ctx.portal.tenants)) {
-    const found = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
-      take: 1,
-      requestId: ctx.requestId,
-    });
-    if (found.clients.length > 0) return false;
-  }
-  cacheOf(ctx.portal).delete(teamId);
+/**
+ * Lost teams with members (user search) or credentials (client search, each tenant): one search
+ * for all of them per index (the admin page's counts), not one per team.
+ */
+async function usedTeams(ctx: Ctx, teamIds: string[]): Promise<Set<string>> {
+  const [members, ...credentials] = await Promise.all([
+    countMembers(ctx, homeTenant(ctx.portal), teamIds),
+    ...Object.values(ctx.portal.tenants).map((tenant) => countCredentials(ctx, tenant, teamIds)),
+  ]);
+  return new Set(
+    teamIds.filter((id) => [members, ...credentials].some((counts) => (counts.get(id) ?? 0) > 0)),
+  );
+}
+
+/** Deletes a lost team, re-read by id: this user's record of that create (verified delete). */
+async function deleteLostTeam(ctx: Ctx, loser: { clientId: string; key: string }) {
+  cacheOf(ctx.portal).delete(loser.clientId);
   const outcome = await deleteClientIf(
-    home,
-    teamId,
-    (c) => isTeamMadeBy(c, ctx.actor.userId, key),
+    homeTenant(ctx.portal),
+    loser.clientId,
+    (c) => isTeamMadeBy(c, ctx.actor.userId, loser.key),
     ctx.requestId,
   );
   return outcome !== "not-ours";
