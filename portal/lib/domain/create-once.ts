@@ -14,7 +14,10 @@
  *      re-read by id; while the index may still be behind (`searchLagMs` after the attempt) the
  *      user is asked to retry shortly rather than risking a duplicate.
  *
- * Records older than a day are removed on the next create of that user.
+ * Records older than a day are removed on the next create of that user. A record also says what
+ * the create made (`kind`, a credential's `teamId`, `joins` for a team create that made the user
+ * its member): the user's own creates, read consistently, are what the limits count (limits.ts)
+ * and what cleans up after parallel team creates (teams.ts `settleTeamCreates`, ADR 0700).
  */
 import type { Environment } from "@astral/contract";
 import type { Management } from "auth0";
