@@ -10,6 +10,9 @@
  * re-reads last sees all the others, so one user never takes a team past its limit. What no
  * consistent read shows is another member's create of the last `searchLagMs`: members creating
  * at the same moment can each fill the remaining room once (documented in ADR 0700).
+ *
+ * Team creates are counted from the user's create records of the last 24 h alone; parallel
+ * joining creates leave one team (teams.ts `settleTeamCreates`), and portal admins are exempt.
  */
 import type { Environment } from "@astral/contract";
 import { PortalError } from "../errors";
