@@ -53,4 +53,15 @@ module.exports = {
     },
   ],
   inviteTtlHours: 72,
+  // Every team and every credential is an Auth0 client, and a tenant holds a limited number of
+  // them: these keep one team or one user from spending them all. A create over a limit is
+  // refused with a message naming it, and nothing is made.
+  limits: {
+    // Credentials one team may hold in each environment, client secrets and key pairs together
+    // (1 to 100). Revoking one makes room at once.
+    credentialsPerTeam: 20,
+    // Team records one user may create in 24 hours (1 to 50); portal admins, who create teams
+    // for others, are not limited.
+    teamsPerUserPerDay: 5,
+  },
 };

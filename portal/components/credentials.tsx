@@ -8,7 +8,7 @@ import {
   tryCredentialAction,
 } from "@/app/actions";
 import { CreateKeyPair } from "./key-pair";
-import { rememberRecent } from "./recent";
+import { readRecent, rememberRecent } from "./recent";
 import {
   ClientForm,
   CodeBlock,
@@ -194,13 +194,16 @@ export function CreateCredential({
     <ClientForm
       className="card flex flex-wrap items-end gap-3 p-5"
       onSubmit={() =>
-        call({ teamId, environment, name, idempotencyKey: key }, (data) => {
-          rememberRecent(environment, data.clientId);
-          setRevealed(data);
-          setName("");
-          setKey(newKey());
-          router.refresh();
-        })
+        call(
+          { teamId, environment, name, idempotencyKey: key, recent: readRecent(environment) },
+          (data) => {
+            rememberRecent(environment, data.clientId);
+            setRevealed(data);
+            setName("");
+            setKey(newKey());
+            router.refresh();
+          },
+        )
       }
     >
       <NameInput

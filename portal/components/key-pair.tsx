@@ -9,7 +9,7 @@ import { useState } from "react";
 import { createKeyPairCredentialAction, tryKeyPairCredentialAction } from "@/app/actions";
 import { keyPairSnippet, privateKeyFileName } from "@/lib/snippets/key-pair-token";
 import { generateKeyPairPems, type KeyAlg, signClientAssertion } from "./key-pair-crypto";
-import { rememberRecent } from "./recent";
+import { readRecent, rememberRecent } from "./recent";
 import {
   ClientForm,
   CodeBlock,
@@ -91,6 +91,7 @@ export function CreateKeyPair({
           publicKeyPem,
           alg,
           ...(replaces ? { replaces: replaces.clientId } : {}),
+          recent: readRecent(environment),
         },
         (data) => {
           rememberRecent(environment, data.clientId);

@@ -120,7 +120,8 @@ const publicKeyPem = z
   .min(100, "Paste the whole PEM public key")
   .max(2000, "Too long for a 4096-bit public key");
 const credentialRef = z.object({ teamId, environment, clientId });
-const newCredential = { teamId, environment, name, idempotencyKey };
+/** `recent`: ids this browser just created or revoked here, re-read so the limit counts right. */
+const newCredential = { teamId, environment, name, idempotencyKey, recent: recentIds(clientId) };
 /** "Try this credential": the Sandbox token it got, decoded for display. */
 const triedToken = z.object({
   accessToken: z.string(),

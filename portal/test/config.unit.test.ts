@@ -62,6 +62,54 @@ describe("portal.config.js", () => {
   });
 });
 
+describe("limits", () => {
+  const minimal = {
+    branding: { title: "T" },
+    environments: [{ id: "sandbox", label: "S", apis: [{ audience: "https://api.example.com" }] }],
+  };
+  const problems = (limits: unknown) => {
+    try {
+      parsePortalConfig({ ...minimal, limits });
+    } catch (e) {
+      return (e as PortalConfigError).message;
+    }
+    return "";
+  };
+
+  it("default to 20 credentials per team and environment, 5 teams per user per day", () => {
+    expect(parsePortalConfig(minimal).limits).toEqual({
+      credentialsPerTeam: 20,
+      teamsPerUserPerDay: 5,
+    });
+    expect(parsePortalConfig({ ...minimal, limits: { credentialsPerTeam: 3 } }).limits).toEqual({
+      credentialsPerTeam: 3,
+      teamsPerUserPerDay: 5,
+    });
+    expect(loadPortalConfig(repoConfig).limits.credentialsPerTeam).toBeGreaterThan(0);
+  });
+
+  it("name the key and the allowed range when wrong", () => {
+    expect(problems({ credentialsPerTeam: 0 })).toContain(
+      "limits.credentialsPerTeam: Must be at least 1",
+    );
+    expect(problems({ credentialsPerTeam: 101 })).toContain(
+      "limits.credentialsPerTeam: May be at most 100 (one search page of 100 counts them)",
+    );
+    expect(problems({ credentialsPerTeam: 2.5 })).toContain(
+      "limits.credentialsPerTeam: Must be a whole number from 1 to 100",
+    );
+    expect(problems({ teamsPerUserPerDay: "3" })).toContain(
+      "limits.teamsPerUserPerDay: Must be a whole number from 1 to 50",
+    );
+    expect(problems({ teamsPerUserPerDay: 51 })).toContain(
+      "limits.teamsPerUserPerDay: May be at most 50",
+    );
+    expect(problems({ credentialsPerTeams: 3 })).toContain(
+      "limits: unknown key(s) credentialsPerTeams",
+    );
+  });
+});
+
 describe("portal environment", () => {
   it("names each missing or malformed variable; an environment may be absent as a whole", async () => {
     const { readManagementAccess, checkLoginEnv, homeEnvironment } = await import(

@@ -7,7 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import { actorFor } from "../lib/domain/actor";
 import type { Actor } from "../lib/domain/context";
-import { newKey, ok, type PortalHarness, startPortalHarness, TEST_SEARCH_LAG_MS } from "./support";
+import {
+  allClients,
+  newKey,
+  ok,
+  type PortalHarness,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 
@@ -197,6 +204,82 @@ describe("the last-admin guard holds under concurrency", () => {
       await setPermissions(ben.userId, []);
     }
   }, 60_000);
+});
+
+describe("parallel team creates by one user leave no orphan team records", () => {
+  const teamRecordsBy = async (userId: string) =>
+    (await allClients(h.root.production)).filter(
+      (c) => c.client_metadata?.astral === "team" && c.client_metadata?.createdBy === userId,
+    );
+
+  it("five creates at once (two tabs, different keys) leave one team record, the user in it", async () => {
+    for (let round = 0; round < 2; round++) {
+      const racer = await h.newUser(`racer${round}`);
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          actions.createTeam.invoke(h.portal, racer, {
+            name: `Race ${round}-${i}`,
+            idempotencyKey: newKey(),
+          }),
+        ),
+      );
+      const after = await h.refresh(racer);
+      const records = await teamRecordsBy(racer.userId);
+      expect(after.teamId, `round ${round}`).toBeDefined();
+      expect(
+        records.map((c) => c.client_id),
+        `round ${round}`,
+      ).toEqual([after.teamId]);
+      // Each answer names a team the user was in when it answered (the last to settle names the
+      // one they stay in), or refuses clearly.
+      for (const r of results) if (!r.ok) expect(r.error.code).toBe("conflict");
+      expect(results.some((r) => r.ok && r.data.teamId === after.teamId)).toBe(true);
+    }
+  }, 60_000);
+
+  it("a leftover whose clean-up never ran is removed at the user's next request", async () => {
+    // As a create that died after joining the user, before cleaning up: two joining creates
+    // recorded on the user, the later one their team.
+    const owner = await h.newUser("crashed-racer");
+    const made = async (key: string) =>
+      h.root.production.clients.create({
+        name: `Team: Left ${key.slice(0, 4)}`,
+        app_type: "non_interactive",
+        grant_types: [],
+        client_metadata: {
+          astral: "team",
+          teamName: "Left",
+          createdBy: owner.userId,
+          createdAt: new Date().toISOString(),
+          requestId: key,
+        },
+      });
+    const [lostKey, wonKey] = [newKey(), newKey()];
+    const lost = await made(lostKey);
+    const won = await made(wonKey);
+    const record = (clientId: string | undefined) => ({
+      env: "production",
+      at: Date.now(),
+      clientId,
+      kind: "team",
+      joins: true,
+    });
+    await h.root.production.users.update(owner.userId, {
+      app_metadata: {
+        teamId: won.client_id,
+        [`astral_create_${lostKey}`]: record(lost.client_id),
+        [`astral_create_${wonKey}`]: record(won.client_id),
+      },
+    });
+    const actor = await actorFor(h.portal, owner.userId, undefined, "r-sweep");
+    expect(actor.teamId).toBe(won.client_id);
+    expect((await teamRecordsBy(owner.userId)).map((c) => c.client_id)).toEqual([won.client_id]);
+    // Settled: the next lookup makes one call again (the user read), nothing more.
+    const calls = () => h.portal.tenants.production?.calls.api ?? 0;
+    const before = calls();
+    await actorFor(h.portal, owner.userId, undefined, "r-after");
+    expect(calls() - before).toBe(1);
+  });
 });
 
 describe("a session saved before access was taken back", () => {

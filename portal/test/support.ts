@@ -60,6 +60,8 @@ export function writeTestConfig(audience: string, scopes: string[]): string {
     `module.exports = ${JSON.stringify({
       branding: { title: "Test portal" },
       environments: [env("sandbox", "Sandbox"), env("production", "Production")],
+      // The highest limits: tests create many teams and credentials (limits have their own test).
+      limits: { credentialsPerTeam: 100, teamsPerUserPerDay: 50 },
     })};`,
   );
   return file;

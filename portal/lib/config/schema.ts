@@ -47,6 +47,33 @@ const environment = z.strictObject({
   keyPairLifetimeDays: z.number().int().min(1).max(730).default(90),
 });
 
+/**
+ * Limits that keep one team or one user from spending the tenants' application entity limit
+ * (every team and every credential is an Auth0 client; docs/decisions/0700-access-taken-back.md).
+ */
+const limits = z.strictObject({
+  /**
+   * Credentials one team may hold in each environment, client secrets and key pairs together.
+   * At most 100: the create counts them with one search page of 100.
+   */
+  credentialsPerTeam: z
+    .number("Must be a whole number from 1 to 100")
+    .int("Must be a whole number from 1 to 100")
+    .min(1, "Must be at least 1")
+    .max(100, "May be at most 100 (one search page of 100 counts them)")
+    .default(20),
+  /**
+   * Team records one user may create in 24 hours (their own team, or teams an admin creates).
+   * Counted from the user's own create records, which last 24 h. At most 50.
+   */
+  teamsPerUserPerDay: z
+    .number("Must be a whole number from 1 to 50")
+    .int("Must be a whole number from 1 to 50")
+    .min(1, "Must be at least 1")
+    .max(50, "May be at most 50 (the user's create records, in app_metadata, hold them)")
+    .default(5),
+});
+
 export const PortalConfigSchema = z.strictObject({
   branding: z.strictObject({
     title: z.string().min(1),
@@ -81,6 +108,7 @@ export const PortalConfigSchema = z.strictObject({
     .positive()
     .max(24 * 30)
     .default(72),
+  limits: limits.prefault({}),
 });
 
 export type PortalConfigInput = z.input<typeof PortalConfigSchema>;

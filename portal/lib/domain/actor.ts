@@ -4,11 +4,14 @@
  * Management call per request, consistent) is where access that was taken back takes effect:
  * a user removed from a team has no `teamId` any more, an admin whose right was removed has no
  * `portal-admin`, and a user an admin blocked in Auth0 is refused outright, even with a session
- * cookie saved before.
+ * cookie saved before. The same read shows team records left behind by parallel team creates,
+ * which are then cleaned up (teams.ts `settleTeamCreates`).
  */
 import { PortalError } from "../errors";
 import { type Actor, homeTenant, type Portal } from "./context";
-import { getUser } from "./users";
+import { ownCreates } from "./create-once";
+import { lostTeamCreates, settleTeamCreates } from "./teams";
+import { readUser, toPortalUser } from "./users";
 
 export async function actorFor(
   portal: Portal,
@@ -16,13 +19,20 @@ export async function actorFor(
   sessionEmail: string | undefined,
   requestId: string,
 ): Promise<Actor> {
-  const user = await getUser(homeTenant(portal), userId, requestId);
+  const record = await readUser(homeTenant(portal), userId, requestId);
+  const user = toPortalUser(record);
   if (user.blocked)
     throw new PortalError("forbidden", "This account is blocked. Ask a portal admin.");
-  return {
+  const actor: Actor = {
     userId: user.userId,
     email: user.email || sessionEmail || "",
     teamId: user.teamId,
     permissions: user.permissions,
   };
+  // Team records left by parallel creates whose own clean-up did not finish (teams.ts): only
+  // when this read shows some, so an ordinary request makes no further call.
+  const creates = ownCreates(record.app_metadata as Record<string, unknown> | undefined);
+  if (lostTeamCreates(creates, user.teamId).length > 0)
+    await settleTeamCreates({ portal, actor, requestId }, { creates, teamId: user.teamId });
+  return actor;
 }

@@ -14,32 +14,75 @@
  *      re-read by id; while the index may still be behind (`searchLagMs` after the attempt) the
  *      user is asked to retry shortly rather than risking a duplicate.
  *
- * Records older than a day are removed on the next create of that user.
+ * Records older than a day are removed on the next create of that user. A record also says what
+ * the create made (`kind`, a credential's `teamId`, `joins` for a team create that made the user
+ * its member): the user's own creates, read consistently, are what the limits count (limits.ts)
+ * and what cleans up after parallel team creates (teams.ts `settleTeamCreates`, ADR 0700).
  */
 import type { Environment } from "@astral/contract";
 import type { Management } from "auth0";
 import { PortalError } from "../errors";
-import { readClient, withoutSecret } from "../management/clients";
+import { deleteClientIf, readClient, withoutSecret } from "../management/clients";
 import { searchClients } from "../management/clients-search";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant } from "./context";
 import { patchAppMetadata, readUser } from "./users";
 
-const RECORD_PREFIX = "astral_create_";
-const RECORD_TTL_MS = 24 * 3600_000;
+export const RECORD_PREFIX = "astral_create_";
+export const RECORD_TTL_MS = 24 * 3600_000;
 
-interface CreateRecord {
+/** What a create made, so that limits and clean-ups can find a user's creates (limits.ts). */
+export type CreateKind = "team" | "credential";
+
+export interface CreateRecord {
   env: Environment;
   /** Epoch ms of the attempt that wrote the record. */
   at: number;
   clientId?: string;
+  kind?: CreateKind;
+  /** A credential's team. */
+  teamId?: string;
+  /** A team create that made the acting user a member of the new team (createTeam, join). */
+  joins?: true;
+}
+
+/** One of the acting user's create records, named by its idempotency key. */
+export interface OwnCreate extends CreateRecord {
+  key: string;
 }
 
 function parseRecord(value: unknown): CreateRecord | undefined {
   if (!value || typeof value !== "object") return undefined;
-  const { env, at, clientId } = value as Record<string, unknown>;
+  const { env, at, clientId, kind, teamId, joins } = value as Record<string, unknown>;
   if ((env !== "production" && env !== "sandbox") || typeof at !== "number") return undefined;
-  return { env, at, ...(typeof clientId === "string" ? { clientId } : {}) };
+  return {
+    env,
+    at,
+    ...(typeof clientId === "string" ? { clientId } : {}),
+    ...(kind === "team" || kind === "credential" ? { kind } : {}),
+    ...(typeof teamId === "string" ? { teamId } : {}),
+    ...(joins === true ? { joins } : {}),
+  };
+}
+
+/** The create records in a user's app_metadata (consistent when read with GET /users/{id}). */
+export function ownCreates(appMetadata: Record<string, unknown> | null | undefined): OwnCreate[] {
+  return Object.entries(appMetadata ?? {}).flatMap(([field, value]) => {
+    const record = field.startsWith(RECORD_PREFIX) ? parseRecord(value) : undefined;
+    return record ? [{ ...record, key: field.slice(RECORD_PREFIX.length) }] : [];
+  });
+}
+
+/** The acting user's create records, read now (GET /users/{id}), and their current team. */
+export async function readOwnCreates(
+  ctx: Ctx,
+): Promise<{ creates: OwnCreate[]; teamId: string | undefined }> {
+  const user = await readUser(homeTenant(ctx.portal), ctx.actor.userId, ctx.requestId);
+  const metadata = (user.app_metadata ?? {}) as Record<string, unknown>;
+  return {
+    creates: ownCreates(metadata),
+    teamId: typeof metadata.teamId === "string" ? metadata.teamId : undefined,
+  };
 }
 
 export interface CreateOnce {
@@ -50,10 +93,19 @@ export interface CreateOnce {
   what: string;
   /** Whether a found client is the one this key made (kind, team, requestId…). */
   isOurs: (client: Management.Client) => boolean;
-  /** Extra app_metadata written with the record once the client exists (e.g. joining a team). */
+  /** What the record says about the create, besides its environment and time. */
+  record: Pick<CreateRecord, "kind" | "teamId" | "joins">;
+  /**
+   * Extra app_metadata written in the same PATCH as the client id once the client exists (e.g.
+   * joining a team: one PATCH, so whoever reads the record also reads the membership it made).
+   * If that PATCH fails the new client is deleted again (verified) and the key forgotten.
+   */
   alsoRecord?: (client: Management.Client) => Record<string, unknown>;
-  /** Checks run only for a new create (not a retry that finds it), e.g. look-alike names. */
-  beforeCreate?: () => Promise<void>;
+  /**
+   * Checks run only for a new create (not a retry that finds it), e.g. look-alike names, limits;
+   * given the user's other create records (just read, consistent).
+   */
+  beforeCreate?: (others: OwnCreate[]) => Promise<void>;
   /**
    * Hand on the answer's `client_secret` (a client-secret credential, shown once). Otherwise it
    * is dropped at the call, before anything else holds the answer (`withoutSecret`).
@@ -93,14 +145,14 @@ export async function createClientOnce(
     if (record.clientId) throw usedElsewhere();
   }
 
-  await spec.beforeCreate?.();
+  await spec.beforeCreate?.(ownCreates(metadata).filter((c) => c.key !== spec.key));
   // Pending record first (and drop day-old ones), so that a lost answer can be recovered.
   const stale = Object.entries(metadata)
     .filter(
       ([k, v]) => k.startsWith(RECORD_PREFIX) && (parseRecord(v)?.at ?? 0) < now - RECORD_TTL_MS,
     )
     .map(([k]) => [k, null] as const);
-  const pending: CreateRecord = { env: spec.tenant.environment, at: now };
+  const pending: CreateRecord = { env: spec.tenant.environment, at: now, ...spec.record };
   await patchAppMetadata(
     home,
     userId,
@@ -132,6 +184,24 @@ export async function createClientOnce(
   }
   await writeRecord(ctx, field, spec, pending, client);
   return { client, foundEarlier: false };
+}
+
+/**
+ * Undoes a new client whose result could not be recorded or was refused after the fact (e.g. a
+ * limit re-checked after the create): deleted only after a re-read confirms it is ours, and the
+ * key forgotten so that a retry starts afresh. Returns whether it is gone.
+ */
+export async function undoCreate(
+  ctx: Ctx,
+  spec: Pick<CreateOnce, "tenant" | "key" | "isOurs">,
+  clientId: string,
+): Promise<boolean> {
+  const outcome = await deleteClientIf(spec.tenant, clientId, spec.isOurs, ctx.requestId).catch(
+    () => undefined,
+  );
+  const gone = outcome === "deleted" || outcome === "gone";
+  if (gone) await forgetCreate(ctx, spec.key).catch(() => undefined);
+  return gone;
 }
 
 /**
@@ -191,6 +261,10 @@ async function writeRecord(
       ctx.requestId,
     );
   } catch (error) {
-    if (spec.alsoRecord) throw error; // e.g. joining the team is part of the result
+    if (!spec.alsoRecord) return;
+    // E.g. joining the team is part of the result: without it the client is an orphan.
+    if (!(await undoCreate(ctx, spec, client.client_id)) && error instanceof PortalError)
+      error.message += ` The new record ${client.client_id} could not be removed; retrying finishes it.`;
+    throw error;
   }
 }

@@ -23,7 +23,8 @@ import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { lookAlikeOf } from "../names";
 import { type Ctx, isAdmin, offeredEnvironment } from "./context";
-import { createClientOnce, forgetCreate } from "./create-once";
+import { type CreateOnce, createClientOnce, type OwnCreate, undoCreate } from "./create-once";
+import { credentialLimit } from "./limits";
 import { type CursorPage, findTeam, isCredentialOf, MAX_RECENT } from "./teams";
 
 export interface Credential {
@@ -122,7 +123,14 @@ export async function listCredentials(
 
 export async function createCredential(
   ctx: Ctx,
-  input: { teamId: string; environment: Environment; name: string; idempotencyKey: string },
+  input: {
+    teamId: string;
+    environment: Environment;
+    name: string;
+    idempotencyKey: string;
+    /** Ids the browser just created or revoked here: re-read for the limit (read-your-writes). */
+    recent?: string[] | undefined;
+  },
 ): Promise<RevealedCredential> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
   checkKindOffered(config, CREDENTIAL_KINDS.clientSecret);
@@ -143,6 +151,7 @@ export async function createCredential(
   const isOurs = (c: ClientLike) =>
     isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
 
+  const limit = credentialLimit(ctx, { ...input, label: config.label, key });
   const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
     key,
@@ -155,10 +164,15 @@ export async function createCredential(
       token_endpoint_auth_method: "client_secret_post",
       client_metadata: metadata,
     },
+    record: { kind: "credential", teamId: input.teamId },
     isOurs,
-    beforeCreate: () => refuseLookAlikeName(ctx, input),
     revealSecret: true,
+    beforeCreate: async (others) => {
+      const listed = await listForCreate(ctx, input, limit, others);
+      refuseLookAlikeName(input, listed);
+    },
   });
+  if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
   let secret = client.client_secret;
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
@@ -177,20 +191,54 @@ export async function createCredential(
 }
 
 /**
+ * Before a new credential: the team's credentials in this environment, as the list shows them
+ * (search, and the user's own recent creates re-read by id), refused over the limit.
+ */
+export async function listForCreate(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment; recent?: string[] | undefined },
+  limit: ReturnType<typeof credentialLimit>,
+  others: OwnCreate[],
+): Promise<Credential[]> {
+  const recent = [...new Set([...limit.recent(others), ...(input.recent ?? [])])].slice(
+    0,
+    MAX_RECENT,
+  );
+  const listed = await listCredentials(ctx, input.teamId, input.environment, { take: 100, recent });
+  limit.check(
+    listed.items.map((c) => c.clientId),
+    recent,
+    others,
+  );
+  return listed.items;
+}
+
+/** After a new create: undone (verified delete) if the user's concurrent creates took the room. */
+export async function undoOverLimit(
+  ctx: Ctx,
+  limit: ReturnType<typeof credentialLimit>,
+  spec: Pick<CreateOnce, "tenant" | "key" | "isOurs">,
+  client: { client_id?: string | undefined },
+): Promise<void> {
+  if (!client.client_id) return;
+  const refusal = await limit.recheck(client.client_id);
+  if (!refusal) return;
+  if (!(await undoCreate(ctx, spec, client.client_id)))
+    refusal.message += ` The credential ${client.client_id} made meanwhile could not be removed; revoke it.`;
+  throw refusal;
+}
+
+/**
  * A name that looks like another credential's of the same team and environment but is not the
  * same text is refused (lib/names.ts), whatever the kind: secrets and key pairs share one list.
  * Runs as `beforeCreate` of every credential create (here and key-pairs.ts). The others come from a search, which lags writes: a
  * credential created moments ago in another tab may not be compared yet
  * (docs/decisions/0700-access-taken-back.md).
  */
-export async function refuseLookAlikeName(
-  ctx: Ctx,
-  input: { teamId: string; environment: Environment; name: string },
-) {
-  const others = await listCredentials(ctx, input.teamId, input.environment, { take: 100 });
+export function refuseLookAlikeName(input: { name: string }, others: Credential[]) {
   const other = lookAlikeOf(
     input.name,
-    others.items.map((c) => c.name),
+    others.map((c) => c.name),
   );
   if (other)
     throw new PortalError(
@@ -223,12 +271,9 @@ export async function grantOrUndo(
     const missing = spec.apis.filter((api) => !granted.has(api.audience));
     await ensureGrants(tenant, clientId, missing, ctx.requestId);
   } catch (error) {
-    const cleaned = await deleteClientIf(tenant, clientId, spec.isOurs, ctx.requestId).catch(
-      () => undefined,
-    );
-    if (cleaned === "deleted" || cleaned === "gone")
-      await forgetCreate(ctx, spec.key).catch(() => undefined); // else the retry says "already used"
-    if (error instanceof PortalError && cleaned !== "deleted" && cleaned !== "gone")
+    // Forgetting the key lets the retry create afresh (else it would say "already used").
+    const gone = await undoCreate(ctx, spec, clientId);
+    if (error instanceof PortalError && !gone)
       error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
     throw error;
   }

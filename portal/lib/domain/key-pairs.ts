@@ -34,9 +34,12 @@ import {
   checkKindOffered,
   getTeamCredential,
   grantOrUndo,
+  listForCreate,
   refuseLookAlikeName,
   toCredential,
+  undoOverLimit,
 } from "./credentials";
+import { credentialLimit } from "./limits";
 import { readPublicKey } from "./public-key";
 import { findTeam, isCredentialOf } from "./teams";
 
@@ -62,6 +65,7 @@ export async function createKeyPairCredential(
     publicKeyPem: string;
     alg: KeyAlg;
     replaces?: string | undefined;
+    recent?: string[] | undefined;
   },
 ): Promise<IssuedKeyPair> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
@@ -91,6 +95,7 @@ export async function createKeyPairCredential(
   const isOurs = (c: ClientLike) =>
     isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
 
+  const limit = credentialLimit(ctx, { ...input, label: config.label, key });
   const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
     key,
@@ -115,9 +120,12 @@ export async function createKeyPairCredential(
         },
       },
     },
+    record: { kind: "credential", teamId: input.teamId },
     isOurs,
-    beforeCreate: () => refuseLookAlikeName(ctx, input),
+    beforeCreate: async (others) =>
+      refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
   });
+  if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
   await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });

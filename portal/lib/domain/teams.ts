@@ -12,16 +12,25 @@ import { searchClients } from "../management/clients-search";
 import { clientTerms, queries, TEAMS_PER_CREDENTIAL_QUERY } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant, isAdmin, type Portal } from "./context";
-import { createClientOnce } from "./create-once";
+import {
+  createClientOnce,
+  type OwnCreate,
+  ownCreates,
+  RECORD_PREFIX,
+  readOwnCreates,
+} from "./create-once";
 import { randomId } from "./ids";
 import { newInviteEpoch } from "./invite-epoch";
+import { checkTeamLimit } from "./limits";
 import {
   countUsers,
   getUser,
   type Paged,
   type PortalUser,
   patchAppMetadata,
+  readUser,
   searchUsers,
+  toPortalUser,
 } from "./users";
 
 export interface Team {
@@ -109,7 +118,9 @@ export async function getTeam(ctx: Ctx, teamId: string): Promise<Team> {
 
 /**
  * Creates a team record. A user without a team who creates one joins it; an admin creating a
- * team from the admin pages does not.
+ * team from the admin pages does not. At most `limits.teamsPerUserPerDay` team records per user
+ * in 24 h (limits.ts), portal admins excepted. Parallel creates of one user (several tabs) join
+ * the user to one team and remove the others (`settleTeamCreates`), so they cannot pass it.
  */
 export async function createTeam(
   ctx: Ctx,
@@ -127,7 +138,10 @@ export async function createTeam(
     createdAt: ctx.portal.now().toISOString(),
     requestId: key,
   };
-  const { client, foundEarlier } = await createClientOnce(ctx, {
+  // Only this caller's own earlier attempt: a key naming someone else's record must not hand
+  // over their team (joining it without an invite).
+  const isOurs = (c: ClientLike) => isTeamMadeBy(c, ctx.actor.userId, key);
+  const { client } = await createClientOnce(ctx, {
     tenant,
     key,
     what: "create a team",
@@ -138,26 +152,130 @@ export async function createTeam(
       grant_types: [],
       client_metadata: metadata,
     },
-    // Only this caller's own earlier attempt: a key naming someone else's record must not hand
-    // over their team (joining it without an invite).
-    isOurs: (c) => {
-      const meta = TeamMetadata.safeParse(c.client_metadata ?? {});
-      return (
-        meta.success && meta.data.createdBy === ctx.actor.userId && meta.data.requestId === key
-      );
-    },
+    record: { kind: "team", ...(input.join ? { joins: true as const } : {}) },
+    isOurs,
+    // Joining is written in the same PATCH as the record of the create (settleTeamCreates).
+    ...(input.join ? { alsoRecord: (c) => ({ teamId: c.client_id }) } : {}),
+    // Portal admins create teams for others and are not limited (ADR 0700).
+    beforeCreate: async (others) => (isAdmin(ctx.actor) ? undefined : checkTeamLimit(ctx, others)),
   });
   const team = toTeam(client);
   if (!team) throw new PortalError("internal", "The team record came back malformed.");
-  if (input.join && ctx.actor.teamId !== team.teamId) {
-    try {
-      await patchAppMetadata(tenant, ctx.actor.userId, { teamId: team.teamId }, ctx.requestId);
-    } catch (error) {
-      if (!foundEarlier) await deleteClientIf(tenant, team.teamId, isTeamRecord, ctx.requestId);
-      throw error;
-    }
+  if (!input.join) return team;
+  const now = await readOwnCreates(ctx);
+  const current = now.teamId;
+  // Only the create whose team the user is in cleans up: the last of parallel creates to join
+  // the user re-reads after all the others joined, and finds its own team current.
+  if (current === team.teamId) {
+    await settleTeamCreates(ctx, now);
+    return team;
   }
-  return team;
+  // Another create of this user (another tab) joined the user later: that team is theirs.
+  const winner = current && now.creates.some((c) => c.joins && c.clientId === current);
+  const theirs = winner ? await findTeam(ctx, current) : undefined;
+  if (theirs) return theirs;
+  // The user left or moved on since this create joined them: replaying its key does not bring
+  // them back (a removed member would rejoin without an invite).
+  throw new PortalError("conflict", "This request id was already used; reload the page.", {
+    requestId: ctx.requestId,
+  });
+}
+
+const isTeamMadeBy = (c: ClientLike, userId: string, key: string) => {
+  const meta = TeamMetadata.safeParse(c.client_metadata ?? {});
+  return meta.success && meta.data.createdBy === userId && meta.data.requestId === key;
+};
+
+/**
+ * Parallel creates of one user (two tabs, different keys) each make a team record and each make
+ * the user its member; the last membership write wins. Each such create writes its record
+ * (create-once.ts, a top-level `app_metadata` key of its own) in the same PATCH as the
+ * membership, and Auth0 merges `app_metadata` at the top level ("the merge only occurs on the
+ * first level": `UsersClient.update` in the auth0 SDK's
+ * `management/api/resources/users/client/Client.d.ts`;
+ * https://auth0.com/docs/api/management/v2/users/patch-users-by-id), so no concurrent write
+ * loses a record. A consistent read of the user (GET /users/{id}) therefore shows every such
+ * create whose membership was written before it, and the team that won. Each other team lost
+ * for good (its one membership write is past, and a replayed key never writes it again): it is
+ * deleted once re-read as this user's record of that create with no members and no
+ * credentials, and its record forgotten. A lost team someone did use (a member or credential
+ * found) is kept and no longer considered. Runs after a joining create that finds its team
+ * current, and from the actor lookup when a read shows leftovers (no calls otherwise).
+ */
+export async function settleTeamCreates(
+  ctx: Ctx,
+  read: { creates: OwnCreate[]; teamId: string | undefined },
+): Promise<void> {
+  const losers = lostTeamCreates(read.creates, read.teamId);
+  if (losers.length === 0) return;
+  const settled: Record<string, unknown> = {};
+  try {
+    const used = await usedTeams(
+      ctx,
+      losers.map((l) => l.clientId),
+    );
+    for (const loser of losers) {
+      const deleted = !used.has(loser.clientId) && (await deleteLostTeam(ctx, loser));
+      // A kept one still counts towards the user's team limit, but is no longer a loser.
+      Object.assign(
+        settled,
+        deleted ? { [`${RECORD_PREFIX}${loser.key}`]: null } : noLongerJoined([loser]),
+      );
+    }
+  } catch {
+    // What is not settled yet is left for the next settle (a parallel create, or the user's
+    // next request, reads the records again).
+  }
+  if (Object.keys(settled).length > 0)
+    await patchAppMetadata(homeTenant(ctx.portal), ctx.actor.userId, settled, ctx.requestId).catch(
+      () => undefined,
+    );
+}
+
+/**
+ * The records of these joining creates, rewritten as done with (`joins` dropped): written in
+ * the same PATCH that takes the user out of the team, so a team they left is never mistaken for
+ * one a parallel create left behind. They still count towards the user's team limit.
+ */
+function noLongerJoined(creates: OwnCreate[]): Record<string, unknown> {
+  return Object.fromEntries(
+    creates.map(({ key, joins: _joins, ...record }) => [`${RECORD_PREFIX}${key}`, record]),
+  );
+}
+
+/** The joining creates that lost, if the user's team is one a joining create made (else none). */
+export function lostTeamCreates(creates: OwnCreate[], teamId: string | undefined) {
+  const joined = creates.flatMap((c) =>
+    c.kind === "team" && c.joins && c.clientId ? [{ ...c, clientId: c.clientId }] : [],
+  );
+  if (!teamId || !joined.some((c) => c.clientId === teamId)) return [];
+  return joined.filter((c) => c.clientId !== teamId);
+}
+
+/**
+ * Lost teams with members (user search) or credentials (client search, each tenant): one search
+ * for all of them per index (the admin page's counts), not one per team.
+ */
+async function usedTeams(ctx: Ctx, teamIds: string[]): Promise<Set<string>> {
+  const [members, ...credentials] = await Promise.all([
+    countMembers(ctx, homeTenant(ctx.portal), teamIds),
+    ...Object.values(ctx.portal.tenants).map((tenant) => countCredentials(ctx, tenant, teamIds)),
+  ]);
+  return new Set(
+    teamIds.filter((id) => [members, ...credentials].some((counts) => (counts.get(id) ?? 0) > 0)),
+  );
+}
+
+/** Deletes a lost team, re-read by id: this user's record of that create (verified delete). */
+async function deleteLostTeam(ctx: Ctx, loser: { clientId: string; key: string }) {
+  cacheOf(ctx.portal).delete(loser.clientId);
+  const outcome = await deleteClientIf(
+    homeTenant(ctx.portal),
+    loser.clientId,
+    (c) => isTeamMadeBy(c, ctx.actor.userId, loser.key),
+    ctx.requestId,
+  );
+  return outcome !== "not-ours";
 }
 
 const isTeamRecord = (c: ClientLike) => toTeam(c) !== undefined;
@@ -320,10 +438,19 @@ async function getUserOrUndefined(ctx: Ctx, tenant: Tenant, userId: string) {
  */
 export async function removeMember(ctx: Ctx, teamId: string, userId: string): Promise<void> {
   const tenant = homeTenant(ctx.portal);
-  const user = await getUser(tenant, userId, ctx.requestId);
-  if (user.teamId !== teamId) throw new PortalError("not_found", "That user is not in this team.");
+  const record = await readUser(tenant, userId, ctx.requestId);
+  if (toPortalUser(record).teamId !== teamId)
+    throw new PortalError("not_found", "That user is not in this team.");
   await newInviteEpoch(ctx, teamId);
-  await patchAppMetadata(tenant, userId, { teamId: null }, ctx.requestId);
+  const joined = ownCreates(record.app_metadata as Record<string, unknown> | undefined).filter(
+    (c) => c.joins && c.clientId === teamId,
+  );
+  await patchAppMetadata(
+    tenant,
+    userId,
+    { teamId: null, ...noLongerJoined(joined) },
+    ctx.requestId,
+  );
 }
 
 export interface DeleteTeamResult {

@@ -1,0 +1,222 @@
+/**
+ * The limits of portal.config.js (`limits`, ADR 0700) against the local tenants with their
+ * search lag on: credentials per team and environment (client secrets and key pairs count
+ * together) and team records per user per day. Each refusal names the limit and leaves nothing
+ * half-made; concurrent creates of one user never take a team past it.
+ */
+import type { Environment } from "@astral/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actions } from "../lib/actions";
+import type { Actor, Portal } from "../lib/domain/context";
+import { newRsaKeyPair } from "./key-pairs";
+import { allClients, newKey, ok, type PortalHarness, startPortalHarness } from "./support";
+
+let h: PortalHarness;
+/** The harness's portal with small limits (same tenants, same config otherwise). */
+let portal: Portal;
+const CREDENTIALS = 3;
+const TEAMS = 2;
+const pair = newRsaKeyPair();
+
+beforeAll(async () => {
+  h = await startPortalHarness();
+  portal = {
+    ...h.portal,
+    config: () => ({
+      ...h.portal.config(),
+      limits: { credentialsPerTeam: CREDENTIALS, teamsPerUserPerDay: TEAMS },
+    }),
+  };
+}, 120_000);
+afterAll(async () => h?.close());
+
+async function newTeam(name: string): Promise<{ owner: Actor; teamId: string }> {
+  const owner = await h.newUser(name);
+  const teamId = ok(await actions.createTeam.invoke(portal, owner, { name })).teamId;
+  return { owner: await h.refresh(owner), teamId };
+}
+
+const secret = (actor: Actor, teamId: string, environment: Environment = "sandbox", extra = {}) =>
+  actions.createCredential.invoke(portal, actor, {
+    teamId,
+    environment,
+    name: `svc-${newKey().slice(0, 6)}`,
+    idempotencyKey: newKey(),
+    ...extra,
+  });
+const keyPair = (actor: Actor, teamId: string, extra = {}) =>
+  actions.createKeyPairCredential.invoke(portal, actor, {
+    teamId,
+    environment: "sandbox",
+    name: `kp-${newKey().slice(0, 6)}`,
+    idempotencyKey: newKey(),
+    publicKeyPem: pair.publicKeyPem,
+    alg: "RS256",
+    ...extra,
+  });
+
+/** The team's credentials as the tenant holds them (GET /clients, consistent). */
+const credentialsOf = async (teamId: string, environment: Environment = "sandbox") =>
+  (await allClients(h.root[environment])).filter(
+    (c) => c.client_metadata?.astral === "credential" && c.client_metadata?.teamId === teamId,
+  );
+
+const refusedOverLimit = (r: { ok: boolean; error?: { code: string; message: string } }) => {
+  expect(r.ok).toBe(false);
+  expect(r.error).toMatchObject({
+    code: "conflict",
+    message: expect.stringMatching(
+      new RegExp(
+        `This team has ${CREDENTIALS} Sandbox credentials, the most portal.config.js allows \\(limits.credentialsPerTeam = ${CREDENTIALS}\\); revoke one first`,
+      ),
+    ),
+  });
+};
+
+describe("credentials per team and environment", () => {
+  it("both kinds count; the next of either kind is refused, naming the limit, nothing made", async () => {
+    // All within the search lag: the index shows none of them yet.
+    const { owner, teamId } = await newTeam("Limited");
+    ok(await secret(owner, teamId));
+    ok(await keyPair(owner, teamId));
+    const third = ok(await secret(owner, teamId));
+    refusedOverLimit(await secret(owner, teamId));
+    refusedOverLimit(await keyPair(owner, teamId));
+    expect(await credentialsOf(teamId)).toHaveLength(CREDENTIALS);
+    // Per environment: production has room.
+    ok(await secret(owner, teamId, "production"));
+    // Revoking one makes room at once (the browser passes the id it revoked: re-read by id).
+    ok(
+      await actions.revokeCredential.invoke(portal, owner, {
+        teamId,
+        environment: "sandbox",
+        clientId: third.clientId,
+      }),
+    );
+    ok(await keyPair(owner, teamId, { recent: [third.clientId] }));
+    expect(await credentialsOf(teamId)).toHaveLength(CREDENTIALS);
+  });
+
+  it("another member's credentials count once the index has them", async () => {
+    const { owner, teamId } = await newTeam("Shared");
+    for (let i = 0; i < CREDENTIALS; i++) ok(await secret(owner, teamId));
+    const colleague = await h.newUser("colleague");
+    const link = ok(await actions.createTeamInvite.invoke(portal, owner, { teamId }));
+    ok(await actions.acceptInvite.invoke(portal, colleague, { token: link.token }));
+    await new Promise((resolve) => setTimeout(resolve, portal.searchLagMs));
+    refusedOverLimit(await secret(await h.refresh(colleague), teamId));
+    expect(await credentialsOf(teamId)).toHaveLength(CREDENTIALS);
+  });
+
+  it("one user's parallel creates (several tabs) never take the team past the limit", async () => {
+    for (let round = 0; round < 2; round++) {
+      const { owner, teamId } = await newTeam(`Racing${round}`);
+      const first = ok(await secret(owner, teamId)).clientId;
+      const results = await Promise.all(
+        Array.from({ length: 5 }, (_, i) =>
+          i % 2 ? keyPair(owner, teamId) : secret(owner, teamId),
+        ),
+      );
+      const made = (await credentialsOf(teamId)).map((c) => c.client_id ?? "");
+      expect(made.length, `round ${round}`).toBeLessThanOrEqual(CREDENTIALS);
+      // The tenant holds exactly what the answers say: refused creates were undone.
+      const kept = results.flatMap((r) => (r.ok ? [r.data.clientId] : []));
+      expect(made.sort()).toEqual([first, ...kept].sort());
+      for (const r of results) if (!r.ok) expect(r.error.message).toMatch(/credentialsPerTeam/);
+      // Nothing half-made: every kept credential has its grant.
+      for (const id of kept) {
+        const grants = await h.root.sandbox.clientGrants.list({ client_id: id });
+        expect(grants.data.length).toBeGreaterThan(0);
+      }
+    }
+  }, 60_000);
+});
+
+describe("credentials per team: members creating at the same moment", () => {
+  it("exceed the limit by at most the room left, once per other member (ADR 0700)", async () => {
+    const { owner, teamId } = await newTeam("Crowded");
+    const colleague = await h.newUser("crowd-colleague");
+    const link = ok(await actions.createTeamInvite.invoke(portal, owner, { teamId }));
+    ok(await actions.acceptInvite.invoke(portal, colleague, { token: link.token }));
+    const member = await h.refresh(colleague);
+    ok(await secret(owner, teamId));
+    await new Promise((resolve) => setTimeout(resolve, portal.searchLagMs)); // indexed
+    const room = CREDENTIALS - 1;
+    await Promise.all(
+      [owner, member].flatMap((actor) => Array.from({ length: 3 }, () => secret(actor, teamId))),
+    );
+    // Each member alone stays within the room; neither sees the other's creates yet.
+    const made = await credentialsOf(teamId);
+    expect(made.length).toBeLessThanOrEqual(CREDENTIALS + room);
+    const by = (actor: Actor) => made.filter((c) => c.client_metadata?.createdBy === actor.userId);
+    expect(by(member).length).toBeLessThanOrEqual(room);
+    expect(by(owner).length).toBeLessThanOrEqual(room + 1);
+  }, 60_000);
+});
+
+describe("teams per user per day", () => {
+  it("portal admins, who create teams for others, are not limited", async () => {
+    const admin = await h.newUser("busy-admin", { permissions: ["portal-admin"] });
+    for (let i = 0; i <= TEAMS; i++)
+      ok(await actions.adminCreateTeam.invoke(portal, admin, { name: `For others ${i}` }));
+  });
+
+  it("parallel creates in the last room leave one team, and the next create is refused", async () => {
+    let user = await h.newUser("last-room");
+    const leave = async (teamId: string) => {
+      user = await h.refresh(user);
+      ok(await actions.removeMember.invoke(portal, user, { teamId, userId: user.userId }));
+      user = await h.refresh(user);
+    };
+    for (let i = 0; i < TEAMS - 1; i++)
+      await leave(
+        ok(await actions.createTeam.invoke(portal, user, { name: `Before ${i}` })).teamId,
+      );
+    const parallel = await Promise.all(
+      Array.from({ length: 3 }, (_, i) =>
+        actions.createTeam.invoke(portal, user, { name: `Last ${i}`, idempotencyKey: newKey() }),
+      ),
+    );
+    for (const r of parallel) expect(r.ok || r.error.code).not.toBe("internal");
+    user = await h.refresh(user);
+    const records = (await allClients(h.root.production)).filter(
+      (c) => c.client_metadata?.astral === "team" && c.client_metadata?.createdBy === user.userId,
+    );
+    // The ones left before, and the one the user is in.
+    expect(records).toHaveLength(TEAMS);
+    expect(records.map((c) => c.client_id)).toContain(user.teamId);
+    await leave(user.teamId ?? "");
+    const refused = await actions.createTeam.invoke(portal, user, { name: "One more" });
+    expect(refused.ok || refused.error).toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(
+        new RegExp(
+          `You created ${TEAMS} teams in the last 24 hours.*teamsPerUserPerDay = ${TEAMS}`,
+        ),
+      ),
+    });
+  }, 60_000);
+
+  it("a user who created and left teams is refused another, naming the limit", async () => {
+    let user = await h.newUser("team-hopper");
+    for (let i = 0; i < TEAMS; i++) {
+      const team = ok(await actions.createTeam.invoke(portal, user, { name: `Hop ${i}` }));
+      user = await h.refresh(user);
+      ok(
+        await actions.removeMember.invoke(portal, user, {
+          teamId: team.teamId,
+          userId: user.userId,
+        }),
+      );
+      user = await h.refresh(user);
+    }
+    const refused = await actions.createTeam.invoke(portal, user, { name: "Hop again" });
+    expect(refused.ok || refused.error).toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(
+        /You created 2 teams in the last 24 hours.*teamsPerUserPerDay/,
+      ),
+    });
+    expect((await h.refresh(user)).teamId).toBeUndefined();
+  });
+});
