@@ -3,6 +3,7 @@
  * code). A bad value stops the start with a message naming the variable.
  */
 import { RATE_LIMIT_PROFILES, type RateLimitProfileName } from "./control";
+import { ENTITY_PLANS, type EntityPlanName } from "./management/entity-limits";
 import { DEFAULT_SEARCH_LAG_MS } from "./tenant";
 
 export const SEARCH_LAG_ENV = "ASTRAL_EMULATOR_SEARCH_LAG_MS";
@@ -32,4 +33,21 @@ export function rateLimitProfileFromEnv(
     );
   }
   return raw as RateLimitProfileName;
+}
+
+export const ENTITY_PLAN_ENV = "ASTRAL_EMULATOR_ENTITY_PLAN";
+
+/** `ASTRAL_EMULATOR_ENTITY_PLAN` (free, self-service, unlimited), else `fallback`. */
+export function entityPlanFromEnv(
+  fallback: EntityPlanName,
+  env: NodeJS.ProcessEnv = process.env,
+): EntityPlanName {
+  const raw = env[ENTITY_PLAN_ENV];
+  if (raw === undefined || raw === "") return fallback;
+  if (!Object.hasOwn(ENTITY_PLANS, raw)) {
+    throw new Error(
+      `${ENTITY_PLAN_ENV} must be one of ${Object.keys(ENTITY_PLANS).join(", ")}, not "${raw}"`,
+    );
+  }
+  return raw as EntityPlanName;
 }

@@ -22,6 +22,7 @@ import {
   TENANT_NAMES,
   type TenantName,
 } from "./index";
+import type { EntityPlanName } from "./management/entity-limits";
 import { REPO_ROOT } from "./paths";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
@@ -40,6 +41,8 @@ export interface TenantsControl {
   setRotationDelay(ms: number): void;
   /** The tenant's Auth0 rate-limit configuration (default `test`; survives `clear()`). */
   setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
+  /** The tenant's Auth0 entity limits by plan (default `unlimited`; survives `clear()`). */
+  setEntityPlan(tenant: TenantName, plan: EntityPlanName): void;
 }
 
 export interface SeededTenants {
@@ -129,6 +132,9 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       },
       setRateLimitProfile: (tenant, profile) =>
         running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
+      setEntityPlan: (tenant, plan) => {
+        running.live[tenant].store.entityPlan = plan;
+      },
       setRotationDelay: (ms) => {
         for (const name of TENANT_NAMES) running.live[name].store.rotationDelayMs = ms;
       },

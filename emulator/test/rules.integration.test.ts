@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken } from "./helpers";
+import { limitsChecks } from "./limits-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 
 const LAG_MS = 300;
@@ -41,6 +42,12 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     base: () => base,
     token: () => token,
     issuer: () => env.tenants.sandbox.issuer,
+    audience: () => env.seed.sandbox.exampleApi.identifier,
+  }),
+  ...limitsChecks({
+    env: () => env,
+    base: () => base,
+    token: () => token,
     audience: () => env.seed.sandbox.exampleApi.identifier,
   }),
   "clients.list.q-permitted": async () => {
@@ -202,6 +209,9 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
       const limited = replies.find((r) => r.status === 429) as (typeof replies)[number];
       expect(limited.headers.get("x-ratelimit-limit")).toBe("10");
       expect(expectAuth0Error(limited).message).toBe("Global limit has been reached");
+      // Self Service: 16 a second as published (and a bucket of 16).
+      env.control.setRateLimitProfile("sandbox", "self-service");
+      expect((await get("/tenants/settings")).headers.get("x-ratelimit-limit")).toBe("16");
     } finally {
       env.control.setRateLimitProfile("sandbox", "test");
     }

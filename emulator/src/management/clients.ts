@@ -11,6 +11,7 @@ import {
   project,
   randomId,
 } from "./context";
+import { checkApplicationRoom } from "./entity-limits";
 
 const missing = () => notFound("The client does not exist", "inexistent_client");
 
@@ -124,6 +125,7 @@ function checkClientMetadata(metadata: unknown, patch: boolean): void {
 
 export const createClient: Handler = (ctx) => {
   checkClientMetadata(ctx.body.client_metadata, false);
+  checkApplicationRoom(ctx.tenant); // rule `entities.plan`
   const client = buildClient(ctx.tenant.name, ctx.body);
   ctx.tenant.store.clients.put(client);
   ctx.tenant.store.changed();
