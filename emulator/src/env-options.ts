@@ -20,19 +20,27 @@ export function searchLagFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 
 export const RATE_LIMIT_PROFILE_ENV = "ASTRAL_EMULATOR_RATE_LIMIT_PROFILE";
 
+/** One of `table`'s names from `variable`, else `fallback`; anything else stops the start. */
+function nameFromEnv<T extends string>(
+  variable: string,
+  table: Record<T, unknown>,
+  fallback: T,
+  env: NodeJS.ProcessEnv,
+): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (!Object.hasOwn(table, raw)) {
+    throw new Error(`${variable} must be one of ${Object.keys(table).join(", ")}, not "${raw}"`);
+  }
+  return raw as T;
+}
+
 /** `ASTRAL_EMULATOR_RATE_LIMIT_PROFILE` (free, self-service, test), else `fallback`. */
 export function rateLimitProfileFromEnv(
   fallback: RateLimitProfileName,
   env: NodeJS.ProcessEnv = process.env,
 ): RateLimitProfileName {
-  const raw = env[RATE_LIMIT_PROFILE_ENV];
-  if (raw === undefined || raw === "") return fallback;
-  if (!Object.hasOwn(RATE_LIMIT_PROFILES, raw)) {
-    throw new Error(
-      `${RATE_LIMIT_PROFILE_ENV} must be one of ${Object.keys(RATE_LIMIT_PROFILES).join(", ")}, not "${raw}"`,
-    );
-  }
-  return raw as RateLimitProfileName;
+  return nameFromEnv(RATE_LIMIT_PROFILE_ENV, RATE_LIMIT_PROFILES, fallback, env);
 }
 
 export const ENTITY_PLAN_ENV = "ASTRAL_EMULATOR_ENTITY_PLAN";
@@ -42,12 +50,5 @@ export function entityPlanFromEnv(
   fallback: EntityPlanName,
   env: NodeJS.ProcessEnv = process.env,
 ): EntityPlanName {
-  const raw = env[ENTITY_PLAN_ENV];
-  if (raw === undefined || raw === "") return fallback;
-  if (!Object.hasOwn(ENTITY_PLANS, raw)) {
-    throw new Error(
-      `${ENTITY_PLAN_ENV} must be one of ${Object.keys(ENTITY_PLANS).join(", ")}, not "${raw}"`,
-    );
-  }
-  return raw as EntityPlanName;
+  return nameFromEnv(ENTITY_PLAN_ENV, ENTITY_PLANS, fallback, env);
 }
