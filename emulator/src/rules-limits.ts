@@ -40,9 +40,9 @@ export const LIMITS_RULES = [
   },
   {
     id: "token.auth-method.public-no-client-credentials",
-    rule: "A public client (`none`) cannot use `client_credentials`, whatever its `grant_types`: 403 `unauthorized_client` \"Grant type 'client_credentials' not allowed for the client.\".",
+    rule: "A public client (`none`) gets no `client_credentials`: `POST`/`PATCH /clients` refuse it in its `grant_types` (400; Auth0's wording is not published) and leave it out of the defaults, and `/oauth/token` refuses it whatever the stored `grant_types` (403 `unauthorized_client` \"Grant type 'client_credentials' not allowed for the client.\").",
     source: `${GRANT_MAPPING}; the error text: the same article ("Grant type \`grant_type\` not allowed for the client.")`,
-    enforcedIn: [TOKEN_TS],
+    enforcedIn: [TOKEN_TS, "emulator/src/management/clients.ts"],
   },
   {
     id: "token.auth-method.one",

@@ -102,7 +102,19 @@ export function limitsChecks(t: {
       expect((await tokenRequest(code)).body.error).toBe("invalid_grant");
     },
     "token.auth-method.public-no-client-credentials": async () => {
-      const c = await granted({ ...m2m("none"), app_type: "spa" });
+      const refused = await api("POST", "/clients", { name: "rules public cc", ...m2m("none") });
+      expect(expectAuth0Error(refused).statusCode).toBe(400);
+      const made = await api("POST", "/clients", {
+        name: "rules public",
+        app_type: "spa",
+        token_endpoint_auth_method: "none",
+      });
+      const c = made.body as { client_id: string; grant_types: string[] };
+      expect(c.grant_types).not.toContain("client_credentials");
+      const patched = await api("PATCH", `/clients/${c.client_id}`, {
+        grant_types: ["authorization_code", "client_credentials"],
+      });
+      expect(expectAuth0Error(patched).statusCode).toBe(400);
       expect(await tokenRequest({ ...CC, client_id: c.client_id })).toEqual({
         status: 403,
         body: {
