@@ -53,6 +53,7 @@ export function startPortal(dev: DevTenants): ChildProcess {
       "",
       `Portal: ${baseUrl}  (portal/.env.local written; audit log in .astral/audit.log)`,
       `Sign in as the portal admin: ${admin.email} / ${admin.password}`,
+      "Anyone else: \"Create an account\" on the portal's landing page (the tenant's sign-up).",
       "",
     ].join("\n"),
   );

@@ -123,11 +123,12 @@ function tenantResources(
         provider,
       })
     : undefined;
-  // Acts with the backend's own credentials: it needs the grant in place first.
+  // Acts with the backend's own credentials: it needs the grant in place first, and the database
+  // connection enabled for the backend (Auth0 creates users only for such a client).
   const admin = new PortalAdmin(
     `${environment}-admin`,
     { email: config.adminEmail, backend: backend.credentialsOutput() },
-    { dependsOn: [backend.grant] },
+    { dependsOn: [backend.grant, backend.connection] },
   );
   return { backend, login, api, admin };
 }

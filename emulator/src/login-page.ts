@@ -11,6 +11,7 @@ const STYLE = `
   button{margin-top:24px;width:100%;padding:11px;border:0;border-radius:4px;background:#635dff;color:#fff;
     font-size:15px;cursor:pointer}
   .error{background:#fdecea;color:#b3261e;padding:10px 12px;border-radius:4px;font-size:14px;margin-bottom:8px}
+  p.alt{margin:20px 0 0;font-size:14px;text-align:center}a{color:#635dff}
   footer{margin-top:24px;font-size:12px;color:#8a8c93;text-align:center}`;
 
 function page(title: string, body: string): string {
@@ -19,26 +20,73 @@ function page(title: string, body: string): string {
 <style>${STYLE}</style></head><body><main>${body}</main></body></html>`;
 }
 
-export function loginPage(opts: {
+interface PromptPage {
   tenant: string;
   appName: string;
   transaction: string;
   email?: string;
   error?: string;
-}): string {
+}
+
+/** One prompt: heading, error, the email + password form posting to `/u/<screen>`, a link. */
+function prompt(
+  opts: PromptPage,
+  screen: {
+    path: "/u/login" | "/u/signup";
+    title: string;
+    heading: string;
+    verb: string;
+    email: { name: "username" | "email"; autocomplete: string };
+    newPassword: boolean;
+    link?: { text: string; label: string; path: string };
+  },
+): string {
+  const { link } = screen;
   return page(
-    `Log in | ${opts.appName}`,
-    `<h1>Welcome</h1><p class="sub">Log in to continue to ${escapeHtml(opts.appName)}.</p>
+    `${screen.title} | ${opts.appName}`,
+    `<h1>${screen.heading}</h1><p class="sub">${screen.verb} to continue to ${escapeHtml(opts.appName)}.</p>
 ${opts.error ? `<div class="error" role="alert">${escapeHtml(opts.error)}</div>` : ""}
-<form method="post" action="/u/login">
+<form method="post" action="${screen.path}">
 <input type="hidden" name="state" value="${escapeHtml(opts.transaction)}">
-<label for="username">Email address</label>
-<input id="username" name="username" type="email" autocomplete="username" required value="${escapeHtml(opts.email ?? "")}">
+<label for="${screen.email.name}">Email address</label>
+<input id="${screen.email.name}" name="${screen.email.name}" type="email" autocomplete="${screen.email.autocomplete}" required value="${escapeHtml(opts.email ?? "")}">
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required>
+<input id="password" name="password" type="password" autocomplete="${screen.newPassword ? "new-password" : "current-password"}" required>
 <button type="submit" name="action" value="default">Continue</button>
-</form><footer>Local Auth0 tenant “${escapeHtml(opts.tenant)}”</footer>`,
+</form>${
+      link
+        ? `<p class="alt">${link.text} <a href="${link.path}?state=${encodeURIComponent(opts.transaction)}">${link.label}</a></p>`
+        : ""
+    }<footer>Local Auth0 tenant “${escapeHtml(opts.tenant)}”</footer>`,
   );
+}
+
+/** The login prompt; sign-up is linked when a database connection of the app allows it. */
+export function loginPage(opts: PromptPage & { signUp?: boolean }): string {
+  return prompt(opts, {
+    path: "/u/login",
+    title: "Log in",
+    heading: "Welcome",
+    verb: "Log in",
+    email: { name: "username", autocomplete: "username" },
+    newPassword: false,
+    ...(opts.signUp
+      ? { link: { text: "Don't have an account?", label: "Sign up", path: "/u/signup" } }
+      : {}),
+  });
+}
+
+/** The sign-up prompt (Universal Login's `/u/signup`, or `/authorize?screen_hint=signup`). */
+export function signupPage(opts: PromptPage): string {
+  return prompt(opts, {
+    path: "/u/signup",
+    title: "Sign up",
+    heading: "Create your account",
+    verb: "Sign up",
+    email: { name: "email", autocomplete: "email" },
+    newPassword: true,
+    link: { text: "Already have an account?", label: "Log in", path: "/u/login" },
+  });
 }
 
 export function messagePage(title: string, message: string): string {

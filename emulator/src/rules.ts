@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LIMITS_RULES } from "./rules-limits";
 import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
+import { UNIVERSAL_LOGIN_RULES } from "./rules-universal-login";
 
 export interface Rule {
   id: string;
@@ -169,6 +170,7 @@ export const RULES = [
     enforcedIn: ["emulator/src/conformance/check.ts"],
   },
   ...PRIVATE_KEY_JWT_RULES,
+  ...UNIVERSAL_LOGIN_RULES,
   ...LIMITS_RULES,
 ] as const satisfies readonly Rule[];
 

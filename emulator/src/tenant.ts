@@ -17,6 +17,7 @@ import { randomId } from "./management/context";
 import type { EntityPlanName } from "./management/entity-limits";
 import { buildResourceServer } from "./management/resource-servers";
 import { API_PREFIX, BODY_KEYS, ManagementRouter } from "./management/router";
+import { enableConnectionsForNewClient } from "./management/tenant-config";
 import { defaultSettings } from "./management/tenant-settings";
 import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
@@ -220,6 +221,9 @@ export class Tenant implements TenantHandle {
         client_metadata: { emulator: "bootstrap" },
       });
       store.clients.put(client);
+      // Made like an app in a new tenant's dashboard: with the tenant's connections (rule
+      // `clients.create.enable-client-connections`), so it can create the first users.
+      enableConnectionsForNewClient(this, client.client_id as string);
       store.changed();
     }
     const clientId = client.client_id as string;

@@ -9,6 +9,7 @@ import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken } from "./helpers";
 import { limitsChecks } from "./limits-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
+import { universalLoginChecks } from "./universal-login-checks";
 
 const LAG_MS = 300;
 const ROTATION_MS = 400;
@@ -44,6 +45,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     issuer: () => env.tenants.sandbox.issuer,
     audience: () => env.seed.sandbox.exampleApi.identifier,
   }),
+  ...universalLoginChecks({ base: () => base, token: () => token }),
   ...limitsChecks({
     env: () => env,
     base: () => base,

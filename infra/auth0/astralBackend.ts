@@ -9,6 +9,7 @@ import {
 } from "@astral/contract";
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
+import { enableOnDatabaseConnection } from "./databaseConnection";
 
 export interface AstralBackendArgs {
   /** The tenant's domain; the grant's audience is its Management API. */
@@ -28,6 +29,8 @@ export class AstralBackend extends pulumi.ComponentResource {
   readonly client: auth0.Client;
   readonly credentials: auth0.ClientCredentials;
   readonly grant: auth0.ClientGrant;
+  /** Enabled on the database connection, so it can create the first admin (PortalAdmin). */
+  readonly connection: auth0.ConnectionClient;
   readonly domain: pulumi.Output<string>;
   readonly clientId: pulumi.Output<string>;
   /** Secret: the provider marks `clientSecret` as a secret output. */
@@ -62,6 +65,11 @@ export class AstralBackend extends pulumi.ComponentResource {
         audience: pulumi.output(args.domain).apply(managementApiAudience),
         scopes: [...MANAGEMENT_API_SCOPES],
       },
+      childOpts,
+    );
+    this.connection = enableOnDatabaseConnection(
+      `${name}-connection`,
+      this.client.clientId,
       childOpts,
     );
 

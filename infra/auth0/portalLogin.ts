@@ -6,7 +6,7 @@
 import { PORTAL_LOGIN_CLIENT_NAME } from "@astral/contract";
 import * as auth0 from "@pulumi/auth0";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_CONNECTION } from "./portalAdmin";
+import { enableOnDatabaseConnection } from "./databaseConnection";
 
 /** nextjs-auth0 v4 mounts its routes under /auth. */
 export const CALLBACK_PATH = "/auth/callback";
@@ -82,18 +82,11 @@ export class PortalLogin extends pulumi.ComponentResource {
       { clientId: this.client.clientId, authenticationMethod: "client_secret_post" },
       childOpts,
     );
-    // tenants/tenant.yaml sets `enable_client_connections: false`: a client created after that is
-    // enabled on no connection, and nobody could sign in. This enables exactly this client on the
-    // connection (PATCH /connections/{id}/clients with one entry) without owning the connection
-    // or its other clients (auth0.ConnectionClients would own the whole list).
-    const connection = auth0.getConnectionOutput(
-      { name: args.connectionName ?? DEFAULT_CONNECTION, skipEnabledClients: true },
-      { parent: this, provider: args.provider },
-    );
-    this.connection = new auth0.ConnectionClient(
+    this.connection = enableOnDatabaseConnection(
       `${name}-connection`,
-      { connectionId: connection.id, clientId: this.client.clientId },
+      this.client.clientId,
       childOpts,
+      args.connectionName,
     );
     this.domain = pulumi.output(args.domain);
     this.clientId = this.client.clientId;

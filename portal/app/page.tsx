@@ -75,9 +75,15 @@ function Landing() {
       {branding.logo && <img src={branding.logo} alt="" className="mx-auto mb-6 h-16 w-16" />}
       <h1 className="text-4xl font-semibold tracking-tight">{branding.title}</h1>
       <p className="mt-4 text-lg text-slate-600">{branding.subtitle}</p>
-      <a href="/auth/login" className="btn-primary mt-8 px-6 py-2.5 text-base">
-        Sign in to get started
-      </a>
+      <div className="mt-8 flex flex-wrap items-center justify-center gap-3">
+        <a href="/auth/login" className="btn-primary px-6 py-2.5 text-base">
+          Sign in to get started
+        </a>
+        {/* Auth0's sign-up prompt (`screen_hint=signup`, passed on by nextjs-auth0's login route). */}
+        <a href="/auth/login?screen_hint=signup" className="btn-secondary px-6 py-2.5 text-base">
+          Create an account
+        </a>
+      </div>
     </div>
   );
 }

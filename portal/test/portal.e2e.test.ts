@@ -356,6 +356,28 @@ describe("portal in a browser", () => {
     await expect.poll(() => bob.getByTestId("no-team").isVisible()).toBe(true);
   }, 90_000);
 
+  it("a visitor creates an account from the landing page and is signed in", async () => {
+    const context = await browser.newContext();
+    contexts.push(context);
+    await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
+    const carol = await context.newPage();
+    await carol.goto(`${portal.url}/`);
+    await carol.getByRole("link", { name: "Create an account" }).click();
+    await carol.waitForURL(/\/authorize/);
+    await carol.fill("#email", "carol@example.test");
+    await carol.fill("#password", "short");
+    await carol.click("button[type=submit]");
+    expect(await carol.locator("[role=alert]").textContent()).toContain("Password is too weak");
+    await carol.fill("#password", PASSWORD);
+    await carol.click("button[type=submit]");
+    await carol.waitForURL(`${portal.url}/`);
+    await expect
+      .poll(() => carol.getByTestId("signed-in-as").textContent(), { timeout: 30_000 })
+      .toBe("carol@example.test");
+    expect(await carol.getByTestId("no-team").isVisible()).toBe(true);
+    await shot(carol, "13-signed-up");
+  }, 90_000);
+
   it("a mutation from another origin is refused and audited", async () => {
     const res = await fetch(`${portal.url}/`, {
       method: "POST",

@@ -57,7 +57,7 @@ describe("production stack", () => {
       "auth0:index/client:Client": 2,
       "auth0:index/clientCredentials:ClientCredentials": 2,
       "auth0:index/clientGrant:ClientGrant": 1,
-      "auth0:index/connectionClient:ConnectionClient": 1,
+      "auth0:index/connectionClient:ConnectionClient": 2,
       "aws:acm/certificate:Certificate": 1,
       "aws:acm/certificateValidation:CertificateValidation": 1,
       "aws:appautoscaling/policy:Policy": 1,

@@ -72,7 +72,7 @@ describe("sandbox stack", () => {
       "auth0:index/client:Client": 2,
       "auth0:index/clientCredentials:ClientCredentials": 2,
       "auth0:index/clientGrant:ClientGrant": 1,
-      "auth0:index/connectionClient:ConnectionClient": 1,
+      "auth0:index/connectionClient:ConnectionClient": 2,
       "auth0:index/resourceServer:ResourceServer": 1,
       "aws:acm/certificate:Certificate": 1,
       "aws:acm/certificateValidation:CertificateValidation": 1,
@@ -122,6 +122,7 @@ describe("sandbox stack", () => {
       "auth0:index/clientCredentials:ClientCredentials",
       "auth0:index/clientGrant:ClientGrant",
       "auth0:index/connectionClient:ConnectionClient",
+      "auth0:index/connectionClient:ConnectionClient",
       "auth0:index/resourceServer:ResourceServer",
     ]);
     for (const r of auth0Resources) {
@@ -169,22 +170,39 @@ describe("sandbox stack", () => {
     });
   });
 
-  it("enables the login app on the database connection, looked up by name and never owned", () => {
-    const link = one("auth0:index/connectionClient:ConnectionClient");
-    expect(link.inputs).toEqual({
-      connectionId: CONNECTION_ID,
-      clientId: "sandbox-login-client-client-id",
-    });
+  it("enables the login app and the Astral Backend on the database connection, looked up by name and never owned", () => {
     const provider = one("pulumi:providers:auth0");
-    expect(link.provider).toMatch(new RegExp(`::${provider.name}::`));
-    const lookup = invokes.filter((i) => i.token === "auth0:index/getConnection:getConnection");
-    expect(lookup).toHaveLength(1);
-    expect(lookup[0]?.inputs).toMatchObject({
-      name: "Username-Password-Authentication",
-      skipEnabledClients: true,
-    });
-    expect(lookup[0]?.provider).toMatch(new RegExp(`::${provider.name}::`));
+    for (const [link, client] of [
+      ["sandbox-login-connection", "sandbox-login-client-client-id"],
+      ["sandbox-backend-connection", "sandbox-backend-client-client-id"],
+    ] as const) {
+      const linked = one("auth0:index/connectionClient:ConnectionClient", link);
+      expect(linked.inputs).toEqual({ connectionId: CONNECTION_ID, clientId: client });
+      expect(linked.provider).toMatch(new RegExp(`::${provider.name}::`));
+    }
+    const lookups = invokes.filter((i) => i.token === "auth0:index/getConnection:getConnection");
+    expect(lookups).toHaveLength(2);
+    for (const lookup of lookups) {
+      expect(lookup.inputs).toMatchObject({
+        name: "Username-Password-Authentication",
+        skipEnabledClients: true,
+      });
+      expect(lookup.provider).toMatch(new RegExp(`::${provider.name}::`));
+    }
     expect(byType("auth0:index/connection:Connection")).toEqual([]);
+  });
+
+  it("makes the first admin only after the backend has its grant and its database connection", () => {
+    // Auth0 creates a user through the Management API only for a client the connection is
+    // enabled for (rule users.create.connection-enabled), and tenants/tenant.yaml gives a new
+    // client no connection.
+    const admin = one("pulumi-nodejs:dynamic/astral:PortalAdmin");
+    const deps = dependenciesOf(admin);
+    for (const [type, name] of [
+      ["auth0:index/clientGrant:ClientGrant", "sandbox-backend-grant"],
+      ["auth0:index/connectionClient:ConnectionClient", "sandbox-backend-connection"],
+    ] as const)
+      expect(deps.some((urn) => urnOf(urn, one(type, name)))).toBe(true);
   });
 
   it("uses only auth0 resources and data sources whose Management API calls the bootstrap scopes cover", () => {

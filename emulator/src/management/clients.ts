@@ -12,6 +12,7 @@ import {
   randomId,
 } from "./context";
 import { checkApplicationRoom } from "./entity-limits";
+import { disableConnectionsForDeletedClient, enableConnectionsForNewClient } from "./tenant-config";
 
 const missing = () => notFound("The client does not exist", "inexistent_client");
 
@@ -146,6 +147,8 @@ export const createClient: Handler = (ctx) => {
   const client = buildClient(ctx.tenant.name, ctx.body);
   checkPublicGrantTypes(client);
   ctx.tenant.store.clients.put(client);
+  // Rule `clients.create.enable-client-connections`.
+  enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
   ctx.tenant.store.changed();
   return { status: 201, body: present(ctx, client, true) };
 };
@@ -184,6 +187,7 @@ export const deleteClient: Handler = (ctx) => {
   for (const g of [...(grants ?? [])]) store.grants.delete(g);
   for (const [token, rt] of store.refreshTokens)
     if (rt.client_id === id) store.refreshTokens.delete(token);
+  disableConnectionsForDeletedClient(ctx.tenant, id); // rule clients.create.enable-client-connections
   store.changed();
   return { status: 204 };
 };

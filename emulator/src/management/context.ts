@@ -11,6 +11,8 @@ export interface HandlerContext {
   body: Doc;
   /** Scopes of the caller's access token. */
   scopes: ReadonlySet<string>;
+  /** The client the caller's access token was issued to (its `azp`). */
+  clientId: string;
 }
 
 export interface HandlerResult {

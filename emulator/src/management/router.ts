@@ -96,7 +96,7 @@ export class ManagementRouter {
       op.pathParams.forEach((name, i) => {
         params[name] = safeDecode(m[i + 1] ?? "");
       });
-      const scopes = await this.authenticate(tenant, req);
+      const { scopes, clientId } = await this.authenticate(tenant, req);
       this.checkScopes(op, scopes);
       const query = tenant.openApi.parseQuery(op, url.searchParams);
       let body: Doc = {};
@@ -109,14 +109,14 @@ export class ManagementRouter {
         tenant.openApi.checkBody(op, value);
         body = value as Doc;
       }
-      return handler({ tenant, params, query, body, scopes });
+      return handler({ tenant, params, query, body, scopes, clientId });
     }
     // Rule `order.auth-before-404`: an operation in Auth0's document that the local tenants do
     // not implement still answers 401 without a valid token and 403 without its scope, as Auth0
     // does, before the 404. Paths (and methods) outside the document are a plain 404.
     const documented = this.documented.find((op) => op.method === method && op.pattern.test(path));
     if (documented) {
-      this.checkScopes(documented, await this.authenticate(tenant, req));
+      this.checkScopes(documented, (await this.authenticate(tenant, req)).scopes);
       throw new ApiError(
         404,
         `Not Found: the local tenants do not implement ${documented.operationId}`,
@@ -145,8 +145,11 @@ export class ManagementRouter {
     }
   }
 
-  /** The caller's scopes from a valid Management API access token; 401 otherwise. */
-  private async authenticate(tenant: Tenant, req: IncomingMessage): Promise<Set<string>> {
+  /** The caller's scopes and client from a valid Management API access token; 401 otherwise. */
+  private async authenticate(
+    tenant: Tenant,
+    req: IncomingMessage,
+  ): Promise<{ scopes: Set<string>; clientId: string }> {
     const header = req.headers.authorization ?? "";
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     if (!match?.[1]) throw new ApiError(401, "Missing authentication", "missing_authentication");
@@ -162,11 +165,12 @@ export class ManagementRouter {
       );
     }
     // A token of a client deleted since stays valid until it expires, as in Auth0.
-    return new Set(
+    const scopes = new Set(
       String(payload.scope ?? "")
         .split(" ")
         .filter(Boolean),
     );
+    return { scopes, clientId: String(payload.azp ?? "") };
   }
 }
 

@@ -62,6 +62,43 @@ function saved(tenant: Tenant): void {
   tenant.store.changed();
 }
 
+/**
+ * The tenant's database connections (strategy `auth0`) enabled for `clientId`: the only ones
+ * Universal Login offers that application, for log-in and sign-up alike (rules
+ * `login.no-connection`, `signup.*`).
+ */
+export function databaseConnectionsFor(tenant: Tenant, clientId: string): Doc[] {
+  return sections(tenant).connections.filter(
+    (c) =>
+      c.strategy === "auth0" &&
+      ((c.enabled_clients as string[] | undefined) ?? []).includes(clientId),
+  );
+}
+
+/**
+ * A new application gets every current connection unless the tenant's
+ * `flags.enable_client_connections` is false (rule `clients.create.enable-client-connections`;
+ * Auth0's default is true; tenants/tenant.yaml turns it off, so production apps get only the
+ * connection Pulumi links).
+ */
+export function enableConnectionsForNewClient(tenant: Tenant, clientId: string): void {
+  const flags = (tenant.settings().flags as Doc | undefined) ?? {};
+  if (flags.enable_client_connections === false) return;
+  for (const connection of sections(tenant).connections) {
+    const enabled = (connection.enabled_clients as string[] | undefined) ?? [];
+    if (!enabled.includes(clientId)) connection.enabled_clients = [...enabled, clientId];
+  }
+}
+
+/** A deleted application leaves every connection's enabled clients, as on Auth0. */
+export function disableConnectionsForDeletedClient(tenant: Tenant, clientId: string): void {
+  for (const connection of sections(tenant).connections) {
+    const enabled = (connection.enabled_clients as string[] | undefined) ?? [];
+    if (enabled.includes(clientId))
+      connection.enabled_clients = enabled.filter((id) => id !== clientId);
+  }
+}
+
 /** A connection as the API returns it (enabled clients have their own endpoint). */
 function shown(connection: Doc): Doc {
   const { enabled_clients: _hidden, ...rest } = connection;

@@ -4,8 +4,10 @@ import type { Doc } from "../collection";
 import { badRequest, conflict, notFound } from "../errors";
 import { parseLucene, type Query, search, terms } from "../lucene";
 import { hashPassword, isStrongEnough } from "../passwords";
+import type { Tenant } from "../tenant";
 import { mapPage } from "./clients";
 import { clone, type Handler, mergeMetadata, now, paginate, project, randomHex } from "./context";
+import { databaseConnectionsFor } from "./tenant-config";
 
 /** The tenant's one database connection. */
 export const DB_CONNECTION = "Username-Password-Authentication";
@@ -15,6 +17,18 @@ function checkConnection(connection: unknown): void {
   if (connection !== DB_CONNECTION) {
     throw badRequest("The connection does not exist.", "inexistent_connection");
   }
+}
+
+/**
+ * Rule `users.create.connection-enabled`: Auth0 creates a database user through the Management
+ * API only for a caller whose application has that connection enabled.
+ */
+function checkEnabledFor(tenant: Tenant, clientId: string): void {
+  if (databaseConnectionsFor(tenant, clientId).some((c) => c.name === DB_CONNECTION)) return;
+  throw badRequest(
+    `Connection must be enabled for this client to perform single user creation and signup operations (client_id: ${clientId} - connection: ${DB_CONNECTION})`,
+    "auth0_idp_error",
+  );
 }
 
 function checkPassword(password: string): void {
@@ -63,10 +77,22 @@ function checkMetadataFieldNames(body: Doc): void {
 }
 
 export const createUser: Handler = async (ctx) => {
-  const { store } = ctx.tenant;
-  const body = ctx.body as Doc & { email?: string; password?: string; user_id?: string };
+  const body = ctx.body as UserBody;
   checkConnection(body.connection);
   checkMetadataFieldNames(body);
+  checkEnabledFor(ctx.tenant, ctx.clientId);
+  const user = await insertDatabaseUser(ctx.tenant.store, body);
+  return { status: 201, body: present(user, {}) };
+};
+
+type UserBody = Doc & { email?: string; password?: string; user_id?: string };
+
+/**
+ * A new user of the database connection, with the checks `POST /users` and Universal Login's
+ * sign-up share (required email and password, password policy, one user per email; rule
+ * `signup.same-checks-as-create`).
+ */
+export async function insertDatabaseUser(store: Tenant["store"], body: UserBody): Promise<Doc> {
   if (!body.email)
     throw badRequest("Payload validation error: 'Missing required property: email'.");
   if (!body.password)
@@ -101,8 +127,8 @@ export const createUser: Handler = async (ctx) => {
   store.passwords.set(userId, hash);
   store.users.put(user);
   store.changed();
-  return { status: 201, body: present(user, {}) };
-};
+  return user;
+}
 
 export const getUser: Handler = (ctx) => {
   const user = ctx.tenant.store.users.get(ctx.params.id ?? "");

@@ -5,8 +5,11 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Doc } from "../collection";
+import { ApiError } from "../errors";
 import { readBody, redirect, sendHtml } from "../http";
-import { loginPage, messagePage } from "../login-page";
+import { loginPage, messagePage, signupPage } from "../login-page";
+import { databaseConnectionsFor } from "../management/tenant-config";
+import { insertDatabaseUser } from "../management/users";
 import { verifyPassword } from "../passwords";
 import type { Tenant } from "../tenant";
 import {
@@ -19,6 +22,11 @@ import {
   type Transaction,
   withParams,
 } from "./shared";
+
+const SIGNUP_DISABLED =
+  "Sign ups are disabled for this application's database connection: ask an administrator for an account.";
+/** What Universal Login accepts as an email address: something@something, no spaces. */
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 export class BrowserFlow {
   constructor(
@@ -89,16 +97,105 @@ export class BrowserFlow {
     const txId = randomToken();
     this.flows.prune();
     this.flows.transactions.set(txId, tx);
+    // `screen_hint=signup` opens the sign-up prompt (rule `signup.screen-hint`).
+    const screen = q.get("screen_hint") === "signup" && this.signupAllowed(tx) ? "signup" : "login";
+    this.prompt(res, 200, screen, txId, tx, { email: q.get("login_hint") ?? undefined });
+  }
+
+  /** `GET /u/login` and `GET /u/signup`: a prompt of a login in progress (links between them). */
+  showPrompt(res: ServerResponse, screen: "login" | "signup", url: URL): void {
+    const txId = url.searchParams.get("state") ?? "";
+    const tx = this.liveTransaction(res, txId);
+    if (!tx) return;
+    if (screen === "signup" && !this.signupAllowed(tx)) {
+      sendHtml(res, 403, messagePage("Sign up disabled", SIGNUP_DISABLED));
+      return;
+    }
+    this.prompt(res, 200, screen, txId, tx, {});
+  }
+
+  private prompt(
+    res: ServerResponse,
+    status: number,
+    screen: "login" | "signup",
+    txId: string,
+    tx: Transaction,
+    extra: { email?: string | undefined; error?: string },
+  ): void {
+    const client = this.tenant.store.clients.get(tx.client_id);
+    const opts = {
+      tenant: this.tenant.name,
+      appName: String(client?.name ?? ""),
+      transaction: txId,
+      ...(extra.email ? { email: extra.email } : {}),
+      ...(extra.error ? { error: extra.error } : {}),
+    };
     sendHtml(
       res,
-      200,
-      loginPage({
-        tenant: this.tenant.name,
-        appName: String(client.name),
-        transaction: txId,
-        email: q.get("login_hint") ?? undefined,
-      }),
+      status,
+      screen === "signup"
+        ? signupPage(opts)
+        : loginPage({ ...opts, signUp: this.signupAllowed(tx) }),
     );
+  }
+
+  /**
+   * Sign-up is offered only through a database connection enabled for the app whose
+   * `options.disable_signup` is not true (rule `signup.disable-signup`).
+   */
+  private signupAllowed(tx: Transaction): boolean {
+    return databaseConnectionsFor(this.tenant, tx.client_id).some(
+      (c) => (c.options as Doc | undefined)?.disable_signup !== true,
+    );
+  }
+
+  /** The transaction `txId` if it is still alive; otherwise answers "Login expired". */
+  private liveTransaction(res: ServerResponse, txId: string): Transaction | undefined {
+    const tx = this.flows.transactions.get(txId);
+    if (tx && tx.expires_at >= Date.now()) return tx;
+    sendHtml(
+      res,
+      400,
+      messagePage(
+        "Login expired",
+        "This login has expired. Go back to the application and try again.",
+      ),
+    );
+    return undefined;
+  }
+
+  /**
+   * `POST /u/signup`: a new user of the app's database connection, with the password policy and
+   * one-user-per-email checks of `POST /users`, logged in at once as Universal Login does (rule
+   * `signup.same-checks-as-create`).
+   */
+  async signup(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const form = new URLSearchParams((await readBody(req, 16 * 1024)).toString("utf8"));
+    const txId = form.get("state") ?? "";
+    const tx = this.liveTransaction(res, txId);
+    if (!tx) return;
+    if (!this.signupAllowed(tx)) {
+      sendHtml(res, 403, messagePage("Sign up disabled", SIGNUP_DISABLED));
+      return;
+    }
+    const email = (form.get("email") ?? "").trim();
+    const retry = (error: string) => this.prompt(res, 400, "signup", txId, tx, { email, error });
+    if (!EMAIL.test(email)) {
+      retry("Email is not valid.");
+      return;
+    }
+    let user: Doc;
+    try {
+      user = await insertDatabaseUser(this.tenant.store, {
+        email,
+        password: form.get("password") ?? "",
+      });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      retry(error.message.replace(/^PasswordStrengthError: /, ""));
+      return;
+    }
+    this.startSession(res, txId, tx, user);
   }
 
   /** Why an /authorize request with a valid client and redirect_uri must fail, if it must. */
@@ -122,6 +219,10 @@ export class BrowserFlow {
     if (q.get("code_challenge") && (q.get("code_challenge_method") ?? "plain") !== "S256") {
       return ["invalid_request", "code_challenge_method must be S256"];
     }
+    // Rule `login.no-connection`: an app with no connection enabled cannot log anyone in.
+    if (databaseConnectionsFor(this.tenant, client.client_id as string).length === 0) {
+      return ["invalid_request", "no connections enabled for the client"];
+    }
     const audience = q.get("audience");
     if (audience && !this.tenant.resourceServerByIdentifier(audience)) {
       return ["access_denied", `Service not found: ${audience}`];
@@ -132,19 +233,8 @@ export class BrowserFlow {
   async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const form = new URLSearchParams((await readBody(req, 16 * 1024)).toString("utf8"));
     const txId = form.get("state") ?? "";
-    const tx = this.flows.transactions.get(txId);
-    if (!tx || tx.expires_at < Date.now()) {
-      sendHtml(
-        res,
-        400,
-        messagePage(
-          "Login expired",
-          "This login has expired. Go back to the application and try again.",
-        ),
-      );
-      return;
-    }
-    const client = this.tenant.store.clients.get(tx.client_id);
+    const tx = this.liveTransaction(res, txId);
+    if (!tx) return;
     const email = (form.get("username") ?? "").trim();
     const { store } = this.tenant;
     const user = store.users.pick(store.users.lookup("email", email) ?? new Set())[0];
@@ -154,22 +244,18 @@ export class BrowserFlow {
         form.get("password") ?? "",
         store.passwords.get(user.user_id as string),
       ));
-    if (!client || !user || !ok || user.blocked === true) {
+    if (!user || !ok || user.blocked === true) {
       const error =
         user?.blocked === true && ok ? "Your account has been blocked." : "Wrong email or password";
-      sendHtml(
-        res,
-        401,
-        loginPage({
-          tenant: this.tenant.name,
-          appName: String(client?.name ?? ""),
-          transaction: txId,
-          email,
-          error,
-        }),
-      );
+      this.prompt(res, 401, "login", txId, tx, { email, error });
       return;
     }
+    this.startSession(res, txId, tx, user);
+  }
+
+  /** Ends the prompt: the user is logged in (a tenant session) and sent back with a code. */
+  private startSession(res: ServerResponse, txId: string, tx: Transaction, user: Doc): void {
+    const { store } = this.tenant;
     this.flows.transactions.delete(txId);
     const now = new Date().toISOString();
     store.users.put({ ...user, last_login: now, logins_count: Number(user.logins_count ?? 0) + 1 });

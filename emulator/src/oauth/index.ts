@@ -57,6 +57,15 @@ export class OAuthEndpoints {
       case "POST /u/login":
         await this.browser.login(req, res);
         return true;
+      case "GET /u/login":
+        this.browser.showPrompt(res, "login", url);
+        return true;
+      case "GET /u/signup":
+        this.browser.showPrompt(res, "signup", url);
+        return true;
+      case "POST /u/signup":
+        await this.browser.signup(req, res);
+        return true;
       case "GET /userinfo":
       case "POST /userinfo":
         sendJson(res, 200, await this.tokens.userinfo(req));

@@ -7,9 +7,10 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
+import { MANAGEMENT_API_SCOPES, PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { ManagementClient } from "auth0";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { readBootstrap } from "../../../emulator/src/seed";
 import { type SeededTenants, startSeededTenants } from "../../../emulator/test-support";
 import { DEFAULT_CONNECTION, portalAdminProvider } from "../portalAdmin";
 import {
@@ -134,6 +135,45 @@ describe("PortalAdmin operations on a local tenant", () => {
     await expect(
       removePortalAdmin(backend, userId, PORTAL_ADMIN_PERMISSION),
     ).resolves.toBeUndefined();
+  });
+
+  it("needs the database connection enabled for its backend, as AstralBackend declares it (tenants/tenant.yaml gives a new app none)", async () => {
+    // Tenants of its own, left out of the conformance record: Auth0's refusal is the point here.
+    const own = await startSeededTenants({ recordConformance: false });
+    onTestFinished(() => own.close());
+    const domain = own.seed.sandbox.domain;
+    const root = new ManagementClient({ domain, ...readBootstrap(own.stateDir, "sandbox") });
+    await root.tenants.settings.update({ flags: { enable_client_connections: false } });
+    try {
+      const made = await root.clients.create({
+        name: `backend made after tenants/ ${unique()}`,
+        app_type: "non_interactive",
+        grant_types: ["client_credentials"],
+      });
+      const clientId = made.client_id as string;
+      await root.clientGrants.create({
+        client_id: clientId,
+        audience: `https://${domain}/api/v2/`,
+        scope: [...MANAGEMENT_API_SCOPES],
+      });
+      const late = { ...inputs(`late-${unique()}@acme.example`) };
+      late.backend = {
+        domain,
+        clientId,
+        clientSecret: made.client_secret as string,
+      };
+      await expect(ensurePortalAdmin(late)).rejects.toThrow(
+        /Connection must be enabled for this client to perform single user creation/,
+      );
+      // What AstralBackend's ConnectionClient does: PATCH /connections/{id}/clients, one entry.
+      const db = (await root.connections.list({ name: DEFAULT_CONNECTION })).data[0];
+      await root.connections.clients.update(db?.id as string, [
+        { client_id: clientId, status: true },
+      ]);
+      expect(await ensurePortalAdmin(late)).toMatchObject({ createdUser: true });
+    } finally {
+      await root.tenants.settings.update({ flags: { enable_client_connections: true } });
+    }
   });
 
   it("fails with the tenant's error, never echoing the secret, when the credentials are wrong", async () => {
