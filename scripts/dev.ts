@@ -6,7 +6,11 @@
  * `startAndSeed()` is the piece to build on (the portal adds its `.env.local` and Next.js).
  */
 import { rmSync } from "node:fs";
-import { rateLimitProfileFromEnv, searchLagFromEnv } from "../emulator/src/env-options";
+import {
+  entityPlanFromEnv,
+  rateLimitProfileFromEnv,
+  searchLagFromEnv,
+} from "../emulator/src/env-options";
 import {
   DEFAULT_TENANTS_DIR,
   ensureLocalCa,
@@ -43,6 +47,8 @@ export async function startAndSeed(
     searchLagMs: searchLagFromEnv(),
     // Auth0's Free configuration (ASTRAL_EMULATOR_RATE_LIMIT_PROFILE picks another).
     rateLimitProfile: rateLimitProfileFromEnv("free"),
+    // Auth0's Free entity limits: 10 applications, 10 APIs (ASTRAL_EMULATOR_ENTITY_PLAN).
+    entityPlan: entityPlanFromEnv("free"),
   });
   const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
   return { running, seed, caCertPath };

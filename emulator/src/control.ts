@@ -31,15 +31,17 @@ export const RATE_LIMIT_PROFILES = {
       "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy (Management API, free and trial tenants)",
   },
   /**
-   * Self Service: its page lists per-endpoint limits; the tenant-wide Management API figure could
-   * not be read from the stored copy, so the stricter reading applies: Free's bucket.
+   * Self Service (paid) production tenants: 16 sustained requests per second ("Management API
+   * Endpoint Rate Limits", tenant type "Self Service (Production)"). The page says the limits have
+   * "burst capability built into" them but gives no burst figure, so the bucket holds one
+   * second's worth (16), the stricter reading.
    */
   "self-service": {
     name: "self-service",
-    burst: 10,
-    perSecond: 2,
+    burst: 16,
+    perSecond: 16,
     source:
-      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-configurations/self-service-public (stricter reading: Free's global bucket)",
+      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/management-api-endpoint-rate-limits (Self Service (Production): 16 sustained requests per second; burst not published, stricter reading: 16)",
   },
   /**
    * Tests: headers as Auth0 sends them, with room for a test suite's bursts; tests about limits

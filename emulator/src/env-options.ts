@@ -3,6 +3,7 @@
  * code). A bad value stops the start with a message naming the variable.
  */
 import { RATE_LIMIT_PROFILES, type RateLimitProfileName } from "./control";
+import { ENTITY_PLANS, type EntityPlanName } from "./management/entity-limits";
 import { DEFAULT_SEARCH_LAG_MS } from "./tenant";
 
 export const SEARCH_LAG_ENV = "ASTRAL_EMULATOR_SEARCH_LAG_MS";
@@ -19,17 +20,35 @@ export function searchLagFromEnv(env: NodeJS.ProcessEnv = process.env): number {
 
 export const RATE_LIMIT_PROFILE_ENV = "ASTRAL_EMULATOR_RATE_LIMIT_PROFILE";
 
+/** One of `table`'s names from `variable`, else `fallback`; anything else stops the start. */
+function nameFromEnv<T extends string>(
+  variable: string,
+  table: Record<T, unknown>,
+  fallback: T,
+  env: NodeJS.ProcessEnv,
+): T {
+  const raw = env[variable];
+  if (raw === undefined || raw === "") return fallback;
+  if (!Object.hasOwn(table, raw)) {
+    throw new Error(`${variable} must be one of ${Object.keys(table).join(", ")}, not "${raw}"`);
+  }
+  return raw as T;
+}
+
 /** `ASTRAL_EMULATOR_RATE_LIMIT_PROFILE` (free, self-service, test), else `fallback`. */
 export function rateLimitProfileFromEnv(
   fallback: RateLimitProfileName,
   env: NodeJS.ProcessEnv = process.env,
 ): RateLimitProfileName {
-  const raw = env[RATE_LIMIT_PROFILE_ENV];
-  if (raw === undefined || raw === "") return fallback;
-  if (!Object.hasOwn(RATE_LIMIT_PROFILES, raw)) {
-    throw new Error(
-      `${RATE_LIMIT_PROFILE_ENV} must be one of ${Object.keys(RATE_LIMIT_PROFILES).join(", ")}, not "${raw}"`,
-    );
-  }
-  return raw as RateLimitProfileName;
+  return nameFromEnv(RATE_LIMIT_PROFILE_ENV, RATE_LIMIT_PROFILES, fallback, env);
+}
+
+export const ENTITY_PLAN_ENV = "ASTRAL_EMULATOR_ENTITY_PLAN";
+
+/** `ASTRAL_EMULATOR_ENTITY_PLAN` (free, self-service, unlimited), else `fallback`. */
+export function entityPlanFromEnv(
+  fallback: EntityPlanName,
+  env: NodeJS.ProcessEnv = process.env,
+): EntityPlanName {
+  return nameFromEnv(ENTITY_PLAN_ENV, ENTITY_PLANS, fallback, env);
 }

@@ -5,6 +5,7 @@
 import path from "node:path";
 import { ensureLocalCa } from "./ca";
 import type { RateLimitProfileName } from "./control";
+import type { EntityPlanName } from "./management/entity-limits";
 import { OpenApi } from "./openapi";
 import { DEFAULT_TENANTS_DIR } from "./paths";
 import { listenDual } from "./server";
@@ -52,6 +53,8 @@ export interface StartOptions {
   rotationDelayMs?: number;
   /** Rate-limit profile of both tenants (rule `ratelimit.profiles`; default `test`). */
   rateLimitProfile?: RateLimitProfileName;
+  /** Entity limits of both tenants by Auth0 plan (rule `entities.plan`; default `unlimited`). */
+  entityPlan?: EntityPlanName;
 }
 
 export interface RunningTenants {
@@ -77,6 +80,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
         searchLagMs: opts.searchLagMs,
         rateLimitProfile: opts.rateLimitProfile,
         rotationDelayMs: opts.rotationDelayMs,
+        entityPlan: opts.entityPlan,
       });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(

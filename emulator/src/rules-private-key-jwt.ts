@@ -137,6 +137,6 @@ export const PRIVATE_KEY_JWT_RULES = [
     id: "token.assertion.no-secret",
     rule: "A Private Key JWT client cannot authenticate with its client secret (401 `invalid_client`), which no answer shows anyway (`clients.auth-methods.secret-hidden`).",
     source: `${PATCH_CLIENT} (the two methods are mutually exclusive); ${CONFIGURE} ("The client_secret parameter will be hidden"); Auth0 does not say whether the hidden secret still works: the stricter reading`,
-    enforcedIn: ["emulator/src/oauth/token-endpoint.ts"],
+    enforcedIn: ["emulator/src/oauth/client-secret.ts"],
   },
 ] as const satisfies readonly Rule[];

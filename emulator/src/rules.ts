@@ -7,6 +7,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { LIMITS_RULES } from "./rules-limits";
 import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
 import { UNIVERSAL_LOGIN_RULES } from "./rules-universal-login";
 
@@ -144,9 +145,9 @@ export const RULES = [
   },
   {
     id: "ratelimit.profiles",
-    rule: "Rate limits follow a named configuration: `free` (burst 10, 2/s: `npm run dev`), `self-service` (Free's bucket: its tenant-wide figure could not be confirmed, stricter reading), `test` (burst 1000, 500/s: test suites).",
+    rule: "Rate limits follow a named configuration: `free` (burst 10, 2/s: `npm run dev`), `self-service` (16/s sustained as published; burst not published, so 16: stricter reading), `test` (burst 1000, 500/s: test suites).",
     source:
-      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/rate-limit-configurations",
+      "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy (Free: 2/s, bursts of up to 10); https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/management-api-endpoint-rate-limits (Self Service (Production): 16 sustained requests per second)",
     enforcedIn: ["emulator/src/control.ts"],
   },
   {
@@ -170,6 +171,7 @@ export const RULES = [
   },
   ...PRIVATE_KEY_JWT_RULES,
   ...UNIVERSAL_LOGIN_RULES,
+  ...LIMITS_RULES,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof RULES)[number]["id"];

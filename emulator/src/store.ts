@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { Collection, type Doc, type Json } from "./collection";
+import type { EntityPlanName } from "./management/entity-limits";
 import { SearchView } from "./search-view";
 
 export interface RefreshTokenRecord {
@@ -62,6 +63,8 @@ export class TenantStore {
   readonly secretRotations = new Map<string, { previous: string; effectiveAt: number }>();
   /** How long a rotated secret takes to work, in ms. */
   rotationDelayMs = 0;
+  /** Auth0 entity limits by plan (management/entity-limits.ts, rule `entities.plan`). */
+  entityPlan: EntityPlanName = "unlimited";
   refreshTokens = new Map<string, RefreshTokenRecord>();
   settings: Doc = {};
   /** Records of modules that keep their own shapes (management/tenant-config.ts), by section. */

@@ -14,6 +14,7 @@ import { SigningKey } from "./keys";
 import { findGrant } from "./management/client-grants";
 import { buildClient } from "./management/clients";
 import { randomId } from "./management/context";
+import type { EntityPlanName } from "./management/entity-limits";
 import { buildResourceServer } from "./management/resource-servers";
 import { API_PREFIX, BODY_KEYS, ManagementRouter } from "./management/router";
 import { enableConnectionsForNewClient } from "./management/tenant-config";
@@ -63,8 +64,27 @@ export interface TenantOptions {
   searchLagMs?: number;
   /** Auth0 rate-limit configuration of the Management API (default `test`; `npm run dev`: free). */
   rateLimitProfile?: RateLimitProfileName;
+  /** Auth0 entity limits by plan (default `unlimited`; `npm run dev`: free). */
+  entityPlan?: EntityPlanName;
 }
 export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
+
+/**
+ * Management API scopes Auth0 defines (and grants its dashboard-made "API Explorer" clients) that
+ * no operation in the vendored document requires: the full scope list of a real tenant's
+ * Management API, as `auth0 tf generate` exports such a grant, holds `read:`, `create:`,
+ * `update:`, `delete:users_app_metadata` and `read:`, `create:`, `update:`, `delete:client_keys`.
+ */
+const MANAGEMENT_SCOPES_BEYOND_DOCUMENT = [
+  "read:users_app_metadata",
+  "create:users_app_metadata",
+  "update:users_app_metadata",
+  "delete:users_app_metadata",
+  "read:client_keys",
+  "create:client_keys",
+  "update:client_keys",
+  "delete:client_keys",
+];
 
 export class Tenant implements TenantHandle {
   readonly store: TenantStore;
@@ -87,6 +107,7 @@ export class Tenant implements TenantHandle {
     this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
     this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile ?? "test"]);
     this.store.rotationDelayMs = opts.rotationDelayMs ?? DEFAULT_ROTATION_DELAY_MS;
+    this.store.entityPlan = opts.entityPlan ?? "unlimited";
     this.router = new ManagementRouter(openApi.operations);
     this.oauth = new OAuthEndpoints(this);
   }
@@ -95,9 +116,13 @@ export class Tenant implements TenantHandle {
     return `${this.issuer}api/v2/`;
   }
 
-  /** Every scope the Management API knows, from the OpenAPI document. */
+  /**
+   * Every scope the Management API knows: the OpenAPI document's, and the few real tenants'
+   * Management API also defines that no operation of the document names (rule
+   * `client-grants.scopes-of-api` makes a grant of them fail otherwise).
+   */
   get managementScopes(): string[] {
-    const scopes = new Set<string>();
+    const scopes = new Set<string>(MANAGEMENT_SCOPES_BEYOND_DOCUMENT);
     for (const op of this.openApi.operations.values()) for (const s of op.scopes) scopes.add(s);
     return [...scopes].sort();
   }

@@ -23,6 +23,7 @@ import {
   TENANT_NAMES,
   type TenantName,
 } from "./index";
+import type { EntityPlanName } from "./management/entity-limits";
 import { REPO_ROOT } from "./paths";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
@@ -41,6 +42,8 @@ export interface TenantsControl {
   setRotationDelay(ms: number): void;
   /** The tenant's Auth0 rate-limit configuration (default `test`; survives `clear()`). */
   setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
+  /** The tenant's Auth0 entity limits by plan (default `unlimited`; survives `clear()`). */
+  setEntityPlan(tenant: TenantName, plan: EntityPlanName): void;
 }
 
 export interface SeededTenants {
@@ -134,6 +137,9 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       },
       setRateLimitProfile: (tenant, profile) =>
         running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
+      setEntityPlan: (tenant, plan) => {
+        running.live[tenant].store.entityPlan = plan;
+      },
       setRotationDelay: (ms) => {
         for (const name of TENANT_NAMES) running.live[name].store.rotationDelayMs = ms;
       },

@@ -1,7 +1,8 @@
 /**
  * Credentials made through the Management API really work: a client_credentials token for the
  * example API carries the granted scopes; after rotate-secret the old secret is refused; after
- * delete the client is refused. Both client authentication methods are accepted.
+ * delete the client is refused. Each client authenticates the way it is registered for:
+ * `client_secret_post` (the default here) or `client_secret_basic`.
  */
 import { ManagementClient } from "auth0";
 import { decodeJwt } from "jose";
@@ -62,8 +63,12 @@ describe("credentials issued through the Management API", () => {
     expect((claims.exp as number) - (claims.iat as number)).toBe(post.body.expires_in);
     expect(post.body.token_type).toBe("Bearer");
 
-    const basic = await token({ audience }, { id, secret });
-    expect(basic.status).toBe(200);
+    // Registered for the body, so HTTP Basic is refused; switched to Basic, the body is.
+    expect((await token({ audience }, { id, secret })).status).toBe(401);
+    await mgmt.clients.update(id, { token_endpoint_auth_method: "client_secret_basic" });
+    expect((await token({ audience }, { id, secret })).status).toBe(200);
+    expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(401);
+    await mgmt.clients.update(id, { token_endpoint_auth_method: "client_secret_post" });
 
     const elsewhere = await token({
       client_id: id,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
+import { limitsChecks } from "./limits-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 import { universalLoginChecks } from "./universal-login-checks";
 
@@ -46,6 +47,12 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     storedSecret: (clientId) => storedClientSecret(env, "sandbox", clientId),
   }),
   ...universalLoginChecks({ base: () => base, token: () => token }),
+  ...limitsChecks({
+    env: () => env,
+    base: () => base,
+    token: () => token,
+    audience: () => env.seed.sandbox.exampleApi.identifier,
+  }),
   "clients.list.q-permitted": async () => {
     await status400(`/clients?q=${q('name:"x"')}&take=5`);
     expect(
@@ -205,6 +212,9 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
       const limited = replies.find((r) => r.status === 429) as (typeof replies)[number];
       expect(limited.headers.get("x-ratelimit-limit")).toBe("10");
       expect(expectAuth0Error(limited).message).toBe("Global limit has been reached");
+      // Self Service: 16 a second as published (and a bucket of 16).
+      env.control.setRateLimitProfile("sandbox", "self-service");
+      expect((await get("/tenants/settings")).headers.get("x-ratelimit-limit")).toBe("16");
     } finally {
       env.control.setRateLimitProfile("sandbox", "test");
     }

@@ -30,6 +30,9 @@ export async function startBenchTenants(): Promise<SeededTenants> {
       clear: () => each((name) => running.live[name].control.clear()),
       setRateLimitProfile: (tenant, profile) =>
         running.live[tenant].control.setProfile(RATE_LIMIT_PROFILES[profile]),
+      setEntityPlan: (tenant, plan) => {
+        running.live[tenant].store.entityPlan = plan;
+      },
       setSearchLag: (ms) => each((name) => running.live[name].store.setSearchLag(ms)),
       setRotationDelay: (ms) =>
         each((name) => {

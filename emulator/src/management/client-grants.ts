@@ -1,6 +1,6 @@
 /** Client grants: list by client_id/audience, get, create (409 on duplicates), patch, delete. */
 import type { Doc } from "../collection";
-import { conflict, notFound } from "../errors";
+import { badRequest, conflict, notFound } from "../errors";
 import { applyPatch, clone, type Handler, paginate, randomId } from "./context";
 
 const missing = () => notFound("The client grant does not exist", "inexistent_client_grant");
@@ -48,6 +48,21 @@ export function findGrant(
   return undefined;
 }
 
+/**
+ * Rule `client-grants.scopes-of-api`: a grant allows only scopes the resource server defines
+ * ("Scopes allowed for this client grant"; `allow_all_scopes` is "all scopes configured on the
+ * resource server"). Auth0 publishes no wording for the refusal; the message names the scopes.
+ */
+function checkScopesOfApi(api: Doc, scope: unknown): void {
+  if (!Array.isArray(scope)) return;
+  const defined = new Set(((api.scopes as Doc[] | undefined) ?? []).map((s) => s.value));
+  const unknown = scope.filter((s) => !defined.has(s));
+  if (unknown.length > 0)
+    throw badRequest(
+      `The following scopes are not defined by the resource server ${String(api.identifier)}: ${unknown.join(", ")}`,
+    );
+}
+
 export const createGrant: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const body = ctx.body as { client_id?: string; audience: string; scope?: string[] };
@@ -55,12 +70,14 @@ export const createGrant: Handler = (ctx) => {
   if (!store.clients.get(clientId)) {
     throw notFound(`No client with id '${clientId}' was found`, "inexistent_client");
   }
-  if (!ctx.tenant.resourceServerByIdentifier(body.audience)) {
+  const api = ctx.tenant.resourceServerByIdentifier(body.audience);
+  if (!api) {
     throw notFound(
       `No resource server with identifier ${body.audience}`,
       "inexistent_resource_server",
     );
   }
+  checkScopesOfApi(api, body.scope);
   if (findGrant(store, clientId, body.audience)) {
     throw conflict(
       "A client grant for this client and audience already exists",
@@ -86,6 +103,8 @@ export const patchGrant: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const current = store.grants.get(ctx.params.id ?? "");
   if (!current) throw missing();
+  const api = ctx.tenant.resourceServerByIdentifier(String(current.audience));
+  if (api) checkScopesOfApi(api, ctx.body.scope);
   const next = applyPatch(current, ctx.body);
   store.grants.put(next);
   store.changed();

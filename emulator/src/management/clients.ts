@@ -12,6 +12,7 @@ import {
   project,
   randomId,
 } from "./context";
+import { checkApplicationRoom } from "./entity-limits";
 import { disableConnectionsForDeletedClient, enableConnectionsForNewClient } from "./tenant-config";
 
 const missing = () => notFound("The client does not exist", "inexistent_client");
@@ -39,10 +40,13 @@ export function newClientSecret(): string {
 /** Defaults Auth0 fills in for a new client, before the caller's fields. */
 export function buildClient(tenantName: string, body: Doc): Doc {
   const appType = (body.app_type as string | undefined) ?? undefined;
+  // Public clients (`none`) are created without client_credentials (Auth0's grant types mapping).
   const grantTypes =
     appType === "non_interactive"
       ? ["client_credentials"]
-      : ["authorization_code", "implicit", "refresh_token", "client_credentials"];
+      : body.token_endpoint_auth_method === "none"
+        ? ["authorization_code", "implicit", "refresh_token"]
+        : ["authorization_code", "implicit", "refresh_token", "client_credentials"];
   const client: Doc = {
     tenant: tenantName,
     global: false,
@@ -127,9 +131,25 @@ function checkClientMetadata(metadata: unknown, patch: boolean): void {
   }
 }
 
+/**
+ * Rule `token.auth-method.public-no-client-credentials`: "Public clients cannot utilize the
+ * client_credentials grant type. To add this grant type to a Client using the Management API,
+ * set the token_endpoint_auth_method to client_secret_post or client_secret_basic." Auth0's
+ * wording of the refusal is not published.
+ */
+function checkPublicGrantTypes(client: Doc): void {
+  const grants = (client.grant_types as string[] | undefined) ?? [];
+  if (client.token_endpoint_auth_method === "none" && grants.includes("client_credentials"))
+    throw badRequest(
+      "A public client (token_endpoint_auth_method none) cannot have the client_credentials grant type: set token_endpoint_auth_method to client_secret_post or client_secret_basic.",
+    );
+}
+
 export const createClient: Handler = (ctx) => {
   checkClientMetadata(ctx.body.client_metadata, false);
+  checkApplicationRoom(ctx.tenant); // rule `entities.plan`
   const client = buildClient(ctx.tenant.name, ctx.body);
+  checkPublicGrantTypes(client);
   ctx.tenant.store.clients.put(client);
   // Rule `clients.create.enable-client-connections`.
   enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
@@ -151,6 +171,7 @@ export const patchClient: Handler = (ctx) => {
   }
   checkClientMetadata(ctx.body.client_metadata, true);
   const next = applyPatch(current, ctx.body, ["client_metadata"]);
+  checkPublicGrantTypes(next);
   if (Object.keys(next.client_metadata ?? {}).length > 10) {
     throw badRequest(
       "Payload validation error: 'Too many properties defined, maximum 10' on property client_metadata.",

@@ -2,6 +2,7 @@
 import type { Doc } from "../collection";
 import { badRequest, conflict, notFound } from "../errors";
 import { applyPatch, clone, type Handler, paginate, project, randomHex } from "./context";
+import { checkResourceServerRoom, checkScopeCount } from "./entity-limits";
 
 const missing = () => notFound("The resource server does not exist", "inexistent_resource_server");
 
@@ -46,6 +47,9 @@ export const createResourceServer: Handler = (ctx) => {
   if (ctx.tenant.resourceServerByIdentifier(identifier)) {
     throw conflict("A resource server with the same identifier already exists", "conflict");
   }
+  // Rules `entities.scopes-per-api` and `entities.plan` (entity-limits.ts).
+  checkScopeCount(ctx.body);
+  checkResourceServerRoom(ctx.tenant);
   const rs = buildResourceServer(ctx.body);
   store.resourceServers.put(rs);
   store.changed();
@@ -58,6 +62,7 @@ export const patchResourceServer: Handler = (ctx) => {
   if (!current) throw missing();
   if (current.is_system)
     throw badRequest("You cannot update a system resource server", "operation_not_supported");
+  checkScopeCount(ctx.body);
   const next = applyPatch(current, ctx.body);
   store.resourceServers.put(next);
   store.changed();

@@ -36,7 +36,9 @@ export const patchSettings: Handler = (ctx) => {
  * import and export (even when prompts are not among its included types), so a tenant without
  * them would fail the tool's requests here where Auth0 answers them. Stored beside the other
  * records (`store.sections.prompts`); a new tenant reports Auth0's defaults
- * (https://auth0.com/docs/api/management/v2/prompts/get-prompts).
+ * (https://auth0.com/docs/api/management/v2/prompts/get-prompts). Rules `prompts.read` and
+ * `prompts.update`: scopes and shapes come from the vendored document (`read:prompts`,
+ * `update:prompts`, `UpdateSettingsRequestContent`: one to three known properties, nothing else).
  */
 const DEFAULT_PROMPTS: Doc = {
   universal_login_experience: "new",

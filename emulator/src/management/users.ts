@@ -60,9 +60,26 @@ function present(user: Doc, query: Record<string, unknown>): Doc {
   return project(out, query);
 }
 
+/**
+ * Rule `users.metadata.field-names`: "Field names must not contain the . (dot) or $ (dollar
+ * sign) characters" (at any depth: the stricter reading).
+ */
+function checkMetadataFieldNames(body: Doc): void {
+  const visit = (value: unknown, where: string): void => {
+    if (!value || typeof value !== "object") return;
+    for (const [key, inner] of Object.entries(value as Doc)) {
+      if (!Array.isArray(value) && /[.$]/.test(key))
+        throw badRequest(`Metadata field names must not contain '.' or '$': '${key}' in ${where}.`);
+      visit(inner, `${where}.${key}`);
+    }
+  };
+  for (const key of ["app_metadata", "user_metadata"]) visit(body[key], key);
+}
+
 export const createUser: Handler = async (ctx) => {
   const body = ctx.body as UserBody;
   checkConnection(body.connection);
+  checkMetadataFieldNames(body);
   checkEnabledFor(ctx.tenant, ctx.clientId);
   const user = await insertDatabaseUser(ctx.tenant.store, body);
   return { status: 201, body: present(user, {}) };
@@ -132,6 +149,7 @@ export const patchUser: Handler = async (ctx) => {
   }
   if (!store.users.get(userId)) throw missing();
   if (body.connection !== undefined) checkConnection(body.connection);
+  checkMetadataFieldNames(body);
   if (body.user_id !== undefined)
     throw badRequest("Payload validation error: 'user_id cannot be updated'.");
   if (typeof body.password === "string") checkPassword(body.password);

@@ -7,11 +7,11 @@ import type { IncomingMessage } from "node:http";
 import type { Doc } from "../collection";
 import { OAuthError } from "../errors";
 import { readBody } from "../http";
-import { usesPrivateKeyJwt } from "../management/client-authentication-methods";
 import { findGrant } from "../management/client-grants";
 import type { RefreshTokenRecord } from "../store";
 import type { Tenant } from "../tenant";
 import { authenticateByAssertion, hasClientAssertion } from "./client-assertion";
+import { authenticateBySecret, isPublicClient } from "./client-secret";
 import {
   type CodeRecord,
   type FlowState,
@@ -35,6 +35,9 @@ export class TokenEndpoint {
     const grantType = params.grant_type ?? "";
     switch (grantType) {
       case "client_credentials":
+        // Rule `token.auth-method.public-no-client-credentials`: "Public clients cannot utilize
+        // the client_credentials grant type", whatever their grant_types say.
+        if (isPublicClient(client)) throw grantNotAllowed(grantType);
         this.checkGrantType(client, grantType);
         return this.clientCredentials(client, params);
       case "authorization_code":
@@ -67,35 +70,9 @@ export class TokenEndpoint {
     return authenticateByAssertion(this.tenant, params, basic);
   }
 
-  /** client_secret_basic or client_secret_post; Auth0 answers 401 access_denied to bad secrets. */
+  /** client_secret_basic, client_secret_post or none, as the client is registered (client-secret.ts). */
   private authenticateClient(req: IncomingMessage, params: Record<string, string>): Doc {
-    let clientId = params.client_id;
-    let secret = params.client_secret;
-    const basic = /^Basic\s+(\S+)$/i.exec(req.headers.authorization ?? "");
-    if (basic?.[1]) {
-      const decoded = Buffer.from(basic[1], "base64").toString("utf8");
-      const colon = decoded.indexOf(":");
-      if (colon < 0) throw new OAuthError(401, "invalid_client", "Malformed Basic credentials");
-      try {
-        clientId = decodeURIComponent(decoded.slice(0, colon));
-        secret = decodeURIComponent(decoded.slice(colon + 1));
-      } catch {
-        throw new OAuthError(401, "invalid_client", "Malformed Basic credentials");
-      }
-    }
-    if (!clientId) throw new OAuthError(401, "access_denied", "Unauthorized");
-    const client = this.tenant.store.clients.get(clientId);
-    if (!client || !secret || !sameText(this.currentSecret(client), secret)) {
-      throw new OAuthError(401, "access_denied", "Unauthorized");
-    }
-    // Rule `token.assertion.no-secret`: a Private Key JWT client never authenticates by secret.
-    if (usesPrivateKeyJwt(client))
-      throw new OAuthError(
-        401,
-        "invalid_client",
-        "This client authenticates with Private Key JWT: send a client_assertion.",
-      );
-    return client;
+    return authenticateBySecret(this.tenant, req, params, (client) => this.currentSecret(client));
   }
 
   /**
@@ -112,13 +89,7 @@ export class TokenEndpoint {
 
   private checkGrantType(client: Doc, grantType: string): void {
     const allowed = client.grant_types as string[] | undefined;
-    if (!allowed?.includes(grantType)) {
-      throw new OAuthError(
-        403,
-        "unauthorized_client",
-        `Grant type '${grantType}' not allowed for the client.`,
-      );
-    }
+    if (!allowed?.includes(grantType)) throw grantNotAllowed(grantType);
   }
 
   private async clientCredentials(
@@ -177,6 +148,9 @@ export class TokenEndpoint {
     if (params.redirect_uri !== record.redirect_uri) {
       throw new OAuthError(403, "invalid_grant", "Redirect URI mismatch");
     }
+    // Rule `token.auth-method.none`: a public client proves the code with PKCE, having no secret.
+    if (!record.code_challenge && isPublicClient(client))
+      throw new OAuthError(403, "invalid_grant", "Failed to verify code verifier");
     if (record.code_challenge) {
       const verifier = params.code_verifier ?? "";
       const computed = createHash("sha256").update(verifier).digest("base64url");
@@ -321,6 +295,15 @@ export class TokenEndpoint {
       ...profileClaims(user, String(payload.scope ?? "").split(" ")),
     };
   }
+}
+
+/** Auth0's answer to a grant type the client may not use. */
+function grantNotAllowed(grantType: string): OAuthError {
+  return new OAuthError(
+    403,
+    "unauthorized_client",
+    `Grant type '${grantType}' not allowed for the client.`,
+  );
 }
 
 /** Token requests come as a form (OAuth) or JSON (Auth0 accepts both). */
