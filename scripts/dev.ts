@@ -47,8 +47,11 @@ export async function startAndSeed(
     searchLagMs: searchLagFromEnv(),
     // Auth0's Free configuration (ASTRAL_EMULATOR_RATE_LIMIT_PROFILE picks another).
     rateLimitProfile: rateLimitProfileFromEnv("free"),
-    // Auth0's Free entity limits: 10 applications, 10 APIs (ASTRAL_EMULATOR_ENTITY_PLAN).
-    entityPlan: entityPlanFromEnv("free"),
+    // Self Service entity limits (100 applications, 100 APIs): every team and credential is an
+    // application, and Free's 10 (the 2020 policy) leave room for about seven, too few to try the
+    // portal; a portal for many API consumers runs on a paid tenant. Rate limits stay Free's.
+    // ASTRAL_EMULATOR_ENTITY_PLAN=free shows Free's cap (decision 0100).
+    entityPlan: entityPlanFromEnv("self-service"),
   });
   const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
   return { running, seed, caCertPath };

@@ -119,6 +119,15 @@ export class Tenant {
         `The ${where} is rate limiting the portal; try again in a minute.`,
         options,
       );
+    // A 403 that is not about scopes is Auth0 refusing the thing itself (for example its entity
+    // limit on applications): its own message says what, and "check the grant" would mislead.
+    const refusal = status === 403 ? auth0Refusal(error) : undefined;
+    if (refusal)
+      return new PortalError(
+        "upstream_forbidden",
+        `The ${where} refused to ${what}: ${refusal}`,
+        options,
+      );
     if (status === 401 || status === 403)
       return new PortalError(
         "upstream_forbidden",
@@ -137,6 +146,19 @@ export class Tenant {
       options,
     );
   }
+}
+
+/**
+ * Auth0's message of a 403 whose `errorCode` is not `insufficient_scope` (what Auth0 sends for a
+ * missing scope), cut to one short sentence; undefined otherwise.
+ */
+function auth0Refusal(error: unknown): string | undefined {
+  if (!(error instanceof ManagementError)) return undefined;
+  const body = error.body as { errorCode?: unknown; message?: unknown } | undefined;
+  if (typeof body?.errorCode !== "string" || body.errorCode === "insufficient_scope")
+    return undefined;
+  if (typeof body.message !== "string" || body.message.trim() === "") return undefined;
+  return body.message.trim().slice(0, 200);
 }
 
 function failureInfo(error: unknown): FailureInfo | undefined {
