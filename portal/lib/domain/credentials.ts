@@ -15,6 +15,7 @@ import {
   CredentialMetadata,
   type Environment,
 } from "@astral/contract";
+import type { Management } from "auth0";
 import type { EnvironmentConfig } from "../config/schema";
 import { PortalError } from "../errors";
 import { deleteClientIf, readClient } from "../management/clients";
@@ -123,17 +124,66 @@ export async function listCredentials(
 
 export async function createCredential(
   ctx: Ctx,
-  input: {
-    teamId: string;
-    environment: Environment;
-    name: string;
-    idempotencyKey: string;
-    /** Ids the browser just created or revoked here: re-read for the limit (read-your-writes). */
-    recent?: string[] | undefined;
-  },
+  input: CredentialCreateInput,
 ): Promise<RevealedCredential> {
+  const { tenant, config, client } = await createCredentialClient(ctx, input, {
+    kind: CREDENTIAL_KINDS.clientSecret,
+    what: "create a credential",
+    description: `Astral credential of team ${input.teamId}`,
+    fields: { token_endpoint_auth_method: "client_secret_post" },
+    revealSecret: true,
+  });
+  let secret = client.client_secret;
+  const clientId = client.client_id;
+
+  // A found earlier attempt does not carry its secret (reads omit it): issue a fresh one, which
+  // like any rotated secret may take a moment to work.
+  let activeFrom = ctx.portal.now();
+  if (!secret) {
+    secret = await rotateSecret(tenant, clientId, ctx.requestId);
+    activeFrom = new Date(activeFrom.getTime() + ctx.portal.rotationDelayMs);
+  }
+  const credential = toCredential(client, input.environment);
+  if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
+  return reveal(tenant, credential, secret, config.apis, activeFrom);
+}
+
+/** What a credential create is given, whatever its kind. */
+export interface CredentialCreateInput {
+  teamId: string;
+  environment: Environment;
+  name: string;
+  idempotencyKey: string;
+  /** Ids the browser just created or revoked here: re-read for the limit (read-your-writes). */
+  recent?: string[] | undefined;
+}
+
+/**
+ * What every credential create shares, whatever its kind: the kind is offered and the team
+ * exists; one idempotent `POST /clients` (create-once.ts) under the team's limit and the
+ * look-alike-name rule; undone if the user's parallel creates took the room; then granted the
+ * environment's APIs, or undone. The kind brings its own client fields and metadata.
+ */
+export async function createCredentialClient(
+  ctx: Ctx,
+  input: CredentialCreateInput,
+  spec: {
+    kind: CredentialKind;
+    what: string;
+    description: string;
+    /** The kind's own client fields (how the client authenticates). */
+    fields: Record<string, unknown>;
+    /** The kind's own metadata, beside team, creator, time and request id. */
+    metadata?: Partial<CredentialMetadata>;
+    revealSecret?: boolean;
+  },
+): Promise<{
+  tenant: Tenant;
+  config: EnvironmentConfig;
+  client: Management.Client & { client_id: string };
+}> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
-  checkKindOffered(config, CREDENTIAL_KINDS.clientSecret);
+  checkKindOffered(config, spec.kind);
   // Members' team was just read from their user record; an admin may name any team: check it
   // exists and is not being deleted (a consistent read of its record).
   if (ctx.actor.teamId !== input.teamId || isAdmin(ctx.actor))
@@ -147,6 +197,7 @@ export async function createCredential(
     ...(ctx.actor.email ? { createdByEmail: ctx.actor.email.slice(0, 254) } : {}),
     createdAt: ctx.portal.now().toISOString(),
     requestId: key,
+    ...spec.metadata,
   };
   const isOurs = (c: ClientLike) =>
     isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
@@ -155,39 +206,26 @@ export async function createCredential(
   const { client, foundEarlier } = await createClientOnce(ctx, {
     tenant,
     key,
-    what: "create a credential",
+    what: spec.what,
     body: {
       name: input.name,
-      description: `Astral credential of team ${input.teamId}`,
+      description: spec.description,
       app_type: "non_interactive",
       grant_types: ["client_credentials"],
-      token_endpoint_auth_method: "client_secret_post",
       client_metadata: metadata,
+      ...spec.fields,
     },
     record: { kind: "credential", teamId: input.teamId },
     isOurs,
-    revealSecret: true,
-    beforeCreate: async (others) => {
-      const listed = await listForCreate(ctx, input, limit, others);
-      refuseLookAlikeName(input, listed);
-    },
+    ...(spec.revealSecret ? { revealSecret: true } : {}),
+    beforeCreate: async (others) =>
+      refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
   });
   if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
-  let secret = client.client_secret;
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
   await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
-
-  // A found earlier attempt does not carry its secret (reads omit it): issue a fresh one, which
-  // like any rotated secret may take a moment to work.
-  let activeFrom = ctx.portal.now();
-  if (!secret) {
-    secret = await rotateSecret(tenant, clientId, ctx.requestId);
-    activeFrom = new Date(activeFrom.getTime() + ctx.portal.rotationDelayMs);
-  }
-  const credential = toCredential(client, input.environment);
-  if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
-  return reveal(tenant, credential, secret, config.apis, activeFrom);
+  return { tenant, config, client: { ...client, client_id: clientId } };
 }
 
 /**

@@ -19,29 +19,17 @@
  * answers, and it cannot authenticate such a client (ADR 0800); should an answer carry one anyway,
  * `createClientOnce` drops it at the call (`withoutSecret`), before anything here holds it.
  */
-import {
-  CLIENT_KINDS,
-  CREDENTIAL_KINDS,
-  type CredentialMetadata,
-  type Environment,
-} from "@astral/contract";
+import { CREDENTIAL_KINDS } from "@astral/contract";
 import { PortalError } from "../errors";
-import { type Ctx, isAdmin, offeredEnvironment } from "./context";
-import { createClientOnce } from "./create-once";
+import { type Ctx, offeredEnvironment } from "./context";
 import {
-  type ClientLike,
   type Credential,
-  checkKindOffered,
+  type CredentialCreateInput,
+  createCredentialClient,
   getTeamCredential,
-  grantOrUndo,
-  listForCreate,
-  refuseLookAlikeName,
   toCredential,
-  undoOverLimit,
 } from "./credentials";
-import { credentialLimit } from "./limits";
 import { readPublicKey } from "./public-key";
-import { findTeam, isCredentialOf } from "./teams";
 
 export type KeyAlg = "RS256" | "PS256";
 
@@ -57,55 +45,22 @@ const DAY_MS = 24 * 3600_000;
 
 export async function createKeyPairCredential(
   ctx: Ctx,
-  input: {
-    teamId: string;
-    environment: Environment;
-    name: string;
-    idempotencyKey: string;
+  input: CredentialCreateInput & {
     publicKeyPem: string;
     alg: KeyAlg;
     replaces?: string | undefined;
-    recent?: string[] | undefined;
   },
 ): Promise<IssuedKeyPair> {
-  const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
-  checkKindOffered(config, CREDENTIAL_KINDS.keyPair);
   const { pem } = readPublicKey(input.publicKeyPem);
-  if (ctx.actor.teamId !== input.teamId || isAdmin(ctx.actor))
-    if (!(await findTeam(ctx, input.teamId)))
-      throw new PortalError("not_found", "This team does not exist (any more).");
   // A replacement names a credential of this team, in this environment (consistent read).
   if (input.replaces) await getTeamCredential(ctx, input.teamId, input.environment, input.replaces);
-
-  const key = input.idempotencyKey;
-  const now = ctx.portal.now();
-  const keyExpiresAt = new Date(now.getTime() + config.keyPairLifetimeDays * DAY_MS).toISOString();
-  const metadata: CredentialMetadata = {
-    astral: CLIENT_KINDS.credential,
-    teamId: input.teamId,
-    createdBy: ctx.actor.userId,
-    ...(ctx.actor.email ? { createdByEmail: ctx.actor.email.slice(0, 254) } : {}),
-    createdAt: now.toISOString(),
-    requestId: key,
+  const lifetimeDays = offeredEnvironment(ctx.portal, input.environment).config.keyPairLifetimeDays;
+  const keyExpiresAt = new Date(ctx.portal.now().getTime() + lifetimeDays * DAY_MS).toISOString();
+  const { tenant, config, client } = await createCredentialClient(ctx, input, {
     kind: CREDENTIAL_KINDS.keyPair,
-    keyAlg: input.alg,
-    keyExpiresAt,
-    ...(input.replaces ? { replaces: input.replaces } : {}),
-  };
-  const isOurs = (c: ClientLike) =>
-    isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
-
-  const limit = credentialLimit(ctx, { ...input, label: config.label, key });
-  const { client, foundEarlier } = await createClientOnce(ctx, {
-    tenant,
-    key,
     what: "create a key-pair credential",
-    body: {
-      name: input.name,
-      description: `Astral key-pair credential of team ${input.teamId}`,
-      app_type: "non_interactive",
-      grant_types: ["client_credentials"],
-      client_metadata: metadata,
+    description: `Astral key-pair credential of team ${input.teamId}`,
+    fields: {
       client_authentication_methods: {
         private_key_jwt: {
           credentials: [
@@ -120,15 +75,13 @@ export async function createKeyPairCredential(
         },
       },
     },
-    record: { kind: "credential", teamId: input.teamId },
-    isOurs,
-    beforeCreate: async (others) =>
-      refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
+    metadata: {
+      kind: CREDENTIAL_KINDS.keyPair,
+      keyAlg: input.alg,
+      keyExpiresAt,
+      ...(input.replaces ? { replaces: input.replaces } : {}),
+    },
   });
-  if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
-  const clientId = client.client_id;
-  if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
-  await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
   const credential = toCredential(client, input.environment);
   if (!credential) throw new PortalError("internal", "The new credential came back malformed.");
   return {
