@@ -152,9 +152,9 @@ export const RULES = [
   },
   {
     id: "order.auth-before-404",
-    rule: "Any operation in Auth0's document answers 401 without a valid token and 403 without its scope before any 404; paths outside the document are a plain 404.",
+    rule: 'Any operation in Auth0\'s document answers 401 without a valid token and 403 `insufficient_scope` ("Insufficient scope, expected any of: …") without its scope, before any 404; paths outside the document are a plain 404.',
     source:
-      "https://auth0.com/docs/api/management/v2 (every operation requires a token with its scopes)",
+      "https://auth0.com/docs/api/management/v2 (every operation requires a token with its scopes); the 403 body as Auth0 sends it: https://support.auth0.com/center/s/article/Management-API-Token-from-API-Explorer-Tab-does-not-contain-expected-scopes",
     enforcedIn: ["emulator/src/management/router.ts"],
   },
   {

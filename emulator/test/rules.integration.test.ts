@@ -222,7 +222,12 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
   "order.auth-before-404": async () => {
     expect((await get("/roles", null)).status).toBe(401);
     const narrow = await managementToken(env, "sandbox", ["read:clients"]);
-    expect((await get("/roles", narrow)).status).toBe(403);
+    const refused = await get("/roles", narrow);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      errorCode: "insufficient_scope",
+      message: expect.stringMatching(/^Insufficient scope, expected any of: /),
+    });
     expect(expectAuth0Error(await get("/roles")).statusCode).toBe(404);
     expect((await get("/not-in-auth0s-document", null)).status).toBe(404);
   },

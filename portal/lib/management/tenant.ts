@@ -150,7 +150,8 @@ export class Tenant {
 
 /**
  * Auth0's message of a 403 whose `errorCode` is not `insufficient_scope` (what Auth0 sends for a
- * missing scope), cut to one short sentence; undefined otherwise.
+ * missing scope: rule `order.auth-before-404` in emulator/src/rules.ts), cut to one short
+ * sentence; undefined otherwise.
  */
 function auth0Refusal(error: unknown): string | undefined {
   if (!(error instanceof ManagementError)) return undefined;
