@@ -143,37 +143,34 @@ describe("PortalAdmin operations on a local tenant", () => {
     onTestFinished(() => own.close());
     const domain = own.seed.sandbox.domain;
     const root = new ManagementClient({ domain, ...readBootstrap(own.stateDir, "sandbox") });
+    // As tenants/tenant.yaml sets it: an app made after this gets no connection.
     await root.tenants.settings.update({ flags: { enable_client_connections: false } });
-    try {
-      const made = await root.clients.create({
-        name: `backend made after tenants/ ${unique()}`,
-        app_type: "non_interactive",
-        grant_types: ["client_credentials"],
-      });
-      const clientId = made.client_id as string;
-      await root.clientGrants.create({
-        client_id: clientId,
-        audience: `https://${domain}/api/v2/`,
-        scope: [...MANAGEMENT_API_SCOPES],
-      });
-      const late = { ...inputs(`late-${unique()}@acme.example`) };
-      late.backend = {
-        domain,
-        clientId,
-        clientSecret: made.client_secret as string,
-      };
-      await expect(ensurePortalAdmin(late)).rejects.toThrow(
-        /Connection must be enabled for this client to perform single user creation/,
-      );
-      // What AstralBackend's ConnectionClient does: PATCH /connections/{id}/clients, one entry.
-      const db = (await root.connections.list({ name: DEFAULT_CONNECTION })).data[0];
-      await root.connections.clients.update(db?.id as string, [
-        { client_id: clientId, status: true },
-      ]);
-      expect(await ensurePortalAdmin(late)).toMatchObject({ createdUser: true });
-    } finally {
-      await root.tenants.settings.update({ flags: { enable_client_connections: true } });
-    }
+    const made = await root.clients.create({
+      name: `backend made after tenants/ ${unique()}`,
+      app_type: "non_interactive",
+      grant_types: ["client_credentials"],
+    });
+    const clientId = made.client_id as string;
+    await root.clientGrants.create({
+      client_id: clientId,
+      audience: `https://${domain}/api/v2/`,
+      scope: [...MANAGEMENT_API_SCOPES],
+    });
+    const late = { ...inputs(`late-${unique()}@acme.example`) };
+    late.backend = {
+      domain,
+      clientId,
+      clientSecret: made.client_secret as string,
+    };
+    await expect(ensurePortalAdmin(late)).rejects.toThrow(
+      /Connection must be enabled for this client to perform single user creation/,
+    );
+    // What AstralBackend's ConnectionClient does: PATCH /connections/{id}/clients, one entry.
+    const db = (await root.connections.list({ name: DEFAULT_CONNECTION })).data[0];
+    await root.connections.clients.update(db?.id as string, [
+      { client_id: clientId, status: true },
+    ]);
+    expect(await ensurePortalAdmin(late)).toMatchObject({ createdUser: true });
   });
 
   it("fails with the tenant's error, never echoing the secret, when the credentials are wrong", async () => {
