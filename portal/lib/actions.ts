@@ -6,12 +6,8 @@ import { CREDENTIAL_KINDS, ENVIRONMENTS } from "@astral/contract";
 import { z } from "zod";
 import { listAdmins, removeAdmin } from "./domain/admins";
 import { type Ctx, isAdmin, offeredEnvironments } from "./domain/context";
-import {
-  createCredential,
-  listCredentials,
-  revokeCredential,
-  rotateCredential,
-} from "./domain/credentials";
+import { revokeCredential, rotateCredential } from "./domain/credential-changes";
+import { createCredential, listCredentials } from "./domain/credentials";
 import { IDEMPOTENCY_KEY, TEAM_ID } from "./domain/ids";
 import {
   acceptInvite,
@@ -20,14 +16,10 @@ import {
   resetTeamInvites,
 } from "./domain/invites";
 import { createKeyPairCredential } from "./domain/key-pairs";
-import {
-  createTeam,
-  deleteTeam,
-  getTeam,
-  listMembers,
-  listTeams,
-  removeMember,
-} from "./domain/teams";
+import { listMembers, removeMember } from "./domain/members";
+import { deleteTeam } from "./domain/team-deletion";
+import { listTeams } from "./domain/team-lists";
+import { createTeam, getTeam } from "./domain/teams";
 import { tryCredential } from "./domain/try-credential";
 import { tryKeyPair } from "./domain/try-key-pair";
 import { defineAction } from "./guard";

@@ -18,15 +18,18 @@ import {
 import type { Management } from "auth0";
 import type { EnvironmentConfig } from "../config/schema";
 import { PortalError } from "../errors";
-import { deleteClientIf, readClient } from "../management/clients";
+import { readClient } from "../management/clients";
 import { searchClients } from "../management/clients-search";
 import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { lookAlikeOf } from "../names";
 import { type Ctx, isAdmin, offeredEnvironment } from "./context";
 import { type CreateOnce, createClientOnce, type OwnCreate, undoCreate } from "./create-once";
+import { reveal, rotateSecret } from "./credential-changes";
+import { grantOrUndo } from "./credential-grants";
 import { credentialLimit } from "./limits";
-import { type CursorPage, findTeam, isCredentialOf, MAX_RECENT } from "./teams";
+import { MAX_RECENT } from "./members";
+import { type CursorPage, findTeam, isCredentialOf } from "./teams";
 
 export interface Credential {
   clientId: string;
@@ -53,8 +56,6 @@ export interface RevealedCredential extends Credential {
   /** From when the secret is sure to work (ISO 8601): a rotated one may take up to 30 s. */
   activeFrom: string;
 }
-
-const CREATE_ATTEMPTS = 3;
 
 export interface ClientLike {
   client_id?: string | undefined;
@@ -283,162 +284,4 @@ export function refuseLookAlikeName(input: { name: string }, others: Credential[
       "invalid_input",
       `name: "${input.name}" looks like the team's credential "${other}"; choose a name that cannot be mistaken for it.`,
     );
-}
-
-/**
- * Grants a new credential every configured API. If that fails, the client is re-read and
- * deleted again (nothing half-made stays) and the create's record forgotten so a retry starts
- * afresh. An earlier attempt (`foundEarlier`) may have made some grants: its work is finished.
- */
-export async function grantOrUndo(
-  ctx: Ctx,
-  spec: {
-    tenant: Tenant;
-    apis: readonly { audience: string; scopes: string[] }[];
-    clientId: string;
-    foundEarlier: boolean;
-    key: string;
-    isOurs: (client: ClientLike) => boolean;
-  },
-): Promise<void> {
-  const { tenant, clientId } = spec;
-  try {
-    const granted = spec.foundEarlier
-      ? await grantedAudiences(tenant, clientId, ctx.requestId)
-      : new Set<string>();
-    const missing = spec.apis.filter((api) => !granted.has(api.audience));
-    await ensureGrants(tenant, clientId, missing, ctx.requestId);
-  } catch (error) {
-    // Forgetting the key lets the retry create afresh (else it would say "already used").
-    const gone = await undoCreate(ctx, spec, clientId);
-    if (error instanceof PortalError && !gone)
-      error.message += ` The half-made credential ${clientId} could not be removed; retrying the create finishes it, or revoke it.`;
-    throw error;
-  }
-}
-
-async function ensureGrants(
-  tenant: Tenant,
-  clientId: string,
-  apis: readonly { audience: string; scopes: string[] }[],
-  requestId: string,
-) {
-  for (const api of apis) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await tenant.run(
-          "grant the credential access to the API",
-          (c) =>
-            c.clientGrants.create({
-              client_id: clientId,
-              audience: api.audience,
-              scope: api.scopes,
-            }),
-          { safeToRepeat: false, requestId },
-        );
-        break;
-      } catch (error) {
-        if (error instanceof PortalError && error.code === "conflict") break; // already granted
-        const transient = error instanceof PortalError && error.code === "upstream_error";
-        if (!transient || attempt >= CREATE_ATTEMPTS) throw error;
-        if (await hasGrant(tenant, clientId, api.audience, requestId)) break;
-      }
-    }
-  }
-}
-
-async function grantedAudiences(tenant: Tenant, clientId: string, requestId: string) {
-  const page = await tenant.run(
-    "read the credential's grants",
-    (c) => c.clientGrants.list({ client_id: clientId }),
-    { safeToRepeat: true, requestId },
-  );
-  return new Set(page.data.map((g) => g.audience));
-}
-
-async function hasGrant(tenant: Tenant, clientId: string, audience: string, requestId: string) {
-  const page = await tenant.run(
-    "read the credential's grants",
-    (c) => c.clientGrants.list({ client_id: clientId, audience }),
-    { safeToRepeat: true, requestId },
-  );
-  return page.data.length > 0;
-}
-
-async function rotateSecret(tenant: Tenant, clientId: string, requestId: string) {
-  // Rotating twice is harmless (the last secret wins and is the one shown), so retry 5xx.
-  const rotated = await tenant.run(
-    "rotate the credential's secret",
-    (c) => c.clients.rotateSecret(clientId),
-    { safeToRepeat: true, requestId },
-  );
-  if (!rotated.client_secret)
-    throw new PortalError("upstream_error", "The tenant returned no secret.", { requestId });
-  return rotated.client_secret;
-}
-
-function reveal(
-  tenant: Tenant,
-  credential: Credential,
-  clientSecret: string,
-  apis: readonly { audience: string }[],
-  activeFrom: Date,
-): RevealedCredential {
-  return {
-    ...credential,
-    clientSecret,
-    tokenUrl: `https://${tenant.domain}/oauth/token`,
-    audiences: apis.map((a) => a.audience),
-    activeFrom: activeFrom.toISOString(),
-  };
-}
-
-/** Reads a credential and checks it is one of this team's (else: not found, whoever asks). */
-export async function getTeamCredential(
-  ctx: Ctx,
-  teamId: string,
-  environment: Environment,
-  clientId: string,
-): Promise<Credential> {
-  const { tenant } = offeredEnvironment(ctx.portal, environment);
-  const client = await readClient(tenant, clientId, ctx.requestId);
-  const credential = client && toCredential(client, environment);
-  if (!credential || credential.teamId !== teamId)
-    throw new PortalError("not_found", "No such credential in this team.");
-  return credential;
-}
-
-export async function rotateCredential(
-  ctx: Ctx,
-  input: { teamId: string; environment: Environment; clientId: string },
-): Promise<RevealedCredential> {
-  const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
-  const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
-  if (credential.kind === CREDENTIAL_KINDS.keyPair)
-    throw new PortalError(
-      "invalid_input",
-      "A key pair has no secret to rotate: replace it with a new key pair (Replace…), then revoke this one.",
-    );
-  const secret = await rotateSecret(tenant, credential.clientId, ctx.requestId);
-  // Auth0: "New secrets may be delayed up to thirty seconds while rotating."
-  const activeFrom = new Date(ctx.portal.now().getTime() + ctx.portal.rotationDelayMs);
-  return reveal(tenant, credential, secret, config.apis, activeFrom);
-}
-
-export async function revokeCredential(
-  ctx: Ctx,
-  input: { teamId: string; environment: Environment; clientId: string },
-): Promise<Credential> {
-  const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
-  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  // Re-read right before the delete: only this team's credential is ever deleted.
-  const outcome = await deleteClientIf(
-    tenant,
-    credential.clientId,
-    (c) => isCredentialOf(c, input.teamId),
-    ctx.requestId,
-  );
-  if (outcome === "not-ours")
-    throw new PortalError("not_found", "No such credential in this team.");
-  return credential;
 }

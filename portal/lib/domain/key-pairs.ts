@@ -22,11 +22,11 @@
 import { CREDENTIAL_KINDS } from "@astral/contract";
 import { PortalError } from "../errors";
 import { type Ctx, offeredEnvironment } from "./context";
+import { getTeamCredential } from "./credential-changes";
 import {
   type Credential,
   type CredentialCreateInput,
   createCredentialClient,
-  getTeamCredential,
   toCredential,
 } from "./credentials";
 import { readPublicKey } from "./public-key";

@@ -8,30 +8,12 @@
 import { CLIENT_KINDS, CredentialMetadata, type Environment, TeamMetadata } from "@astral/contract";
 import { PortalError } from "../errors";
 import { deleteClientIf, readClient } from "../management/clients";
-import { searchClients } from "../management/clients-search";
-import { clientTerms, queries, TEAMS_PER_CREDENTIAL_QUERY } from "../management/queries";
-import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant, isAdmin, type Portal } from "./context";
-import {
-  createClientOnce,
-  type OwnCreate,
-  ownCreates,
-  RECORD_PREFIX,
-  readOwnCreates,
-} from "./create-once";
+import { createClientOnce, type OwnCreate, RECORD_PREFIX, readOwnCreates } from "./create-once";
 import { randomId } from "./ids";
-import { newInviteEpoch } from "./invite-epoch";
 import { checkTeamLimit } from "./limits";
-import {
-  countUsers,
-  getUser,
-  type Paged,
-  type PortalUser,
-  patchAppMetadata,
-  readUser,
-  searchUsers,
-  toPortalUser,
-} from "./users";
+import { countCredentials, countMembers } from "./team-lists";
+import { patchAppMetadata } from "./users";
 
 export interface Team {
   /** The team record's client_id in the home tenant. */
@@ -59,7 +41,7 @@ interface ClientLike {
   client_metadata?: Record<string, unknown> | null | undefined;
 }
 
-function toTeam(client: ClientLike): Team | undefined {
+export function toTeam(client: ClientLike): Team | undefined {
   const meta = TeamMetadata.safeParse(client.client_metadata ?? {});
   if (!meta.success || !client.client_id) return undefined;
   return {
@@ -80,6 +62,11 @@ function toTeam(client: ClientLike): Team | undefined {
  */
 const TEAM_CACHE_MS = 30_000;
 const teamCache = new WeakMap<Portal, Map<string, { team: Team; at: number }>>();
+
+/** Forgets a team this process cached (its record changed or is gone). */
+export function forgetTeam(portal: Portal, teamId: string): void {
+  cacheOf(portal).delete(teamId);
+}
 
 function cacheOf(portal: Portal) {
   const cache = teamCache.get(portal) ?? new Map<string, { team: Team; at: number }>();
@@ -237,7 +224,7 @@ export async function settleTeamCreates(
  * the same PATCH that takes the user out of the team, so a team they left is never mistaken for
  * one a parallel create left behind. They still count towards the user's team limit.
  */
-function noLongerJoined(creates: OwnCreate[]): Record<string, unknown> {
+export function noLongerJoined(creates: OwnCreate[]): Record<string, unknown> {
   return Object.fromEntries(
     creates.map(({ key, joins: _joins, ...record }) => [`${RECORD_PREFIX}${key}`, record]),
   );
@@ -278,289 +265,7 @@ async function deleteLostTeam(ctx: Ctx, loser: { clientId: string; key: string }
   return outcome !== "not-ours";
 }
 
-const isTeamRecord = (c: ClientLike) => toTeam(c) !== undefined;
-
-/**
- * Admin: one page of teams, by cursor (`/clients/search`, 1 filter operation). Counts are
- * optional: they cost calls per page that a Free tenant (2 requests/s) feels (ADR 0600).
- */
-export async function listTeams(
-  ctx: Ctx,
-  { take, from, counts }: { take: number; from?: string | undefined; counts: boolean },
-): Promise<CursorPage<TeamSummary>> {
-  const page = await searchClients(homeTenant(ctx.portal), clientTerms.teamRecords(), {
-    take,
-    from,
-    requestId: ctx.requestId,
-  });
-  const teams = page.clients.map(toTeam).filter((t): t is Team => Boolean(t));
-  return { items: counts ? await summarise(ctx, teams) : teams, next: page.next };
-}
-
-const BATCH_PAGE = 100;
-/** Pages read per count query before giving up on exactness (bounded calls per view). */
-const MAX_COUNT_PAGES = 5;
-
-/** Member and credential counts for one page of teams; calls bounded by the page size. */
-async function summarise(ctx: Ctx, teams: Team[]): Promise<TeamSummary[]> {
-  if (teams.length === 0) return [];
-  const ids = teams.map((t) => t.teamId);
-  const home = homeTenant(ctx.portal);
-  const [members, ...perTenant] = await Promise.all([
-    countMembers(ctx, home, ids),
-    ...Object.values(ctx.portal.tenants).map(
-      async (tenant) => [tenant.environment, await countCredentials(ctx, tenant, ids)] as const,
-    ),
-  ]);
-  return teams.map((team) => ({
-    ...team,
-    members: members.get(team.teamId) ?? 0,
-    credentials: Object.fromEntries(
-      perTenant.map(([env, counts]) => [env, counts.get(team.teamId) ?? 0]),
-    ),
-  }));
-}
-
-/** Credentials per team: at most 4 team ids per query (Auth0's 5 filter operations). */
-async function countCredentials(ctx: Ctx, tenant: Tenant, teamIds: string[]) {
-  const counts = new Map<string, number>(teamIds.map((id) => [id, 0]));
-  const chunks: string[][] = [];
-  for (let i = 0; i < teamIds.length; i += TEAMS_PER_CREDENTIAL_QUERY)
-    chunks.push(teamIds.slice(i, i + TEAMS_PER_CREDENTIAL_QUERY));
-  for (const chunk of chunks) {
-    let from: string | undefined;
-    for (let page = 0; page < MAX_COUNT_PAGES; page++) {
-      const result = await searchClients(tenant, clientTerms.teamsCredentials(chunk), {
-        take: BATCH_PAGE,
-        from,
-        requestId: ctx.requestId,
-      });
-      for (const c of result.clients) {
-        const id = c.client_metadata?.teamId;
-        if (id && counts.has(id)) counts.set(id, (counts.get(id) ?? 0) + 1);
-      }
-      from = result.next;
-      if (!from) break;
-    }
-  }
-  return counts;
-}
-
-/**
- * Members per team: one search for the whole page (`teamId:("a" OR …)`), paged through when
- * that is cheaper than one count per team (users only up to Auth0's 1000-record limit).
- */
-async function countMembers(ctx: Ctx, home: Tenant, teamIds: string[]) {
-  const counts = new Map<string, number>(teamIds.map((id) => [id, 0]));
-  const search = (page: number) =>
-    searchUsers(home, queries.teamsMembers(teamIds), page, BATCH_PAGE, ctx.requestId);
-  const first = await search(0);
-  const pages = Math.ceil(first.total / BATCH_PAGE);
-  if (pages - 1 < teamIds.length && first.total <= 1000) {
-    const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => search(i + 1)));
-    for (const user of [first.items, ...rest.map((r) => r.items)].flat())
-      if (user.teamId && counts.has(user.teamId))
-        counts.set(user.teamId, (counts.get(user.teamId) ?? 0) + 1);
-    return counts;
-  }
-  await Promise.all(
-    teamIds.map(async (id) =>
-      counts.set(id, await countUsers(home, queries.teamMembers(id), ctx.requestId)),
-    ),
-  );
-  return counts;
-}
-
-/** How many just-touched ids a page re-reads (consistent GETs) to hide the index's lag. */
-export const MAX_RECENT = 5;
-
-/**
- * A team's members (user search, lags writes). The first page is corrected by consistent reads:
- * the actor themself when they belong to the team, and users the viewer just changed (`recent`):
- * kept only if their record still names this team.
- */
-export async function listMembers(
-  ctx: Ctx,
-  teamId: string,
-  { page, perPage, recent = [] }: { page: number; perPage: number; recent?: string[] },
-): Promise<Paged<PortalUser>> {
-  const home = homeTenant(ctx.portal);
-  const result = await searchUsers(home, queries.teamMembers(teamId), page, perPage, ctx.requestId);
-  if (page !== 0) return result;
-  let items = result.items.filter((u) => u.teamId === teamId);
-  let total = result.total;
-  const reread = await Promise.all(
-    [...new Set(recent)].slice(0, MAX_RECENT).map((id) => getUserOrUndefined(ctx, home, id)),
-  );
-  for (const user of reread) {
-    if (!user) continue;
-    const listed = items.some((u) => u.userId === user.userId);
-    if (user.teamId === teamId && !listed) {
-      items = [user, ...items];
-      total++;
-    } else if (user.teamId !== teamId && listed) {
-      items = items.filter((u) => u.userId !== user.userId);
-      total--;
-    }
-  }
-  const self = ctx.actor;
-  if (self.teamId === teamId && !items.some((u) => u.userId === self.userId)) {
-    items = [
-      {
-        userId: self.userId,
-        email: self.email,
-        name: self.email,
-        permissions: [...self.permissions],
-        teamId,
-        blocked: false,
-        adminInvitesAccepted: [],
-      },
-      ...items,
-    ];
-    total++;
-  }
-  return { ...result, items: items.slice(0, perPage), total: Math.max(total, items.length) };
-}
-
-async function getUserOrUndefined(ctx: Ctx, tenant: Tenant, userId: string) {
-  try {
-    return await getUser(tenant, userId, ctx.requestId);
-  } catch (error) {
-    if (error instanceof PortalError && error.code === "not_found") return undefined;
-    throw error;
-  }
-}
-
-/**
- * Removes a member from a team (a member may remove anyone in their team, themself included).
- * First ends every invite link of the team (a new invite epoch), so that the removed member
- * cannot rejoin with a link they kept; if that fails, the member is not removed either.
- */
-export async function removeMember(ctx: Ctx, teamId: string, userId: string): Promise<void> {
-  const tenant = homeTenant(ctx.portal);
-  const record = await readUser(tenant, userId, ctx.requestId);
-  if (toPortalUser(record).teamId !== teamId)
-    throw new PortalError("not_found", "That user is not in this team.");
-  await newInviteEpoch(ctx, teamId);
-  const joined = ownCreates(record.app_metadata as Record<string, unknown> | undefined).filter(
-    (c) => c.joins && c.clientId === teamId,
-  );
-  await patchAppMetadata(
-    tenant,
-    userId,
-    { teamId: null, ...noLongerJoined(joined) },
-    ctx.requestId,
-  );
-}
-
-export interface DeleteTeamResult {
-  credentials: number;
-  members: number;
-  /** False while the search indexes may still hold some of the team's things: run it again. */
-  complete: boolean;
-  /** When running it again can finish (ISO 8601), if not complete. */
-  finishAfter?: string | undefined;
-}
-
-/** Search pages one delete pass reads, per tenant and for members: its iterations are bounded. */
-const DRAIN_PAGES = 10;
-const DRAIN_PAGE_SIZE = 50;
-
-/**
- * Admin: deletes a team in passes. The first marks the record (`deletingSince`: no joins, no new
- * credentials). Each pass removes the members and credentials the indexes show, re-reading every
- * one by id and checking its team (and kind) before touching it. The record itself goes only in a
- * pass that runs after the indexes have had `searchLagMs` since the mark to show everything made
- * before it, and finds nothing left within its budget; otherwise the result says when to run it
- * again.
- */
-export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamResult> {
-  if (!isAdmin(ctx.actor)) throw new PortalError("forbidden", "Only portal admins delete teams.");
-  const home = homeTenant(ctx.portal);
-  cacheOf(ctx.portal).delete(teamId);
-  const record = await readClient(home, teamId, ctx.requestId);
-  const team = record && toTeam(record);
-  if (!record || !team) throw new PortalError("not_found", "This team does not exist (any more).");
-  let since = team.deletingSince;
-  if (!since) {
-    since = ctx.portal.now().toISOString();
-    // The whole metadata object, so merge and replace semantics give the same result.
-    const client_metadata = { ...(record.client_metadata ?? {}), deletingSince: since };
-    await home.run(
-      "mark the team as being deleted",
-      (c) => c.clients.update(teamId, { client_metadata }),
-      { safeToRepeat: true, requestId: ctx.requestId },
-    );
-    cacheOf(ctx.portal).delete(teamId);
-  }
-  const members = await drainMembers(ctx, home, teamId);
-  let credentials = 0;
-  let more = members.more;
-  for (const tenant of Object.values(ctx.portal.tenants)) {
-    const drained = await drainCredentials(ctx, tenant, teamId);
-    credentials += drained.deleted;
-    more ||= drained.more;
-  }
-  const settledAt = Date.parse(since) + ctx.portal.searchLagMs;
-  // Only a pass that found nothing left, after the indexes settled, deletes the record: paging
-  // through a result set that shrinks as we delete can skip items, a later pass finds them.
-  const removed = members.removed + credentials > 0;
-  if (more || removed || ctx.portal.now().getTime() < settledAt)
-    return {
-      credentials,
-      members: members.removed,
-      complete: false,
-      finishAfter: new Date(Math.max(settledAt, ctx.portal.now().getTime())).toISOString(),
-    };
-  await deleteClientIf(home, teamId, isTeamRecord, ctx.requestId);
-  cacheOf(ctx.portal).delete(teamId);
-  return { credentials, members: members.removed, complete: true };
-}
-
-async function drainMembers(ctx: Ctx, home: Tenant, teamId: string) {
-  let removed = 0;
-  for (let page = 0; page < DRAIN_PAGES; page++) {
-    const hits = await searchUsers(
-      home,
-      queries.teamMembers(teamId),
-      page,
-      DRAIN_PAGE_SIZE,
-      ctx.requestId,
-    );
-    for (const hit of hits.items) {
-      const user = await getUserOrUndefined(ctx, home, hit.userId);
-      if (user?.teamId !== teamId) continue; // already left (the index lags) or elsewhere
-      await patchAppMetadata(home, user.userId, { teamId: null }, ctx.requestId);
-      removed++;
-    }
-    if (hits.items.length < DRAIN_PAGE_SIZE) return { removed, more: false };
-  }
-  return { removed, more: true };
-}
-
-async function drainCredentials(ctx: Ctx, tenant: Tenant, teamId: string) {
-  let deleted = 0;
-  let from: string | undefined;
-  for (let page = 0; page < DRAIN_PAGES; page++) {
-    const hits = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
-      take: DRAIN_PAGE_SIZE,
-      from,
-      requestId: ctx.requestId,
-    });
-    for (const hit of hits.clients) {
-      const outcome = await deleteClientIf(
-        tenant,
-        hit.client_id,
-        (c) => isCredentialOf(c, teamId),
-        ctx.requestId,
-      );
-      if (outcome === "deleted") deleted++;
-    }
-    from = hits.next;
-    if (!from) return { deleted, more: false };
-  }
-  return { deleted, more: true };
-}
+export const isTeamRecord = (c: ClientLike) => toTeam(c) !== undefined;
 
 /** A client is a credential of this team: its metadata says so (kind and team). */
 export function isCredentialOf(client: ClientLike, teamId: string): boolean {

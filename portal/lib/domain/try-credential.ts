@@ -12,7 +12,7 @@
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { PortalError } from "../errors";
 import { type Ctx, offeredEnvironment } from "./context";
-import { getTeamCredential } from "./credentials";
+import { getTeamCredential } from "./credential-changes";
 
 export async function tryCredential(
   ctx: Ctx,

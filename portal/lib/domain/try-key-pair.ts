@@ -9,7 +9,7 @@ import { CREDENTIAL_KINDS } from "@astral/contract";
 import { decodeJwt } from "jose";
 import { PortalError } from "../errors";
 import { type Ctx, offeredEnvironment } from "./context";
-import { getTeamCredential } from "./credentials";
+import { getTeamCredential } from "./credential-changes";
 import { exchange, readToken } from "./try-credential";
 
 export const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";

@@ -1,0 +1,88 @@
+/**
+ * Changes to an existing credential (rotate, revoke) and the one-time reveal of a secret.
+ */
+import { CREDENTIAL_KINDS, type Environment } from "@astral/contract";
+import { PortalError } from "../errors";
+import { deleteClientIf, readClient } from "../management/clients";
+import type { Tenant } from "../management/tenant";
+import { type Ctx, offeredEnvironment } from "./context";
+import { type Credential, type RevealedCredential, toCredential } from "./credentials";
+import { isCredentialOf } from "./teams";
+
+export async function rotateSecret(tenant: Tenant, clientId: string, requestId: string) {
+  // Rotating twice is harmless (the last secret wins and is the one shown), so retry 5xx.
+  const rotated = await tenant.run(
+    "rotate the credential's secret",
+    (c) => c.clients.rotateSecret(clientId),
+    { safeToRepeat: true, requestId },
+  );
+  if (!rotated.client_secret)
+    throw new PortalError("upstream_error", "The tenant returned no secret.", { requestId });
+  return rotated.client_secret;
+}
+
+export function reveal(
+  tenant: Tenant,
+  credential: Credential,
+  clientSecret: string,
+  apis: readonly { audience: string }[],
+  activeFrom: Date,
+): RevealedCredential {
+  return {
+    ...credential,
+    clientSecret,
+    tokenUrl: `https://${tenant.domain}/oauth/token`,
+    audiences: apis.map((a) => a.audience),
+    activeFrom: activeFrom.toISOString(),
+  };
+}
+
+/** Reads a credential and checks it is one of this team's (else: not found, whoever asks). */
+export async function getTeamCredential(
+  ctx: Ctx,
+  teamId: string,
+  environment: Environment,
+  clientId: string,
+): Promise<Credential> {
+  const { tenant } = offeredEnvironment(ctx.portal, environment);
+  const client = await readClient(tenant, clientId, ctx.requestId);
+  const credential = client && toCredential(client, environment);
+  if (!credential || credential.teamId !== teamId)
+    throw new PortalError("not_found", "No such credential in this team.");
+  return credential;
+}
+
+export async function rotateCredential(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment; clientId: string },
+): Promise<RevealedCredential> {
+  const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
+  const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
+  if (credential.kind === CREDENTIAL_KINDS.keyPair)
+    throw new PortalError(
+      "invalid_input",
+      "A key pair has no secret to rotate: replace it with a new key pair (Replace…), then revoke this one.",
+    );
+  const secret = await rotateSecret(tenant, credential.clientId, ctx.requestId);
+  // Auth0: "New secrets may be delayed up to thirty seconds while rotating."
+  const activeFrom = new Date(ctx.portal.now().getTime() + ctx.portal.rotationDelayMs);
+  return reveal(tenant, credential, secret, config.apis, activeFrom);
+}
+
+export async function revokeCredential(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment; clientId: string },
+): Promise<Credential> {
+  const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
+  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
+  // Re-read right before the delete: only this team's credential is ever deleted.
+  const outcome = await deleteClientIf(
+    tenant,
+    credential.clientId,
+    (c) => isCredentialOf(c, input.teamId),
+    ctx.requestId,
+  );
+  if (outcome === "not-ours")
+    throw new PortalError("not_found", "No such credential in this team.");
+  return credential;
+}
