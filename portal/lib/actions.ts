@@ -1,14 +1,35 @@
-/**
- * Every operation the portal's pages and server actions perform, with its access rule, input and
- * output schemas. Pages and `app/**\/actions.ts` call these and nothing else.
- */
-import { CREDENTIAL_KINDS, ENVIRONMENTS } from "@astral/contract";
 import { z } from "zod";
+import {
+  auditCredential,
+  auditTry,
+  clientId,
+  credential,
+  credentialKind,
+  credentialRef,
+  cursor,
+  cursorPage,
+  email,
+  environment,
+  idempotencyKey,
+  issuedKeyPair,
+  keyAlg,
+  name,
+  newCredential,
+  page,
+  paging,
+  publicKeyPem,
+  recentIds,
+  revealed,
+  team,
+  teamId,
+  triedToken,
+  user,
+  userId,
+} from "./action-schemas";
 import { listAdmins, removeAdmin } from "./domain/admins";
 import { type Ctx, isAdmin, offeredEnvironments } from "./domain/context";
 import { revokeCredential, rotateCredential } from "./domain/credential-changes";
 import { createCredential, listCredentials } from "./domain/credentials";
-import { IDEMPOTENCY_KEY, TEAM_ID } from "./domain/ids";
 import {
   acceptInvite,
   createInvite,
@@ -23,115 +44,6 @@ import { createTeam, getTeam } from "./domain/teams";
 import { tryCredential } from "./domain/try-credential";
 import { tryKeyPair } from "./domain/try-key-pair";
 import { defineAction } from "./guard";
-import { scriptProblem } from "./names";
-
-const teamId = z.string().regex(TEAM_ID, "Not a team id");
-const environment = z.enum(ENVIRONMENTS);
-const clientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, "Not a client id");
-const userId = z.string().regex(/^[A-Za-z0-9_|.@:-]{3,128}$/, "Not a user id");
-const idempotencyKey = z.string().regex(IDEMPOTENCY_KEY, "Not an idempotency key");
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .max(254, "At most 254 characters")
-  .pipe(z.email("Not an email address (e.g. name@example.com)"));
-// User search v3: Auth0 returns at most 1000 results across pages (page × perPage ≤ 1000).
-const paging = {
-  page: z.coerce.number().int().min(0).max(999).default(0),
-  perPage: z.coerce.number().int().min(1).max(50).default(20),
-};
-/** Client search pages by cursor (`from` = the previous page's `next`); no totals. */
-const cursor = {
-  take: z.coerce.number().int().min(1).max(50).default(20),
-  from: z.string().min(1).max(1024).optional(),
-};
-/** Ids the viewer just changed, re-read consistently to hide the search index's lag. */
-const recentIds = <T extends z.ZodType>(id: T) => z.array(id).max(5).optional();
-const name = z
-  .string()
-  .trim()
-  .min(2, "At least 2 characters")
-  .max(60, "At most 60 characters")
-  .regex(/^[\p{L}\p{N} ._()-]+$/u, "Letters, digits, spaces and . _ ( ) - only")
-  .superRefine((value, check) => {
-    const problem = scriptProblem(value); // look-alike names (lib/names.ts)
-    if (problem) check.addIssue({ code: "custom", message: problem });
-  });
-
-const user = z.object({
-  userId: z.string(),
-  email: z.string(),
-  name: z.string(),
-  picture: z.string().optional(),
-  teamId: z.string().optional(),
-  permissions: z.array(z.string()),
-});
-const page = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), page: z.number(), perPage: z.number(), total: z.number() });
-const cursorPage = <T extends z.ZodType>(item: T) =>
-  z.object({ items: z.array(item), next: z.string().optional() });
-const team = z.object({
-  teamId: z.string(),
-  name: z.string(),
-  createdBy: z.string(),
-  createdAt: z.string(),
-  deletingSince: z.string().optional(),
-});
-const credentialKind = z.enum([CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair]);
-const keyAlg = z.enum(["RS256", "PS256"]);
-const credential = z.object({
-  clientId: z.string(),
-  name: z.string(),
-  environment,
-  teamId: z.string(),
-  createdBy: z.string(),
-  createdByEmail: z.string().optional(),
-  createdAt: z.string(),
-  kind: credentialKind,
-  keyAlg: keyAlg.optional(),
-  keyExpiresAt: z.string().optional(),
-  replaces: z.string().optional(),
-});
-/** The only output that carries a secret: create and rotate, shown once. */
-const revealed = credential.extend({
-  clientSecret: z.string(),
-  tokenUrl: z.string(),
-  audiences: z.array(z.string()),
-  activeFrom: z.string(),
-});
-/** A key pair's create: carries no secret at all (the private key stays in the browser). */
-const issuedKeyPair = credential.extend({
-  tokenUrl: z.string(),
-  assertionAudience: z.string(),
-  audiences: z.array(z.string()),
-});
-/** A PEM public key: at most a 4096-bit key's SPKI with line breaks (about 800 characters). */
-const publicKeyPem = z
-  .string()
-  .min(100, "Paste the whole PEM public key")
-  .max(2000, "Too long for a 4096-bit public key");
-const credentialRef = z.object({ teamId, environment, clientId });
-/** `recent`: ids this browser just created or revoked here, re-read so the limit counts right. */
-const newCredential = { teamId, environment, name, idempotencyKey, recent: recentIds(clientId) };
-/** "Try this credential": the Sandbox token it got, decoded for display. */
-const triedToken = z.object({
-  accessToken: z.string(),
-  expiresIn: z.number().optional(),
-  header: z.record(z.string(), z.unknown()),
-  claims: z.record(z.string(), z.unknown()),
-});
-const auditTry = {
-  target: (i: { teamId: string; clientId: string }) => ({ teamId: i.teamId, clientId: i.clientId }),
-  environment: () => "sandbox",
-};
-const auditCredential = {
-  target: (i: { teamId: string; clientId?: string }, r?: { clientId?: string }) => ({
-    teamId: i.teamId,
-    clientId: r?.clientId ?? i.clientId,
-  }),
-  environment: (i: { environment: string }) => i.environment,
-};
 
 export const actions = {
   /** The signed-in user's view of the portal: who they are, their team, what is offered. */
