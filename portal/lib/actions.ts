@@ -30,6 +30,7 @@ import { listAdmins, removeAdmin } from "./domain/admins";
 import { type Ctx, isAdmin, offeredEnvironments } from "./domain/context";
 import { revokeCredential, rotateCredential } from "./domain/credential-changes";
 import { createCredential, listCredentials } from "./domain/credentials";
+import { listAdminInvites, revokeAdminInvite } from "./domain/invite-issuer";
 import {
   acceptInvite,
   createInvite,
@@ -285,6 +286,35 @@ export const actions = {
     output: z.object({ token: z.string(), expiresAt: z.string() }),
     audit: { target: (i) => ({ kind: "admin", email: i.email }) },
     run: (ctx, i) => createInvite(ctx, { kind: "admin", email: i.email }),
+  }),
+
+  /** Pending admin invites of the current admins: issuer and expiry (invite-issuer.ts). */
+  adminListAdminInvites: defineAction({
+    name: "adminListAdminInvites",
+    access: "admin",
+    input: z.object({}),
+    output: z.array(
+      z.object({
+        id: z.string(),
+        email: z.string(),
+        expiresAt: z.string(),
+        issuerId: z.string(),
+        issuerEmail: z.string(),
+      }),
+    ),
+    run: (ctx) => listAdminInvites(ctx),
+  }),
+
+  adminRevokeAdminInvite: defineAction({
+    name: "adminRevokeAdminInvite",
+    access: "admin",
+    input: z.object({ issuerId: userId, inviteId: z.uuid() }),
+    output: z.object({ revoked: z.literal(true) }),
+    audit: { target: (i) => ({ kind: "admin", inviteId: i.inviteId, issuedBy: i.issuerId }) },
+    run: async (ctx, i) => {
+      await revokeAdminInvite(ctx, i);
+      return { revoked: true as const };
+    },
   }),
 
   adminListAdmins: defineAction({

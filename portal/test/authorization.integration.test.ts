@@ -6,6 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
+import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
@@ -123,6 +124,13 @@ beforeAll(async () => {
         .teamId,
     }),
     adminCreateAdminInvite: async () => ({ email: "Invitee@Example.test" }),
+    adminListAdminInvites: async () => ({}),
+    adminRevokeAdminInvite: async () => {
+      const invite = ok(
+        await actions.adminCreateAdminInvite.invoke(h.portal, h.admin, { email: "r@example.test" }),
+      );
+      return { issuerId: h.admin.userId, inviteId: decodeJwt(invite.token).jti };
+    },
     adminListAdmins: async () => ({}),
     adminRemoveAdmin: async () => {
       const u = await h.newUser("temp-admin", { permissions: ["portal-admin"] });

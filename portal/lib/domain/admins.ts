@@ -3,6 +3,7 @@ import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { PortalError } from "../errors";
 import { queries } from "../management/queries";
 import { type Ctx, homeTenant } from "./context";
+import { voidIssuedInvites } from "./invite-issuer";
 import { getUser, patchAppMetadata, searchUsers } from "./users";
 
 export function listAdmins(ctx: Ctx, { page, perPage }: { page: number; perPage: number }) {
@@ -14,7 +15,9 @@ const ADMINS_RECHECKED = 50;
 
 /**
  * Removes `portal-admin` only (other permissions stay) and records the time, which voids every
- * admin invite issued before it (lib/domain/invites.ts). The last admin cannot be removed.
+ * admin invite issued to them before it (lib/domain/invites.ts); a fresh issuing epoch in the
+ * same PATCH voids every invite they issued (invite-issuer.ts). The last admin who can sign in
+ * cannot be removed: a blocked or deleted admin does not count.
  *
  * The list of admins comes from a search, which lags writes in Auth0: two admins removing each
  * other at the same moment both saw two admins, and a freshly invited admin may not be listed
@@ -39,6 +42,7 @@ export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
     {
       permissions: user.permissions.filter((p) => p !== PORTAL_ADMIN_PERMISSION),
       adminRemovedAt: ctx.portal.now().toISOString(),
+      ...voidIssuedInvites(),
     },
     ctx.requestId,
   );
@@ -57,18 +61,21 @@ export async function removeAdmin(ctx: Ctx, userId: string): Promise<void> {
   throw new PortalError(
     "conflict",
     candidates.size === 0
-      ? "This is the last admin; invite another admin first."
-      : "No other admin would remain (another admin was removed at the same moment, or a new one is not listed yet); the removal was undone.",
+      ? "This is the last admin who can sign in; invite another admin first."
+      : "No other admin who can sign in would remain (the others are blocked or gone, another admin was removed at the same moment, or a new one is not listed yet); the removal was undone.",
   );
 }
 
-/** Reads the candidates by id, one at a time, until one still holds `portal-admin`. */
+/**
+ * Reads the candidates by id, one at a time, until one still holds `portal-admin` and can sign
+ * in: a blocked admin is refused on every request (actor.ts), so they do not count.
+ */
 async function anyStillAdmin(ctx: Ctx, candidates: Set<string>) {
   const tenant = homeTenant(ctx.portal);
   for (const id of candidates) {
     // A user that cannot be read (deleted, or a failure) does not count: the cautious side.
     const user = await getUser(tenant, id, ctx.requestId).catch(() => undefined);
-    if (user?.permissions.includes(PORTAL_ADMIN_PERMISSION)) return true;
+    if (user?.permissions.includes(PORTAL_ADMIN_PERMISSION) && !user.blocked) return true;
   }
   return false;
 }

@@ -10,6 +10,9 @@
  *   the admin invites they accepted; and it is void once issued before the user's last admin
  *   removal (`app_metadata.adminRemovedAt`, written by removeAdmin), so a removed admin cannot
  *   make themselves admin again with an old link.
+ * - Every invite names its issuer and the right they issued it under, and is accepted only while
+ *   the issuer still holds it (lib/domain/invite-issuer.ts); a pending admin invite is also kept
+ *   on its issuer's record, where admins list and revoke it.
  */
 import { hkdfSync } from "node:crypto";
 import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
@@ -18,8 +21,16 @@ import { PortalError } from "../errors";
 import { type Ctx, homeTenant, isAdmin } from "./context";
 import { TEAM_ID } from "./ids";
 import { newInviteEpoch, readTeamRecord, type TeamRecord } from "./invite-epoch";
+import {
+  checkIssuer,
+  currentIssuer,
+  forgetAdminInvite,
+  type Issuer,
+  type IssuingRight,
+  recordAdminInvite,
+} from "./invite-issuer";
 import { getTeam } from "./teams";
-import { getUser, patchAppMetadata } from "./users";
+import { getUser, type PortalUser, patchAppMetadata } from "./users";
 
 const ISSUER = "astral-portal";
 const AUDIENCE = "astral-portal:invite";
@@ -47,7 +58,7 @@ type InviteClaims =
   | { kind: "team"; teamId: string; epoch: string }
   | { kind: "admin"; email: string };
 
-type Invite = InviteClaims & { id: string; issuedAt: number };
+type Invite = InviteClaims & { id: string; issuedAt: number; issuer: Issuer };
 
 export async function createInvite(
   ctx: Ctx,
@@ -57,6 +68,10 @@ export async function createInvite(
   const ttlSeconds =
     (input.kind === "admin" ? Math.min(ADMIN_INVITE_TTL_HOURS, teamTtl) : teamTtl) * 3600;
   const now = Math.floor(ctx.portal.now().getTime() / 1000);
+  const { issuer, record } = await currentIssuer(
+    ctx,
+    input.kind === "team" ? input.teamId : undefined,
+  );
   let claims: InviteClaims;
   if (input.kind === "team") {
     if (!input.teamId) throw new PortalError("invalid_input", "A team invite needs a team.");
@@ -68,16 +83,28 @@ export async function createInvite(
       throw new PortalError("invalid_input", "An admin invite needs the invitee's email address.");
     claims = { kind: "admin", email: input.email.toLowerCase() };
   }
-  const token = await new SignJWT(claims)
+  const jti = crypto.randomUUID();
+  const expiresAt = new Date((now + ttlSeconds) * 1000).toISOString();
+  if (claims.kind === "admin") {
+    if (issuer.right !== "admin")
+      throw new PortalError("forbidden", "Only portal admins invite admins.");
+    await recordAdminInvite(ctx, record, { id: jti, email: claims.email, expiresAt });
+  }
+  const token = await new SignJWT({
+    ...claims,
+    by: issuer.by,
+    right: issuer.right,
+    ie: issuer.epoch,
+  })
     .setProtectedHeader({ alg: "HS256" })
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setSubject(claims.kind === "team" ? claims.teamId : PORTAL_ADMIN_PERMISSION)
     .setIssuedAt(now)
     .setExpirationTime(now + ttlSeconds)
-    .setJti(crypto.randomUUID())
+    .setJti(jti)
     .sign(ctx.portal.inviteKey);
-  return { token, expiresAt: new Date((now + ttlSeconds) * 1000).toISOString() };
+  return { token, expiresAt };
 }
 
 export async function readInvite(ctx: Ctx, token: string): Promise<Invite> {
@@ -89,7 +116,13 @@ export async function readInvite(ctx: Ctx, token: string): Promise<Invite> {
       currentDate: ctx.portal.now(),
       requiredClaims: ["jti", "iat", "exp"],
     });
-    const meta = { id: payload.jti as string, issuedAt: payload.iat as number };
+    const issuer = issuerClaims(payload);
+    if (!issuer)
+      throw new PortalError(
+        "invite_invalid",
+        "This invite link does not say who issued it (an older link); ask for a new one.",
+      );
+    const meta = { id: payload.jti as string, issuedAt: payload.iat as number, issuer };
     if (payload.kind === "admin" && typeof payload.email === "string" && payload.email)
       return { kind: "admin", email: payload.email, ...meta };
     if (
@@ -105,10 +138,18 @@ export async function readInvite(ctx: Ctx, token: string): Promise<Invite> {
         ...meta,
       };
   } catch (error) {
+    if (error instanceof PortalError) throw error;
     if (error instanceof errors.JWTExpired)
       throw new PortalError("invite_invalid", "This invite has expired; ask for a new one.");
   }
   throw new PortalError("invite_invalid", "This invite link is not valid.");
+}
+
+function issuerClaims(payload: Record<string, unknown>): Issuer | undefined {
+  const { by, right, ie } = payload;
+  if (typeof by !== "string" || !by || typeof ie !== "string") return undefined;
+  if (right !== "admin" && right !== "member") return undefined;
+  return { by, right: right satisfies IssuingRight, epoch: ie };
 }
 
 /**
@@ -119,7 +160,12 @@ export function describeInviteForAudit(token: unknown): Record<string, string | 
   try {
     const claims = decodeJwt(String(token));
     const text = (v: unknown) => (typeof v === "string" ? v.slice(0, 64) : undefined);
-    return { kind: text(claims.kind), inviteId: text(claims.jti), teamId: text(claims.teamId) };
+    return {
+      kind: text(claims.kind),
+      inviteId: text(claims.jti),
+      teamId: text(claims.teamId),
+      issuedBy: text(claims.by),
+    };
   } catch {
     return {};
   }
@@ -139,6 +185,7 @@ export async function acceptInvite(
   const team = await currentTeam(ctx, teamId);
   if (!team) throw new PortalError("invite_invalid", "The team of this invite no longer exists.");
   if (ctx.actor.teamId === teamId) return { kind: "team", teamId, teamName: team.name };
+  await checkIssuer(ctx, invite.issuer, teamId);
   if (team.inviteEpoch !== invite.epoch)
     throw new PortalError(
       "invite_invalid",
@@ -150,17 +197,22 @@ export async function acceptInvite(
   return { kind: "team", teamId, teamName: team.name };
 }
 
-async function acceptAdminInvite(ctx: Ctx, invite: Invite & { kind: "admin" }): Promise<void> {
-  const tenant = homeTenant(ctx.portal);
-  // The user record (not the session) is the source of truth for the address, its status and
-  // the invites already used: GET /users/{id} is consistent, a search would lag.
-  const user = await getUser(tenant, ctx.actor.userId, ctx.requestId);
+/**
+ * Whether this user may take this admin invite, by their own record: the address it was sent
+ * to, verified; not used before; not issued before their admin right was last removed.
+ */
+export function refuseAdminInvitee(
+  user: PortalUser,
+  invite: { email: string; id: string; issuedAt: number },
+): void {
   if (user.email.toLowerCase() !== invite.email)
     throw new PortalError(
       "forbidden",
       "This admin invite is for another email address; sign in with the address it was sent to.",
     );
-  if (user.emailVerified === false)
+  // Only an address the tenant says is verified: a connection that does not report
+  // `email_verified` proves nothing about who holds the address.
+  if (user.emailVerified !== true)
     throw new PortalError(
       "forbidden",
       "Verify your email address before accepting an admin invite.",
@@ -177,6 +229,20 @@ async function acceptAdminInvite(ctx: Ctx, invite: Invite & { kind: "admin" }): 
       "forbidden",
       "This admin invite was issued before your admin rights were removed; ask an admin for a new one.",
     );
+}
+
+async function acceptAdminInvite(ctx: Ctx, invite: Invite & { kind: "admin" }): Promise<void> {
+  const tenant = homeTenant(ctx.portal);
+  // The user record (not the session) is the source of truth for the address, its status and
+  // the invites already used: GET /users/{id} is consistent, a search would lag.
+  const user = await getUser(tenant, ctx.actor.userId, ctx.requestId);
+  refuseAdminInvitee(user, invite);
+  const issuer = await checkIssuer(ctx, invite.issuer, undefined);
+  if (!issuer.pendingAdminInvites.some((p) => p.id === invite.id))
+    throw new PortalError(
+      "invite_invalid",
+      "This admin invite has been revoked or already used; ask an admin for a new one.",
+    );
   if (isAdmin(ctx.actor)) return;
   await patchAppMetadata(
     tenant,
@@ -189,6 +255,8 @@ async function acceptAdminInvite(ctx: Ctx, invite: Invite & { kind: "admin" }): 
     },
     ctx.requestId,
   );
+  // Used: gone from the pending list (the accepted id above keeps it single-use regardless).
+  await forgetAdminInvite(ctx, invite.issuer.by, invite.id).catch(() => undefined);
 }
 
 /** "Reset invite links": ends every invite link of the team made so far. */

@@ -8,6 +8,7 @@ import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant } from "./context";
 import { ownCreates } from "./create-once";
 import { newInviteEpoch } from "./invite-epoch";
+import { voidIssuedInvites } from "./invite-issuer";
 import { noLongerJoined } from "./teams";
 import {
   getUser,
@@ -62,6 +63,8 @@ export async function listMembers(
         teamId,
         blocked: false,
         adminInvitesAccepted: [],
+        issuerEpoch: "",
+        pendingAdminInvites: [],
       },
       ...items,
     ];
@@ -96,7 +99,8 @@ export async function removeMember(ctx: Ctx, teamId: string, userId: string): Pr
   await patchAppMetadata(
     tenant,
     userId,
-    { teamId: null, ...noLongerJoined(joined) },
+    // A fresh issuing epoch: any invite they issued is void, to any team (invite-issuer.ts).
+    { teamId: null, ...noLongerJoined(joined), ...voidIssuedInvites() },
     ctx.requestId,
   );
 }

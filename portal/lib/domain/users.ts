@@ -21,6 +21,34 @@ export interface PortalUser {
   adminInvitesAccepted: string[];
   /** When `portal-admin` was last removed (ISO 8601), if ever. */
   adminRemovedAt?: string | undefined;
+  /**
+   * The user's invite-issuing epoch (`app_metadata.inviteIssuerEpoch`, "" until first changed):
+   * every invite they issue carries it; removing their admin right or their membership replaces
+   * it, which voids everything they issued (lib/domain/invite-issuer.ts).
+   */
+  issuerEpoch: string;
+  /** Admin invites this user issued that are not yet used, revoked or void (invite-issuer.ts). */
+  pendingAdminInvites: PendingAdminInvite[];
+}
+
+/** One pending admin invite, kept in its issuer's `app_metadata` under its own top-level key. */
+export interface PendingAdminInvite {
+  id: string;
+  email: string;
+  /** Expiry, ISO 8601. */
+  expiresAt: string;
+}
+
+export const ISSUER_EPOCH_KEY = "inviteIssuerEpoch";
+export const ADMIN_INVITE_PREFIX = "astral_admin_invite_";
+
+function pendingAdminInvites(raw: Record<string, unknown>): PendingAdminInvite[] {
+  return Object.entries(raw).flatMap(([key, value]) => {
+    if (!key.startsWith(ADMIN_INVITE_PREFIX) || !value || typeof value !== "object") return [];
+    const { email, expiresAt } = value as Record<string, unknown>;
+    if (typeof email !== "string" || typeof expiresAt !== "string") return [];
+    return [{ id: key.slice(ADMIN_INVITE_PREFIX.length), email, expiresAt }];
+  });
 }
 
 export interface Paged<T> {
@@ -33,6 +61,8 @@ export interface Paged<T> {
 export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
   const meta = AppMetadata.safeParse(user.app_metadata ?? {});
   const appMetadata = meta.success ? meta.data : {};
+  const raw = (user.app_metadata ?? {}) as Record<string, unknown>;
+  const epoch = raw[ISSUER_EPOCH_KEY];
   return {
     userId: user.user_id ?? "",
     email: user.email ?? "",
@@ -44,6 +74,8 @@ export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
     blocked: user.blocked === true,
     adminInvitesAccepted: appMetadata.adminInvitesAccepted ?? [],
     adminRemovedAt: appMetadata.adminRemovedAt,
+    issuerEpoch: typeof epoch === "string" ? epoch : "",
+    pendingAdminInvites: pendingAdminInvites(raw),
   };
 }
 
