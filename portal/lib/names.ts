@@ -4,8 +4,12 @@
  * must not share a confusable skeleton with another credential of the same team and environment
  * ("АІрһа", all Cyrillic, next to "Alpha"). See docs/decisions/0700-access-taken-back.md.
  *
- * - Skeleton: UTS #39 §4: NFD, each character replaced by its prototype from confusables.txt,
- *   NFD again. The mapping is the `unhomoglyph` package's (nodeca; confusables.txt 13.0.0).
+ * - Skeleton: NFKC first (fullwidth and other compatibility forms become the letters they stand
+ *   for: "ｂｅｔａ" is "beta"), then UTS #39 §4: NFD, each character replaced by its prototype from
+ *   confusables.txt, NFD again (the `unhomoglyph` package's mapping; nodeca, confusables.txt
+ *   13.0.0). Finally every horizontal stroke is one dash: confusables.txt keeps "-" and the
+ *   long-dash prototype "ー" (Katakana prolonged sound mark, also the prototype of "—", "―", "一")
+ *   apart, but in a name beside Latin letters they read the same ("betaーsbx", "beta-sbx").
  * - Mixed script: UTS #39 §5.1 "resolved script set" over the Script_Extensions property (the
  *   regex engine's \p{scx=…}), with §5.1's augmentation for Han (Jpan, Kore, Hanb), and the
  *   "Highly Restrictive" level of §5.2: one script, or Latin with Han+Hiragana+Katakana,
@@ -14,9 +18,12 @@
  */
 import unhomoglyph from "unhomoglyph";
 
-/** UTS #39 skeleton: two strings that look alike have the same skeleton. */
+/** Dash punctuation and the long-dash prototype "ー" (U+30FC), after the UTS #39 mapping. */
+const DASHES = /[\p{Pd}\u30FC]/gu;
+
+/** Skeleton: two strings that look alike have the same skeleton (NFKC, UTS #39, dashes). */
 export function skeleton(text: string): string {
-  return unhomoglyph(text.normalize("NFD")).normalize("NFD");
+  return unhomoglyph(text.normalize("NFKC").normalize("NFD")).normalize("NFD").replace(DASHES, "-");
 }
 
 /** UAX #31 Table 5, Recommended Scripts (Unicode property value names). */

@@ -27,6 +27,22 @@ describe("look-alike names (UTS #39)", () => {
     expect(lookAlikeOf("alpha", ["Alpha"])).toBeUndefined(); // case is visible
   });
 
+  it("fullwidth letters are the letters they stand for (NFKC before the skeleton)", () => {
+    expect(skeleton("ｂｅｔａ-key")).toBe(skeleton("beta-key"));
+    expect(lookAlikeOf("ｂｅｔａ-key", ["beta-key"])).toBe("beta-key");
+    expect(lookAlikeOf("ＡＰＩ ２", ["API 2"])).toBe("API 2");
+    expect(lookAlikeOf("beta-key", ["ｂｅｔａ-key"])).toBe("ｂｅｔａ-key");
+    // Partly fullwidth, as in the attack run (the mapping had some fullwidth letters, not others).
+    expect(lookAlikeOf("bｅtａ-key", ["beta-key"])).toBe("beta-key");
+  });
+
+  it("look-alike dashes are one dash", () => {
+    for (const dash of ["ー", "ｰ", "―", "—", "–", "‐", "−", "一"])
+      expect(lookAlikeOf(`beta${dash}sbx`, ["beta-sbx"]), dash).toBe("beta-sbx");
+    expect(lookAlikeOf("beta sbx", ["beta-sbx"])).toBeUndefined();
+    expect(lookAlikeOf("betasbx", ["beta-sbx"])).toBeUndefined();
+  });
+
   it("team and credential names refuse mixed scripts with a message naming the problem", () => {
     const team = actions.createTeam.input.safeParse({ name: "Аlpha" });
     expect(team.success).toBe(false);
