@@ -133,6 +133,65 @@ describe("credentials per team and environment", () => {
   }, 60_000);
 });
 
+describe("credentials per team under Free rate limits (issue 15)", () => {
+  it("10 parallel creates of one user at limit − 1: the team ends at the limit, nothing extra left", async () => {
+    // Slow creates (429 waits of seconds): each finishes long after the others started, and
+    // after the search lag; the re-check must still count them (fresh reads, own records).
+    const { owner, teamId } = await newTeam("Throttled");
+    const held = [
+      ok(await secret(owner, teamId)).clientId,
+      ok(await secret(owner, teamId)).clientId,
+    ];
+    for (const tenant of ["production", "sandbox"] as const)
+      h.env.control.setRateLimitProfile(tenant, "free");
+    onTestFinished(() => {
+      for (const tenant of ["production", "sandbox"] as const)
+        h.env.control.setRateLimitProfile(tenant, "test");
+    });
+    const started = Date.now();
+    // The production retry policy's shape, with room for ten callers sharing 2 requests/s.
+    const patient = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      { retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200 } },
+    );
+    const throttled: Portal = { ...patient, config: portal.config };
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        actions.createCredential.invoke(throttled, owner, {
+          teamId,
+          environment: "sandbox",
+          name: `svc-${newKey().slice(0, 6)}`,
+          idempotencyKey: newKey(),
+        }),
+      ),
+    );
+    const took = Date.now() - started;
+    for (const tenant of ["production", "sandbox"] as const)
+      h.env.control.setRateLimitProfile(tenant, "test");
+    const made = (await credentialsOf(teamId)).map((c) => c.client_id ?? "");
+    const kept = results.flatMap((r) => (r.ok ? [r.data.clientId] : []));
+    const refusals = results.flatMap((r) => (r.ok ? [] : [r.error.code]));
+    console.info(
+      `10 parallel creates at ${CREDENTIALS - 1}/${CREDENTIALS} under Free rate limits: ${kept.length} kept, refused ${refusals.join(", ")}; ${took} ms`,
+    );
+    expect(made).toHaveLength(CREDENTIALS);
+    expect(kept).toHaveLength(1);
+    expect(made.sort()).toEqual([...held, ...kept].sort());
+    for (const r of results)
+      if (!r.ok) expect(r.error.message).toMatch(/credentialsPerTeam|rate limit|try again/i);
+    for (const id of kept) {
+      const grants = await h.root.sandbox.clientGrants.list({ client_id: id });
+      expect(grants.data.length).toBeGreaterThan(0);
+    }
+    // The owner's records hold nothing pending: every create is done or forgotten.
+    const record = (await h.root.production.users.get(owner.userId)).app_metadata ?? {};
+    const pending = Object.entries(record).filter(
+      ([k, v]) => k.startsWith("astral_create_") && !(v as { clientId?: string }).clientId,
+    );
+    expect(pending).toEqual([]);
+  }, 300_000);
+});
+
 describe("credentials per team: members creating at the same moment", () => {
   it("exceed the limit by at most the room left, once per other member (ADR 0700)", async () => {
     const { owner, teamId } = await newTeam("Crowded");

@@ -257,7 +257,12 @@ async function writeRecord(
     await patchAppMetadata(
       homeTenant(ctx.portal),
       ctx.actor.userId,
-      { [field]: { ...record, clientId: client.client_id }, ...spec.alsoRecord?.(client) },
+      // The time the client is known to exist: limits.ts counts the search lag from here (a
+      // create slowed by rate limits may finish long after its pending record was written).
+      {
+        [field]: { ...record, at: ctx.portal.now().getTime(), clientId: client.client_id },
+        ...spec.alsoRecord?.(client),
+      },
       ctx.requestId,
     );
   } catch (error) {

@@ -23,13 +23,14 @@ import { searchClients } from "../management/clients-search";
 import { clientTerms } from "../management/queries";
 import type { Tenant } from "../management/tenant";
 import { lookAlikeOf } from "../names";
-import { type Ctx, isAdmin, offeredEnvironment } from "./context";
+import { type Ctx, offeredEnvironment } from "./context";
 import { type CreateOnce, createClientOnce, type OwnCreate, undoCreate } from "./create-once";
 import { reveal, rotateSecret } from "./credential-changes";
 import { grantOrUndo } from "./credential-grants";
-import { credentialLimit } from "./limits";
+import { readTeamRecord } from "./invite-epoch";
+import { credentialLimit, oneAtATime } from "./limits";
 import { MAX_RECENT } from "./members";
-import { type CursorPage, findTeam, isCredentialOf } from "./teams";
+import { type CursorPage, isCredentialOf } from "./teams";
 
 export interface Credential {
   clientId: string;
@@ -185,11 +186,9 @@ export async function createCredentialClient(
 }> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
   checkKindOffered(config, spec.kind);
-  // Members' team was just read from their user record; an admin may name any team: check it
-  // exists and is not being deleted (a consistent read of its record).
-  if (ctx.actor.teamId !== input.teamId || isAdmin(ctx.actor))
-    if (!(await findTeam(ctx, input.teamId)))
-      throw new PortalError("not_found", "This team does not exist (any more).");
+  // Members too: the team may have been marked for deletion since the actor was read. A
+  // consistent read of its record (not findTeam's per-process cache).
+  await refuseGoneTeam(ctx, input.teamId);
   const key = input.idempotencyKey;
   const metadata: CredentialMetadata = {
     astral: CLIENT_KINDS.credential,
@@ -204,29 +203,49 @@ export async function createCredentialClient(
     isCredentialOf(c, input.teamId) && c.client_metadata?.requestId === key;
 
   const limit = credentialLimit(ctx, { ...input, label: config.label, key });
-  const { client, foundEarlier } = await createClientOnce(ctx, {
-    tenant,
-    key,
-    what: spec.what,
-    body: {
-      name: input.name,
-      description: spec.description,
-      app_type: "non_interactive",
-      grant_types: ["client_credentials"],
-      client_metadata: metadata,
-      ...spec.fields,
-    },
-    record: { kind: "credential", teamId: input.teamId },
-    isOurs,
-    ...(spec.revealSecret ? { revealSecret: true } : {}),
-    beforeCreate: async (others) =>
-      refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
-  });
-  if (!foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, client);
+  // One at a time per user, team and environment in this process (limits.ts).
+  const { client, foundEarlier } = await oneAtATime(ctx, input, () =>
+    createClientOnce(ctx, {
+      tenant,
+      key,
+      what: spec.what,
+      body: {
+        name: input.name,
+        description: spec.description,
+        app_type: "non_interactive",
+        grant_types: ["client_credentials"],
+        client_metadata: metadata,
+        ...spec.fields,
+      },
+      record: { kind: "credential", teamId: input.teamId },
+      isOurs,
+      ...(spec.revealSecret ? { revealSecret: true } : {}),
+      beforeCreate: async (others) =>
+        refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
+    }).then(async (made) => {
+      if (!made.foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, made.client);
+      return made;
+    }),
+  );
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
+  // An admin may have marked the team for deletion while this create ran: its drain may have
+  // searched before this client was indexed, so the create undoes itself (no credential outlives
+  // its team; ADR 0700).
+  try {
+    await refuseGoneTeam(ctx, input.teamId);
+  } catch (error) {
+    await undoCreate(ctx, { tenant, key, isOurs }, clientId);
+    throw error;
+  }
   await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
   return { tenant, config, client: { ...client, client_id: clientId } };
+}
+
+/** Refuses a team whose record is gone or marked for deletion (GET /clients/{id}, consistent). */
+async function refuseGoneTeam(ctx: Ctx, teamId: string): Promise<void> {
+  if (!(await readTeamRecord(ctx, teamId)))
+    throw new PortalError("not_found", "This team does not exist (any more).");
 }
 
 /**
@@ -244,9 +263,8 @@ export async function listForCreate(
     MAX_RECENT,
   );
   const listed = await listCredentials(ctx, input.teamId, input.environment, { take: 100, recent });
-  limit.check(
+  await limit.check(
     listed.items.map((c) => c.clientId),
-    recent,
     others,
   );
   return listed.items;

@@ -3,11 +3,13 @@
  * team and every credential is an Auth0 client, and a tenant holds a limited number of them.
  *
  * Counting has to hold under the search index's lag, and Auth0 offers no compare-and-set. The
- * counts therefore join two sources: the search (everything older than `searchLagMs`) and the
- * acting user's own create records (create-once.ts), read with GET /users/{id}, which is
- * consistent. After a new create the records are read again and a create that finds itself over
- * the limit undoes itself (verified delete): of a user's concurrent creates, the one that
- * re-reads last sees all the others, so one user never takes a team past its limit. What no
+ * counts therefore join two sources: the search (everything recorded more than `searchLagMs`
+ * ago) and the acting user's own create records (create-once.ts), read with GET /users/{id},
+ * which is consistent, however long ago the create started and whether or not it is still in
+ * flight. After a new create the search and the records are read again (fresh reads, not the
+ * list taken before) and a create that finds itself over the limit undoes itself (verified
+ * delete): of a user's concurrent creates that stay, the one that re-reads last sees all the
+ * others, so one user never takes a team past its limit, whatever the timing. What no
  * consistent read shows is another member's create of the last `searchLagMs`: members creating
  * at the same moment can each fill the remaining room once (documented in ADR 0700).
  *
@@ -16,10 +18,23 @@
  */
 import type { Environment } from "@astral/contract";
 import { PortalError } from "../errors";
-import type { Ctx } from "./context";
+import { readClient } from "../management/clients";
+import { searchClients } from "../management/clients-search";
+import { clientTerms } from "../management/queries";
+import { type Ctx, offeredEnvironment } from "./context";
 import { type OwnCreate, RECORD_TTL_MS, readOwnCreates } from "./create-once";
+import { isCredentialOf } from "./teams";
 
 const limitsOf = (ctx: Ctx) => ctx.portal.config().limits;
+
+/**
+ * How long a create may stay in flight (pending record, no client id yet) and still be counted:
+ * beyond it the attempt is taken as failed (its answer lost; the user's retry resolves it,
+ * create-once.ts). A create is a few Management calls, each with a 15 s timeout and at most 4
+ * attempts with waits of up to 10 s (lib/management), so one that is still running after this
+ * is far outside what rate limits cause. The bound is stated in ADR 0700.
+ */
+export const IN_FLIGHT_MS = 5 * 60_000;
 
 /**
  * Whether an own create still in flight (record without a client id) counts against one that
@@ -33,39 +48,65 @@ function inFlightBefore(create: OwnCreate, after: string | undefined): boolean {
   return after === undefined || create.key < after;
 }
 
-/** The user's creates of credentials of this team and environment the index may not show yet. */
-function recentCredentialCreates(
+/**
+ * The team's credentials in this environment: those the search lists, plus the user's own
+ * creates it does not list yet, from their record (GET /users/{id}, consistent). An own create
+ * recorded (client id written) less than `searchLagMs` ago is re-read by id (consistent) and
+ * counts if it still exists; one recorded earlier the index lists if it exists (the record's
+ * time is written with the client id, after the client exists). One still in flight counts for
+ * IN_FLIGHT_MS, if its key sorts before `after` (see `inFlightBefore`).
+ */
+async function countCredentials(
   ctx: Ctx,
-  creates: OwnCreate[],
   input: { teamId: string; environment: Environment },
-) {
-  const since = ctx.portal.now().getTime() - ctx.portal.searchLagMs;
-  return creates.filter(
-    (c) =>
-      c.kind === "credential" &&
-      c.env === input.environment &&
-      c.teamId === input.teamId &&
-      c.at >= since,
+  listed: ReadonlySet<string>,
+  own: OwnCreate[],
+  after?: string,
+): Promise<number> {
+  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
+  const now = ctx.portal.now().getTime();
+  const mine = own.filter(
+    (c) => c.kind === "credential" && c.env === input.environment && c.teamId === input.teamId,
+  );
+  const toReread = mine.flatMap((c) =>
+    c.clientId && !listed.has(c.clientId) && c.at >= now - ctx.portal.searchLagMs
+      ? [c.clientId]
+      : [],
+  );
+  const reread = await Promise.all(toReread.map((id) => readClient(tenant, id, ctx.requestId)));
+  const existing = reread.filter((c) => c && isCredentialOf(c, input.teamId)).length;
+  const inFlight = mine.filter(
+    (c) => !c.clientId && c.at >= now - IN_FLIGHT_MS && inFlightBefore(c, after),
+  ).length;
+  return listed.size + existing + inFlight;
+}
+
+/** The team's credential ids in this environment, from the search now (one page of 100). */
+async function searchedCredentialIds(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment },
+): Promise<Set<string>> {
+  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
+  const page = await searchClients(tenant, clientTerms.teamCredentials(input.teamId), {
+    take: 100,
+    requestId: ctx.requestId,
+  });
+  return new Set(
+    page.clients.filter((c) => isCredentialOf(c, input.teamId)).map((c) => c.client_id),
   );
 }
 
 /**
  * The credential limit of one create. `recent()` names the user's own recent creates for the
  * list to re-read by id (the credential list's read-your-writes); `check` refuses before the
- * create; `recheck` runs after a new create and says whether it must be undone.
+ * create; `recheck` runs after a new create, with fresh reads, and says whether it must be
+ * undone.
  */
 export function credentialLimit(
   ctx: Ctx,
   input: { teamId: string; environment: Environment; label: string; key: string },
 ) {
   const max = limitsOf(ctx).credentialsPerTeam;
-  let listed = new Set<string>();
-  let reread = new Set<string>();
-  /** Own creates the list does not hold: in flight, or made too recently for the index. */
-  const unlisted = (creates: OwnCreate[], after?: string) =>
-    recentCredentialCreates(ctx, creates, input).filter((c) =>
-      c.clientId ? !listed.has(c.clientId) && !reread.has(c.clientId) : inFlightBefore(c, after),
-    ).length;
   const refusal = (count: number) =>
     new PortalError(
       "conflict",
@@ -75,26 +116,36 @@ export function credentialLimit(
   return {
     /** Client ids of the user's recent creates here: the list re-reads them (at most 5 are). */
     recent(others: OwnCreate[]): string[] {
-      return recentCredentialCreates(ctx, others, input).flatMap((c) =>
-        c.clientId ? [c.clientId] : [],
+      const since = ctx.portal.now().getTime() - ctx.portal.searchLagMs;
+      return others.flatMap((c) =>
+        c.kind === "credential" &&
+        c.env === input.environment &&
+        c.teamId === input.teamId &&
+        c.clientId &&
+        c.at >= since
+          ? [c.clientId]
+          : [],
       );
     },
     /** Before the create: the team's listed credentials (search + re-read) and own creates. */
-    check(listedIds: string[], rereadIds: string[], others: OwnCreate[]) {
-      listed = new Set(listedIds);
-      reread = new Set(rereadIds);
-      const count = listed.size + unlisted(others);
+    async check(listedIds: string[], others: OwnCreate[]): Promise<void> {
+      const count = await countCredentials(ctx, input, new Set(listedIds), others);
       if (count >= max) throw refusal(count);
     },
     /**
-     * After a new create: the user's records read again (consistent). Every other recent create
-     * of this user that is done counts, whether or not it will stay, and one still in flight
-     * counts if its key sorts before ours (see `inFlightBefore`).
+     * After a new create: the search and the user's records read again. Every other create of
+     * this user that is done and still exists counts, whether or not it will stay, and one still
+     * in flight counts if its key sorts before ours (see `inFlightBefore`).
      */
     async recheck(clientId: string): Promise<PortalError | undefined> {
-      const { creates } = await readOwnCreates(ctx);
+      const [listed, { creates }] = await Promise.all([
+        searchedCredentialIds(ctx, input),
+        readOwnCreates(ctx),
+      ]);
       const others = creates.filter((c) => c.key !== input.key);
-      const count = listed.size + unlisted(others, input.key) + (listed.has(clientId) ? 0 : 1);
+      const count =
+        (await countCredentials(ctx, input, listed, others, input.key)) +
+        (listed.has(clientId) ? 0 : 1);
       if (count <= max) return undefined;
       return new PortalError(
         "conflict",
@@ -103,6 +154,36 @@ export function credentialLimit(
       );
     },
   };
+}
+
+/**
+ * Runs one user's creates of credentials for one team and environment one at a time in this
+ * process. The record re-check (`recheck`) keeps concurrent creates at the limit or below
+ * wherever they run, but creates that overlap may all find the others and all undo themselves
+ * (none stays though there was room). Queued in one process, each sees the ones before it done:
+ * ten parallel creates at limit − 1 end with exactly one kept. Creates of one user spread over
+ * several portal processes still hold the limit, and may leave room unused.
+ */
+const queues = new Map<string, Promise<unknown>>();
+
+export function oneAtATime<T>(
+  ctx: Ctx,
+  input: { teamId: string; environment: Environment },
+  run: () => Promise<T>,
+): Promise<T> {
+  const id = `${ctx.actor.userId}\u0000${input.teamId}\u0000${input.environment}`;
+  const before = queues.get(id) ?? Promise.resolve();
+  const mine = before.then(run, run);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  queues.set(id, settled);
+  // The last in the queue removes it when done, so the map holds only running queues.
+  void settled.then(() => {
+    if (queues.get(id) === settled) queues.delete(id);
+  });
+  return mine;
 }
 
 /** Team records of this user's creates in the last 24 h (the life of a create record). */
