@@ -50,3 +50,6 @@ export async function adminCreateAdminInviteAction(input: unknown) {
 export async function adminRemoveAdminAction(input: unknown) {
   return run(actions.adminRemoveAdmin, input);
 }
+export async function adminRevokeAdminInviteAction(input: unknown) {
+  return run(actions.adminRevokeAdminInvite, input);
+}

@@ -1,3 +1,4 @@
+import { PendingAdminInvites } from "@/components/admin-invites";
 import { AdminNav } from "@/components/admin-nav";
 import { ErrorPanel, Pager, PageTitle, pageParam, Section } from "@/components/panels";
 import { AdminInvite, RemoveAdmin } from "@/components/team";
@@ -10,8 +11,12 @@ export default async function AdminAdmins({
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
   const page = pageParam((await searchParams).page);
-  const admins = await load(actions.adminListAdmins, { page, perPage: 20 });
+  const [admins, invites] = await Promise.all([
+    load(actions.adminListAdmins, { page, perPage: 20 }),
+    load(actions.adminListAdminInvites, {}),
+  ]);
   if (!admins.ok) return <ErrorPanel error={admins.error} />;
+  if (!invites.ok) return <ErrorPanel error={invites.error} />;
   return (
     <>
       <PageTitle title="Admin" subtitle="People who can see and change every team." />
@@ -37,6 +42,9 @@ export default async function AdminAdmins({
           perPage={admins.data.perPage}
           total={admins.data.total}
         />
+      </Section>
+      <Section title={`Pending admin invites (${invites.data.length})`}>
+        <PendingAdminInvites invites={invites.data} />
       </Section>
     </>
   );
