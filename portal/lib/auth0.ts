@@ -38,6 +38,8 @@ function create(): Auth0Client {
     authorizationParameters: { scope: "openid profile email" },
     session: { ...SESSION_LIFETIME, cookie: { secure, sameSite: "lax" } },
     transactionCookie: { secure, sameSite: "lax" },
+    // The portal never hands access tokens to the browser (proxy.ts answers 404 there too).
+    enableAccessTokenEndpoint: false,
   });
 }
 

@@ -26,6 +26,8 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
     session.user.sub,
     session.user.email as string | undefined,
     crypto.randomUUID(),
+    // A session begun before the user's last logout is refused (lib/domain/sessions.ts).
+    session.internal.createdAt,
   );
 });
 

@@ -4,12 +4,13 @@
  * Management call per request, consistent) is where access that was taken back takes effect:
  * a user removed from a team has no `teamId` any more, an admin whose right was removed has no
  * `portal-admin`, and a user an admin blocked in Auth0 is refused outright, even with a session
- * cookie saved before. The same read shows team records left behind by parallel team creates,
+ * cookie saved before; so is a session begun before the user's last logout (sessions.ts). The same read shows team records left behind by parallel team creates,
  * which are then cleaned up (teams.ts `settleTeamCreates`).
  */
 import { PortalError } from "../errors";
 import { type Actor, homeTenant, type Portal } from "./context";
 import { ownCreates } from "./create-once";
+import { refuseEndedSession } from "./sessions";
 import { lostTeamCreates, settleTeamCreates } from "./teams";
 import { readUser, toPortalUser } from "./users";
 
@@ -18,11 +19,18 @@ export async function actorFor(
   userId: string,
   sessionEmail: string | undefined,
   requestId: string,
+  /** When the session began (epoch seconds); undefined only for callers without a session. */
+  sessionCreatedAt?: number,
 ): Promise<Actor> {
   const record = await readUser(homeTenant(portal), userId, requestId);
   const user = toPortalUser(record);
   if (user.blocked)
     throw new PortalError("forbidden", "This account is blocked. Ask a portal admin.");
+  if (sessionCreatedAt !== undefined)
+    refuseEndedSession(
+      record.app_metadata as Record<string, unknown> | undefined,
+      sessionCreatedAt,
+    );
   const actor: Actor = {
     userId: user.userId,
     email: user.email || sessionEmail || "",
