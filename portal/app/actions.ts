@@ -53,3 +53,6 @@ export async function adminRemoveAdminAction(input: unknown) {
 export async function adminRevokeAdminInviteAction(input: unknown) {
   return run(actions.adminRevokeAdminInvite, input);
 }
+export async function rotateCredentialsAction(input: unknown) {
+  return run(actions.rotateCredentials, input);
+}

@@ -32,7 +32,11 @@ export async function Header() {
               <span className="text-slate-500" data-testid="signed-in-as">
                 {actor.email}
               </span>
-              <a className="btn-secondary" href="/auth/logout">
+              <a
+                className="btn-secondary"
+                href="/auth/logout"
+                title="Ends your sessions on every browser and device"
+              >
                 Sign out
               </a>
             </>

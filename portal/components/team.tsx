@@ -12,6 +12,7 @@ import {
   removeMemberAction,
   resetTeamInvitesAction,
 } from "@/app/actions";
+import { HeldCredentials } from "./offboarding";
 import { rememberRecent } from "./recent";
 import {
   ClientForm,
@@ -22,7 +23,7 @@ import {
   NameInput,
   useHydrated,
 } from "./ui";
-import { useAction } from "./use-action";
+import { type ActionData, useAction } from "./use-action";
 
 function TeamNameForm({
   action,
@@ -201,6 +202,8 @@ export function RemoveMember({
 }) {
   const router = useRouter();
   const { pending, error, call } = useAction(removeMemberAction);
+  const [held, setHeld] = useState<ActionData<typeof removeMemberAction>["held"]>([]);
+  if (held.length > 0) return <HeldCredentials teamId={teamId} held={held} />;
   return (
     <div className="text-right">
       <ConfirmButton
@@ -210,9 +213,11 @@ export function RemoveMember({
         question={self ? "Leave this team?" : "Remove from team?"}
         pending={pending}
         onConfirm={() =>
-          call({ teamId, userId }, () => {
+          call({ teamId, userId }, (r) => {
             rememberRecent("members", userId);
-            router.refresh();
+            // Offboarding: what they still hold, and a one-step rotation (not when leaving).
+            if (!self && r.held.length > 0) setHeld(r.held);
+            else router.refresh();
           })
         }
       />

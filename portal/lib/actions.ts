@@ -39,6 +39,7 @@ import {
 } from "./domain/invites";
 import { createKeyPairCredential } from "./domain/key-pairs";
 import { listMembers, removeMember } from "./domain/members";
+import { credentialsHeldBy, rotateCredentials } from "./domain/offboarding";
 import { deleteTeam } from "./domain/team-deletion";
 import { listTeams } from "./domain/team-lists";
 import { createTeam, getTeam } from "./domain/teams";
@@ -104,12 +105,35 @@ export const actions = {
     name: "removeMember",
     access: "team",
     input: z.object({ teamId, userId }),
-    output: z.object({ removed: z.literal(true) }),
+    /** `held`: the team's credentials whose working secret or private key they still hold. */
+    output: z.object({
+      removed: z.literal(true),
+      held: z.array(credential.extend({ holds: z.enum(["secret", "private key"]) })),
+    }),
     audit: { target: (i) => ({ teamId: i.teamId, userId: i.userId }) },
     run: async (ctx, i) => {
       await removeMember(ctx, i.teamId, i.userId);
-      return { removed: true as const };
+      const held = await credentialsHeldBy(ctx, i.teamId, i.userId);
+      return { removed: true as const, held };
     },
+  }),
+
+  /** Offboarding: rotates the secrets a removed member held, in one step (offboarding.ts). */
+  rotateCredentials: defineAction({
+    name: "rotateCredentials",
+    access: "team",
+    input: z.object({
+      teamId,
+      credentials: z.array(z.object({ environment, clientId })).min(1).max(50),
+    }),
+    output: z.array(revealed),
+    audit: {
+      target: (i, r) => ({
+        teamId: i.teamId,
+        clientIds: (r ?? i.credentials).map((c) => c.clientId).join(","),
+      }),
+    },
+    run: (ctx, i) => rotateCredentials(ctx, i),
   }),
 
   createTeam: defineAction({

@@ -98,6 +98,10 @@ beforeAll(async () => {
         audience: c.audiences[0],
       };
     },
+    rotateCredentials: async () => ({
+      teamId,
+      credentials: [{ environment: "sandbox", clientId: (await freshCredential()).clientId }],
+    }),
     rotateCredential: async () => ({
       teamId,
       environment: "sandbox",

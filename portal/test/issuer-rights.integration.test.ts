@@ -194,3 +194,64 @@ describe("pending admin invites", () => {
     expect(listed.map((i) => i.id)).not.toContain(decodeJwt(invite.token).jti);
   });
 });
+
+describe("offboarding: a removed member's secrets", () => {
+  it("removing a member names the credentials whose working secret they hold, and rotates them in one step", async () => {
+    const owner = await h.newUser("offboarder");
+    const team = ok(await actions.createTeam.invoke(h.portal, owner, { name: "Offboarding" }));
+    const teamId = team.teamId;
+    const link = ok(
+      await actions.createTeamInvite.invoke(h.portal, await h.refresh(owner), { teamId }),
+    );
+    const leaver = await h.newUser("leaver");
+    ok(await actions.acceptInvite.invoke(h.portal, leaver, { token: link.token }));
+    const member = await h.refresh(leaver);
+    const lead = await h.refresh(owner);
+    const create = (actor: Actor, name: string, environment: "sandbox" | "production") =>
+      actions.createCredential.invoke(h.portal, actor, {
+        teamId,
+        environment,
+        name,
+        idempotencyKey: crypto.randomUUID().replaceAll("-", ""),
+      });
+    const seen = ok(await create(member, "member-made", "sandbox"));
+    const seenProd = ok(await create(member, "member-prod", "production"));
+    const rotatedSince = ok(await create(member, "rotated-since", "sandbox"));
+    const ownersOwn = ok(await create(lead, "owner-made", "sandbox"));
+    // The owner rotated one since: the member's copy of that secret no longer works.
+    ok(
+      await actions.rotateCredential.invoke(h.portal, lead, {
+        teamId,
+        environment: "sandbox",
+        clientId: rotatedSince.clientId,
+      }),
+    );
+    await sleep(TEST_SEARCH_LAG_MS + 200); // the team's credentials are indexed
+    const removed = ok(
+      await actions.removeMember.invoke(h.portal, lead, { teamId, userId: member.userId }),
+    );
+    expect(removed.held.map((c) => c.clientId).sort()).toEqual(
+      [seen.clientId, seenProd.clientId].sort(),
+    );
+    expect(removed.held.every((c) => c.holds === "secret")).toBe(true);
+    const held = removed.held.map((c) => c.clientId);
+    expect(held).not.toContain(ownersOwn.clientId);
+    const rotated = ok(
+      await actions.rotateCredentials.invoke(h.portal, lead, {
+        teamId,
+        credentials: removed.held.map((c) => ({
+          environment: c.environment,
+          clientId: c.clientId,
+        })),
+      }),
+    );
+    expect(rotated.map((c) => c.clientId).sort()).toEqual([...held].sort());
+    for (const c of rotated)
+      expect(c.clientSecret).not.toBe(
+        c.clientId === seen.clientId ? seen.clientSecret : seenProd.clientSecret,
+      );
+    // Now the owner holds them: removing the member again would name none.
+    const after = await h.root.sandbox.clients.get(seen.clientId);
+    expect(after.client_metadata?.revealedTo).toBe(lead.userId);
+  }, 60_000);
+});

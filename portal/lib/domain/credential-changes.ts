@@ -7,6 +7,7 @@ import { deleteClientIf, readClient } from "../management/clients";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, offeredEnvironment } from "./context";
 import { type Credential, type RevealedCredential, toCredential } from "./credentials";
+import { REVEALED_TO_KEY } from "./offboarding";
 import { isCredentialOf } from "./teams";
 
 export async function rotateSecret(tenant: Tenant, clientId: string, requestId: string) {
@@ -63,6 +64,15 @@ export async function rotateCredential(
       "invalid_input",
       "A key pair has no secret to rotate: replace it with a new key pair (Replace…), then revoke this one.",
     );
+  // Who will hold the working secret, recorded before it is issued (offboarding.ts).
+  await tenant.run(
+    "record who sees the new secret",
+    (c) =>
+      c.clients.update(credential.clientId, {
+        client_metadata: { [REVEALED_TO_KEY]: ctx.actor.userId },
+      }),
+    { safeToRepeat: true, requestId: ctx.requestId },
+  );
   const secret = await rotateSecret(tenant, credential.clientId, ctx.requestId);
   // Auth0: "New secrets may be delayed up to thirty seconds while rotating."
   const activeFrom = new Date(ctx.portal.now().getTime() + ctx.portal.rotationDelayMs);
