@@ -63,5 +63,10 @@ module.exports = {
     // Team records one user may create in 24 hours (1 to 50); portal admins, who create teams
     // for others, are not limited.
     teamsPerUserPerDay: 5,
+    // Your Auth0 plan's application limit (Free 10, Self Service 100): new teams and
+    // credentials are refused once a tenant holds this many minus reservedApplications (kept
+    // for the backend's own clients); admins see each tenant's count on the admin page.
+    applicationsPerTenant: 100,
+    reservedApplications: 5,
   },
 };

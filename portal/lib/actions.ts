@@ -43,6 +43,7 @@ import { credentialsHeldBy, rotateCredentials } from "./domain/offboarding";
 import { deleteTeam } from "./domain/team-deletion";
 import { listTeams } from "./domain/team-lists";
 import { createTeam, getTeam } from "./domain/teams";
+import { tenantUsage } from "./domain/tenant-room";
 import { tryCredential } from "./domain/try-credential";
 import { tryKeyPair } from "./domain/try-key-pair";
 import { defineAction } from "./guard";
@@ -339,6 +340,17 @@ export const actions = {
       await revokeAdminInvite(ctx, i);
       return { revoked: true as const };
     },
+  }),
+
+  /** Each tenant's applications against the cap (limits.applicationsPerTenant). */
+  adminTenantUsage: defineAction({
+    name: "adminTenantUsage",
+    access: "admin",
+    input: z.object({}),
+    output: z.array(
+      z.object({ environment, applications: z.number(), cap: z.number(), limit: z.number() }),
+    ),
+    run: (ctx) => tenantUsage(ctx),
   }),
 
   adminListAdmins: defineAction({

@@ -135,6 +135,7 @@ beforeAll(async () => {
       );
       return { issuerId: h.admin.userId, inviteId: decodeJwt(invite.token).jti };
     },
+    adminTenantUsage: async () => ({}),
     adminListAdmins: async () => ({}),
     adminRemoveAdmin: async () => {
       const u = await h.newUser("temp-admin", { permissions: ["portal-admin"] });

@@ -76,15 +76,21 @@ describe("limits", () => {
     return "";
   };
 
-  it("default to 20 credentials per team and environment, 5 teams per user per day", () => {
+  it("default to 20 credentials per team and environment, 5 teams per user per day, 100 applications per tenant with 5 kept", () => {
+    const tenantCap = { applicationsPerTenant: 100, reservedApplications: 5 };
     expect(parsePortalConfig(minimal).limits).toEqual({
       credentialsPerTeam: 20,
       teamsPerUserPerDay: 5,
+      ...tenantCap,
     });
     expect(parsePortalConfig({ ...minimal, limits: { credentialsPerTeam: 3 } }).limits).toEqual({
       credentialsPerTeam: 3,
       teamsPerUserPerDay: 5,
+      ...tenantCap,
     });
+    expect(problems({ applicationsPerTenant: 1 })).toContain(
+      "limits.applicationsPerTenant: Must be at least 2",
+    );
     expect(loadPortalConfig(repoConfig).limits.credentialsPerTeam).toBeGreaterThan(0);
   });
 

@@ -25,7 +25,11 @@ beforeAll(async () => {
     ...h.portal,
     config: () => ({
       ...h.portal.config(),
-      limits: { credentialsPerTeam: CREDENTIALS, teamsPerUserPerDay: TEAMS },
+      limits: {
+        ...h.portal.config().limits,
+        credentialsPerTeam: CREDENTIALS,
+        teamsPerUserPerDay: TEAMS,
+      },
     }),
   };
 }, 120_000);
@@ -278,6 +282,48 @@ describe("teams per user per day", () => {
       ),
     });
     expect((await h.refresh(user)).teamId).toBeUndefined();
+  });
+});
+
+describe("the whole tenant's cap (limits.applicationsPerTenant)", () => {
+  it("refuses new teams and credentials before the plan's limit, keeping the reserve, and admins see the count", async () => {
+    const { owner, teamId } = await newTeam("Capped");
+    const held = (await allClients(h.root.sandbox)).length;
+    // Room for exactly one more client in sandbox, with 2 kept for the backend's own clients.
+    const capped: Portal = {
+      ...portal,
+      config: () => ({
+        ...portal.config(),
+        limits: {
+          ...portal.config().limits,
+          applicationsPerTenant: held + 3,
+          reservedApplications: 2,
+        },
+      }),
+    };
+    const create = () =>
+      actions.createCredential.invoke(capped, owner, {
+        teamId,
+        environment: "sandbox",
+        name: `cap-${newKey().slice(0, 6)}`,
+        idempotencyKey: newKey(),
+      });
+    ok(await create());
+    const refused = await create();
+    expect(refused.ok || refused.error).toMatchObject({
+      code: "conflict",
+      message: expect.stringMatching(
+        /The sandbox tenant holds \d+ applications; portal.config.js keeps the last 2 of its \d+ .*for the portal's own clients/,
+      ),
+    });
+    expect(await allClients(h.root.sandbox)).toHaveLength(held + 1);
+    const usage = ok(await actions.adminTenantUsage.invoke(capped, h.admin, {}));
+    expect(usage).toContainEqual({
+      environment: "sandbox",
+      applications: held + 1,
+      cap: held + 1,
+      limit: held + 3,
+    });
   });
 });
 

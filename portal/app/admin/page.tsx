@@ -24,9 +24,10 @@ export default async function AdminTeams({
   const params = await searchParams;
   const from = cursorParam(params.from);
   const counts = params.counts === "1";
-  const [teams, me] = await Promise.all([
+  const [teams, me, usage] = await Promise.all([
     load(actions.adminListTeams, { from, take: 20, counts }),
     load(actions.whoAmI, {}),
+    load(actions.adminTenantUsage, {}),
   ]);
   if (!teams.ok) return <ErrorPanel error={teams.error} />;
   const environments = me.ok ? me.data.environments : [];
@@ -36,6 +37,21 @@ export default async function AdminTeams({
     <>
       <PageTitle title="Admin" subtitle="Every team, its members and credentials." />
       <AdminNav current="teams" />
+      {usage.ok && (
+        <p className="mb-4 text-sm text-slate-600" data-testid="tenant-usage">
+          {usage.data.map((u) => (
+            <span
+              key={u.environment}
+              className={`mr-4 ${u.applications >= u.cap ? "font-semibold text-red-700" : ""}`}
+            >
+              {u.environment}: {u.applications} of {u.limit} applications
+              {u.applications >= u.cap
+                ? ` — full: no new teams or credentials (the last ${u.limit - u.cap} are kept for the portal's own clients)`
+                : ""}
+            </span>
+          ))}
+        </p>
+      )}
       <Section title="Create a team">
         <div className="p-5">
           <AdminCreateTeamForm />

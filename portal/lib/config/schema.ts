@@ -72,6 +72,21 @@ const limits = z.strictObject({
     .min(1, "Must be at least 1")
     .max(50, "May be at most 50 (the user's create records, in app_metadata, hold them)")
     .default(5),
+  /**
+   * The tenants' application entity limit (Auth0 plan: Free 10, Self Service 100). New teams and
+   * credentials are refused once a tenant holds this many minus `reservedApplications`.
+   */
+  applicationsPerTenant: z
+    .number("Must be a whole number of at least 2")
+    .int("Must be a whole number of at least 2")
+    .min(2, "Must be at least 2")
+    .default(100),
+  /** Applications kept free for the backend's own clients (login app, bootstrap, backend…). */
+  reservedApplications: z
+    .number("Must be a whole number of at least 0")
+    .int("Must be a whole number of at least 0")
+    .min(0, "Must be at least 0")
+    .default(5),
 });
 
 export const PortalConfigSchema = z.strictObject({

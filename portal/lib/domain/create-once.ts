@@ -26,6 +26,7 @@ import { deleteClientIf, readClient, withoutSecret } from "../management/clients
 import { searchClients } from "../management/clients-search";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant } from "./context";
+import { refuseFullTenant } from "./tenant-room";
 import { patchAppMetadata, readUser } from "./users";
 
 export const RECORD_PREFIX = "astral_create_";
@@ -146,6 +147,8 @@ export async function createClientOnce(
   }
 
   await spec.beforeCreate?.(ownCreates(metadata).filter((c) => c.key !== spec.key));
+  // The whole tenant's cap, for every new client (tenant-room.ts).
+  await refuseFullTenant(ctx, spec.tenant);
   // Pending record first (and drop day-old ones), so that a lost answer can be recovered.
   const stale = Object.entries(metadata)
     .filter(
