@@ -9,7 +9,8 @@
 // Logout also ends the user's sessions on the server (lib/domain/sessions.ts: every session of
 // theirs begun before it, on every device), and of the SDK's routes only those the portal uses
 // are mounted: /auth/profile, /auth/access-token and the rest answer 404 (nothing in the portal
-// calls them, and they answer from the cookie alone, even for a blocked user).
+// calls them, and they answer from the cookie alone, even for a blocked user). A mutation's body
+// over 1 MB or nested deeper than 32 is refused (413/400) before Next parses it.
 import { PORTAL_ENV } from "@astral/contract";
 import { type NextRequest, NextResponse } from "next/server";
 import { auth0 } from "./lib/auth0";
@@ -17,6 +18,7 @@ import { type AuditSink, createAuditSink } from "./lib/domain/audit";
 import { endSessions } from "./lib/domain/sessions";
 import { refuseCrossOriginMutation } from "./lib/origin";
 import { portal } from "./lib/portal";
+import { bodyProblem } from "./lib/request-limits";
 import { contentSecurityPolicy, newNonce } from "./lib/security-headers";
 
 /** The SDK routes the portal uses; any other path under /auth/ is not served. */
@@ -58,6 +60,18 @@ export async function proxy(request: NextRequest) {
     return refused;
   }
   const { pathname } = new URL(request.url);
+  // Oversized or deeply nested bodies: 413/400 before Next parses them (lib/request-limits.ts).
+  if (!["GET", "HEAD", "OPTIONS"].includes(request.method) && !pathname.startsWith("/auth/")) {
+    const problem = await bodyProblem(request);
+    if (problem) {
+      const refusal = NextResponse.json(
+        { code: problem.code, message: problem.message },
+        { status: problem.status },
+      );
+      refusal.headers.set("Content-Security-Policy", csp);
+      return refusal;
+    }
+  }
   if (pathname.startsWith("/auth/") && !AUTH_ROUTES.has(pathname.replace(/\/+$/, ""))) {
     const notFound = NextResponse.json({ code: "not_found" }, { status: 404 });
     notFound.headers.set("Content-Security-Policy", csp);

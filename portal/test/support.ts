@@ -60,8 +60,9 @@ export function writeTestConfig(audience: string, scopes: string[]): string {
     `module.exports = ${JSON.stringify({
       branding: { title: "Test portal" },
       environments: [env("sandbox", "Sandbox"), env("production", "Production")],
-      // The highest limits: tests create many teams and credentials (limits have their own test).
-      limits: { credentialsPerTeam: 100, teamsPerUserPerDay: 50 },
+      // The highest limits: tests create many teams and credentials (limits have their own test;
+      // the local tenants' entity plan is unlimited unless a test sets one).
+      limits: { credentialsPerTeam: 100, teamsPerUserPerDay: 50, applicationsPerTenant: 1_000_000 },
     })};`,
   );
   return file;
