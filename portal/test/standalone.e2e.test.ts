@@ -165,6 +165,31 @@ describe("standalone server (the container's entry point)", () => {
     expect(res.headers.get("x-powered-by")).toBeNull();
   });
 
+  it("answers a 2 MB body with 413 and a 5000-deep JSON with 400, without internals (issue 15)", async () => {
+    const post = (body: string) =>
+      fetch(`${url}/`, {
+        method: "POST",
+        body,
+        headers: {
+          origin: taskEnv[PORTAL_ENV.login.baseUrl] ?? "",
+          "next-action": "a".repeat(42),
+          "content-type": "text/plain;charset=UTF-8",
+        },
+      });
+    const big = await post("x".repeat(2 * 1024 * 1024));
+    expect(big.status).toBe(413);
+    expect(await big.json()).toEqual({
+      code: "payload_too_large",
+      message: "The request body is larger than 1 MB.",
+    });
+    const deep = await post(`${"[".repeat(5000)}${"]".repeat(5000)}`);
+    expect(deep.status).toBe(400);
+    const text = await deep.text();
+    expect(JSON.parse(text)).toMatchObject({ code: "invalid_input" });
+    expect(text).not.toMatch(/at |Error|node_modules|\.js/);
+    expect(output).not.toMatch(/RangeError|Maximum call stack/);
+  });
+
   it("refuses to start with a bad portal.config.js or a missing variable, naming each problem", async () => {
     const dir = testTempDir("bad-config-");
     const bad = path.join(dir, "portal.config.js");
