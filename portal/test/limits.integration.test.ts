@@ -196,6 +196,49 @@ describe("credentials per team under Free rate limits (issue 15)", () => {
   }, 300_000);
 });
 
+describe("credentials per team: one user's creates spread over two portal processes", () => {
+  it("never pass the limit (the record re-check, not the in-process queue, holds it)", async () => {
+    const { owner, teamId } = await newTeam("TwoProcesses");
+    ok(await secret(owner, teamId));
+    // Two Portals over the same tenants, each with its own queue, as two tasks would have; under
+    // Free rate limits, so that creates take seconds and outlast the search lag.
+    const task = (): Portal => ({
+      ...h.portalWith(
+        { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+        { retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200 } },
+      ),
+      config: portal.config,
+    });
+    const tasks = [task(), task()];
+    for (const tenant of ["production", "sandbox"] as const)
+      h.env.control.setRateLimitProfile(tenant, "free");
+    onTestFinished(() => {
+      for (const tenant of ["production", "sandbox"] as const)
+        h.env.control.setRateLimitProfile(tenant, "test");
+    });
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        actions.createCredential.invoke(tasks[i % 2] as Portal, owner, {
+          teamId,
+          environment: "sandbox",
+          name: `two-${newKey().slice(0, 6)}`,
+          idempotencyKey: newKey(),
+        }),
+      ),
+    );
+    for (const tenant of ["production", "sandbox"] as const)
+      h.env.control.setRateLimitProfile(tenant, "test");
+    const made = (await credentialsOf(teamId)).map((c) => c.client_id ?? "");
+    const kept = results.flatMap((r) => (r.ok ? [r.data.clientId] : []));
+    console.info(
+      `6 creates over two tasks at 1/${CREDENTIALS}: ${kept.length} kept, ${made.length} held`,
+    );
+    expect(made.length).toBeLessThanOrEqual(CREDENTIALS);
+    expect(made).toEqual(expect.arrayContaining(kept));
+    for (const r of results) if (!r.ok) expect(r.error.message).toMatch(/credentialsPerTeam/);
+  }, 180_000);
+});
+
 describe("credentials per team: members creating at the same moment", () => {
   it("exceed the limit by at most the room left, once per other member (ADR 0700)", async () => {
     const { owner, teamId } = await newTeam("Crowded");

@@ -164,13 +164,16 @@ export function credentialLimit(
  * ten parallel creates at limit − 1 end with exactly one kept. Creates of one user spread over
  * several portal processes still hold the limit, and may leave room unused.
  */
-const queues = new Map<string, Promise<unknown>>();
+const queuesOf = new WeakMap<Ctx["portal"], Map<string, Promise<unknown>>>();
 
 export function oneAtATime<T>(
   ctx: Ctx,
   input: { teamId: string; environment: Environment },
   run: () => Promise<T>,
 ): Promise<T> {
+  // Per Portal (one per process; tests make two to stand for two processes).
+  const queues = queuesOf.get(ctx.portal) ?? new Map<string, Promise<unknown>>();
+  queuesOf.set(ctx.portal, queues);
   const id = `${ctx.actor.userId}\u0000${input.teamId}\u0000${input.environment}`;
   const before = queues.get(id) ?? Promise.resolve();
   const mine = before.then(run, run);
