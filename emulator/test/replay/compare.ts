@@ -1,0 +1,107 @@
+/**
+ * One recorded answer against the local one: status, JSON key sets at every level, and the values
+ * of every field except the few that are genuinely not deterministic (NOT_COMPARED, each with its
+ * reason). Ids are not skipped: each recorded id is mapped onto the local id answered in its place
+ * the first time it appears (IdMap), and from then on it must match.
+ */
+
+/** Fields whose recorded value cannot be reproduced, by JSON key, with the reason. */
+export const NOT_COMPARED: Readonly<Record<string, string>> = {
+  created_at: "timestamp of the recording",
+  updated_at: "timestamp of the recording",
+  last_password_reset: "timestamp of the recording",
+  client_secret: "a secret: random, and redacted by go-auth0's recorder",
+  access_token: "a token: signed with the tenant's key, and redacted by go-auth0's recorder",
+  kid: "derived from the recorded tenant's signing key or uploaded key; our keys are our own",
+  picture:
+    "Auth0 derives the default avatar URL from its CDN and the email hash; the local tenants have no CDN",
+};
+
+/** Keys whose values are ids, learned from answers and mapped onto later requests. */
+const ID_KEYS = new Set(["id", "client_id", "user_id"]);
+
+export class IdMap {
+  private readonly pairs = new Map<string, string>();
+
+  set(recorded: string, local: string): void {
+    if (recorded && local && !this.pairs.has(recorded)) this.pairs.set(recorded, local);
+  }
+
+  map(value: string): string {
+    return this.pairs.get(value) ?? value;
+  }
+
+  /** Replaces every known recorded id in a URL or body, longest first. */
+  rewrite(text: string): string {
+    const ids = [...this.pairs.keys()].sort((a, b) => b.length - a.length);
+    let out = text;
+    for (const id of ids) {
+      const local = this.pairs.get(id) ?? id;
+      out = out.split(encodeURIComponent(id)).join(encodeURIComponent(local)).split(id).join(local);
+    }
+    return out;
+  }
+
+  /** Learns the ids of a recorded answer from the local answer in the same places. */
+  learn(recorded: unknown, local: unknown): void {
+    if (Array.isArray(recorded) && Array.isArray(local)) {
+      recorded.forEach((r, i) => {
+        this.learn(r, local[i]);
+      });
+      return;
+    }
+    if (!isObject(recorded) || !isObject(local)) return;
+    for (const [key, value] of Object.entries(recorded)) {
+      const other = local[key];
+      if (ID_KEYS.has(key) && typeof value === "string" && typeof other === "string") {
+        this.set(value, other);
+        // An identity's user_id is the user id without its `auth0|` prefix.
+        const [, suffix] = value.split("|");
+        const [, otherSuffix] = other.split("|");
+        if (suffix && otherSuffix) this.set(suffix, otherSuffix);
+      } else {
+        this.learn(value, other);
+      }
+    }
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The differences between a recorded and a local JSON value (empty: they match). */
+export function differences(recorded: unknown, local: unknown, ids: IdMap, at = "$"): string[] {
+  if (Array.isArray(recorded)) {
+    if (!Array.isArray(local)) return [`${at}: recorded an array, local ${JSON.stringify(local)}`];
+    if (recorded.length !== local.length)
+      return [`${at}: recorded ${recorded.length} items, local ${local.length}`];
+    return recorded.flatMap((r, i) => differences(r, local[i], ids, `${at}[${i}]`));
+  }
+  if (isObject(recorded)) {
+    if (!isObject(local)) return [`${at}: recorded an object, local ${JSON.stringify(local)}`];
+    const out: string[] = [];
+    const missing = Object.keys(recorded).filter((k) => !(k in local));
+    const extra = Object.keys(local).filter((k) => !(k in recorded));
+    if (missing.length) out.push(`${at}: missing keys ${missing.join(", ")}`);
+    if (extra.length) out.push(`${at}: extra keys ${extra.join(", ")}`);
+    for (const [key, value] of Object.entries(recorded)) {
+      if (!(key in local) || key in NOT_COMPARED) continue;
+      out.push(...differences(value, local[key], ids, `${at}.${key}`));
+    }
+    return out;
+  }
+  const expected = typeof recorded === "string" ? ids.map(recorded) : recorded;
+  return expected === local
+    ? []
+    : [`${at}: recorded ${JSON.stringify(expected)}, local ${JSON.stringify(local)}`];
+}
+
+export function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
