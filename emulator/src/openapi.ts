@@ -21,6 +21,8 @@ interface RawOperation {
 interface Document {
   paths: Record<string, Record<string, RawOperation>>;
   components: { schemas: Record<string, Schema> };
+  /** Supplements only: schema name → properties to add where the schema lacks them. */
+  schemaProperties?: Record<string, Record<string, Schema>>;
 }
 
 /** Where an operation comes from: Auth0's vendored document, or a local supplement. */
@@ -56,6 +58,15 @@ export function loadManagementApi(
   }
   for (const [name, schema] of Object.entries(extra.components?.schemas ?? {})) {
     doc.components.schemas[name] ??= schema;
+  }
+  // Properties Auth0 accepts that a schema of the vendored copy lacks (each with its source).
+  for (const [name, props] of Object.entries(extra.schemaProperties ?? {})) {
+    const schema = doc.components.schemas[name] as
+      | { properties?: Record<string, Schema> }
+      | undefined;
+    if (!schema) throw new Error(`supplements.json: no schema ${name} in the document`);
+    schema.properties ??= {};
+    for (const [prop, value] of Object.entries(props)) schema.properties[prop] ??= value;
   }
   return doc;
 }

@@ -6,17 +6,20 @@ import { checkResourceServerRoom, checkScopeCount } from "./entity-limits";
 
 const missing = () => notFound("The resource server does not exist", "inexistent_resource_server");
 
+/**
+ * What Auth0 fills in for a new API (rule `resource-servers.defaults`, from go-auth0's recorded
+ * answers): no `token_dialect`, `enforce_policies` or `is_system` unless sent (system APIs carry
+ * `is_system: true`), a web token lifetime of 7200 s.
+ */
 export function buildResourceServer(body: Doc, extra: Doc = {}): Doc {
   return {
     id: randomHex(24),
     name: body.identifier as string,
     signing_alg: "RS256",
     token_lifetime: 86400,
+    token_lifetime_for_web: 7200,
     allow_offline_access: false,
-    skip_consent_for_verifiable_first_party_clients: true,
-    token_dialect: "access_token",
-    enforce_policies: false,
-    is_system: false,
+    skip_consent_for_verifiable_first_party_clients: false,
     scopes: [],
     ...clone(body),
     ...extra,
@@ -66,8 +69,8 @@ export const patchResourceServer: Handler = (ctx) => {
   const next = applyPatch(current, ctx.body);
   store.resourceServers.put(next);
   store.changed();
-  // Auth0 documents 201 for this update (not 200); follow the document.
-  return { status: 201, body: clone(next) };
+  // Rule `resource-servers.patch-200`: Auth0's document says 201, its recorded answer is 200.
+  return { status: 200, body: clone(next) };
 };
 
 export const deleteResourceServer: Handler = (ctx) => {

@@ -12,10 +12,53 @@ export const NOT_COMPARED: Readonly<Record<string, string>> = {
   last_password_reset: "timestamp of the recording",
   client_secret: "a secret: random, and redacted by go-auth0's recorder",
   access_token: "a token: signed with the tenant's key, and redacted by go-auth0's recorder",
-  kid: "derived from the recorded tenant's signing key or uploaded key; our keys are our own",
   picture:
     "Auth0 derives the default avatar URL from its CDN and the email hash; the local tenants have no CDN",
 };
+
+/**
+ * Keys Auth0 answered differently when an older cassette was recorded than it does now: in those
+ * cassettes the key's presence is not compared (its value still is where both have it). The
+ * local tenants follow the newest recordings.
+ */
+export const SUPERSEDED: readonly { key: string; cassettes: readonly string[]; reason: string }[] =
+  [
+    {
+      key: "cross_origin_authentication",
+      cassettes: [
+        "TestClientAuthenticationMethods/GetPrivateKeyJWT.yaml",
+        "TestClient_CreateAllCredential/Should_create_PrivateJWT_Credential.yaml",
+        "TestClient_CreateCredential.yaml",
+        "TestClient_Delete.yaml",
+        "TestClient_DeleteCredential.yaml",
+        "TestClient_GetCredentials.yaml",
+        "TestClient_List.yaml",
+        "TestClient_ListCredentials.yaml",
+        "TestClient_Read.yaml",
+        "TestClient_RotateSecret.yaml",
+        "TestClient_Update.yaml",
+        "TestClient_UpdateCredential.yaml",
+      ],
+      reason:
+        "client answers recorded in 2023 and 2024 leave it out; those recorded from April 2025 on (TestClient_CreateWithClientRefreshToken #1, TestClient_Create #0, TestClientGrantManager_* #0) answer false, as the local tenants do",
+    },
+    {
+      key: "cross_origin_auth",
+      cassettes: ["TestClient_List.yaml"],
+      reason:
+        "the field's deprecated name, answered in January 2023; every later recording has cross_origin_authentication instead",
+    },
+    {
+      key: "client_secret",
+      cassettes: ["TestClient_List.yaml"],
+      reason:
+        "recorded in January 2023, before go-auth0's recorder redacted client answers: the saved create answer has no secret (the scopes of go-auth0's test client then are not known); every later create answer has one",
+    },
+  ];
+
+export function supersededKeys(cassette: string): ReadonlySet<string> {
+  return new Set(SUPERSEDED.filter((s) => s.cassettes.includes(cassette)).map((s) => s.key));
+}
 
 /** Keys whose values are ids, learned from answers and mapped onto later requests. */
 const ID_KEYS = new Set(["id", "client_id", "user_id"]);
@@ -71,23 +114,29 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** The differences between a recorded and a local JSON value (empty: they match). */
-export function differences(recorded: unknown, local: unknown, ids: IdMap, at = "$"): string[] {
+export function differences(
+  recorded: unknown,
+  local: unknown,
+  ids: IdMap,
+  superseded: ReadonlySet<string> = new Set(),
+  at = "$",
+): string[] {
   if (Array.isArray(recorded)) {
     if (!Array.isArray(local)) return [`${at}: recorded an array, local ${JSON.stringify(local)}`];
     if (recorded.length !== local.length)
       return [`${at}: recorded ${recorded.length} items, local ${local.length}`];
-    return recorded.flatMap((r, i) => differences(r, local[i], ids, `${at}[${i}]`));
+    return recorded.flatMap((r, i) => differences(r, local[i], ids, superseded, `${at}[${i}]`));
   }
   if (isObject(recorded)) {
     if (!isObject(local)) return [`${at}: recorded an object, local ${JSON.stringify(local)}`];
     const out: string[] = [];
-    const missing = Object.keys(recorded).filter((k) => !(k in local));
-    const extra = Object.keys(local).filter((k) => !(k in recorded));
+    const missing = Object.keys(recorded).filter((k) => !(k in local) && !superseded.has(k));
+    const extra = Object.keys(local).filter((k) => !(k in recorded) && !superseded.has(k));
     if (missing.length) out.push(`${at}: missing keys ${missing.join(", ")}`);
     if (extra.length) out.push(`${at}: extra keys ${extra.join(", ")}`);
     for (const [key, value] of Object.entries(recorded)) {
       if (!(key in local) || key in NOT_COMPARED) continue;
-      out.push(...differences(value, local[key], ids, `${at}.${key}`));
+      out.push(...differences(value, local[key], ids, superseded, `${at}.${key}`));
     }
     return out;
   }

@@ -57,13 +57,27 @@ function keepFields(body: unknown, fields: ReadonlySet<string>): Record<string, 
   ) as Record<string, unknown>;
 }
 
-/** The local answer as go-auth0's recorder would have saved it (unchanged where it did not touch it). */
-export function recorderView(method: string, url: string, body: unknown): unknown {
+/** Whether go-auth0's recorder rewrote this recorded client answer (its redaction mark is in it). */
+function rewrittenClient(recorded: unknown): boolean {
+  const secret = (recorded as { client_secret?: unknown } | undefined)?.client_secret;
+  return secret === "[REDACTED]" || secret === "[ROTATED-REDACTED]";
+}
+
+/**
+ * The local answer as go-auth0's recorder would have saved it (unchanged where it did not touch
+ * it). Recordings older than the client rewrite (no redaction mark) are compared as they are.
+ */
+export function recorderView(
+  method: string,
+  url: string,
+  body: unknown,
+  recorded: unknown,
+): unknown {
   const isList = url.includes("include_totals");
   if (url.startsWith("/api/v2/clients") && !url.includes("/connections")) {
     const rotate = url.includes("/rotate-secret");
     const touched = method === "POST" || method === "GET" || method === "PATCH" || rotate;
-    if (touched && !isList && !url.includes("/credentials")) {
+    if (touched && !isList && !url.includes("/credentials") && rewrittenClient(recorded)) {
       const redacted = rotate ? "[ROTATED-REDACTED]" : "[REDACTED]";
       return {
         ...keepFields(body, CLIENT_FIELDS),

@@ -5,7 +5,7 @@
  */
 import type { BootstrapCredentials, TenantHandle } from "../../src/index";
 import { type Cassette, type Interaction, RECORDED_HOST, RECORDED_TENANT } from "./cassettes";
-import { differences, IdMap, parseJson } from "./compare";
+import { differences, IdMap, parseJson, supersededKeys } from "./compare";
 import { recorderView } from "./recorder-view";
 
 export interface InteractionResult {
@@ -115,15 +115,17 @@ export async function replayCassette(
     }
     const recorded = parseJson(interaction.responseBody);
     const view = withoutPreexisting(
-      recorderView(interaction.method, interaction.url, local.body),
+      recorderView(interaction.method, interaction.url, local.body, recorded),
       target.preexisting,
     );
     if (interaction.status < 300 && local.status < 300) ids.learn(recorded, view);
     const diffs =
       local.status === interaction.status
         ? []
-        : [`status: recorded ${interaction.status}, local ${local.status}`];
-    diffs.push(...differences(recorded, view, ids));
+        : [
+            `status: recorded ${interaction.status}, local ${local.status} ${JSON.stringify((local.body as { message?: unknown } | undefined)?.message ?? "")}`,
+          ];
+    diffs.push(...differences(recorded, view, ids, supersededKeys(cassette.name)));
     results.push({ ...base, served: true, differences: diffs });
   }
   return results;
