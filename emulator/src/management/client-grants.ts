@@ -101,8 +101,8 @@ export const patchGrant: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const current = store.grants.get(ctx.params.id ?? "");
   if (!current) throw missing();
-  const api = ctx.tenant.resourceServerByIdentifier(String(current.audience));
-  if (api) checkScopesOfApi(api, ctx.body.scope);
+  // Rule `client-grants.scopes-of-api`: Auth0 accepts on PATCH scopes the API does not define
+  // (recorded: TestClientGrantManager_Update #3), so only the create checks them.
   const next = applyPatch(current, ctx.body);
   store.grants.put(next);
   store.changed();

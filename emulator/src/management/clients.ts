@@ -165,7 +165,10 @@ export const createClient: Handler = (ctx) => {
   // Rule `clients.create.enable-client-connections`.
   enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
   ctx.tenant.store.changed();
-  return { status: 201, body: present(ctx, client, true) };
+  // Rule `clients.defaults`: the create's answer has no `tenant` or `global` (recorded raw in
+  // TestClient_List #0); reads show them.
+  const { tenant: _tenant, global: _global, ...made } = present(ctx, client, true);
+  return { status: 201, body: made };
 };
 
 export const patchClient: Handler = (ctx) => {
@@ -202,7 +205,8 @@ export const patchClient: Handler = (ctx) => {
 export const deleteClient: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const id = ctx.params.id ?? "";
-  if (!store.clients.delete(id)) throw missing();
+  // Rule `deletes.gone-204`: deleting what is gone answers 204, as recorded.
+  if (!store.clients.delete(id)) return { status: 204 };
   store.secretRotations.delete(id);
   const grants = store.grants.lookup("client_id", id);
   for (const g of [...(grants ?? [])]) store.grants.delete(g);

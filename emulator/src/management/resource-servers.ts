@@ -26,12 +26,23 @@ export function buildResourceServer(body: Doc, extra: Doc = {}): Doc {
   };
 }
 
+/**
+ * An API as Auth0 answers it: a token-encryption key's `pem` is not shown back (rule
+ * `resource-servers.defaults`, recorded in TestResourceServer_Create #0).
+ */
+function shown(rs: Doc): Doc {
+  const out = clone(rs);
+  const key = (out.token_encryption as Doc | undefined)?.encryption_key as Doc | undefined;
+  if (key) delete key.pem;
+  return out;
+}
+
 export const listResourceServers: Handler = (ctx) => {
   let items: readonly Doc[] = ctx.tenant.store.resourceServers.all();
   const identifiers = ctx.query.identifiers as string[] | undefined;
   if (identifiers) items = items.filter((r) => identifiers.includes(r.identifier as string));
   const page = paginate(
-    items.map((r) => project(clone(r), ctx.query)),
+    items.map((r) => project(shown(r), ctx.query)),
     ctx.query,
     "resource_servers",
   );
@@ -41,7 +52,7 @@ export const listResourceServers: Handler = (ctx) => {
 export const getResourceServer: Handler = (ctx) => {
   const rs = ctx.tenant.resourceServerByIdOrIdentifier(ctx.params.id ?? "");
   if (!rs) throw missing();
-  return { status: 200, body: clone(rs) };
+  return { status: 200, body: shown(rs) };
 };
 
 export const createResourceServer: Handler = (ctx) => {
@@ -56,7 +67,7 @@ export const createResourceServer: Handler = (ctx) => {
   const rs = buildResourceServer(ctx.body);
   store.resourceServers.put(rs);
   store.changed();
-  return { status: 201, body: clone(rs) };
+  return { status: 201, body: shown(rs) };
 };
 
 export const patchResourceServer: Handler = (ctx) => {
@@ -70,13 +81,14 @@ export const patchResourceServer: Handler = (ctx) => {
   store.resourceServers.put(next);
   store.changed();
   // Rule `resource-servers.patch-200`: Auth0's document says 201, its recorded answer is 200.
-  return { status: 200, body: clone(next) };
+  return { status: 200, body: shown(next) };
 };
 
 export const deleteResourceServer: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const current = ctx.tenant.resourceServerByIdOrIdentifier(ctx.params.id ?? "");
-  if (!current) throw missing();
+  // Rule `deletes.gone-204`: deleting what is gone answers 204, as recorded.
+  if (!current) return { status: 204 };
   if (current.is_system)
     throw badRequest("You cannot delete a system resource server", "operation_not_supported");
   store.resourceServers.delete(current.id as string);

@@ -9,6 +9,7 @@
  */
 import type { Doc, Json } from "../collection";
 import { ApiError } from "../errors";
+import type { PasswordPolicy } from "../passwords";
 import type { Tenant } from "../tenant";
 import {
   applyPatch,
@@ -73,6 +74,14 @@ export function databaseConnectionsFor(tenant: Tenant, clientId: string): Doc[] 
       c.strategy === "auth0" &&
       ((c.enabled_clients as string[] | undefined) ?? []).includes(clientId),
   );
+}
+
+/** The password policy of the tenant's database connection (rule `users.password-policy`). */
+export function databasePasswordPolicy(tenant: Tenant): PasswordPolicy {
+  const db = sections(tenant).connections.find(
+    (c) => c.strategy === "auth0" && c.name === DEFAULT_DATABASE,
+  );
+  return ((db?.options as Doc | undefined)?.passwordPolicy as PasswordPolicy | undefined) ?? "good";
 }
 
 /**
