@@ -36,6 +36,14 @@ beforeAll(async () => {
     token: await managementToken(env, "sandbox"),
     preexisting: new Set(),
   };
+  // The recorded tenant gave a new application no connection (TestClientManager_ReadEnabledConnections
+  // #1 lists none): its `flags.enable_client_connections` was off, as tenants/tenant.yaml sets it.
+  const flags = await fetch(`${tenant.baseUrl}/api/v2/tenants/settings`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${target.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ flags: { enable_client_connections: false } }),
+  });
+  expect(flags.status).toBe(200);
   target.preexisting = new Set([
     ...(await idsOf("clients?per_page=100&include_totals=true", "clients", "client_id")),
     ...(await idsOf("resource-servers?per_page=100&include_totals=true", "resource_servers", "id")),
@@ -57,9 +65,11 @@ describe("go-auth0's recorded real-tenant traffic, replayed", () => {
     const served = results.filter((r) => r.served);
     const matching = served.filter((r) => r.differences.length === 0);
     const notServed = results.filter((r) => !r.served);
+    const onlyStatus = served.filter((r) => r.statusOnly).length;
     console.log(
       `replay: ${matching.length}/${served.length} served interactions match ` +
-        `(${((100 * matching.length) / Math.max(served.length, 1)).toFixed(1)} %); ` +
+        `(${((100 * matching.length) / Math.max(served.length, 1)).toFixed(1)} %; ` +
+        `${onlyStatus} of them compared by status only); ` +
         `${notServed.length} on operations the local tenants do not serve` +
         (notServed.length
           ? `: ${[...new Set(notServed.map((r) => r.request.replace(/\?.*/, "")))].join("; ")}`

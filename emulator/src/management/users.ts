@@ -127,7 +127,7 @@ export async function insertDatabaseUser(
     user_metadata: (body.user_metadata as Doc | undefined) ?? {},
     created_at: at,
     updated_at: at,
-    logins_count: 0,
+    // Rule `users.defaults`: no logins_count until the first login (as recorded).
   };
   store.passwords.set(userId, hash);
   store.users.put(user);
@@ -177,6 +177,8 @@ export const patchUser: Handler = async (ctx) => {
   }
   if (email) next.email = email;
   next.updated_at = now();
+  // Rule `users.defaults`: a new password is dated (recorded: TestUserManager_Update #1).
+  if (hash) next.last_password_reset = next.updated_at;
   if (hash) store.passwords.set(userId, hash);
   store.users.put(next);
   store.changed();
