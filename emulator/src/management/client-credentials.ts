@@ -1,6 +1,6 @@
 /**
  * A client's credentials: `GET`/`POST /clients/{client_id}/credentials`, `GET`/`PATCH`/`DELETE`
- * `/clients/{client_id}/credentials/{credential_id}` (rules `clients.credentials.*`). The
+ * `/clients/{client_id}/credentials/{credential_id}` (rule `clients.credentials.endpoints`). The
  * answers have the shapes go-auth0's recordings of a real tenant show. A credential made here is
  * used for Private Key JWT only once the client's `client_authentication_methods` names it.
  */
@@ -57,7 +57,7 @@ export const createCredential: Handler = (ctx) => {
   // Rule `clients.auth-methods.count`: at most 2 per application.
   if (existing.length >= MAX_CREDENTIALS)
     throw badRequest(`A client holds at most ${MAX_CREDENTIALS} credentials.`);
-  checkDistinct([...existing, made]);
+  checkDistinct([...existing, made]); // rule `clients.credentials.same-key`
   credentialsSection(ctx.tenant)[made.id] = made;
   ctx.tenant.store.changed();
   // Recorded (TestClient_CreateCredential #1): no expires_at in the answer when none is set.

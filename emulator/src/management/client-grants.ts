@@ -109,7 +109,7 @@ export const patchGrant: Handler = (ctx) => {
   return { status: 200, body: clone(next) };
 };
 
-/** Rule `client-grants.delete-twice`: deleting a grant that is gone answers 204, as recorded. */
+/** Rule `deletes.gone-204`: deleting a grant that is gone answers 204, as recorded. */
 export const deleteGrant: Handler = (ctx) => {
   const { store } = ctx.tenant;
   if (store.grants.delete(ctx.params.id ?? "")) store.changed();
