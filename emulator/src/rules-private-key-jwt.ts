@@ -32,7 +32,7 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "clients.auth-methods.jwt-alg",
-    rule: "A client with `client_authentication_methods` needs `jwt_configuration.alg` RS256, or PS256 with a FAPI `compliance_level`.",
+    rule: "A client with `client_authentication_methods` needs `jwt_configuration.alg` RS256, or PS256 with a FAPI `compliance_level`; without `alg` it is a 400 (Auth0 sets no `alg` on a client made without one).",
     source: `${PATCH_CLIENT} (notes; applied to create too, the stricter reading); go-auth0 v1.45.0 recording TestClientAuthenticationMethods/GetPrivateKeyJWT.yaml #0 (PS256 with \`compliance_level\` \`fapi1_adv_pkj_par\` answered 201)`,
     enforcedIn: [METHODS_TS],
   },

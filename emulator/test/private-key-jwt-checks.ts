@@ -29,7 +29,12 @@ export function privateKeyJwtChecks(t: {
   const create = (body: Record<string, unknown>) =>
     call(t.base(), "POST", "/api/v2/clients", {
       token: t.token(),
-      body: { name: "rules pkjwt", app_type: "non_interactive", ...body },
+      body: {
+        name: "rules pkjwt",
+        app_type: "non_interactive",
+        jwt_configuration: { alg: "RS256" },
+        ...body,
+      },
     });
   const status400 = async (body: Record<string, unknown>) =>
     expect(expectAuth0Error(await create(body)).statusCode).toBe(400);

@@ -132,6 +132,7 @@ export function recordedChecks(t: {
       const twice = { credential_type: "public_key", pem: key };
       const both = await api("POST", "/clients", {
         name: "recorded twice",
+        jwt_configuration: { alg: "RS256" },
         client_authentication_methods: { private_key_jwt: { credentials: [twice, twice] } },
       });
       expect(expectAuth0Error(both).statusCode).toBe(400);

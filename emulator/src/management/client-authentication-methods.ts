@@ -155,7 +155,9 @@ export function futureDate(value: string, at: string): string {
 function checkJwtAlg(body: Doc): void {
   const jwtAlg = (body.jwt_configuration as Doc | undefined)?.alg;
   const fapi = String(body.compliance_level ?? "").startsWith("fapi");
-  if (jwtAlg !== undefined && jwtAlg !== "RS256" && !(jwtAlg === "PS256" && fapi))
+  // Without `alg` Auth0 sets none (recorded: TestClient_Create #0), and the SDK's notes say it
+  // "must be set to RS256": a missing one is refused too.
+  if (jwtAlg !== "RS256" && !(jwtAlg === "PS256" && fapi))
     throw badRequest(
       "client_authentication_methods needs jwt_configuration.alg RS256 (PS256 only with a FAPI compliance_level).",
     );
