@@ -21,6 +21,10 @@ interface RawOperation {
 interface Document {
   paths: Record<string, Record<string, RawOperation>>;
   components: { schemas: Record<string, Schema> };
+  /** Supplements only: schema name → properties to add where the schema lacks them. */
+  schemaProperties?: Record<string, Record<string, Schema>>;
+  /** Supplements only: `<path> <method>` → parameters to add where the operation lacks them. */
+  operationParameters?: Record<string, NonNullable<RawOperation["parameters"]>>;
 }
 
 /** Where an operation comes from: Auth0's vendored document, or a local supplement. */
@@ -56,6 +60,24 @@ export function loadManagementApi(
   }
   for (const [name, schema] of Object.entries(extra.components?.schemas ?? {})) {
     doc.components.schemas[name] ??= schema;
+  }
+  // Properties Auth0 accepts that a schema of the vendored copy lacks (each with its source).
+  for (const [name, props] of Object.entries(extra.schemaProperties ?? {})) {
+    const schema = doc.components.schemas[name] as
+      | { properties?: Record<string, Schema> }
+      | undefined;
+    if (!schema) throw new Error(`supplements.json: no schema ${name} in the document`);
+    schema.properties ??= {};
+    for (const [prop, value] of Object.entries(props)) schema.properties[prop] ??= value;
+  }
+  for (const [where, params] of Object.entries(extra.operationParameters ?? {})) {
+    const [path = "", method = ""] = where.split(" ");
+    const op = doc.paths[path]?.[method];
+    if (!op) throw new Error(`supplements.json: no operation ${where} in the document`);
+    op.parameters ??= [];
+    for (const param of params)
+      if (!op.parameters.some((p) => p.name === param.name && p.in === param.in))
+        op.parameters.push(param);
   }
   return doc;
 }

@@ -36,9 +36,34 @@ export async function verifyPassword(
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** Auth0's default ("fair") policy: 8+ characters with lower, upper case and digits. */
-export function isStrongEnough(password: string): boolean {
-  return (
-    password.length >= 8 && /[a-z]/.test(password) && /[A-Z]/.test(password) && /\d/.test(password)
-  );
+/**
+ * Auth0's password policies (rule `users.password-policy`): "Fair: at least 8 characters
+ * including a lower-case letter, an upper-case letter, and a number"; "Good: at least 8 characters
+ * including at least 3 of the following 4 types of characters: a lower-case letter, an
+ * upper-case letter, a number, a special character"; "Excellent": 10 characters, 3 of the 4, no
+ * more than 2 identical characters in a row. Any printable character that is not a letter or a
+ * digit counts as special, a space too (go-auth0's recording: "I have a password and its a
+ * secret" is accepted under `good`).
+ */
+export type PasswordPolicy = "none" | "low" | "fair" | "good" | "excellent";
+
+export function meetsPasswordPolicy(password: string, policy: PasswordPolicy = "good"): boolean {
+  const kinds = [/[a-z]/, /[A-Z]/, /\d/, /[^A-Za-z0-9]/].filter((k) => k.test(password)).length;
+  switch (policy) {
+    case "none":
+      return password.length >= 1;
+    case "low":
+      return password.length >= 6;
+    case "fair":
+      return (
+        password.length >= 8 &&
+        /[a-z]/.test(password) &&
+        /[A-Z]/.test(password) &&
+        /\d/.test(password)
+      );
+    case "good":
+      return password.length >= 8 && kinds >= 3;
+    default:
+      return password.length >= 10 && kinds >= 3 && !/(.)\1\1/.test(password);
+  }
 }

@@ -22,7 +22,7 @@ const UNAUTHORIZED =
 export const LIMITS_RULES = [
   {
     id: "token.auth-method.post",
-    rule: `A \`client_secret_post\` client authenticates with \`client_secret\` in the body only: HTTP Basic is ${UNAUTHORIZED}.`,
+    rule: `A \`client_secret_post\` client authenticates with \`client_secret\` in the body only: HTTP Basic is ${UNAUTHORIZED}. A client made without \`token_endpoint_auth_method\` (Auth0 then answers none) is taken as \`client_secret_post\` (the stricter reading).`,
     source: `${APP_TYPE} ("Client Secret Post: Application using POST request body parameters to send a client secret"); auth0 SDK \`dist/cjs/management/api/types/types.d.ts\` \`ClientTokenEndpointAuthMethodEnum\``,
     enforcedIn: [SECRET_TS],
   },
@@ -52,9 +52,9 @@ export const LIMITS_RULES = [
   },
   {
     id: "client-grants.scopes-of-api",
-    rule: "`POST /client-grants` and `PATCH /client-grants/{id}` accept only scopes the resource server defines; any other is a 400 naming them (Auth0's wording is not published).",
+    rule: "`POST /client-grants` accepts only scopes the resource server defines; any other is a 400 naming them (the stricter reading; Auth0's wording is not published). `PATCH /client-grants/{id}` accepts them, as Auth0 does.",
     source:
-      'auth0 SDK `dist/cjs/management/api/requests/requests.d.ts` `CreateClientGrantRequestContent.scope` ("Scopes allowed for this client grant"), `.allow_all_scopes` ("all scopes configured on the resource server")',
+      'auth0 SDK `dist/cjs/management/api/requests/requests.d.ts` `CreateClientGrantRequestContent.scope` ("Scopes allowed for this client grant"), `.allow_all_scopes` ("all scopes configured on the resource server"); go-auth0 v1.45.0 recording TestClientGrantManager_Update.yaml #3 (a PATCH with `update:resource`, which the API does not define, answered 200)',
     enforcedIn: ["emulator/src/management/client-grants.ts"],
   },
   {

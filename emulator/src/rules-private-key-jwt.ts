@@ -32,8 +32,8 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "clients.auth-methods.jwt-alg",
-    rule: "A client with `client_authentication_methods` needs `jwt_configuration.alg` RS256.",
-    source: `${PATCH_CLIENT} (notes; applied to create too, the stricter reading)`,
+    rule: "A client with `client_authentication_methods` needs `jwt_configuration.alg` RS256, or PS256 with a FAPI `compliance_level`; without `alg` it is a 400 (Auth0 sets no `alg` on a client made without one).",
+    source: `${PATCH_CLIENT} (notes; applied to create too, the stricter reading); go-auth0 v1.45.0 recording TestClientAuthenticationMethods/GetPrivateKeyJWT.yaml #0 (PS256 with \`compliance_level\` \`fapi1_adv_pkj_par\` answered 201)`,
     enforcedIn: [METHODS_TS],
   },
   {
@@ -63,14 +63,14 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "clients.auth-methods.kid",
-    rule: "`kid` matches `[0-9a-zA-Z-_]{10,64}`, is generated when absent and is unique within the client; `alg` is RS256 (default), RS384 or PS256.",
-    source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\`; https://auth0.com/docs/api/management/v2/clients/post-clients`,
+    rule: "`kid` matches `[0-9a-zA-Z-_]{10,64}`; when absent it is the key's RFC 7638 JWK thumbprint (SHA-256, base64url); unique within the client; `alg` is RS256 (default), RS384 or PS256.",
+    source: `${TYPES_D_TS} \`PublicKeyCredential.kid\`, \`PublicKeyCredentialAlgorithmEnum\`; https://auth0.com/docs/api/management/v2/clients/post-clients; go-auth0 v1.45.0 recordings (TestClient_CreateCredential.yaml #0 and #1: the same PEM gets the same \`kid\` on every client, its thumbprint)`,
     enforcedIn: [METHODS_TS],
   },
   {
     id: "clients.auth-methods.read",
-    rule: "A client read shows `client_authentication_methods.private_key_jwt.credentials` as ids only, never the keys.",
-    source: `${TYPES_D_TS} \`ClientAuthenticationMethodPrivateKeyJwtCredentials\`; https://auth0.com/docs/api/management/v2/clients/get-clients-by-id`,
+    rule: "A client read (and a patch's answer) shows `client_authentication_methods.private_key_jwt.credentials` as ids only; the create's answer shows each credential made (`id`, `name`, `kid`, `credential_type`, `alg`, `created_at`, `updated_at`); never the keys.",
+    source: `${TYPES_D_TS} \`ClientAuthenticationMethodPrivateKeyJwtCredentials\`; https://auth0.com/docs/api/management/v2/clients/get-clients-by-id; go-auth0 v1.45.0 recordings TestClient_Read.yaml #0 and #1, TestClientAuthenticationMethods/GetPrivateKeyJWT.yaml #1`,
     enforcedIn: [METHODS_TS],
   },
   {
@@ -81,8 +81,8 @@ export const PRIVATE_KEY_JWT_RULES = [
   },
   {
     id: "clients.auth-methods.patch",
-    rule: "`PATCH /clients/{id}` with `client_authentication_methods` needs `update:client_credentials` (403 without); with it the local tenants answer 400 (credential endpoints are not emulated).",
-    source: PATCH_CLIENT,
+    rule: "`PATCH /clients/{id}` with `client_authentication_methods` needs `update:client_credentials` (403 without); `private_key_jwt.credentials` names 1 or 2 credentials of this client by id (any other id is a 400); `null` turns the method off; `token_endpoint_auth_method: null` beside it is taken.",
+    source: `${PATCH_CLIENT}; go-auth0 v1.45.0 recording TestClientAuthenticationMethods/GetPrivateKeyJWT.yaml #1 (answered 200)`,
     enforcedIn: [METHODS_TS],
   },
   {

@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LIMITS_RULES } from "./rules-limits";
 import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
+import { RECORDED_RULES } from "./rules-recorded";
 import { UNIVERSAL_LOGIN_RULES } from "./rules-universal-login";
 
 export interface Rule {
@@ -88,9 +89,9 @@ export const RULES = [
   },
   {
     id: "clients.rotate.delay",
-    rule: "After `rotate-secret` the new secret works only after the rotation delay (default 1 s; Auth0: up to 30 s) and the previous one until then.",
+    rule: "After `rotate-secret` the new secret works only after the rotation delay (default 1 s) and the previous one until then. Auth0 promises neither the previous secret's working nor any figure but the 30 s: that the previous one keeps working during the delay is our assumption (an app that keeps both, as Auth0 suggests, works either way; a tool reports the old secret refused at once: not emulated).",
     source:
-      'https://auth0.com/docs/get-started/applications/rotate-client-secret ("New secrets may be delayed up to thirty seconds while rotating"; keep the previous secret as a fallback)',
+      'https://auth0.com/docs/get-started/applications/rotate-client-secret ("New secrets may be delayed up to thirty seconds while rotating. To minimize downtime, we suggest you store the new client secret in your application\'s code/system configuration as a fallback to the previous secret. This way, if the client application request doesn\'t work with the old secret, your app will use the new secret."); https://infisical.com/docs/documentation/platform/secret-rotation/auth0-client-secret ("Old credentials become invalid immediately upon rotation")',
     enforcedIn: ["emulator/src/management/clients.ts", "emulator/src/oauth/token-endpoint.ts"],
   },
   {
@@ -106,9 +107,9 @@ export const RULES = [
   },
   {
     id: "consistency.immediate-reads",
-    rule: "Reads by id and `GET /users-by-email` see every write at once.",
+    rule: "Reads by id (`GET /users/{id}`, `GET /clients/{id}`, `GET /client-grants/{id}`, `GET /resource-servers/{id}`) and `GET /users-by-email` see every write at once. Auth0 documents this for `GET /users/{id}` and `GET /users-by-email` only; for the other reads by id it is our assumption (Auth0 says nothing either way; only its searches are documented as eventually consistent).",
     source:
-      'https://auth0.com/docs/manage-users/user-search/retrieve-users-with-get-users-by-email-endpoint ("This endpoint is immediately consistent")',
+      'https://auth0.com/docs/manage-users/user-search/retrieve-users-with-get-users-by-id-endpoint ("This endpoint is immediately consistent"); https://auth0.com/docs/manage-users/user-search/retrieve-users-with-get-users-by-email-endpoint ("This endpoint is immediately consistent")',
     enforcedIn: ["emulator/src/search-view.ts"],
   },
   {
@@ -172,6 +173,7 @@ export const RULES = [
   ...PRIVATE_KEY_JWT_RULES,
   ...UNIVERSAL_LOGIN_RULES,
   ...LIMITS_RULES,
+  ...RECORDED_RULES,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof RULES)[number]["id"];

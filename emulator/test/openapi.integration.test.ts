@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HANDLERS } from "../src/management/router";
 import { TENANT_CONFIG_HANDLERS } from "../src/management/tenant-config";
@@ -87,10 +88,13 @@ describe("responses validate against the document's schemas", () => {
       path: string,
       body?: unknown,
       expected = 200,
+      // Where Auth0's recorded status differs from its document's, the body is checked against
+      // the document's schema for its own status.
+      documented = expected,
     ) => {
       const r = await call(base, method, `/api/v2${path}`, { token, body });
       expect(r.status, `${operationId}: ${JSON.stringify(r.body)}`).toBe(expected);
-      checkResponse(operationId, r.status, r.body);
+      checkResponse(operationId, documented, r.body);
       return r.body as Record<string, unknown> & Array<Record<string, unknown>>;
     };
     const rs = await go(
@@ -107,12 +111,14 @@ describe("responses validate against the document's schemas", () => {
     await go("get_resource-servers", "GET", "/resource-servers");
     await go("get_resource-servers", "GET", "/resource-servers?include_totals=true&per_page=1");
     await go("get_resource-servers_by_id", "GET", `/resource-servers/${rs.id}`);
-    // The document gives 201 for this update.
+    // The document gives 201 for this update; Auth0 answers 200 (go-auth0's recording
+    // TestResourceServer_Update #1, rule resource-servers.patch-200).
     await go(
       "patch_resource-servers_by_id",
       "PATCH",
       `/resource-servers/${rs.id}`,
       { name: "Schema 2" },
+      200,
       201,
     );
 
@@ -146,6 +152,43 @@ describe("responses validate against the document's schemas", () => {
       client_metadata: { teamId: null },
     });
     await go("post_rotate-secret", "POST", `/clients/${client.client_id}/rotate-secret`);
+
+    const pem = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .publicKey.export({ type: "spki", format: "pem" })
+      .toString();
+    const credentials = `/clients/${client.client_id}/credentials`;
+    const cred = await go(
+      "post_credentials",
+      "POST",
+      credentials,
+      // With an expiry: without one Auth0 answers `expires_at: null` (recorded in
+      // TestClient_GetCredentials #2), which its document's schema (a string) does not allow.
+      {
+        credential_type: "public_key",
+        name: "schema key",
+        pem,
+        expires_at: new Date(Date.now() + 7200_000).toISOString(),
+      },
+      201,
+    );
+    await go("get_credentials", "GET", credentials);
+    await go("get_credentials_by_credential_id", "GET", `${credentials}/${cred.id}`);
+    // The document gives 201; Auth0 answers 200 (recorded: TestClient_UpdateCredential #2).
+    await go(
+      "patch_credentials_by_credential_id",
+      "PATCH",
+      `${credentials}/${cred.id}`,
+      { expires_at: new Date(Date.now() + 3600_000).toISOString() },
+      200,
+      201,
+    );
+    await go(
+      "delete_credentials_by_credential_id",
+      "DELETE",
+      `${credentials}/${cred.id}`,
+      undefined,
+      204,
+    );
 
     const grant = await go(
       "post_client-grants",

@@ -1,6 +1,6 @@
 import { randomBytes, scryptSync } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { hashPassword, isStrongEnough, verifyPassword } from "../src/passwords";
+import { hashPassword, meetsPasswordPolicy, verifyPassword } from "../src/passwords";
 
 describe("passwords", () => {
   it("verifies what it hashed and nothing else", async () => {
@@ -18,9 +18,21 @@ describe("passwords", () => {
     expect(await verifyPassword("Old-Passw0rd", legacy)).toBe(true);
   });
 
-  it("applies Auth0's default strength policy", () => {
-    expect(isStrongEnough("Passw0rd")).toBe(true);
-    expect(isStrongEnough("password1")).toBe(false);
-    expect(isStrongEnough("Sh0rt")).toBe(false);
+  it("applies Auth0's strength policies (rule users.password-policy)", () => {
+    // good (a new tenant's): 8+ characters of 3 of the 4 kinds; a space is a special character.
+    expect(meetsPasswordPolicy("Passw0rd", "good")).toBe(true);
+    expect(meetsPasswordPolicy("I have a password and its a secret", "good")).toBe(true);
+    expect(meetsPasswordPolicy("password1", "good")).toBe(false);
+    expect(meetsPasswordPolicy("Sh0rt!", "good")).toBe(false);
+    // fair: lower, upper and a digit, whatever else.
+    expect(meetsPasswordPolicy("I have a password and its a secret", "fair")).toBe(false);
+    expect(meetsPasswordPolicy("Passw0rd", "fair")).toBe(true);
+    // excellent: 10+, 3 of 4, no character three times in a row.
+    expect(meetsPasswordPolicy("Passw0rd-long", "excellent")).toBe(true);
+    expect(meetsPasswordPolicy("Passw000rd-long", "excellent")).toBe(false);
+    expect(meetsPasswordPolicy("Passw0rd", "excellent")).toBe(false);
+    expect(meetsPasswordPolicy("abcdef", "low")).toBe(true);
+    expect(meetsPasswordPolicy("abcde", "low")).toBe(false);
+    expect(meetsPasswordPolicy("a", "none")).toBe(true);
   });
 });

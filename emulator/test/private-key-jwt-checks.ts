@@ -8,6 +8,7 @@ import { SignJWT } from "jose";
 import { expect } from "vitest";
 import type { PRIVATE_KEY_JWT_RULES } from "../src/rules-private-key-jwt";
 import { call, expectAuth0Error } from "./helpers";
+import { thumbprintOf } from "./recorded-checks";
 
 type Id = (typeof PRIVATE_KEY_JWT_RULES)[number]["id"];
 const JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -28,7 +29,12 @@ export function privateKeyJwtChecks(t: {
   const create = (body: Record<string, unknown>) =>
     call(t.base(), "POST", "/api/v2/clients", {
       token: t.token(),
-      body: { name: "rules pkjwt", app_type: "non_interactive", ...body },
+      body: {
+        name: "rules pkjwt",
+        app_type: "non_interactive",
+        jwt_configuration: { alg: "RS256" },
+        ...body,
+      },
     });
   const status400 = async (body: Record<string, unknown>) =>
     expect(expectAuth0Error(await create(body)).statusCode).toBe(400);
@@ -100,11 +106,24 @@ export function privateKeyJwtChecks(t: {
       const { made } = await client();
       expect(made.body).not.toHaveProperty("token_endpoint_auth_method");
     },
-    "clients.auth-methods.jwt-alg": () =>
-      status400({
+    "clients.auth-methods.jwt-alg": async () => {
+      const key = () => methods([{ credential_type: "public_key", pem: pem() }]);
+      await status400({
         jwt_configuration: { alg: "HS256" },
-        client_authentication_methods: methods([{ credential_type: "public_key", pem: pem() }]),
-      }),
+        client_authentication_methods: key(),
+      });
+      await status400({
+        jwt_configuration: { alg: "PS256" },
+        client_authentication_methods: key(),
+      });
+      const fapi = await create({
+        jwt_configuration: { alg: "PS256" },
+        compliance_level: "fapi1_adv_pkj_par",
+        require_pushed_authorization_requests: true,
+        client_authentication_methods: key(),
+      });
+      expect(fapi.status).toBe(201);
+    },
     "clients.auth-methods.private-key-jwt-only": () =>
       status400({ client_authentication_methods: { tls_client_auth: { credentials: [] } } }),
     "clients.auth-methods.count": async () => {
@@ -146,6 +165,16 @@ export function privateKeyJwtChecks(t: {
       });
       const c = { credential_type: "public_key", pem: pem(), kid: "same-kid-0001" };
       await status400({ client_authentication_methods: methods([c, { ...c, pem: pem() }]) });
+      const key = pem();
+      const made = await create({
+        client_authentication_methods: methods([{ credential_type: "public_key", pem: key }]),
+      });
+      const shown = (
+        made.body as {
+          client_authentication_methods: { private_key_jwt: { credentials: { kid: string }[] } };
+        }
+      ).client_authentication_methods.private_key_jwt.credentials[0];
+      expect(shown?.kid).toBe(await thumbprintOf(key));
     },
     "clients.auth-methods.read": async () => {
       const { id } = await client();
@@ -156,6 +185,15 @@ export function privateKeyJwtChecks(t: {
         }
       ).client_authentication_methods.private_key_jwt.credentials;
       expect(creds.map((c) => Object.keys(c))).toEqual([["id"]]);
+      const { made } = await client({ name: "shown" });
+      const madeCreds = (
+        made.body as {
+          client_authentication_methods: { private_key_jwt: { credentials: object[] } };
+        }
+      ).client_authentication_methods.private_key_jwt.credentials;
+      expect(madeCreds.map((c) => Object.keys(c).sort())).toEqual([
+        ["alg", "created_at", "credential_type", "id", "kid", "name", "updated_at"],
+      ]);
     },
     "clients.auth-methods.secret-hidden": async () => {
       const { id, made } = await client();
@@ -169,11 +207,23 @@ export function privateKeyJwtChecks(t: {
     },
     "clients.auth-methods.patch": async () => {
       const { id } = await client();
-      const res = await call(t.base(), "PATCH", `/api/v2/clients/${id}`, {
+      const patch = (body: Record<string, unknown>) =>
+        call(t.base(), "PATCH", `/api/v2/clients/${id}`, { token: t.token(), body });
+      const unknown = await patch({ client_authentication_methods: methods([{ id: "cred_x" }]) });
+      expect(expectAuth0Error(unknown).statusCode).toBe(400);
+      const added = await call(t.base(), "POST", `/api/v2/clients/${id}/credentials`, {
         token: t.token(),
-        body: { client_authentication_methods: methods([{ id: "cred_x" }]) },
+        body: { credential_type: "public_key", pem: pem() },
       });
-      expect([400, 403]).toContain(expectAuth0Error(res).statusCode);
+      const credId = (added.body as { id: string }).id;
+      const res = await patch({
+        client_authentication_methods: methods([{ id: credId }]),
+        token_endpoint_auth_method: null,
+      });
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({
+        client_authentication_methods: { private_key_jwt: { credentials: [{ id: credId }] } },
+      });
     },
     "token.assertion.type": async () => {
       const { id, key } = await client();

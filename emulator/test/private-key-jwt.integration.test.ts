@@ -51,7 +51,12 @@ async function createRaw(body: Record<string, unknown>) {
   const res = await fetch(`${env.tenants.sandbox.baseUrl}/api/v2/clients`, {
     method: "POST",
     headers: { "content-type": "application/json", authorization: `Bearer ${access_token}` },
-    body: JSON.stringify({ name: "pkjwt", app_type: "non_interactive", ...body }),
+    body: JSON.stringify({
+      name: "pkjwt",
+      app_type: "non_interactive",
+      jwt_configuration: { alg: "RS256" },
+      ...body,
+    }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -64,6 +69,7 @@ async function keyPairClient(
     name: "key pair credential",
     app_type: "non_interactive",
     grant_types: ["client_credentials"],
+    jwt_configuration: { alg: "RS256" },
     client_authentication_methods: {
       private_key_jwt: {
         credentials: [{ credential_type: "public_key", pem: spki(pair.publicKey), ...credential }],
@@ -208,7 +214,7 @@ describe("POST /clients with client_authentication_methods", () => {
     }
   });
 
-  it("PATCH cannot set client_authentication_methods (clients.auth-methods.patch)", async () => {
+  it("PATCH needs update:client_credentials for client_authentication_methods (clients.auth-methods.patch)", async () => {
     const { clientId } = await keyPairClient();
     await expect(
       mgmt.clients.update(clientId, {
@@ -313,6 +319,7 @@ describe("client assertions at /oauth/token", () => {
       name: "pkjwt with secret",
       app_type: "non_interactive",
       grant_types: ["client_credentials"],
+      jwt_configuration: { alg: "RS256" },
       client_authentication_methods: {
         private_key_jwt: {
           credentials: [{ credential_type: "public_key", pem: spki(rsa().publicKey) }],

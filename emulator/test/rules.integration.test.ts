@@ -9,6 +9,7 @@ import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
 import { limitsChecks } from "./limits-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
+import { recordedChecks } from "./recorded-checks";
 import { universalLoginChecks } from "./universal-login-checks";
 
 const LAG_MS = 300;
@@ -47,6 +48,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     storedSecret: (clientId) => storedClientSecret(env, "sandbox", clientId),
   }),
   ...universalLoginChecks({ base: () => base, token: () => token }),
+  ...recordedChecks({ base: () => base, token: () => token }),
   ...limitsChecks({
     env: () => env,
     base: () => base,

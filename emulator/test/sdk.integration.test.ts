@@ -78,7 +78,8 @@ describe("Astral Backend with the auth0 SDK", () => {
       include_fields: true,
       per_page: 1,
     });
-    expect(Object.keys(fields.data[0] ?? {}).sort()).toEqual(["client_id", "name"]);
+    // Auth0 answers `fields` with the tenant beside them (rule clients.fields.tenant).
+    expect(Object.keys(fields.data[0] ?? {}).sort()).toEqual(["client_id", "name", "tenant"]);
 
     const patched = await mgmt.clients.update(id, {
       name: "renamed",

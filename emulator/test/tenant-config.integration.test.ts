@@ -177,6 +177,12 @@ describe("responses validate against the document's schemas", () => {
       204,
     );
     await go("get_connection_clients", "GET", `/connections/${made.id}/clients`);
+    const clientConnections = (await go(
+      "get_client_connections",
+      "GET",
+      `/clients/${env.seed.sandbox.backend.clientId}/connections?take=50`,
+    )) as { connections: { id: string }[] };
+    expect(clientConnections.connections.map((c) => c.id)).toContain(made.id);
     await go("get_actions", "GET", "/actions/actions?per_page=50&page=0");
     await go("get_custom-domains", "GET", "/custom-domains");
     await go("patch_branding", "PATCH", "/branding", { colors: { primary: "#123456" } });
@@ -200,6 +206,12 @@ describe("responses validate against the document's schemas", () => {
       "/email-templates/reset_email",
       template,
     );
+    // The document gives no schema for this 202; Auth0 answers the deletion time (recorded:
+    // TestConnectionManager_EnabledClients #6).
+    const deleted = await call(base, "DELETE", `/api/v2/connections/${made.id}`, { token });
+    expect(deleted.status).toBe(202);
+    expect(typeof (deleted.body as { deleted_at?: unknown }).deleted_at).toBe("string");
+    seen.add("delete_connections_by_id");
     expect([...seen].sort()).toEqual(Object.keys(TENANT_CONFIG_HANDLERS).sort());
   });
 });

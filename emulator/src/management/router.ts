@@ -12,8 +12,9 @@ import type { Tenant } from "../tenant";
 import {
   withClientAuthenticationMethods,
   withCredentialsDeleted,
-  withoutPatchedAuthenticationMethods,
+  withPatchedAuthenticationMethods,
 } from "./client-authentication-methods";
+import * as credentials from "./client-credentials";
 import * as grants from "./client-grants";
 import { searchClients } from "./client-search";
 import * as clients from "./clients";
@@ -29,9 +30,14 @@ export const HANDLERS: Record<string, Handler> = {
   get_clients_search: searchClients,
   post_clients: withClientAuthenticationMethods(clients.createClient),
   get_clients_by_id: clients.getClient,
-  patch_clients_by_id: withoutPatchedAuthenticationMethods(clients.patchClient),
+  patch_clients_by_id: withPatchedAuthenticationMethods(clients.patchClient),
   delete_clients_by_id: withCredentialsDeleted(clients.deleteClient),
   "post_rotate-secret": clients.rotateSecret,
+  get_credentials: credentials.listCredentials,
+  post_credentials: credentials.createCredential,
+  get_credentials_by_credential_id: credentials.getCredential,
+  patch_credentials_by_credential_id: credentials.patchCredential,
+  delete_credentials_by_credential_id: credentials.deleteCredential,
   "get_client-grants": grants.listGrants,
   "post_client-grants": grants.createGrant,
   "get_client-grant": grants.getGrant,

@@ -9,6 +9,7 @@
  */
 import type { Doc, Json } from "../collection";
 import { ApiError } from "../errors";
+import type { PasswordPolicy } from "../passwords";
 import type { Tenant } from "../tenant";
 import {
   applyPatch,
@@ -49,12 +50,27 @@ function defaultDatabase(): Doc {
     is_domain_connection: false,
     realms: [DEFAULT_DATABASE],
     enabled_clients: [],
-    options: {
-      mfa: { active: true, return_enroll_settings: true },
-      passwordPolicy: "good",
-      brute_force_protection: true,
-      strategy_version: 2,
+    options: databaseOptions(),
+  };
+}
+
+/**
+ * The options Auth0 gives a new database connection (rule `connections.database-defaults`,
+ * recorded in TestConnectionManager_EnabledClients #1), under the ones sent.
+ */
+function databaseOptions(sent: Doc = {}): Doc {
+  return {
+    mfa: { active: true, return_enroll_settings: true },
+    passwordPolicy: "good",
+    strategy_version: 2,
+    authentication_methods: { password: { enabled: true }, passkey: { enabled: false } },
+    passkey_options: {
+      challenge_ui: "both",
+      progressive_enrollment_enabled: true,
+      local_enrollment_enabled: true,
     },
+    brute_force_protection: true,
+    ...clone(sent),
   };
 }
 
@@ -73,6 +89,14 @@ export function databaseConnectionsFor(tenant: Tenant, clientId: string): Doc[] 
       c.strategy === "auth0" &&
       ((c.enabled_clients as string[] | undefined) ?? []).includes(clientId),
   );
+}
+
+/** The password policy of the tenant's database connection (rule `users.password-policy`). */
+export function databasePasswordPolicy(tenant: Tenant): PasswordPolicy {
+  const db = sections(tenant).connections.find(
+    (c) => c.strategy === "auth0" && c.name === DEFAULT_DATABASE,
+  );
+  return ((db?.options as Doc | undefined)?.passwordPolicy as PasswordPolicy | undefined) ?? "good";
 }
 
 /**
@@ -135,17 +159,45 @@ const createConnection: Handler = (ctx) => {
       "connection_conflict",
     );
   }
+  const sentOptions = (ctx.body.options as Doc | undefined) ?? {};
   const connection: Doc = {
-    options: {},
     is_domain_connection: false,
     realms: [ctx.body.name as Json],
     ...clone(ctx.body),
+    options: ctx.body.strategy === "auth0" ? databaseOptions(sentOptions) : clone(sentOptions),
     id: `con_${randomId(16)}`,
     enabled_clients: (ctx.body.enabled_clients as Json) ?? [],
   };
   all.push(connection);
   saved(ctx.tenant);
-  return { status: 201, body: shown(connection) };
+  // Recorded (TestConnectionManager_EnabledClients #1): the create's answer lists enabled_clients.
+  return { status: 201, body: clone(connection) };
+};
+
+/** Recorded (TestConnectionManager_EnabledClients #6): 202 with the deletion time. */
+const deleteConnection: Handler = (ctx) => {
+  const all = sections(ctx.tenant).connections;
+  const current = findConnection(ctx.tenant, ctx.params.id as string);
+  all.splice(all.indexOf(current), 1);
+  saved(ctx.tenant);
+  return { status: 202, body: { deleted_at: new Date().toISOString() } };
+};
+
+/** The connections enabled for a client (`GET /clients/{id}/connections`, checkpoint paging). */
+const clientConnections: Handler = (ctx) => {
+  const clientId = ctx.params.id as string;
+  if (!ctx.tenant.store.clients.get(clientId))
+    throw new ApiError(404, "The client does not exist", "inexistent_client");
+  const strategies =
+    ctx.query.strategy === undefined ? [] : ([] as unknown[]).concat(ctx.query.strategy);
+  const items = sections(ctx.tenant)
+    .connections.filter((c) => ((c.enabled_clients as string[]) ?? []).includes(clientId))
+    .filter((c) => strategies.length === 0 || strategies.includes(c.strategy))
+    .map((c) => project(shown(c), ctx.query));
+  const page = paginate(items, { ...ctx.query, from: ctx.query.from ?? "0" }, "connections", {
+    checkpoint: true,
+  });
+  return { status: 200, body: page };
 };
 
 /** As in Auth0, a PATCH replaces each given top-level key (`options` as a whole). */
@@ -253,6 +305,8 @@ export const TENANT_CONFIG_HANDLERS: Record<string, Handler> = {
   get_connections_by_id: getConnection,
   patch_connections_by_id: patchConnection,
   get_connection_clients: connectionClients,
+  delete_connections_by_id: deleteConnection,
+  get_client_connections: clientConnections,
   patch_clients: patchConnectionClients,
   get_actions: listActions,
   "get_custom-domains": listCustomDomains,

@@ -3,11 +3,11 @@ import { createHash } from "node:crypto";
 import type { Doc } from "../collection";
 import { badRequest, conflict, notFound } from "../errors";
 import { parseLucene, type Query, search, terms } from "../lucene";
-import { hashPassword, isStrongEnough } from "../passwords";
+import { hashPassword, meetsPasswordPolicy, type PasswordPolicy } from "../passwords";
 import type { Tenant } from "../tenant";
 import { mapPage } from "./clients";
 import { clone, type Handler, mergeMetadata, now, paginate, project, randomHex } from "./context";
-import { databaseConnectionsFor } from "./tenant-config";
+import { databaseConnectionsFor, databasePasswordPolicy } from "./tenant-config";
 
 /** The tenant's one database connection. */
 export const DB_CONNECTION = "Username-Password-Authentication";
@@ -31,8 +31,9 @@ function checkEnabledFor(tenant: Tenant, clientId: string): void {
   );
 }
 
-function checkPassword(password: string): void {
-  if (!isStrongEnough(password)) {
+/** Rule `users.password-policy`: the database connection's policy (a new tenant's: `good`). */
+function checkPassword(password: string, policy: PasswordPolicy): void {
+  if (!meetsPasswordPolicy(password, policy)) {
     throw badRequest("PasswordStrengthError: Password is too weak", "invalid_body");
   }
 }
@@ -81,7 +82,7 @@ export const createUser: Handler = async (ctx) => {
   checkConnection(body.connection);
   checkMetadataFieldNames(body);
   checkEnabledFor(ctx.tenant, ctx.clientId);
-  const user = await insertDatabaseUser(ctx.tenant.store, body);
+  const user = await insertDatabaseUser(ctx.tenant.store, body, databasePasswordPolicy(ctx.tenant));
   return { status: 201, body: present(user, {}) };
 };
 
@@ -92,12 +93,16 @@ type UserBody = Doc & { email?: string; password?: string; user_id?: string };
  * sign-up share (required email and password, password policy, one user per email; rule
  * `signup.same-checks-as-create`).
  */
-export async function insertDatabaseUser(store: Tenant["store"], body: UserBody): Promise<Doc> {
+export async function insertDatabaseUser(
+  store: Tenant["store"],
+  body: UserBody,
+  policy: PasswordPolicy,
+): Promise<Doc> {
   if (!body.email)
     throw badRequest("Payload validation error: 'Missing required property: email'.");
   if (!body.password)
     throw badRequest("Payload validation error: 'Missing required property: password'.");
-  checkPassword(body.password);
+  checkPassword(body.password, policy);
   // Hash first: from here to `put` nothing awaits, so concurrent creates cannot both pass the
   // uniqueness checks.
   const hash = await hashPassword(body.password);
@@ -122,7 +127,7 @@ export async function insertDatabaseUser(store: Tenant["store"], body: UserBody)
     user_metadata: (body.user_metadata as Doc | undefined) ?? {},
     created_at: at,
     updated_at: at,
-    logins_count: 0,
+    // Rule `users.defaults`: no logins_count until the first login (as recorded).
   };
   store.passwords.set(userId, hash);
   store.users.put(user);
@@ -152,7 +157,8 @@ export const patchUser: Handler = async (ctx) => {
   checkMetadataFieldNames(body);
   if (body.user_id !== undefined)
     throw badRequest("Payload validation error: 'user_id cannot be updated'.");
-  if (typeof body.password === "string") checkPassword(body.password);
+  if (typeof body.password === "string")
+    checkPassword(body.password, databasePasswordPolicy(ctx.tenant));
   // Everything is checked (and the password hashed) before anything changes: no half updates.
   const hash = typeof body.password === "string" ? await hashPassword(body.password) : undefined;
   const current = store.users.get(userId);
@@ -171,6 +177,8 @@ export const patchUser: Handler = async (ctx) => {
   }
   if (email) next.email = email;
   next.updated_at = now();
+  // Rule `users.defaults`: a new password is dated (recorded: TestUserManager_Update #1).
+  if (hash) next.last_password_reset = next.updated_at;
   if (hash) store.passwords.set(userId, hash);
   store.users.put(next);
   store.changed();
@@ -190,7 +198,8 @@ const IGNORED_ON_PATCH = new Set([
 export const deleteUser: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const userId = ctx.params.id ?? "";
-  if (!store.users.delete(userId)) throw missing();
+  // Rule `deletes.gone-204`: deleting what is gone answers 204, as recorded.
+  if (!store.users.delete(userId)) return { status: 204 };
   store.passwords.delete(userId);
   for (const [token, rt] of store.refreshTokens)
     if (rt.user_id === userId) store.refreshTokens.delete(token);

@@ -8,7 +8,7 @@ import type { Doc } from "../collection";
 import { ApiError } from "../errors";
 import { readBody, redirect, sendHtml } from "../http";
 import { loginPage, messagePage, signupPage } from "../login-page";
-import { databaseConnectionsFor } from "../management/tenant-config";
+import { databaseConnectionsFor, databasePasswordPolicy } from "../management/tenant-config";
 import { insertDatabaseUser } from "../management/users";
 import { verifyPassword } from "../passwords";
 import type { Tenant } from "../tenant";
@@ -186,10 +186,11 @@ export class BrowserFlow {
     }
     let user: Doc;
     try {
-      user = await insertDatabaseUser(this.tenant.store, {
-        email,
-        password: form.get("password") ?? "",
-      });
+      user = await insertDatabaseUser(
+        this.tenant.store,
+        { email, password: form.get("password") ?? "" },
+        databasePasswordPolicy(this.tenant),
+      );
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       retry(error.message.replace(/^PasswordStrengthError: /, ""));

@@ -77,17 +77,19 @@ export function authenticateBySecret(
       "This client authenticates with Private Key JWT: send a client_assertion.",
     );
   }
-  const registered = client.token_endpoint_auth_method as SecretMethod | null | undefined;
+  // A client made without `token_endpoint_auth_method` has none in Auth0's answers (go-auth0's
+  // recordings); it authenticates as `client_secret_post` here (stricter reading: one method).
+  const registered =
+    (client.token_endpoint_auth_method as SecretMethod | null | undefined) ?? "client_secret_post";
   // Rule `token.auth-method.none`: a public client sends no secret at all.
   if (registered === "none") {
     if (method !== "none") throw unauthorized();
     return client;
   }
-  // Rules `token.auth-method.post` and `token.auth-method.basic`: a confidential client authenticates with its
-  // secret, the way it is registered for (unspecified: either way, as Auth0 calls it
-  // confidential).
+  // Rules `token.auth-method.post` and `token.auth-method.basic`: a confidential client
+  // authenticates with its secret, the way it is registered for.
   if (method === "none") throw unauthorized();
-  if (registered && registered !== method) throw unauthorized();
+  if (registered !== method) throw unauthorized();
   if (!secret || !sameText(currentSecret(client), secret)) throw unauthorized();
   return client;
 }

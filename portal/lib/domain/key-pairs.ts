@@ -61,6 +61,8 @@ export async function createKeyPairCredential(
     what: "create a key-pair credential",
     description: `Astral key-pair credential of team ${input.teamId}`,
     fields: {
+      // Auth0 sets no alg unless sent, and Private Key JWT needs RS256 (SDK notes on POST /clients).
+      jwt_configuration: { alg: "RS256" },
       client_authentication_methods: {
         private_key_jwt: {
           credentials: [
