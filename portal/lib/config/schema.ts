@@ -112,71 +112,76 @@ const apiReference = z.strictObject({
   /** Per environment id: its audience and base URL. An environment left out shows no samples. */
   environments: z
     .strictObject({ sandbox: apiEnvironment.optional(), production: apiEnvironment.optional() })
-    .refine((e) => e.sandbox || e.production, "Name at least one environment (sandbox, production)"),
+    .refine(
+      (e) => e.sandbox || e.production,
+      "Name at least one environment (sandbox, production)",
+    ),
 });
 
-export const PortalConfigSchema = z.strictObject({
-  branding: z.strictObject({
-    title: z.string().min(1),
-    subtitle: z.string().default(""),
-    logo: asset.optional(),
-    favicon: asset.optional(),
-    colors: z
-      .strictObject({ primary: hexColour, secondary: hexColour })
-      .default({ primary: "#4f46e5", secondary: "#0ea5e9" }),
-  }),
-  links: z
-    .array(
-      z.strictObject({
-        url: z.string().url("Link url must be an absolute URL"),
-        label: z.string().min(1),
-        description: z.string().default(""),
-        icon: z.enum(LINK_ICONS).default("book"),
-      }),
-    )
-    .default([]),
-  environments: z
-    .array(environment)
-    .min(1, "Offer at least one environment")
-    .refine(
-      (envs) => new Set(envs.map((e) => e.id)).size === envs.length,
-      "Each environment id may appear once",
-    ),
-  /** How long an invite link stays valid, in hours. */
-  inviteTtlHours: z
-    .number()
-    .int()
-    .positive()
-    .max(24 * 30)
-    .default(72),
-  limits: limits.prefault({}),
-  /** APIs with a reference page (/reference/<id>) and "Try it" on Sandbox credentials. */
-  apis: z
-    .array(apiReference)
-    .default([])
-    .refine(
-      (apis) => new Set(apis.map((a) => a.id)).size === apis.length,
-      "Each API id may appear once",
-    ),
-}).superRefine((config, ctx) => {
-  // An API's audience in an environment must be one that environment grants, or no credential
-  // there could ever call it.
-  config.apis.forEach((api, index) => {
-    for (const [id, target] of Object.entries(api.environments)) {
-      if (!target) continue;
-      const environment = config.environments.find((e) => e.id === id);
-      const path = ["apis", index, "environments", id, "audience"];
-      if (!environment)
-        ctx.addIssue({ code: "custom", path, message: `environment ${id} is not offered` });
-      else if (!environment.apis.some((a) => a.audience === target.audience))
-        ctx.addIssue({
-          code: "custom",
-          path,
-          message: `${target.audience} is not among environments[${id}].apis`,
-        });
-    }
+export const PortalConfigSchema = z
+  .strictObject({
+    branding: z.strictObject({
+      title: z.string().min(1),
+      subtitle: z.string().default(""),
+      logo: asset.optional(),
+      favicon: asset.optional(),
+      colors: z
+        .strictObject({ primary: hexColour, secondary: hexColour })
+        .default({ primary: "#4f46e5", secondary: "#0ea5e9" }),
+    }),
+    links: z
+      .array(
+        z.strictObject({
+          url: z.string().url("Link url must be an absolute URL"),
+          label: z.string().min(1),
+          description: z.string().default(""),
+          icon: z.enum(LINK_ICONS).default("book"),
+        }),
+      )
+      .default([]),
+    environments: z
+      .array(environment)
+      .min(1, "Offer at least one environment")
+      .refine(
+        (envs) => new Set(envs.map((e) => e.id)).size === envs.length,
+        "Each environment id may appear once",
+      ),
+    /** How long an invite link stays valid, in hours. */
+    inviteTtlHours: z
+      .number()
+      .int()
+      .positive()
+      .max(24 * 30)
+      .default(72),
+    limits: limits.prefault({}),
+    /** APIs with a reference page (/reference/<id>) and "Try it" on Sandbox credentials. */
+    apis: z
+      .array(apiReference)
+      .default([])
+      .refine(
+        (apis) => new Set(apis.map((a) => a.id)).size === apis.length,
+        "Each API id may appear once",
+      ),
+  })
+  .superRefine((config, ctx) => {
+    // An API's audience in an environment must be one that environment grants, or no credential
+    // there could ever call it.
+    config.apis.forEach((api, index) => {
+      for (const [id, target] of Object.entries(api.environments)) {
+        if (!target) continue;
+        const environment = config.environments.find((e) => e.id === id);
+        const path = ["apis", index, "environments", id, "audience"];
+        if (!environment)
+          ctx.addIssue({ code: "custom", path, message: `environment ${id} is not offered` });
+        else if (!environment.apis.some((a) => a.audience === target.audience))
+          ctx.addIssue({
+            code: "custom",
+            path,
+            message: `${target.audience} is not among environments[${id}].apis`,
+          });
+      }
+    });
   });
-});
 
 export type PortalConfigInput = z.input<typeof PortalConfigSchema>;
 export type PortalConfig = z.output<typeof PortalConfigSchema>;
