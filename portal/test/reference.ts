@@ -7,7 +7,7 @@ import path from "node:path";
 import { type SampleApi, startSampleApi } from "../../sample-api/server";
 import type { PortalHarness } from "./support";
 
-export const SAMPLE_OPENAPI = path.join(__dirname, "..", "..", "sample-api", "openapi.json");
+export const SAMPLE_OPENAPI = path.join(__dirname, "..", "openapi", "example-api.json");
 export const SAMPLE_API_ID = "example";
 
 /** The `apis` entry for the sample API at `baseUrl` (the document by absolute path). */
