@@ -5,7 +5,7 @@ import { portal } from "@/lib/portal";
 import { currentActor } from "@/lib/session";
 
 export async function Header() {
-  const { branding } = loadPortalConfig();
+  const { branding, apis } = loadPortalConfig();
   const actor = await currentActor().catch(() => null);
   const environments = actor?.teamId ? offeredEnvironments(portal()) : [];
   return (
@@ -15,17 +15,17 @@ export async function Header() {
           {branding.logo && <img src={branding.logo} alt="" className="h-8 w-8" />}
           <span className="font-semibold tracking-tight">{branding.title}</span>
         </Link>
-        {actor && (
-          <nav className="flex items-center gap-1 text-sm" aria-label="Main">
-            {actor.teamId && <NavLink href="/">Team</NavLink>}
-            {environments.map((e) => (
-              <NavLink key={e.id} href={`/credentials/${e.id}`}>
-                {e.label}
-              </NavLink>
-            ))}
-            {isAdmin(actor) && <NavLink href="/admin">Admin</NavLink>}
-          </nav>
-        )}
+        <nav className="flex items-center gap-1 text-sm" aria-label="Main">
+          {actor?.teamId && <NavLink href="/">Team</NavLink>}
+          {environments.map((e) => (
+            <NavLink key={e.id} href={`/credentials/${e.id}`}>
+              {e.label}
+            </NavLink>
+          ))}
+          {/* The API reference is public (read-only when signed out). */}
+          {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
+          {actor && isAdmin(actor) && <NavLink href="/admin">Admin</NavLink>}
+        </nav>
         <div className="ml-auto flex items-center gap-3 text-sm">
           {actor ? (
             <>
