@@ -65,7 +65,7 @@ module.exports = {
       description: "The sample API that npm run dev starts (sample-api/).",
       openapi: "openapi/example-api.json",
       environments: {
-        sandbox: { audience: "https://api.example.local/", baseUrl: "http://localhost:4003" },
+        sandbox: { audience: "https://api.example.local/", baseUrl: "http://127.0.0.1:4003" },
         production: { audience: "https://api.example.local/", baseUrl: "https://api.example.com" },
       },
     },
