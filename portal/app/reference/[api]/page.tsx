@@ -14,6 +14,7 @@ import { actions } from "@/lib/actions";
 import { loadPortalConfig } from "@/lib/config/load";
 import type { ApiReferenceConfig, PortalConfig } from "@/lib/config/schema";
 import { portal } from "@/lib/portal";
+import { recentFromCookies } from "@/lib/recent-server";
 import { loadApiDocument } from "@/lib/reference/documents";
 import { listOperations } from "@/lib/reference/operations";
 import { tokenCurl } from "@/lib/reference/samples";
@@ -51,10 +52,12 @@ async function tryItSetup(api: ApiReferenceConfig, sandbox: EnvironmentTarget | 
   const actor = await currentActor().catch(() => null);
   const domain = portal().tenants.sandbox?.domain;
   if (!actor?.teamId || !sandbox || !domain) return { signedIn: Boolean(actor), setup: undefined };
+  // With the ones this browser just made, which Auth0's search may not list yet (ADR 0600).
   const list = await load(actions.listCredentials, {
     teamId: actor.teamId,
     environment: "sandbox",
     take: 50,
+    recent: await recentFromCookies("sandbox"),
   });
   const setup: TryItSetup = {
     teamId: actor.teamId,
