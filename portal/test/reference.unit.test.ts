@@ -10,6 +10,7 @@ import { testTempDir } from "../../tests/support/temp-dirs";
 import { loadPortalConfig, parsePortalConfig } from "../lib/config/load";
 import { checkApiDocuments, parseApiDocument } from "../lib/reference/documents";
 import { listOperations, matchesTemplate } from "../lib/reference/operations";
+import { examplePath, operationCurl, tokenCurl } from "../lib/reference/samples";
 import { explain } from "../lib/reference/try-request";
 
 const repoConfig = path.join(__dirname, "..", "portal.config.js");
@@ -170,5 +171,37 @@ describe("Try it's request checks and explanations", () => {
     expect(scope).toContain("your credential's token has read:examples");
     expect(explain(302, null, "", op, [])).toContain("does not follow redirects");
     expect(explain(200, null, "{}", op, [])).toBeUndefined();
+  });
+});
+
+describe("code samples", () => {
+  it("the token curl carries the reader's client id, token URL, audience and scopes; the secret stays a variable", () => {
+    const curl = tokenCurl({
+      tokenUrl: "https://sandbox.example/oauth/token",
+      clientId: "abc123",
+      audience: AUD,
+      scopes: ["read:examples"],
+    });
+    expect(curl).toContain("'https://sandbox.example/oauth/token'");
+    expect(curl).toContain('"client_id":"abc123"');
+    expect(curl).toContain(`"audience":"${AUD}"`);
+    expect(curl).toContain("granted: read:examples");
+    expect(curl).toContain(`"client_secret":"'"$CLIENT_SECRET"'"`);
+  });
+
+  it("an operation's curl fills path examples and sends its JSON body", async () => {
+    const doc = await parseApiDocument(
+      api({ openapi: "openapi/example-api.json" }) as never,
+      repoConfig,
+    );
+    const [, create, get] = listOperations(doc);
+    if (!create || !get) throw new Error("operations missing");
+    expect(examplePath(get)).toBe("/examples/ex_1");
+    expect(operationCurl(get, "https://api.example.com/")).toContain(
+      "curl -s -X GET 'https://api.example.com/examples/ex_1'",
+    );
+    expect(operationCurl(create, "https://api.example.com")).toContain(
+      `-d '{"name":"My first example"}'`,
+    );
   });
 });

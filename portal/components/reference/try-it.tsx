@@ -15,6 +15,7 @@ import {
 } from "@/app/actions";
 import type { Operation } from "@/lib/reference/operations";
 import { tokenCurl } from "@/lib/reference/samples";
+import { keyPairSnippet, privateKeyFileName } from "@/lib/snippets/key-pair-token";
 import { type KeyAlg, signClientAssertion } from "../key-pair-crypto";
 import { ClientForm, CodeBlock, ErrorNote } from "../ui";
 import { useAction } from "../use-action";
@@ -185,13 +186,24 @@ function TokenPanel({
       )}
       <CodeBlock
         title="Get a token yourself"
-        value={tokenCurl({
-          tokenUrl: setup.tokenUrl,
-          clientId,
-          audience: setup.audience,
-          scopes: setup.scopes,
-          caFile: setup.caFile,
-        })}
+        value={
+          credential?.kind === "key_pair"
+            ? keyPairSnippet({
+                clientId,
+                tokenUrl: setup.tokenUrl,
+                assertionAudience: setup.assertionAudience,
+                audience: setup.audience,
+                alg: credential.keyAlg ?? "RS256",
+                keyFile: privateKeyFileName(credential.name),
+              })
+            : tokenCurl({
+                tokenUrl: setup.tokenUrl,
+                clientId,
+                audience: setup.audience,
+                scopes: setup.scopes,
+                caFile: setup.caFile,
+              })
+        }
         copyLabel="Copy"
         testId="try-token-sample"
       />
