@@ -181,6 +181,10 @@ describe("the API reference in a browser", () => {
     await page.getByRole("button", { name: "Done" }).click();
     await page.goto(`${portal.url}/reference/example`);
     await page.getByTestId("try-credential").selectOption({ label: "reference-key (key pair)" });
+    // The sample for a key pair signs an assertion with the downloaded key file.
+    const sample = (await page.getByTestId("try-token-sample").textContent()) ?? "";
+    expect(sample).toContain("reference-key.private-key.pem");
+    expect(sample).toContain("client_assertion_type");
     await page.getByTestId("try-key-file").setInputFiles(keyFile);
     await page.getByTestId("try-get-token").click();
     await page.getByTestId("try-token-ready").waitFor({ timeout: 30_000 });
