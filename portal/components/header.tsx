@@ -15,17 +15,18 @@ export async function Header() {
           {branding.logo && <img src={branding.logo} alt="" className="h-8 w-8" />}
           <span className="font-semibold tracking-tight">{branding.title}</span>
         </Link>
-        <nav className="flex items-center gap-1 text-sm" aria-label="Main">
-          {actor?.teamId && <NavLink href="/">Team</NavLink>}
-          {environments.map((e) => (
-            <NavLink key={e.id} href={`/credentials/${e.id}`}>
-              {e.label}
-            </NavLink>
-          ))}
-          {/* The API reference is public (read-only when signed out). */}
-          {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
-          {actor && isAdmin(actor) && <NavLink href="/admin">Admin</NavLink>}
-        </nav>
+        {actor && (
+          <nav className="flex items-center gap-1 text-sm" aria-label="Main">
+            {actor.teamId && <NavLink href="/">Team</NavLink>}
+            {environments.map((e) => (
+              <NavLink key={e.id} href={`/credentials/${e.id}`}>
+                {e.label}
+              </NavLink>
+            ))}
+            {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
+            {isAdmin(actor) && <NavLink href="/admin">Admin</NavLink>}
+          </nav>
+        )}
         <div className="ml-auto flex items-center gap-3 text-sm">
           {actor ? (
             <>
@@ -37,9 +38,13 @@ export async function Header() {
               </a>
             </>
           ) : (
-            <a className="btn-primary" href="/auth/login">
-              Sign in
-            </a>
+            <>
+              {/* The API reference is public (read-only when signed out). */}
+              {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
+              <a className="btn-primary" href="/auth/login">
+                Sign in
+              </a>
+            </>
           )}
         </div>
       </div>
