@@ -3,7 +3,8 @@
 // SIGTERM needs nothing here: Next's server stops accepting, finishes in-flight requests, exits.
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { checkStartup } = await import("./lib/startup");
+    const { checkStartup, checkApiDocumentsAtStartup } = await import("./lib/startup");
     checkStartup();
+    await checkApiDocumentsAtStartup();
   }
 }

@@ -30,7 +30,7 @@ const config: NextConfig = {
   // Nor the request line of an invite link (its token lets anyone join the team).
   logging: { serverFunctions: false, incomingRequests: { ignore: [/^\/join/] } },
   // The SDKs are server-only Node code: load them from node_modules instead of bundling.
-  serverExternalPackages: ["auth0"],
+  serverExternalPackages: ["auth0", "@apidevtools/swagger-parser"],
   async headers() {
     const production = process.env.NODE_ENV === "production";
     return [

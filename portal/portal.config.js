@@ -52,6 +52,24 @@ module.exports = {
       keyPairLifetimeDays: 90,
     },
   ],
+  // APIs with a reference page (/reference/<id>) built from their OpenAPI 3.x document: a file
+  // shipped with the portal (relative to this file; the image carries portal/openapi/) or an
+  // https:// URL the server fetches. Validated at start-up. Per environment: the audience its
+  // tokens carry (one of that environment's apis above) and its base URL. Signed-in members try
+  // operations on Sandbox with one of their team's credentials, through the portal, which sends
+  // only to the Sandbox baseUrl; Production's is shown in code samples, never called.
+  apis: [
+    {
+      id: "example",
+      title: "Example API",
+      description: "The sample API that npm run dev starts (sample-api/).",
+      openapi: "openapi/example-api.json",
+      environments: {
+        sandbox: { audience: "https://api.example.local/", baseUrl: "http://127.0.0.1:4003" },
+        production: { audience: "https://api.example.local/", baseUrl: "https://api.example.com" },
+      },
+    },
+  ],
   inviteTtlHours: 72,
   // Every team and every credential is an Auth0 client, and a tenant holds a limited number of
   // them: these keep one team or one user from spending them all. A create over a limit is

@@ -21,9 +21,12 @@ import {
   startTenants,
 } from "../emulator/src/index";
 import { relaunchWithLocalCa } from "../emulator/src/relaunch";
+import { type SampleApi, startSampleApi } from "../sample-api/server";
 import { startPortal } from "./dev-portal";
 
 export const DEV_PORTS = { production: 4001, sandbox: 4002 } as const;
+/** The sample Example API; portal.config.js `apis` names http://localhost:4003 as its Sandbox. */
+export const SAMPLE_API_PORT = 4003;
 
 export interface DevTenants {
   running: RunningTenants;
@@ -84,14 +87,22 @@ async function main(): Promise<void> {
   if (relaunchWithLocalCa()) return;
   const dev = await startAndSeed({ reset: process.argv.includes("--reset") });
   console.log(describe(dev));
+  // The Example API that the portal's reference tries (sample-api/), checking Sandbox tokens.
+  const sampleApi: SampleApi = await startSampleApi({
+    tenantDomain: dev.running.tenants.sandbox.domain,
+    audience: dev.seed.sandbox.exampleApi.identifier,
+    port: SAMPLE_API_PORT,
+  });
+  console.log(`  Sample API        ${sampleApi.url} (reference: /reference/example in the portal)`);
+  const closeAll = () => Promise.all([dev.running.close(), sampleApi.close()]);
   // The portal on :3000 (skip with --no-portal); see scripts/dev-portal.ts.
   const portal = process.argv.includes("--no-portal") ? undefined : startPortal(dev);
   portal?.on("exit", (code) => {
-    void dev.running.close().then(() => process.exit(code ?? 0));
+    void closeAll().then(() => process.exit(code ?? 0));
   });
   const stop = () => {
     portal?.kill("SIGTERM");
-    void dev.running.close().then(() => process.exit(0));
+    void closeAll().then(() => process.exit(0));
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -40,7 +40,7 @@ describe("portal image build context", () => {
     expect(files).toContain("infra/contract/src/index.ts");
     const outside = files.filter(
       (f) =>
-        !/^(package(-lock)?\.json|tsconfig\.json|(infra\/contract|emulator)\/package\.json)$/.test(
+        !/^(package(-lock)?\.json|tsconfig\.json|(infra\/contract|emulator|sample-api)\/package\.json)$/.test(
           f,
         ) &&
         !f.startsWith("infra/contract/src/") &&
@@ -96,6 +96,7 @@ describe("portal image build context", () => {
     for (const file of [
       "portal/app/page.tsx",
       "portal/portal.config.js",
+      "portal/openapi/example-api.json",
       "infra/contract/src/index.ts",
       "package-lock.json",
       DOCKERFILE,

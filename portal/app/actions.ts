@@ -35,6 +35,9 @@ export async function rotateCredentialAction(input: unknown) {
 export async function revokeCredentialAction(input: unknown) {
   return run(actions.revokeCredential, input);
 }
+export async function tryApiRequestAction(input: unknown) {
+  return run(actions.tryApiRequest, input);
+}
 export async function tryCredentialAction(input: unknown) {
   return run(actions.tryCredential, input);
 }

@@ -5,7 +5,7 @@ import { portal } from "@/lib/portal";
 import { currentActor } from "@/lib/session";
 
 export async function Header() {
-  const { branding } = loadPortalConfig();
+  const { branding, apis } = loadPortalConfig();
   const actor = await currentActor().catch(() => null);
   const environments = actor?.teamId ? offeredEnvironments(portal()) : [];
   return (
@@ -23,6 +23,7 @@ export async function Header() {
                 {e.label}
               </NavLink>
             ))}
+            {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
             {isAdmin(actor) && <NavLink href="/admin">Admin</NavLink>}
           </nav>
         )}
@@ -41,9 +42,13 @@ export async function Header() {
               </a>
             </>
           ) : (
-            <a className="btn-primary" href="/auth/login">
-              Sign in
-            </a>
+            <>
+              {/* The API reference is public (read-only when signed out). */}
+              {apis.length > 0 && <NavLink href="/reference">API reference</NavLink>}
+              <a className="btn-primary" href="/auth/login">
+                Sign in
+              </a>
+            </>
           )}
         </div>
       </div>

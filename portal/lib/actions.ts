@@ -47,6 +47,7 @@ import { tenantUsage } from "./domain/tenant-room";
 import { tryCredential } from "./domain/try-credential";
 import { tryKeyPair } from "./domain/try-key-pair";
 import { defineAction } from "./guard";
+import { tryApiRequest } from "./reference/try-request";
 
 export const actions = {
   /** The signed-in user's view of the portal: who they are, their team, what is offered. */
@@ -266,6 +267,46 @@ export const actions = {
     output: triedToken,
     audit: auditTry,
     run: (ctx, i) => tryKeyPair(ctx, i),
+  }),
+
+  // "Try it" on the API reference: one request to the API's Sandbox, through the portal
+  // (lib/reference/try-request.ts). The audit line names the operation, never the token.
+  tryApiRequest: defineAction({
+    name: "tryApiRequest",
+    access: "team",
+    input: z.object({
+      teamId,
+      clientId,
+      api: z.string().max(63),
+      operationId: z.string().max(200),
+      path: z.string().startsWith("/").max(2048),
+      query: z.record(z.string().max(100), z.string().max(2048)).default({}),
+      body: z
+        .string()
+        .max(64 * 1024)
+        .optional(),
+      accessToken: z
+        .string()
+        .max(8192)
+        .regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/, "Not a JWT"),
+    }),
+    output: z.object({
+      status: z.number(),
+      contentType: z.string(),
+      body: z.string(),
+      truncated: z.boolean(),
+      explanation: z.string().optional(),
+    }),
+    audit: {
+      target: (i: { teamId: string; clientId: string; api: string; operationId: string }) => ({
+        teamId: i.teamId,
+        clientId: i.clientId,
+        api: i.api,
+        operation: i.operationId,
+      }),
+      environment: () => "sandbox",
+    },
+    run: (ctx, i) => tryApiRequest(ctx, i),
   }),
 
   adminListTeams: defineAction({

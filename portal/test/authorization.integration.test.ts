@@ -8,16 +8,19 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { SampleApi } from "../../sample-api/server";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { type Access, registry } from "../lib/guard";
 import { newRsaKeyPair, signAssertion } from "./key-pairs";
+import { SAMPLE_API_ID, withSampleApi } from "./reference";
 import { newKey, ok, type PortalHarness, startPortalHarness } from "./support";
 
 let h: PortalHarness;
 let member: Actor;
 let outsider: Actor;
 let teamId: string;
+let sampleApi: SampleApi | undefined;
 
 type Sample = () => Promise<Record<string, unknown>>;
 const samples: Record<string, Sample> = {};
@@ -49,6 +52,7 @@ async function freshKeyPair(environment: "sandbox" | "production" = "sandbox") {
 
 beforeAll(async () => {
   h = await startPortalHarness();
+  sampleApi = await withSampleApi(h);
   member = await h.newUser("member");
   outsider = await h.newUser("outsider");
   teamId = ok(await actions.createTeam.invoke(h.portal, member, { name: "Team A" })).teamId;
@@ -121,6 +125,26 @@ beforeAll(async () => {
         audience: c.audiences[0],
       };
     },
+    // A real request to the sample API with a token from a fresh Sandbox credential.
+    tryApiRequest: async () => {
+      const c = await freshCredential();
+      const token = ok(
+        await actions.tryCredential.invoke(h.portal, member, {
+          teamId,
+          clientId: c.clientId,
+          clientSecret: c.clientSecret,
+          audience: c.audiences[0],
+        }),
+      );
+      return {
+        teamId,
+        clientId: c.clientId,
+        api: SAMPLE_API_ID,
+        operationId: "listExamples",
+        path: "/examples",
+        accessToken: token.accessToken,
+      };
+    },
     adminListTeams: async () => ({}),
     adminCreateTeam: async () => ({ name: "Admin made" }),
     adminDeleteTeam: async () => ({
@@ -143,7 +167,10 @@ beforeAll(async () => {
     },
   } satisfies Record<keyof typeof actions, Sample>);
 }, 120_000);
-afterAll(async () => h?.close());
+afterAll(async () => {
+  await sampleApi?.close();
+  await h?.close();
+});
 
 type Who = "anonymous" | "otherTeamMember" | "member" | "admin";
 const WHO: Who[] = ["anonymous", "otherTeamMember", "member", "admin"];

@@ -73,6 +73,9 @@ beforeAll(async () => {
     path.join(portalDir, "portal.config.js"),
     path.join(standalone, "portal", "portal.config.js"),
   );
+  cpSync(path.join(portalDir, "openapi"), path.join(standalone, "portal", "openapi"), {
+    recursive: true,
+  });
 
   tenants = await startSeededTenants();
   const port = await freePort();
@@ -211,6 +214,66 @@ describe("standalone server (the container's entry point)", () => {
     expect(text).toContain("unknown key(s) colour");
     expect(text).toContain("environments: Offer at least one environment");
     expect(text).toContain("AUTH0_SECRET is missing");
+  });
+
+  it("serves the API reference signed out, every script under the nonce, and measures it", async () => {
+    await fetch(`${url}/reference/example`); // first render: loads and caches the document
+    const times: number[] = [];
+    let html = "";
+    let csp = "";
+    for (let i = 0; i < 10; i++) {
+      const started = performance.now();
+      const res = await fetch(`${url}/reference/example`);
+      html = await res.text();
+      times.push(performance.now() - started);
+      expect(res.status).toBe(200);
+      csp = res.headers.get("content-security-policy") ?? "";
+    }
+    times.sort((a, b) => a - b);
+    console.log(
+      `reference page: median ${times[5]?.toFixed(0)} ms, max ${times[9]?.toFixed(0)} ms, ${html.length} bytes of HTML`,
+    );
+    expect(html).toContain("List examples");
+    const nonce = /'nonce-([^']+)'/.exec(csp)?.[1];
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    for (const tag of [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]))
+      expect(tag).toContain(`nonce="${nonce}"`);
+  });
+
+  it("refuses to start with an OpenAPI document that is not valid, naming the API and problem", () => {
+    const dir = testTempDir("bad-openapi-");
+    writeFileSync(
+      path.join(dir, "bad.json"),
+      JSON.stringify({ openapi: "3.0.3", info: { title: "x" }, paths: {} }),
+    );
+    const config = path.join(dir, "portal.config.js");
+    const audience = "https://api.example.local/";
+    const env = (id: string) => ({ id, label: id, apis: [{ audience }] });
+    writeFileSync(
+      config,
+      `module.exports = ${JSON.stringify({
+        branding: { title: "T" },
+        environments: [env("sandbox")],
+        apis: [
+          {
+            id: "broken",
+            title: "Broken",
+            openapi: "bad.json",
+            environments: { sandbox: { audience, baseUrl: "https://api.example.com" } },
+          },
+        ],
+      })};`,
+    );
+    const run = spawnSync(process.execPath, ["portal/server.js"], {
+      cwd: standalone,
+      env: { ...taskEnv, PORT: "0", PORTAL_CONFIG: config } as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(1);
+    const text = `${run.stdout}${run.stderr}`;
+    expect(text).toContain("Astral portal cannot start");
+    expect(text).toMatch(/apis\[broken\]\.openapi: .*version/);
   });
 
   it("stops gracefully on SIGTERM", async () => {

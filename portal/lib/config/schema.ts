@@ -4,6 +4,7 @@
  */
 import { CREDENTIAL_KINDS, ENVIRONMENTS } from "@astral/contract";
 import { z } from "zod";
+import { apiReferences, checkApiAudiences } from "./apis";
 
 const hexColour = z
   .string()
@@ -89,7 +90,7 @@ const limits = z.strictObject({
     .default(5),
 });
 
-export const PortalConfigSchema = z.strictObject({
+const portalConfigShape = z.strictObject({
   branding: z.strictObject({
     title: z.string().min(1),
     subtitle: z.string().default(""),
@@ -124,8 +125,12 @@ export const PortalConfigSchema = z.strictObject({
     .max(24 * 30)
     .default(72),
   limits: limits.prefault({}),
+  apis: apiReferences,
 });
+
+export const PortalConfigSchema = portalConfigShape.superRefine(checkApiAudiences);
 
 export type PortalConfigInput = z.input<typeof PortalConfigSchema>;
 export type PortalConfig = z.output<typeof PortalConfigSchema>;
 export type EnvironmentConfig = PortalConfig["environments"][number];
+export type ApiReferenceConfig = PortalConfig["apis"][number];
