@@ -16,7 +16,12 @@ import type { RetryPolicy } from "../lib/management/retry";
 import type { TenantOptions } from "../lib/management/tenant";
 import { createPortal } from "../lib/portal";
 
-export const FAST_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 3000, baseDelayMs: 20 };
+export const FAST_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  maxWaitMs: 3000,
+  baseDelayMs: 20,
+  rateLimitBackoffMs: 500,
+};
 /**
  * What the portal under test assumes about the local tenants: how far their search index lags
  * writes and how long a rotated secret takes to work (both known and short here; Auth0's are
