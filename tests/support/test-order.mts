@@ -9,8 +9,10 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 export const SLOW_FILES: readonly string[] = [
-  "scripts/tenant/tenant.integration.test.ts", // 207: a0deploy import twice (~60 s CPU each)
+  // 207 when one file ran both a0deploy imports (~60 s of CPU each); now one each.
+  "scripts/tenant/tenant.integration.test.ts",
   "portal/test/portal.e2e.test.ts", // 181: next dev compiling every page, Chromium
+  "scripts/tenant/tenant-verify.integration.test.ts",
   "emulator/test/deploy-cli.integration.test.ts", // 113: a0deploy export and import
   "portal/test/standalone.e2e.test.ts", // 108: next build
   "portal/test/least-privilege.integration.test.ts", // 53
