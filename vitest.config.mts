@@ -1,4 +1,21 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import SlowFirstSequencer from "./tests/support/test-order.mts";
+
+/**
+ * Test files at once: one per core. vitest's default (cores - 1) ran one file at a time on a
+ * 2-core machine, yet much of a file's time is spent waiting (on the local tenants, a timer, a
+ * child process). More than the cores was tried: with next build, next dev and two a0deploy
+ * imports (all CPU-bound) side by side on a 2-core machine that other jobs loaded too, tests ran
+ * into their timeouts. `ASTRAL_TEST_WORKERS` overrides it.
+ */
+function maxWorkers(): number {
+  const raw = process.env.ASTRAL_TEST_WORKERS?.trim();
+  if (!raw) return availableParallelism();
+  if (!/^[1-9]\d*$/.test(raw))
+    throw new Error(`ASTRAL_TEST_WORKERS must be a whole number above 0, not "${raw}"`);
+  return Number(raw);
+}
 
 // One runner for the whole repository. The test kind is in the file name:
 // *.unit.test.ts (no I/O), *.integration.test.ts (local tenants over HTTPS), *.e2e.test.ts (browser).
@@ -16,9 +33,11 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     pool: "forks",
+    maxWorkers: maxWorkers(),
     // Removes each file's `testTempDir` folders after its own hooks ("stack": last registered,
     // first run; the setup file's afterAll is registered first, so it runs last).
     setupFiles: ["tests/support/remove-temp-dirs.ts"],
-    sequence: { hooks: "stack" },
+    // Known-slow files first (tests/support/test-order.mts), so the run ends with short ones.
+    sequence: { hooks: "stack", sequencer: SlowFirstSequencer },
   },
 });

@@ -84,7 +84,7 @@ describe("portal image build context", () => {
       "emulator/src/index.ts",
       "portal/README.md",
       "portal/test/support.ts",
-      "portal/bench/management-calls.ts",
+      "scripts/bench/portal/management-calls.ts",
       "portal/.env.local",
     ]) {
       touch(file);

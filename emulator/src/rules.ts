@@ -146,9 +146,16 @@ export const RULES = [
   },
   {
     id: "ratelimit.profiles",
-    rule: "Rate limits follow a named configuration: `free` (burst 10, 2/s: `npm run dev`), `self-service` (16/s sustained as published; burst not published, so 16: stricter reading), `test` (burst 1000, 500/s: test suites).",
+    rule: "Rate limits follow a named configuration: `free` (a global burst 10, 2/s: `npm run dev`; rule `ratelimit.free-global`), `self-service` (16/s sustained as published; burst not published, so 16: stricter reading), `test` (burst 1000, 500/s: test suites).",
     source:
       "https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy (Free: 2/s, bursts of up to 10); https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy/management-api-endpoint-rate-limits (Self Service (Production): 16 sustained requests per second)",
+    enforcedIn: ["emulator/src/control.ts"],
+  },
+  {
+    id: "ratelimit.free-global",
+    rule: "On `free`, a global limit of 2 requests/s with bursts of 10 applies in addition to the bucket the `x-ratelimit-*` headers describe: its 429 \"Global limit has been reached\" carries that bucket's headers, which still claim room (`x-ratelimit-remaining` above 0). The headers' own bucket on Free is not published; locally it is 50/s (assumption), so the global limit binds.",
+    source:
+      'https://auth0.com/docs/troubleshoot/customer-support/operational-policies/rate-limit-policy: "Using the Management API for free and trial tenants is restricted to 2 requests per second (with bursts of up to 10 requests ). Exceeding these values triggers an HTTP 429 error, but the error message states, “Global limit has been reached.” These are in addition to those indicated in the rate limit response headers."',
     enforcedIn: ["emulator/src/control.ts"],
   },
   {

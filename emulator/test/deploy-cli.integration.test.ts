@@ -12,6 +12,7 @@ import { MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
+import { A0DEPLOY_IMPORT_TIMEOUT_MS } from "../../tests/support/timeouts";
 import { REPO_ROOT } from "../src/paths";
 import { readBootstrap } from "../src/seed";
 import { type SeededTenants, startSeededTenants } from "../test-support";
@@ -72,7 +73,7 @@ interface TenantYaml {
 
 describe("auth0-deploy-cli", () => {
   it("exports the tenant, then imports a YAML that adds a resource server", {
-    timeout: 180_000,
+    timeout: A0DEPLOY_IMPORT_TIMEOUT_MS,
   }, async () => {
     const clientsBefore = (await admin.clients.list({ per_page: 100 })).data.length;
 

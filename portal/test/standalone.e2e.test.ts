@@ -201,9 +201,12 @@ describe("standalone server (the container's entry point)", () => {
       'module.exports = { branding: { title: "" }, environments: [], colour: 1 };',
     );
     const { AUTH0_SECRET: _omitted, ...withoutSecret } = taskEnv;
+    // A port of its own: Next's server.js reads PORT "0" as unset and binds 3000, which a
+    // developer's `npm run dev` holds (the test then failed on EADDRINUSE, not on the config).
+    const port = String(await freePort());
     const run = spawnSync(process.execPath, ["portal/server.js"], {
       cwd: standalone,
-      env: { ...withoutSecret, PORT: "0", PORTAL_CONFIG: bad } as unknown as NodeJS.ProcessEnv,
+      env: { ...withoutSecret, PORT: port, PORTAL_CONFIG: bad } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
       timeout: 30_000,
     });

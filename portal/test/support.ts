@@ -16,7 +16,12 @@ import type { RetryPolicy } from "../lib/management/retry";
 import type { TenantOptions } from "../lib/management/tenant";
 import { createPortal } from "../lib/portal";
 
-export const FAST_RETRY: RetryPolicy = { maxAttempts: 5, maxWaitMs: 3000, baseDelayMs: 20 };
+export const FAST_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  maxWaitMs: 3000,
+  baseDelayMs: 20,
+  rateLimitBackoffMs: 500,
+};
 /**
  * What the portal under test assumes about the local tenants: how far their search index lags
  * writes and how long a rotated secret takes to work (both known and short here; Auth0's are
@@ -68,8 +73,15 @@ export function writeTestConfig(audience: string, scopes: string[]): string {
   return file;
 }
 
-/** `tenants`: already started ones (the benchmark starts its own, outside vitest). */
-export async function startPortalHarness(tenants?: SeededTenants): Promise<PortalHarness> {
+/**
+ * `tenants`: already started ones (the benchmark starts its own, outside vitest). `tenantOptions`:
+ * for the portal under test; its read cache is off unless given (tests change the tenants through
+ * their root clients and read them back at once; the cache has its own tests).
+ */
+export async function startPortalHarness(
+  tenants?: SeededTenants,
+  tenantOptions: TenantOptions = {},
+): Promise<PortalHarness> {
   // Loaded here, not at the top: emulator/test-support needs vitest, which a script has not.
   const env = tenants ?? (await (await import("../../emulator/test-support")).startSeededTenants());
   const audit: AuditEntry[] = [];
@@ -93,7 +105,7 @@ export async function startPortalHarness(tenants?: SeededTenants): Promise<Porta
       vars[names.clientSecret] = c.clientSecret;
     }
     const portal = createPortal(vars, {
-      tenant: { retry: FAST_RETRY, ...tenant },
+      tenant: { retry: FAST_RETRY, readCacheTtlMs: 0, ...tenantOptions, ...tenant },
       configFile,
       searchLagMs: TEST_SEARCH_LAG_MS,
       rotationDelayMs: TEST_ROTATION_DELAY_MS,

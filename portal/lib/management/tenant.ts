@@ -6,12 +6,15 @@
  * concurrent callers. We keep exactly one ManagementClient per tenant per process, so the portal
  * asks for one token per tenant per token lifetime; `calls.token` counts them (a test asserts it).
  *
- * Every call goes through `run()`: bounded retries (see retry.ts) and one error class.
+ * Every call goes through `run()`: bounded retries (see retry.ts) and one error class. Every
+ * request goes through the read cache (read-cache.ts): shared and reused reads, dropped on this
+ * process's writes.
  */
 import type { Environment } from "@astral/contract";
 import { ManagementClient, ManagementError, ManagementTimeoutError } from "auth0";
 import type { ManagementAccess } from "../config/env";
 import { PortalError } from "../errors";
+import { cachingFetch, DEFAULT_READ_TTL_MS, type ReadCacheStats } from "./read-cache";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
 
 export interface CallCounters {
@@ -30,6 +33,8 @@ export interface TenantOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Transport override (tests inject lost responses here); default: global fetch. */
   fetch?: typeof fetch;
+  /** How long a Management API read is reused (read-cache.ts); 0 turns the cache off. */
+  readCacheTtlMs?: number;
 }
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -41,6 +46,8 @@ export class Tenant {
   /** Management API requests made, by "METHOD /api/v2/path" (least-privilege test, benchmark). */
   readonly operations = new Map<string, number>();
   readonly client: ManagementClient;
+  /** Reads served from the cache, shared with one in flight, or sent (the benchmark prints them). */
+  readonly readCache: ReadCacheStats;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -65,13 +72,17 @@ export class Tenant {
       if (response.status === 429 && !url.includes("/oauth/token")) this.calls.rateLimited++;
       return response;
     };
+    const reads = cachingFetch(counting, {
+      ttlMs: options.readCacheTtlMs ?? DEFAULT_READ_TTL_MS,
+    });
+    this.readCache = reads.stats;
     this.client = new ManagementClient({
       domain: access.domain,
       clientId: access.clientId,
       clientSecret: access.clientSecret,
       maxRetries: 0,
       timeoutInSeconds: options.timeoutInSeconds ?? 15,
-      fetch: counting,
+      fetch: reads.fetch,
     });
   }
 

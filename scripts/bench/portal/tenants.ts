@@ -11,8 +11,8 @@ import {
   seedTenants,
   startTenants,
   TENANT_NAMES,
-} from "../../emulator/src/index";
-import type { SeededTenants } from "../../emulator/test-support";
+} from "../../../emulator/src/index";
+import type { SeededTenants } from "../../../emulator/test-support";
 
 export async function startBenchTenants(): Promise<SeededTenants> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), "astral-bench-"));

@@ -11,7 +11,7 @@
  * the actor lookup (GET /users/{id}, one per request) plus the page's reads.
  */
 import { performance } from "node:perf_hooks";
-import { relaunchWithLocalCa } from "../../emulator/src/relaunch";
+import { relaunchWithLocalCa } from "../../../emulator/src/relaunch";
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -49,13 +49,13 @@ async function main() {
   const NAIVE_RUNS = arg("naive-runs", 3);
   // Imported after the relaunch: these read NODE_EXTRA_CA_CERTS-dependent state.
   const { CLIENT_KINDS } = await import("@astral/contract");
-  const { startPortalHarness, newKey, ok } = await import("../test/support");
-  const { actions } = await import("../lib/actions");
-  const { getUser } = await import("../lib/domain/users");
-  const { PortalError } = await import("../lib/errors");
+  const { startPortalHarness, newKey, ok } = await import("../../../portal/test/support");
+  const { actions } = await import("../../../portal/lib/actions");
+  const { getUser } = await import("../../../portal/lib/domain/users");
+  const { PortalError } = await import("../../../portal/lib/errors");
   const { useRateLimitProfile } = await import("./profiles");
   const { startBenchTenants } = await import("./tenants");
-  const { DEFAULT_RETRY } = await import("../lib/management/retry");
+  const { DEFAULT_RETRY } = await import("../../../portal/lib/management/retry");
   const h = await startPortalHarness(await startBenchTenants());
   // The production retry policy (the harness's is tuned for fast tests).
   const portal = h.portalWith(

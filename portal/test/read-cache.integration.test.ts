@@ -1,0 +1,63 @@
+/**
+ * The read cache (portal/lib/management/read-cache.ts) against the local tenants: concurrent
+ * actor lookups share one Management call, this portal's own writes show at once, and access
+ * taken back elsewhere (another portal task, Auth0's dashboard) takes effect within the TTL: the
+ * revocation bound ADR 0600 states.
+ */
+import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actions } from "../lib/actions";
+import type { Actor } from "../lib/domain/context";
+import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
+
+/** Short here so the test is quick; production's is DEFAULT_READ_TTL_MS. */
+const TTL_MS = 1000;
+let h: PortalHarness;
+let alice: Actor;
+let teamId: string;
+
+const apiCalls = () => h.portal.tenants.production?.calls.api ?? 0;
+
+beforeAll(async () => {
+  h = await startPortalHarness(undefined, { readCacheTtlMs: TTL_MS });
+  alice = await h.newUser("alice");
+  teamId = ok(await actions.createTeam.invoke(h.portal, alice, { name: "Cached" })).teamId;
+  alice = await h.refresh(alice);
+}, 120_000);
+afterAll(async () => h?.close());
+
+describe("read cache", () => {
+  it("concurrent actor lookups of one user cost one Management call", async () => {
+    await sleep(TTL_MS); // nothing cached from the set-up
+    const before = apiCalls();
+    const actors = await Promise.all(Array.from({ length: 10 }, () => h.refresh(alice)));
+    expect(actors.every((a) => a.teamId === teamId)).toBe(true);
+    expect(apiCalls() - before).toBe(1);
+  });
+
+  it("a member removed through this portal loses the team on the next request", async () => {
+    const dave = await h.newUser("dave");
+    const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
+    ok(await actions.acceptInvite.invoke(h.portal, dave, { token: invite.token }));
+    expect((await h.refresh(dave)).teamId).toBe(teamId); // cached now
+    ok(await actions.removeMember.invoke(h.portal, alice, { teamId, userId: dave.userId }));
+    expect((await h.refresh(dave)).teamId).toBeUndefined();
+  });
+
+  it("an admin right removed elsewhere (another task, the dashboard) ends within the TTL", async () => {
+    const frank = await h.newUser("frank", { permissions: [PORTAL_ADMIN_PERMISSION] });
+    expect((await h.refresh(frank)).permissions).toContain(PORTAL_ADMIN_PERMISSION);
+    const removedAt = Date.now();
+    await h.root.production.users.update(frank.userId, { app_metadata: { permissions: [] } });
+    // This portal did not make the change: its cached read still shows the right...
+    expect((await h.refresh(frank)).permissions).toContain(PORTAL_ADMIN_PERMISSION);
+    // ...until the TTL has passed, never later.
+    let permissions = (await h.refresh(frank)).permissions;
+    while (permissions.includes(PORTAL_ADMIN_PERMISSION) && Date.now() - removedAt < 5 * TTL_MS) {
+      await sleep(50);
+      permissions = (await h.refresh(frank)).permissions;
+    }
+    expect(permissions).not.toContain(PORTAL_ADMIN_PERMISSION);
+    expect(Date.now() - removedAt).toBeLessThanOrEqual(TTL_MS + 250);
+  });
+});

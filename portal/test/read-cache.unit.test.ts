@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import { cachingFetch } from "../lib/management/read-cache";
+
+const API = "https://tenant.example/api/v2";
+
+/** A transport that answers each request with a counter, after `release()` when held. */
+function transport() {
+  const seen: string[] = [];
+  let n = 0;
+  let held: Array<() => void> = [];
+  let hold = false;
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = String(input);
+    seen.push(`${init?.method ?? "GET"} ${url.slice(API.length)}`);
+    if (hold) await new Promise<void>((resolve) => held.push(resolve));
+    const status = url.includes("missing") ? 404 : 200;
+    return new Response(JSON.stringify({ n: ++n }), { status });
+  };
+  return {
+    fetch,
+    seen,
+    holdNext: () => {
+      hold = true;
+    },
+    release: () => {
+      hold = false;
+      for (const r of held) r();
+      held = [];
+    },
+  };
+}
+const body = async (r: Response) => ((await r.json()) as { n: number }).n;
+
+describe("read cache over the Management API", () => {
+  it("concurrent identical reads share one request; a later one within the TTL is served from it", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 1000 });
+    t.holdNext();
+    const reads = Array.from({ length: 5 }, () => c.fetch(`${API}/users/u1`));
+    t.release();
+    expect(await Promise.all(reads.map(async (r) => body(await r)))).toEqual([1, 1, 1, 1, 1]);
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    expect(t.seen).toEqual(["GET /users/u1"]);
+    expect(c.stats).toEqual({ hits: 1, shared: 4, misses: 1 });
+    // Another query is another read.
+    expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(2);
+  });
+
+  it("reads again once the TTL has passed", async () => {
+    let clock = 0;
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 1000, now: () => clock });
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    clock = 999;
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    clock = 1000;
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2);
+  });
+
+  it("a write drops every cached read of its collection, searches included, and no other", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    await c.fetch(`${API}/users/u1`);
+    await c.fetch(`${API}/users?q=team`);
+    await c.fetch(`${API}/users-by-email?email=a`);
+    await c.fetch(`${API}/clients/search?q=x`);
+    await c.fetch(`${API}/users/u2`, { method: "PATCH", body: "{}" });
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(6);
+    expect(await body(await c.fetch(`${API}/users?q=team`))).toBe(7);
+    expect(await body(await c.fetch(`${API}/users-by-email?email=a`))).toBe(8);
+    expect(await body(await c.fetch(`${API}/clients/search?q=x`))).toBe(4); // still cached
+  });
+
+  it("a read in flight while a write is sent is answered but not kept", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    t.holdNext();
+    const before = c.fetch(`${API}/users/u1`);
+    await new Promise((r) => setTimeout(r, 0));
+    const write = c.fetch(`${API}/users/u1`, { method: "PATCH", body: "{}" });
+    t.release();
+    expect(await body(await before)).toBe(1);
+    await write;
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
+  });
+
+  it("keeps no failed answer, and passes other requests (the token endpoint) through", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
+    expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
+    await c.fetch("https://tenant.example/oauth/token", { method: "POST", body: "{}" });
+    await c.fetch("https://tenant.example/oauth/token", { method: "POST", body: "{}" });
+    expect(t.seen).toHaveLength(4);
+  });
+
+  it("with a TTL of 0 every read is sent", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 0 });
+    await Promise.all([c.fetch(`${API}/users/u1`), c.fetch(`${API}/users/u1`)]);
+    expect(t.seen).toHaveLength(2);
+  });
+});
