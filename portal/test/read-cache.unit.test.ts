@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cachingFetch } from "../lib/management/read-cache";
+import { cachingFetch, FRESH_READ, FRESH_READ_HEADER } from "../lib/management/read-cache";
 
 const API = "https://tenant.example/api/v2";
 
@@ -9,8 +9,10 @@ function transport() {
   let n = 0;
   let held: Array<() => void> = [];
   let hold = false;
+  const headers: Headers[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = String(input);
+    headers.push(new Headers(init?.headers));
     seen.push(`${init?.method ?? "GET"} ${url.slice(API.length)}`);
     if (hold) await new Promise<void>((resolve) => held.push(resolve));
     const status = url.includes("missing") ? 404 : 200;
@@ -19,6 +21,7 @@ function transport() {
   return {
     fetch,
     seen,
+    headers,
     holdNext: () => {
       hold = true;
     },
@@ -44,6 +47,17 @@ describe("read cache over the Management API", () => {
     expect(c.stats).toEqual({ hits: 1, shared: 4, misses: 1 });
     // Another query is another read.
     expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(2);
+  });
+
+  it("a fresh read (limit counts, an issuer's re-check) bypasses a cached answer, and the marker stays in the process", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    expect(await body(await c.fetch(`${API}/users/u1`, FRESH_READ))).toBe(2);
+    expect(await body(await c.fetch(`${API}/users/u1`, FRESH_READ))).toBe(3);
+    expect(t.seen).toEqual(["GET /users/u1", "GET /users/u1", "GET /users/u1"]);
+    expect(t.headers.map((h) => h.has(FRESH_READ_HEADER))).toEqual([false, false, false]);
   });
 
   it("reads again once the TTL has passed", async () => {

@@ -78,7 +78,9 @@ export function ownCreates(appMetadata: Record<string, unknown> | null | undefin
 export async function readOwnCreates(
   ctx: Ctx,
 ): Promise<{ creates: OwnCreate[]; teamId: string | undefined }> {
-  const user = await readUser(homeTenant(ctx.portal), ctx.actor.userId, ctx.requestId);
+  const user = await readUser(homeTenant(ctx.portal), ctx.actor.userId, ctx.requestId, {
+    fresh: true,
+  });
   const metadata = (user.app_metadata ?? {}) as Record<string, unknown>;
   return {
     creates: ownCreates(metadata),
@@ -122,10 +124,8 @@ export async function createClientOnce(
   const userId = ctx.actor.userId;
   const field = `${RECORD_PREFIX}${spec.key}`;
   const now = ctx.portal.now().getTime();
-  const metadata = ((await readUser(home, userId, ctx.requestId)).app_metadata ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const metadata = ((await readUser(home, userId, ctx.requestId, { fresh: true })).app_metadata ??
+    {}) as Record<string, unknown>;
   const record = parseRecord(metadata[field]);
   const usedElsewhere = () =>
     new PortalError("conflict", "This request id was already used; reload the page.", {

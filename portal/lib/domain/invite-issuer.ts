@@ -72,7 +72,7 @@ export async function checkIssuer(
     new PortalError("invite_invalid", `This invite has been withdrawn: ${why}. Ask for a new one.`);
   let record: PortalUser;
   try {
-    record = await getUser(homeTenant(ctx.portal), issuer.by, ctx.requestId);
+    record = await getUser(homeTenant(ctx.portal), issuer.by, ctx.requestId, { fresh: true });
   } catch (error) {
     if (error instanceof PortalError && error.code === "not_found")
       throw withdrawn("the account that issued it no longer exists");

@@ -4,6 +4,7 @@
  */
 import { AppMetadata } from "@astral/contract";
 import type { Management } from "auth0";
+import { FRESH_READ } from "../management/read-cache";
 import type { Tenant } from "../management/tenant";
 
 export interface PortalUser {
@@ -79,13 +80,31 @@ export function toPortalUser(user: Management.UserResponseSchema): PortalUser {
   };
 }
 
-export async function getUser(tenant: Tenant, userId: string, requestId: string) {
-  return toPortalUser(await readUser(tenant, userId, requestId));
+export async function getUser(
+  tenant: Tenant,
+  userId: string,
+  requestId: string,
+  options: { fresh?: boolean } = {},
+) {
+  return toPortalUser(await readUser(tenant, userId, requestId, options));
 }
 
-/** One consistent read of a user (GET /users/{id}): the record, not the search index. */
-export function readUser(tenant: Tenant, userId: string, requestId: string) {
-  return tenant.run("read a user", (c) => c.users.get(userId), { safeToRepeat: true, requestId });
+/**
+ * One consistent read of a user (GET /users/{id}): the record, not the search index. `fresh`
+ * also bypasses the portal's read cache (up to its TTL old otherwise): for limit counts and
+ * re-checks of a right, which must see another portal task's write of a moment ago.
+ */
+export function readUser(
+  tenant: Tenant,
+  userId: string,
+  requestId: string,
+  { fresh = false }: { fresh?: boolean } = {},
+) {
+  return tenant.run(
+    "read a user",
+    (c) => (fresh ? c.users.get(userId, undefined, FRESH_READ) : c.users.get(userId)),
+    { safeToRepeat: true, requestId },
+  );
 }
 
 export async function searchUsers(

@@ -19,6 +19,29 @@
 /** How long a read may be reused, by default (ms): the revocation bound across tasks. */
 export const DEFAULT_READ_TTL_MS = 5_000;
 
+/**
+ * A request header that asks for a read of the record itself, past the cache: limit counts and
+ * an invite issuer's re-check must see what another portal task wrote a moment ago (ADR 0700).
+ * It is taken off before the request leaves the process.
+ */
+export const FRESH_READ_HEADER = "x-astral-fresh-read";
+
+/** Request options for the SDK that make one read bypass the cache (see FRESH_READ_HEADER). */
+export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
+
+/** Whether the request asks to bypass the cache; if so, the init without the marker header. */
+function freshRead(
+  input: Parameters<typeof fetch>[0],
+  init: Parameters<typeof fetch>[1],
+): { fresh: boolean; init: Parameters<typeof fetch>[1] } {
+  const headers = new Headers(
+    init?.headers ?? (input instanceof Request ? input.headers : undefined),
+  );
+  if (!headers.has(FRESH_READ_HEADER)) return { fresh: false, init };
+  headers.delete(FRESH_READ_HEADER);
+  return { fresh: true, init: { ...init, headers } };
+}
+
 /** Collections whose writes also change what another collection's reads return. */
 const ALSO_INVALIDATES: Record<string, string[]> = {
   users: ["users-by-email"],
@@ -81,6 +104,8 @@ export function cachingFetch(
       init?.method ?? (input instanceof Request ? input.method : "GET")
     ).toUpperCase();
     const collection = collectionOf(new URL(url).pathname);
+    const fresh = freshRead(input, init);
+    if (fresh.fresh) return transport(input, fresh.init);
     if (!collection || ttlMs <= 0) return transport(input, init);
     if (method !== "GET") {
       invalidate(collection);
