@@ -8,6 +8,7 @@ import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
 import { limitsChecks } from "./limits-checks";
+import { plansChecks } from "./plans-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 import { universalLoginChecks } from "./universal-login-checks";
 
@@ -47,6 +48,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     storedSecret: (clientId) => storedClientSecret(env, "sandbox", clientId),
   }),
   ...universalLoginChecks({ base: () => base, token: () => token }),
+  ...plansChecks({ env: () => env, base: () => base, token: () => token }),
   ...limitsChecks({
     env: () => env,
     base: () => base,

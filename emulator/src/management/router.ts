@@ -18,6 +18,7 @@ import * as grants from "./client-grants";
 import { searchClients } from "./client-search";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
+import { withAuthenticationMethodsGate } from "./entitlements";
 import * as resourceServers from "./resource-servers";
 import { TENANT_CONFIG_HANDLERS } from "./tenant-config";
 import * as settings from "./tenant-settings";
@@ -27,9 +28,15 @@ import * as users from "./users";
 export const HANDLERS: Record<string, Handler> = {
   get_clients: clients.listClients,
   get_clients_search: searchClients,
-  post_clients: withClientAuthenticationMethods(clients.createClient),
+  post_clients: withAuthenticationMethodsGate(
+    "create:client_credentials",
+    withClientAuthenticationMethods(clients.createClient),
+  ),
   get_clients_by_id: clients.getClient,
-  patch_clients_by_id: withoutPatchedAuthenticationMethods(clients.patchClient),
+  patch_clients_by_id: withAuthenticationMethodsGate(
+    "update:client_credentials",
+    withoutPatchedAuthenticationMethods(clients.patchClient),
+  ),
   delete_clients_by_id: withCredentialsDeleted(clients.deleteClient),
   "post_rotate-secret": clients.rotateSecret,
   "get_client-grants": grants.listGrants,

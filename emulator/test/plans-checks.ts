@@ -1,0 +1,114 @@
+/**
+ * One check per row of emulator/src/rules-plans.ts (what a plan brings, Private Key JWT on
+ * Enterprise only, the `*:client_credentials` scopes), for emulator/test/rules.integration.test.ts.
+ * Each fails if the tenant stops enforcing its rule. Every check puts the sandbox tenant back on
+ * the test defaults (Enterprise features, `test` rate limits, no entity limits).
+ */
+import { generateKeyPairSync } from "node:crypto";
+import { expect } from "vitest";
+import type { PLANS_RULES } from "../src/rules-plans";
+import type { SeededTenants } from "../test-support";
+import { call, expectAuth0Error, managementToken } from "./helpers";
+
+type Id = (typeof PLANS_RULES)[number]["id"];
+
+export function plansChecks(t: {
+  env: () => SeededTenants;
+  base: () => string;
+  token: () => string;
+}): Record<Id, () => Promise<void>> {
+  const pem = () =>
+    generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .publicKey.export({ type: "spki", format: "pem" })
+      .toString();
+  const keyPairClient = (name: string) => ({
+    name,
+    app_type: "non_interactive",
+    jwt_configuration: { alg: "RS256" },
+    client_authentication_methods: {
+      private_key_jwt: { credentials: [{ credential_type: "public_key", pem: pem() }] },
+    },
+  });
+  const post = (body: unknown, token = t.token()) =>
+    call(t.base(), "POST", "/api/v2/clients", { token, body });
+  const named = async (name: string) =>
+    (
+      (await call(t.base(), "GET", "/api/v2/clients?per_page=100", { token: t.token() })).body as {
+        name: string;
+      }[]
+    ).filter((c) => c.name === name);
+  /** Runs `check` with the sandbox tenant on `plan`, then back on the test defaults. */
+  const onPlan = async (
+    plan: "free" | "essentials" | "professional",
+    check: () => Promise<void>,
+  ) => {
+    const { control } = t.env();
+    control.setPlan("sandbox", plan);
+    try {
+      await check();
+    } finally {
+      control.setPlan("sandbox", "enterprise");
+      control.setRateLimitProfile("sandbox", "test");
+      control.setEntityPlan("sandbox", "unlimited");
+    }
+  };
+  const limitHeader = async () =>
+    (await call(t.base(), "GET", "/api/v2/clients?per_page=1", { token: t.token() })).headers.get(
+      "x-ratelimit-limit",
+    );
+
+  return {
+    "plans.limits": async () => {
+      await onPlan("free", async () => {
+        expect(await limitHeader()).toBe("10");
+        const refused = await post({ name: "free plan one too many" });
+        // The seeded tenant already holds 10 or more applications.
+        expect(expectAuth0Error(refused).errorCode).toBe("entity_limit_reached");
+      });
+      await onPlan("professional", async () => {
+        expect(await limitHeader()).toBe("16");
+        expect((await post({ name: "professional plan room" })).status).toBe(201);
+      });
+    },
+    "plans.private-key-jwt": async () => {
+      for (const plan of ["free", "essentials", "professional"] as const)
+        await onPlan(plan, async () => {
+          t.env().control.setEntityPlan("sandbox", "unlimited");
+          const name = `pkjwt on ${plan}`;
+          const refused = await post(keyPairClient(name));
+          expect(refused.status, plan).toBe(403);
+          expect(refused.body, plan).toEqual({
+            statusCode: 403,
+            error: "Forbidden",
+            errorCode: "insufficient_entitlement",
+            message: "Please upgrade your subscription to use Private Key JWT authentication",
+          });
+          expect(await named(name), plan).toEqual([]);
+          // A client secret is every plan's.
+          expect((await post({ name: `${name} secret` })).status, plan).toBe(201);
+        });
+      expect((await post(keyPairClient("pkjwt on enterprise"))).status).toBe(201);
+    },
+    "clients.auth-methods.scope": async () => {
+      const env = t.env();
+      const without = await managementToken(env, "sandbox", ["create:clients", "update:clients"]);
+      const refused = await post(keyPairClient("pkjwt without scope"), without);
+      expect(refused.status).toBe(403);
+      expect(expectAuth0Error(refused).errorCode).toBe("insufficient_scope");
+      expect(expectAuth0Error(refused).message).toMatch(/create:client_credentials/);
+      const withScope = await managementToken(env, "sandbox", [
+        "create:clients",
+        "create:client_credentials",
+      ]);
+      expect((await post(keyPairClient("pkjwt with scope"), withScope)).status).toBe(201);
+      const made = await post({ name: "pkjwt patch target" });
+      const id = (made.body as { client_id: string }).client_id;
+      const patched = await call(t.base(), "PATCH", `/api/v2/clients/${id}`, {
+        token: without,
+        body: { client_authentication_methods: { private_key_jwt: { credentials: [] } } },
+      });
+      expect(patched.status).toBe(403);
+      expect(expectAuth0Error(patched).message).toMatch(/update:client_credentials/);
+    },
+  };
+}
