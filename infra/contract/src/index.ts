@@ -81,6 +81,16 @@ export function kindsRefusedOnPlan(
   return kinds.filter((kind) => !PLAN_CREDENTIAL_KINDS[plan].includes(kind));
 }
 
+/**
+ * `client_metadata` of the Astral Backend client: the plan the stack config states for its tenant
+ * and the credential kinds portal.config.js offers there (space-separated: Auth0 keeps only
+ * string values), so that a policy (infra/policy) and a reader of the tenant can see both.
+ */
+export const BACKEND_METADATA = {
+  plan: "astralAuth0Plan",
+  credentialKinds: "astralCredentialKinds",
+} as const;
+
 /** The Management API audience of a tenant: `https://<tenant domain>/api/v2/`. */
 export function managementApiAudience(domain: string): string {
   return `https://${domain}/api/v2/`;
