@@ -34,4 +34,11 @@ export const PLANS_RULES = [
     source: `https://auth0.com/docs/api/management/v2/clients/post-clients; ${CLIENT_D_TS} \`create\` ("To configure \`client_authentication_methods\`, the \`create:client_credentials\` scope is required") and \`update\` ("To configure \`client_authentication_methods\`, the \`update:client_credentials\` scope is required"); the order of the two checks is ours`,
     enforcedIn: [GATE_TS],
   },
+  {
+    id: "email-templates.from-needs-provider",
+    rule: 'Creating or updating an email template with a `from` address (anything but `null`, even `""`: stricter reading) needs an enabled email provider (`/emails/provider`); without one a 400 "From address cannot be set without an enabled email provider." and nothing is stored. A fresh tenant has no provider (Auth0\'s built-in one does not count); `GET /emails/provider` then answers 404 `inexistent_email_provider`.',
+    source:
+      'auth0/auth0-deploy-cli issues #51 (Auth0\'s answer recorded: `{"statusCode":400,"error":"Bad Request","message":"From address cannot be set without an enabled email provider."}`) and #996 (the same on a tenant using "the Auth0 Email Provider (not the Custom Email Provider)"); https://auth0.com/docs/customize/email/smtp-email-providers; the 404: go-auth0 v1.45.0 recording `TestEmailProviderManager_Delete`. go-auth0\'s `TestEmailTemplateManager_Create` recording answers 200 to a PATCH with `from`, on a tenant whose provider at that moment is not recorded (its other tests configure one), so it does not contradict the rule; a second `POST /emails/provider` answering 409 is ours',
+    enforcedIn: ["emulator/src/management/email-provider.ts"],
+  },
 ] as const satisfies readonly Rule[];

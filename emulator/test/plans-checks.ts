@@ -57,12 +57,71 @@ export function plansChecks(t: {
       "x-ratelimit-limit",
     );
 
+  const api = (method: string, path: string, body?: unknown) =>
+    call(t.base(), method, `/api/v2${path}`, { token: t.token(), body });
+
   return {
+    "email-templates.from-needs-provider": async () => {
+      await api("DELETE", "/emails/provider");
+      const none = await api("GET", "/emails/provider");
+      expect(expectAuth0Error(none).errorCode).toBe("inexistent_email_provider");
+      const template = {
+        template: "reset_email",
+        enabled: true,
+        syntax: "liquid",
+        subject: "Reset",
+        body: "<p>reset</p>",
+        from: "Rules <no-reply@rules.example>",
+      };
+      const refused = await api("PUT", "/email-templates/reset_email", template);
+      expect(refused.status).toBe(400);
+      expect(expectAuth0Error(refused).message).toBe(
+        "From address cannot be set without an enabled email provider.",
+      );
+      expect((await api("GET", "/email-templates/reset_email")).status).toBe(404);
+      expect(
+        (await api("PUT", "/email-templates/reset_email", { ...template, from: "" })).status,
+      ).toBe(400);
+      expect(
+        (await api("PUT", "/email-templates/reset_email", { ...template, from: null })).status,
+      ).toBe(200);
+      expect(
+        (await api("PATCH", "/email-templates/reset_email", { from: template.from })).status,
+      ).toBe(400);
+      const made = await api("POST", "/emails/provider", {
+        name: "smtp",
+        default_from_address: "no-reply@rules.example",
+        credentials: {
+          smtp_host: "smtp.rules.example",
+          smtp_port: 587,
+          smtp_user: "u",
+          smtp_pass: "p",
+        },
+      });
+      expect(made.status).toBe(201);
+      expect(JSON.stringify(made.body)).not.toContain("smtp_pass");
+      try {
+        expect(
+          (await api("PATCH", "/email-templates/reset_email", { from: template.from })).status,
+        ).toBe(200);
+        await api("PATCH", "/emails/provider", { enabled: false });
+        expect(
+          (await api("PATCH", "/email-templates/reset_email", { from: template.from })).status,
+        ).toBe(400);
+      } finally {
+        expect((await api("DELETE", "/emails/provider")).status).toBe(204);
+      }
+    },
     "plans.limits": async () => {
+      // Fill the tenant to Free's 10 applications first (on the test limits).
+      const total = async () =>
+        ((await api("GET", "/clients?per_page=1&include_totals=true")).body as { total: number })
+          .total;
+      for (let n = await total(); n < 10; n++)
+        expect((await post({ name: `plans filler ${n}` })).status).toBe(201);
       await onPlan("free", async () => {
         expect(await limitHeader()).toBe("10");
         const refused = await post({ name: "free plan one too many" });
-        // The seeded tenant already holds 10 or more applications.
         expect(expectAuth0Error(refused).errorCode).toBe("entity_limit_reached");
       });
       await onPlan("professional", async () => {

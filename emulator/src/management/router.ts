@@ -18,6 +18,7 @@ import * as grants from "./client-grants";
 import { searchClients } from "./client-search";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
+import { EMAIL_PROVIDER_HANDLERS, withFromNeedsProvider } from "./email-provider";
 import { withAuthenticationMethodsGate } from "./entitlements";
 import * as resourceServers from "./resource-servers";
 import { TENANT_CONFIG_HANDLERS } from "./tenant-config";
@@ -60,6 +61,15 @@ export const HANDLERS: Record<string, Handler> = {
   patch_prompts: settings.patchPrompts,
   patch_settings: settings.patchSettings,
   ...TENANT_CONFIG_HANDLERS,
+  ...EMAIL_PROVIDER_HANDLERS,
+  // Rule `email-templates.from-needs-provider` (emulator/src/management/email-provider.ts).
+  ...Object.fromEntries(
+    [
+      "post_email-templates",
+      "patch_email-templates_by_templateName",
+      "put_email-templates_by_templateName",
+    ].map((id) => [id, withFromNeedsProvider(TENANT_CONFIG_HANDLERS[id] as Handler)]),
+  ),
 };
 
 export const API_PREFIX = "/api/v2";
