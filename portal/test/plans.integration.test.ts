@@ -6,6 +6,7 @@
  * refused for the scope.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSeededTenants } from "../../emulator/test-support";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { newRsaKeyPair, signAssertion } from "./key-pairs";
@@ -17,7 +18,10 @@ let teamId: string;
 const pair = newRsaKeyPair();
 
 beforeAll(async () => {
-  h = await startPortalHarness();
+  // This file provokes the tenant's refusals (plan, scope) on purpose: they are the test's, not
+  // requests the product makes on a tenant that serves its offer, so they stay out of the
+  // conformance record (portal/test/key-pairs.integration.test.ts records the served case).
+  h = await startPortalHarness(await startSeededTenants({ recordConformance: false }));
   alice = await h.newUser("alice-plans");
   teamId = ok(await actions.createTeam.invoke(h.portal, alice, { name: "Plans team" })).teamId;
   alice = await h.refresh(alice);
