@@ -35,6 +35,12 @@ export const PLANS_RULES = [
     enforcedIn: [GATE_TS],
   },
   {
+    id: "clients.auth-methods.read-scope",
+    rule: "A client read (`GET /clients`, `GET /clients/{id}`, the client search) shows `client_authentication_methods` only to a caller with `read:client_keys` or `read:client_credentials`.",
+    source: `https://auth0.com/docs/api/management/v2/clients/get-clients-by-id; ${CLIENT_D_TS} \`list\` and \`get\` ("The following properties can only be retrieved with the \`read:client_keys\` or \`read:client_credentials\` scope: \`encryption_key\`, …, \`client_secret\`, \`client_authentication_methods\` and \`signing_key\`")`,
+    enforcedIn: [GATE_TS],
+  },
+  {
     id: "email-templates.from-needs-provider",
     rule: 'Creating or updating an email template with a `from` address (anything but `null`, even `""`: stricter reading) needs an enabled email provider (`/emails/provider`); without one a 400 "From address cannot be set without an enabled email provider." and nothing is stored. A fresh tenant has no provider (Auth0\'s built-in one does not count); `GET /emails/provider` then answers 404 `inexistent_email_provider`.',
     source:

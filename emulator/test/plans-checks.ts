@@ -11,6 +11,7 @@ import type { SeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken } from "./helpers";
 
 type Id = (typeof PLANS_RULES)[number]["id"];
+type Doc = Record<string, unknown>;
 
 export function plansChecks(t: {
   env: () => SeededTenants;
@@ -147,6 +148,25 @@ export function plansChecks(t: {
           expect((await post({ name: `${name} secret` })).status, plan).toBe(201);
         });
       expect((await post(keyPairClient("pkjwt on enterprise"))).status).toBe(201);
+    },
+    "clients.auth-methods.read-scope": async () => {
+      const made = await post(keyPairClient("pkjwt read scope"));
+      expect(made.status).toBe(201);
+      const id = (made.body as { client_id: string }).client_id;
+      const readOnly = await managementToken(t.env(), "sandbox", ["read:clients"]);
+      const read = async (token: string) => {
+        const one = (await call(t.base(), "GET", `/api/v2/clients/${id}`, { token })).body as Doc;
+        const list = (await call(t.base(), "GET", "/api/v2/clients?per_page=100", { token }))
+          .body as Doc[];
+        return [one, list.find((c) => c.client_id === id)];
+      };
+      for (const doc of await read(readOnly))
+        expect(doc).not.toHaveProperty("client_authentication_methods");
+      for (const scope of ["read:client_keys", "read:client_credentials"]) {
+        const token = await managementToken(t.env(), "sandbox", ["read:clients", scope]);
+        for (const doc of await read(token))
+          expect(doc, scope).toHaveProperty("client_authentication_methods.private_key_jwt");
+      }
     },
     "clients.auth-methods.scope": async () => {
       const env = t.env();

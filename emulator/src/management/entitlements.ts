@@ -60,3 +60,31 @@ export function withAuthenticationMethodsGate(
     return handler(ctx);
   };
 }
+
+/** Scopes that may read a client's `client_authentication_methods` (and its secret). */
+const READ_METHODS_SCOPES = ["read:client_keys", "read:client_credentials"];
+
+/**
+ * Rule `clients.auth-methods.read-scope`: `client_authentication_methods` is in a client read only
+ * for a caller with `read:client_keys` or `read:client_credentials` (auth0 SDK `Client.d.ts`,
+ * `list` and `get`: "The following properties can only be retrieved with the `read:client_keys`
+ * or `read:client_credentials` scope: … `client_secret`, `client_authentication_methods` …").
+ * Wraps `GET /clients`, `GET /clients/{id}` and the client search; lists keep their envelope.
+ */
+export function withAuthenticationMethodsHidden(handler: Handler): Handler {
+  return async (ctx) => {
+    const result = await handler(ctx);
+    if (READ_METHODS_SCOPES.some((s) => ctx.scopes.has(s))) return result;
+    const hide = (doc: unknown) => {
+      if (!doc || typeof doc !== "object" || !("client_authentication_methods" in doc)) return doc;
+      const { client_authentication_methods: _hidden, ...rest } = doc as Doc;
+      return rest;
+    };
+    const body = result.body;
+    if (Array.isArray(body)) return { ...result, body: body.map(hide) };
+    const clients = (body as { clients?: unknown } | undefined)?.clients;
+    if (Array.isArray(clients))
+      return { ...result, body: { ...(body as Doc), clients: clients.map(hide) } };
+    return { ...result, body: hide(body) };
+  };
+}

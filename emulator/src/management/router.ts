@@ -19,7 +19,7 @@ import { searchClients } from "./client-search";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
 import { EMAIL_PROVIDER_HANDLERS, withFromNeedsProvider } from "./email-provider";
-import { withAuthenticationMethodsGate } from "./entitlements";
+import { withAuthenticationMethodsGate, withAuthenticationMethodsHidden } from "./entitlements";
 import * as resourceServers from "./resource-servers";
 import { TENANT_CONFIG_HANDLERS } from "./tenant-config";
 import * as settings from "./tenant-settings";
@@ -27,13 +27,13 @@ import * as users from "./users";
 
 /** operationId (as in the OpenAPI document) → handler. Everything else answers 404. */
 export const HANDLERS: Record<string, Handler> = {
-  get_clients: clients.listClients,
-  get_clients_search: searchClients,
+  get_clients: withAuthenticationMethodsHidden(clients.listClients),
+  get_clients_search: withAuthenticationMethodsHidden(searchClients),
   post_clients: withAuthenticationMethodsGate(
     "create:client_credentials",
     withClientAuthenticationMethods(clients.createClient),
   ),
-  get_clients_by_id: clients.getClient,
+  get_clients_by_id: withAuthenticationMethodsHidden(clients.getClient),
   patch_clients_by_id: withAuthenticationMethodsGate(
     "update:client_credentials",
     withoutPatchedAuthenticationMethods(clients.patchClient),
