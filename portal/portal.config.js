@@ -34,21 +34,22 @@ module.exports = {
       label: "Sandbox",
       description: "Test data, free to experiment. Try a credential right here.",
       apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
-      // Both kinds: a client secret is quickest to try; a key pair (Private Key JWT) is made in
-      // the browser and no secret exists anywhere. Key pairs need an Auth0 plan that offers
-      // Private Key JWT (Enterprise); the default is ["client_secret"].
-      credentialKinds: ["client_secret", "key_pair"],
+      // Client secrets work on every Auth0 plan. Key pairs (Private Key JWT: made in the browser,
+      // no secret exists anywhere) need an Enterprise tenant: add "key_pair" only then. This one
+      // setting decides the portal's offer and the Astral Backend's grant; `pulumi preview` and
+      // `npm run dev -- --plan` refuse a plan that cannot serve it (docs/deploy.md, Auth0 plans).
+      credentialKinds: ["client_secret"],
       keyPairLifetimeDays: 30,
     },
     {
       id: "production",
       label: "Production",
-      description: "Live data. Key pairs only: the private key never leaves your side.",
+      description: "Live data. Keep the secret in your secret store; rotate it from here.",
       apis: [{ audience: "https://api.example.local/", scopes: ["read:examples"] }],
-      // Production offers key pairs only: the portal never sees a production secret, and each key
-      // expires (after keyPairLifetimeDays), so a forgotten one stops working on its own.
-      // Replace a key before it expires ("Replace…" keeps both until the old one is revoked).
-      credentialKinds: ["key_pair"],
+      // Client secrets: what every Auth0 plan serves. On an Enterprise tenant the recommended
+      // setting is ["key_pair"]: the portal never sees a production secret, and each key expires
+      // (after keyPairLifetimeDays), so a forgotten one stops working on its own.
+      credentialKinds: ["client_secret"],
       keyPairLifetimeDays: 90,
     },
   ],

@@ -14,6 +14,7 @@ const RUNS = 3;
 
 const common = { "aws:region": "eu-west-1", sessionSecret: "b".repeat(64) };
 const owner = {
+  auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bench-secret",
   adminEmail: "admin@acme.example",

@@ -1,11 +1,13 @@
 /**
  * `npm run dev`: the two local Auth0 tenants on fixed ports, state in `.astral/tenants/`, seeded
  * through their Management API. `npm run dev -- --reset` starts from empty state;
- * `npm run tenants:reset` only clears the state.
+ * `npm run dev -- --plan <free|essentials|professional|enterprise>` picks the tenants' Auth0 plan
+ * (default free); `npm run tenants:reset` only clears the state.
  *
  * `startAndSeed()` is the piece to build on (the portal adds its `.env.local` and Next.js).
  */
 import { rmSync } from "node:fs";
+import { type CredentialKind, ENVIRONMENTS, type Environment } from "@astral/contract";
 import {
   entityPlanFromEnv,
   rateLimitProfileFromEnv,
@@ -20,7 +22,9 @@ import {
   seedTenants,
   startTenants,
 } from "../emulator/src/index";
+import { AUTH0_PLANS, type Auth0Plan, PLANS, planNamed } from "../emulator/src/plans";
 import { relaunchWithLocalCa } from "../emulator/src/relaunch";
+import { offeredKindsOf, planProblem } from "../portal/lib/config/offer";
 import { type SampleApi, startSampleApi } from "../sample-api/server";
 import { startPortal } from "./dev-portal";
 
@@ -34,29 +38,66 @@ export interface DevTenants {
   caCertPath: string;
 }
 
-/** Ensures the CA, starts both tenants on their fixed ports and seeds them. */
+/**
+ * `--plan <name>` (or `--plan=<name>`): the tenants' Auth0 plan, default `free`. A name that is
+ * not a plan stops the start, naming the plans.
+ */
+export function planFromArgs(argv: readonly string[]): Auth0Plan {
+  const i = argv.findIndex((a) => a === "--plan" || a.startsWith("--plan="));
+  if (i < 0) return "free";
+  const arg = argv[i] ?? "";
+  const value = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : argv[i + 1];
+  if (value === undefined || value.startsWith("--"))
+    throw new Error(`--plan needs a name: one of ${AUTH0_PLANS.join(", ")}`);
+  return planNamed(value, "--plan");
+}
+
+/**
+ * Refuses a plan that cannot serve what portal.config.js offers (the stack config's check, for
+ * the local tenants): on Free the portal must never offer a kind the tenant refuses.
+ */
+export function checkPlanServesOffer(
+  plan: Auth0Plan,
+  offer: Record<Environment, CredentialKind[]>,
+): void {
+  const problems = ENVIRONMENTS.map((env) => planProblem(plan, env, offer[env], "--plan")).filter(
+    (p): p is string => p !== undefined,
+  );
+  if (problems.length) throw new Error(problems.join("\n"));
+}
+
+/**
+ * Ensures the CA, starts both tenants on their fixed ports, on `plan` (default `free`), and seeds
+ * them with the grant portal.config.js's offer needs.
+ */
 export async function startAndSeed(
-  opts: { reset?: boolean; seed?: Omit<SeedOptions, "stateDir"> } = {},
+  opts: { reset?: boolean; plan?: Auth0Plan; seed?: Omit<SeedOptions, "stateDir"> } = {},
 ): Promise<DevTenants> {
   const { caCertPath } = ensureLocalCa();
   if (process.env.NODE_EXTRA_CA_CERTS !== caCertPath) {
     throw new Error(`NODE_EXTRA_CA_CERTS must be ${caCertPath} when this process starts`);
   }
+  const plan = opts.plan ?? "free";
+  const offer = offeredKindsOf();
+  checkPlanServesOffer(plan, offer);
   if (opts.reset) rmSync(DEFAULT_TENANTS_DIR, { recursive: true, force: true });
   const running = await startTenants({
     stateDir: DEFAULT_TENANTS_DIR,
     ports: DEV_PORTS,
     // Searches lag writes as Auth0's do (ASTRAL_EMULATOR_SEARCH_LAG_MS, default 1000; 0: off).
     searchLagMs: searchLagFromEnv(),
-    // Auth0's Free configuration (ASTRAL_EMULATOR_RATE_LIMIT_PROFILE picks another).
-    rateLimitProfile: rateLimitProfileFromEnv("free"),
-    // Self Service entity limits (100 applications, 100 APIs): every team and credential is an
-    // application, and Free's 10 (the 2020 policy) leave room for about seven, too few to try the
-    // portal; a portal for many API consumers runs on a paid tenant. Rate limits stay Free's.
-    // ASTRAL_EMULATOR_ENTITY_PLAN=free shows Free's cap (decision 0100).
-    entityPlan: entityPlanFromEnv("self-service"),
+    // The plan brings its features, rate limits and entity limits (emulator/src/plans.ts); on
+    // Free, 10 applications leave room for about seven teams and credentials.
+    // ASTRAL_EMULATOR_RATE_LIMIT_PROFILE and ASTRAL_EMULATOR_ENTITY_PLAN override the limits.
+    plan,
+    rateLimitProfile: rateLimitProfileFromEnv(PLANS[plan].rateLimitProfile),
+    entityPlan: entityPlanFromEnv(PLANS[plan].entityPlan),
   });
-  const seed = await seedTenants(running.tenants, { ...opts.seed, stateDir: DEFAULT_TENANTS_DIR });
+  const seed = await seedTenants(running.tenants, {
+    credentialKinds: offer,
+    ...opts.seed,
+    stateDir: DEFAULT_TENANTS_DIR,
+  });
   return { running, seed, caCertPath };
 }
 
@@ -64,7 +105,7 @@ export async function startAndSeed(
 export function describe({ running, seed, caCertPath }: DevTenants): string {
   const { production, sandbox } = running.tenants;
   return [
-    "Local Auth0 tenants are up:",
+    `Local Auth0 tenants are up (Auth0 plan: ${running.live.production.plan}):`,
     `  production  ${production.baseUrl}  (login pages also at http://${production.domain})`,
     `  sandbox     ${sandbox.baseUrl}  (login pages also at http://${sandbox.domain})`,
     `  local CA    ${caCertPath}  (Node: NODE_EXTRA_CA_CERTS=${caCertPath})`,
@@ -85,7 +126,10 @@ async function main(): Promise<void> {
     return;
   }
   if (relaunchWithLocalCa()) return;
-  const dev = await startAndSeed({ reset: process.argv.includes("--reset") });
+  const dev = await startAndSeed({
+    reset: process.argv.includes("--reset"),
+    plan: planFromArgs(process.argv.slice(2)),
+  });
   console.log(describe(dev));
   // The Example API that the portal's reference tries (sample-api/), checking Sandbox tokens.
   const sampleApi: SampleApi = await startSampleApi({

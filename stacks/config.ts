@@ -4,8 +4,10 @@
  * declared, with one message listing every problem by its config key; a missing secret names the
  * exact `pulumi config set --secret ...` command.
  */
+import { AUTH0_PLANS, type CredentialKind, ENVIRONMENTS, type Environment } from "@astral/contract";
 import { z } from "zod";
 import { UNIQUE_IMAGE_TAG } from "../infra/aws/imageTag";
+import { planProblem } from "../portal/lib/config/offer";
 
 export const CONFIG_NAMESPACE = "astral";
 export const STACK_ROLES = ["sandbox", "production", "preview"] as const;
@@ -71,6 +73,13 @@ const common = {
 const tenantOwner = {
   /** The tenant's domain, e.g. acme-sandbox.eu.auth0.com. */
   auth0Domain: host,
+  /**
+   * The tenant's Auth0 plan (free, essentials, professional, enterprise): it must serve the
+   * credential kinds portal.config.js offers in this stack's environment (key pairs: enterprise).
+   */
+  auth0Plan: z.enum(AUTH0_PLANS, {
+    error: `must be the tenant's Auth0 plan: one of ${AUTH0_PLANS.join(", ")}`,
+  }),
   /** The bootstrap client the Pulumi auth0 provider uses in this tenant (see docs/deploy.md). */
   auth0ClientId: z.string().min(1, "must be the bootstrap client's id"),
   auth0ClientSecret: z.string().min(1),
@@ -194,15 +203,28 @@ export function parseStackConfig(
   raw: Readonly<Record<string, string | undefined>>,
   /** Keys of SECRET_KEYS that are set, but in plain text (without `--secret`). */
   plainSecrets: readonly string[] = [],
+  /**
+   * The credential kinds portal.config.js offers per environment (`offeredKindsOf()`); a
+   * tenant-owning stack's `auth0Plan` must serve its environment's. Absent: not checked.
+   */
+  offer?: Readonly<Record<Environment, readonly CredentialKind[]>>,
 ): StackConfig {
   // Values the committed stack files ship as examples must be replaced before a deploy.
   const placeholders = Object.entries(raw)
     .filter(([, value]) => value !== undefined && isPlaceholder(value))
     .map(([key]) => key);
   const result = StackConfig.safeParse(raw);
-  if (result.success && placeholders.length === 0 && plainSecrets.length === 0) return result.data;
+  const planProblems = result.success && offer ? offeredKindsProblems(result.data, offer) : [];
+  if (
+    result.success &&
+    placeholders.length === 0 &&
+    plainSecrets.length === 0 &&
+    planProblems.length === 0
+  )
+    return result.data;
   const issues = result.success ? [] : result.error.issues;
   const problems = [
+    ...planProblems,
     ...plainSecrets.map(
       (key) =>
         `${CONFIG_NAMESPACE}:${key} is stored in plain text: remove it from Pulumi.<stack>.yaml, then ${SECRET_KEYS[key as SecretKey] ?? "set it with --secret"}`,
@@ -225,6 +247,27 @@ export function parseStackConfig(
       return `${fullKey} ${issue.message}`;
     });
   throw new StackConfigError([...new Set([...problems, ...zodProblems])]);
+}
+
+/**
+ * A tenant-owning stack's plan against what portal.config.js offers in its environment: key pairs
+ * need an Enterprise tenant (Auth0 refuses Private Key JWT elsewhere), so a plan that cannot
+ * serve the offer fails the preview, naming both settings.
+ */
+function offeredKindsProblems(
+  config: StackConfig,
+  offer: Readonly<Record<Environment, readonly CredentialKind[]>>,
+): string[] {
+  if (config.role === "preview") return [];
+  const environment = ENVIRONMENTS.find((e) => e === config.role);
+  if (!environment) return [];
+  const problem = planProblem(
+    config.auth0Plan,
+    environment,
+    offer[environment],
+    `${CONFIG_NAMESPACE}:auth0Plan`,
+  );
+  return problem ? [problem] : [];
 }
 
 /** `REPLACE_WITH_...` values and the all-zero digest are the stack files' placeholders. */

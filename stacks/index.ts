@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { awsRegion, loadStackConfig } from "./load";
 import { declareStack } from "./roles";
 
-const { config, secrets } = loadStackConfig();
+const { config, secrets, offer } = loadStackConfig();
 
 export = declareStack(config, secrets, {
   project: pulumi.getProject(),
@@ -18,4 +18,5 @@ export = declareStack(config, secrets, {
   // project root: docker-build compares the context's location string between runs, and an
   // absolute path (a laptop's, a CI runner's) would count as a change that rebuilds the image.
   repoRoot: path.relative(process.cwd(), path.resolve(__dirname, "..")) || ".",
+  credentialKinds: offer,
 });

@@ -2,7 +2,11 @@
  * Reads the stack config out of Pulumi's config and splits it: plain values are validated and
  * typed; secret values are validated too, then handed on only as secret Outputs.
  */
+
+import type { CredentialKind, Environment } from "@astral/contract";
 import * as pulumi from "@pulumi/pulumi";
+import { PortalConfigError } from "../portal/lib/config/load";
+import { offeredKindsOf } from "../portal/lib/config/offer";
 import {
   CONFIG_KEYS,
   CONFIG_NAMESPACE,
@@ -13,7 +17,11 @@ import {
 } from "./config";
 import type { StackSecrets } from "./roles";
 
-export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets } {
+export function loadStackConfig(): {
+  config: StackConfig;
+  secrets: StackSecrets;
+  offer: Record<Environment, CredentialKind[]>;
+} {
   const raw: Record<string, string | undefined> = {};
   for (const key of CONFIG_KEYS) {
     // The raw getter: `Config.get` would warn that a secret is read as plain text. The value is
@@ -21,11 +29,15 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     raw[key] = pulumi.runtime.getConfig(`${CONFIG_NAMESPACE}:${key}`);
   }
   let config: StackConfig;
+  let offer: Record<Environment, CredentialKind[]>;
   try {
-    config = parseStackConfig(raw, plainSecretKeys(raw));
+    // portal.config.js decides which credential kinds each environment offers (ADR 0800).
+    offer = offeredKindsOf();
+    config = parseStackConfig(raw, plainSecretKeys(raw), offer);
   } catch (error) {
     // A RunError prints its message alone, without a stack trace.
-    if (error instanceof StackConfigError) throw new pulumi.RunError(error.message);
+    if (error instanceof StackConfigError || error instanceof PortalConfigError)
+      throw new pulumi.RunError(error.message);
     throw error;
   }
   const secrets: StackSecrets = {
@@ -33,7 +45,7 @@ export function loadStackConfig(): { config: StackConfig; secrets: StackSecrets 
     auth0ClientSecret:
       "auth0ClientSecret" in config ? pulumi.secret(config.auth0ClientSecret) : undefined,
   };
-  return { config, secrets };
+  return { config, secrets, offer };
 }
 
 /**

@@ -8,7 +8,7 @@
  * | production | production tenant: the same set                | sandbox's image by digest    |
  * | preview    | nothing (sandbox backend + login by reference)  | built from source, pushed    |
  */
-import { PORTAL_ENV } from "@astral/contract";
+import { type CredentialKind, type Environment, PORTAL_ENV } from "@astral/contract";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiResourceServer } from "../infra/auth0/apiResourceServer";
@@ -41,6 +41,8 @@ export interface StackContext {
   region: string;
   /** Repository root: the image build context. */
   repoRoot: string;
+  /** The credential kinds portal.config.js offers per environment (the grant follows them). */
+  credentialKinds: Readonly<Record<Environment, readonly CredentialKind[]>>;
 }
 
 /** The stack outputs every role exports (the gitops scripts read these names). */
@@ -97,6 +99,7 @@ function tenantResources(
   environment: "production" | "sandbox",
   config: SandboxConfig | ProductionConfig,
   secrets: StackSecrets,
+  ctx: StackContext,
   portalUrl: pulumi.Output<string>,
   extraBaseUrls: string[],
 ) {
@@ -109,6 +112,8 @@ function tenantResources(
   const backend = new AstralBackend(`${environment}-backend`, {
     domain: config.auth0Domain,
     provider,
+    credentialKinds: ctx.credentialKinds[environment],
+    plan: config.auth0Plan,
   });
   const login = new PortalLogin(`${environment}-login`, {
     domain: config.auth0Domain,
@@ -258,7 +263,7 @@ function sandboxStack(
   const network = ownNetwork(config, ctx, false);
   const { frontDoor } = edge(config, ctx, network);
   const previewBases = config.previewDomain ? [`https://*.${config.previewDomain}`] : [];
-  const tenant = tenantResources("sandbox", config, secrets, frontDoor.url, previewBases);
+  const tenant = tenantResources("sandbox", config, secrets, ctx, frontDoor.url, previewBases);
   const repository = new ImageRepository("portal", { retain: true, tags: tagsOf(config, ctx) });
   const image = new PortalImage("portal", {
     repositoryUrl: repository.repositoryUrl,
@@ -301,7 +306,7 @@ function productionStack(
   const imageRepository = sandbox.requireOutput("imageRepository") as pulumi.Output<string>;
   const network = ownNetwork(config, ctx, true);
   const { frontDoor } = edge(config, ctx, network);
-  const tenant = tenantResources("production", config, secrets, frontDoor.url, []);
+  const tenant = tenantResources("production", config, secrets, ctx, frontDoor.url, []);
   // Promotion: the exact image sandbox ran, by digest. Nothing is built here.
   const image = pulumi.interpolate`${imageRepository}@${config.imageDigest}`;
   portalOnAws(config, secrets, ctx, frontDoor, network, image, {

@@ -46,6 +46,7 @@ async function taskDefinition() {
     "aws:region": "eu-west-1",
     role: "production",
     auth0Domain: "acme.eu.auth0.com",
+    auth0Plan: "free",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: "bootstrap-secret-of-the-image-test",
     adminEmail: "admin@acme.example",

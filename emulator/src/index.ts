@@ -8,6 +8,7 @@ import type { RateLimitProfileName } from "./control";
 import type { EntityPlanName } from "./management/entity-limits";
 import { OpenApi } from "./openapi";
 import { DEFAULT_TENANTS_DIR } from "./paths";
+import type { Auth0Plan } from "./plans";
 import { listenDual } from "./server";
 import { Tenant, type TenantHandle } from "./tenant";
 
@@ -55,6 +56,11 @@ export interface StartOptions {
   rateLimitProfile?: RateLimitProfileName;
   /** Entity limits of both tenants by Auth0 plan (rule `entities.plan`; default `unlimited`). */
   entityPlan?: EntityPlanName;
+  /**
+   * Auth0 plan of both tenants (emulator/src/plans.ts): features, and the defaults of
+   * `rateLimitProfile` and `entityPlan`. Default: Enterprise features, `test` limits.
+   */
+  plan?: Auth0Plan;
 }
 
 export interface RunningTenants {
@@ -81,6 +87,7 @@ export async function startTenants(opts: StartOptions = {}): Promise<RunningTena
         rateLimitProfile: opts.rateLimitProfile,
         rotationDelayMs: opts.rotationDelayMs,
         entityPlan: opts.entityPlan,
+        plan: opts.plan,
       });
       const port = opts.ports?.[name] ?? 0;
       const server = await listenDual(

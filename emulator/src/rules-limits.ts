@@ -65,7 +65,7 @@ export const LIMITS_RULES = [
   },
   {
     id: "entities.plan",
-    rule: "Applications and APIs per tenant follow the plan: `free` 10 and 10 (`npm run dev`), `self-service` 100 and 100, `unlimited` (tests, benchmarks; Enterprise is not emulated); one more is a 403 `entity_limit_reached`. System APIs do not count.",
+    rule: "Applications and APIs per tenant follow the plan: `free` 10 and 10 (`npm run dev`'s default plan), `self-service` 100 and 100 (Essentials, Professional), `unlimited` (the `enterprise` plan, tests, benchmarks; rule `plans.limits`); one more is a 403 `entity_limit_reached`. System APIs do not count.",
     source: `${ENTITY_POLICY} ("Free subscription limits" and "Self-Service paid subscription limits": Applications, API Resource Servers; the figures of the edition the stored copies show, the current tables could not be read: stricter reading)`,
     enforcedIn: [ENTITY_TS, "emulator/src/management/clients.ts"],
   },

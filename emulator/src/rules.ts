@@ -8,6 +8,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { LIMITS_RULES } from "./rules-limits";
+import { PLANS_RULES } from "./rules-plans";
 import { PRIVATE_KEY_JWT_RULES } from "./rules-private-key-jwt";
 import { RECORDED_RULES } from "./rules-recorded";
 import { UNIVERSAL_LOGIN_RULES } from "./rules-universal-login";
@@ -181,6 +182,7 @@ export const RULES = [
   ...UNIVERSAL_LOGIN_RULES,
   ...LIMITS_RULES,
   ...RECORDED_RULES,
+  ...PLANS_RULES,
 ] as const satisfies readonly Rule[];
 
 export type RuleId = (typeof RULES)[number]["id"];

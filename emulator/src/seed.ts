@@ -8,7 +8,10 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   ASTRAL_BACKEND_CLIENT_NAME,
-  MANAGEMENT_API_SCOPES,
+  backendScopes,
+  CREDENTIAL_KINDS,
+  type CredentialKind,
+  type Environment,
   managementApiAudience,
   PORTAL_ADMIN_PERMISSION,
   PORTAL_LOGIN_CLIENT_NAME,
@@ -27,7 +30,15 @@ export interface SeedOptions {
   exampleApi?: { identifier?: string; name?: string; scopes?: string[] };
   /** The first portal admin (a local development account). */
   admin?: { email?: string; password?: string };
+  /**
+   * The credential kinds each tenant's environment offers: the Astral Backend is granted
+   * `backendScopes(kinds)` (`create:client_credentials` only with key pairs). Default: both
+   * kinds in both tenants (the test portal's config); `npm run dev` passes portal.config.js's.
+   */
+  credentialKinds?: Partial<Record<Environment, readonly CredentialKind[]>>;
 }
+
+const BOTH_KINDS = [CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair];
 
 export interface ClientCredentials {
   clientId: string;
@@ -99,9 +110,13 @@ export async function seedTenants(
       grant_types: ["client_credentials"],
       description: "Calls the Management API for the Astral portal.",
     });
-    await ensureGrant(mgmt, backend.clientId, managementApiAudience(tenant.domain), [
-      ...MANAGEMENT_API_SCOPES,
-    ]);
+    const kinds = opts.credentialKinds?.[tenant.name as Environment] ?? BOTH_KINDS;
+    await ensureGrant(
+      mgmt,
+      backend.clientId,
+      managementApiAudience(tenant.domain),
+      backendScopes(kinds),
+    );
     await ensureResourceServer(mgmt, exampleApi);
     return {
       mgmt,

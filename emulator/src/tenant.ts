@@ -21,6 +21,7 @@ import { enableConnectionsForNewClient } from "./management/tenant-config";
 import { defaultSettings } from "./management/tenant-settings";
 import { OAuthEndpoints } from "./oauth/index";
 import type { OpenApi } from "./openapi";
+import { type Auth0Plan, PLANS } from "./plans";
 import { TenantStore } from "./store";
 
 /** Where a tenant can be reached. */
@@ -64,8 +65,14 @@ export interface TenantOptions {
   searchLagMs?: number;
   /** Auth0 rate-limit configuration of the Management API (default `test`; `npm run dev`: free). */
   rateLimitProfile?: RateLimitProfileName;
-  /** Auth0 entity limits by plan (default `unlimited`; `npm run dev`: free). */
+  /** Auth0 entity limits by plan (default `unlimited`, or the plan's; `npm run dev`: the plan's). */
   entityPlan?: EntityPlanName;
+  /**
+   * The tenant's Auth0 plan (emulator/src/plans.ts): its features, and the defaults of
+   * `rateLimitProfile` and `entityPlan`. Absent: Enterprise features with the `test` rate limits
+   * and no entity limits (tests).
+   */
+  plan?: Auth0Plan;
 }
 export const BOOTSTRAP_CLIENT_NAME = "API Explorer Application";
 
@@ -97,6 +104,8 @@ export class Tenant implements TenantHandle {
   /** `http://HOST:PORT`: the browser-facing endpoints, over plain HTTP on the same port. */
   browserUrl = "";
   private signingKey: SigningKey | undefined;
+  /** The Auth0 plan whose features the tenant has (rule `plans.private-key-jwt`). */
+  plan: Auth0Plan = "enterprise";
 
   constructor(
     readonly name: string,
@@ -105,11 +114,22 @@ export class Tenant implements TenantHandle {
     opts: TenantOptions = {},
   ) {
     this.store = new TenantStore(stateDir, undefined, opts.searchLagMs ?? DEFAULT_SEARCH_LAG_MS);
-    this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile ?? "test"]);
+    this.control.setProfile(RATE_LIMIT_PROFILES.test);
+    this.store.entityPlan = "unlimited";
+    if (opts.plan) this.setPlan(opts.plan);
+    if (opts.rateLimitProfile) this.control.setProfile(RATE_LIMIT_PROFILES[opts.rateLimitProfile]);
+    if (opts.entityPlan) this.store.entityPlan = opts.entityPlan;
     this.store.rotationDelayMs = opts.rotationDelayMs ?? DEFAULT_ROTATION_DELAY_MS;
-    this.store.entityPlan = opts.entityPlan ?? "unlimited";
     this.router = new ManagementRouter(openApi.operations);
     this.oauth = new OAuthEndpoints(this);
+  }
+
+  /** Takes an Auth0 plan: its features, rate limits and entity limits (rule `plans.limits`). */
+  setPlan(name: Auth0Plan): void {
+    const plan = PLANS[name];
+    this.plan = name;
+    this.control.setProfile(RATE_LIMIT_PROFILES[plan.rateLimitProfile]);
+    this.store.entityPlan = plan.entityPlan;
   }
 
   get managementAudience(): string {

@@ -25,6 +25,7 @@ import {
 } from "./index";
 import type { EntityPlanName } from "./management/entity-limits";
 import { REPO_ROOT } from "./paths";
+import type { Auth0Plan } from "./plans";
 import { type SeedOptions, type SeedResult, seedTenants } from "./seed";
 
 export interface TenantsControl {
@@ -44,6 +45,11 @@ export interface TenantsControl {
   setRateLimitProfile(tenant: TenantName, profile: RateLimitProfileName): void;
   /** The tenant's Auth0 entity limits by plan (default `unlimited`; survives `clear()`). */
   setEntityPlan(tenant: TenantName, plan: EntityPlanName): void;
+  /**
+   * The tenant's Auth0 plan: its features, rate limits and entity limits (emulator/src/plans.ts;
+   * default: Enterprise features, `test` rate limits, no entity limits; survives `clear()`).
+   */
+  setPlan(tenant: TenantName, plan: Auth0Plan): void;
 }
 
 export interface SeededTenants {
@@ -140,6 +146,7 @@ export async function startSeededTenants(opts: SeededTenantsOptions = {}): Promi
       setEntityPlan: (tenant, plan) => {
         running.live[tenant].store.entityPlan = plan;
       },
+      setPlan: (tenant, plan) => running.live[tenant].setPlan(plan),
       setRotationDelay: (ms) => {
         for (const name of TENANT_NAMES) running.live[name].store.rotationDelayMs = ms;
       },

@@ -8,11 +8,15 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
+import { backendScopes, managementApiAudience } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
 import { A0DEPLOY_IMPORT_TIMEOUT_MS } from "../../tests/support/timeouts";
+
+/** The seed offers both credential kinds: the 20 scopes and create:client_credentials. */
+const SEEDED_SCOPES = backendScopes(["client_secret", "key_pair"]).sort();
+
 import { REPO_ROOT } from "../src/paths";
 import { readBootstrap } from "../src/seed";
 import { type SeededTenants, startSeededTenants } from "../test-support";
@@ -90,7 +94,7 @@ describe("auth0-deploy-cli", () => {
       (g) => g.audience === managementApiAudience(env.tenants.sandbox.domain),
     );
     expect(backendGrant?.client_id).toBe("Astral Backend"); // the CLI swaps ids for names
-    expect([...(backendGrant?.scope ?? [])].sort()).toEqual([...MANAGEMENT_API_SCOPES].sort());
+    expect([...(backendGrant?.scope ?? [])].sort()).toEqual(SEEDED_SCOPES);
 
     tenant.resourceServers.push({
       name: "Orders API",
@@ -113,6 +117,6 @@ describe("auth0-deploy-cli", () => {
     expect((await admin.clients.list({ per_page: 100 })).data).toHaveLength(clientsBefore);
     const grants = await admin.clientGrants.list({ client_id: env.seed.sandbox.backend.clientId });
     expect(grants.data).toHaveLength(1);
-    expect([...(grants.data[0]?.scope ?? [])].sort()).toEqual([...MANAGEMENT_API_SCOPES].sort());
+    expect([...(grants.data[0]?.scope ?? [])].sort()).toEqual(SEEDED_SCOPES);
   });
 });

@@ -8,6 +8,7 @@ import { RULES, type RuleId } from "../src/rules";
 import { type SeededTenants, startSeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken, storedClientSecret } from "./helpers";
 import { limitsChecks } from "./limits-checks";
+import { plansChecks } from "./plans-checks";
 import { privateKeyJwtChecks } from "./private-key-jwt-checks";
 import { recordedChecks } from "./recorded-checks";
 import { universalLoginChecks } from "./universal-login-checks";
@@ -49,6 +50,7 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
   }),
   ...universalLoginChecks({ base: () => base, token: () => token }),
   ...recordedChecks({ base: () => base, token: () => token }),
+  ...plansChecks({ env: () => env, base: () => base, token: () => token }),
   ...limitsChecks({
     env: () => env,
     base: () => base,

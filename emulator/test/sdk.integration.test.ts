@@ -2,11 +2,7 @@
  * The official `auth0` SDK (v7 ManagementClient), holding only the Astral Backend's credentials,
  * does every call the product needs against a local tenant over HTTPS.
  */
-import {
-  MANAGEMENT_API_SCOPES,
-  managementApiAudience,
-  PORTAL_ADMIN_PERMISSION,
-} from "@astral/contract";
+import { backendScopes, managementApiAudience, PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { ManagementClient, ManagementError } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readBootstrap } from "../src/seed";
@@ -38,11 +34,13 @@ async function status(call: Promise<unknown>): Promise<number> {
 }
 
 describe("Astral Backend with the auth0 SDK", () => {
-  it("was seeded with exactly the contract's scopes on the Management API", async () => {
+  it("was seeded with exactly the contract's scopes on the Management API (both kinds offered: 20 + create:client_credentials)", async () => {
     const page = await mgmt.clientGrants.list({ client_id: env.seed.sandbox.backend.clientId });
     expect(page.data).toHaveLength(1);
     expect(page.data[0]?.audience).toBe(managementApiAudience(env.seed.sandbox.domain));
-    expect([...(page.data[0]?.scope ?? [])].sort()).toEqual([...MANAGEMENT_API_SCOPES].sort());
+    expect([...(page.data[0]?.scope ?? [])].sort()).toEqual(
+      backendScopes(["client_secret", "key_pair"]).sort(),
+    );
   });
 
   it("creates, reads, searches, pages, patches, rotates and deletes clients", async () => {

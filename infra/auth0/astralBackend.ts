@@ -1,10 +1,14 @@
 /**
  * The Astral Backend: the machine-to-machine client the portal uses to call a tenant's
- * Management API, its credentials and its grant with exactly the contract's scopes.
+ * Management API, its credentials and its grant with exactly the contract's scopes for the
+ * credential kinds the tenant's environment offers (`backendScopes`).
  */
 import {
   ASTRAL_BACKEND_CLIENT_NAME,
-  MANAGEMENT_API_SCOPES,
+  type Auth0Plan,
+  BACKEND_METADATA,
+  backendScopes,
+  type CredentialKind,
   managementApiAudience,
 } from "@astral/contract";
 import * as auth0 from "@pulumi/auth0";
@@ -16,6 +20,13 @@ export interface AstralBackendArgs {
   readonly domain: pulumi.Input<string>;
   /** The tenant's explicit provider. */
   readonly provider: auth0.Provider;
+  /**
+   * The credential kinds portal.config.js offers in this tenant's environment: the grant is
+   * `backendScopes(credentialKinds)` (`create:client_credentials` only with key pairs).
+   */
+  readonly credentialKinds: readonly CredentialKind[];
+  /** The tenant's Auth0 plan as the stack config states it (`astral:auth0Plan`). */
+  readonly plan: Auth0Plan;
 }
 
 /** The credentials a portal needs to call one tenant's Management API. */
@@ -49,6 +60,11 @@ export class AstralBackend extends pulumi.ComponentResource {
         grantTypes: ["client_credentials"],
         oidcConformant: true,
         jwtConfiguration: { alg: "RS256" },
+        // What the stack assumed of the tenant, for policy `astral-backend-plan-serves-kinds`.
+        clientMetadata: {
+          [BACKEND_METADATA.plan]: args.plan,
+          [BACKEND_METADATA.credentialKinds]: args.credentialKinds.join(" "),
+        },
       },
       childOpts,
     );
@@ -63,7 +79,7 @@ export class AstralBackend extends pulumi.ComponentResource {
       {
         clientId: this.client.clientId,
         audience: pulumi.output(args.domain).apply(managementApiAudience),
-        scopes: [...MANAGEMENT_API_SCOPES],
+        scopes: backendScopes(args.credentialKinds),
       },
       childOpts,
     );

@@ -3,17 +3,30 @@
  * `validateStack` directly; `index.ts` only wraps them in a PolicyPack (which starts a server).
  * Property names are the Pulumi (camelCase) ones the providers' schemas use.
  */
-import { MANAGEMENT_API_SCOPES, PORTAL_SECRET_ENV } from "@astral/contract";
+import {
+  ASTRAL_BACKEND_CLIENT_NAME,
+  AUTH0_PLANS,
+  type Auth0Plan,
+  BACKEND_METADATA,
+  backendScopes,
+  CREDENTIAL_KINDS,
+  type CredentialKind,
+  kindsRefusedOnPlan,
+  PORTAL_SECRET_ENV,
+} from "@astral/contract";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
 
 /** Names that look like they carry a secret, beyond the contract's list. */
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY|API_KEY/i;
 
+/** The most a Management API grant may hold: the 20 scopes and what key pairs need. */
+const MOST_SCOPES = backendScopes([CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair]);
+
 export const backendGrantScopes: ResourceValidationPolicy = {
   name: "astral-backend-grant-scopes",
   description:
-    "A Management API grant may carry only the contract's scopes (MANAGEMENT_API_SCOPES), never allowAllScopes.",
+    "A Management API grant may carry only the contract's scopes (backendScopes: the 20, plus create:client_credentials for key pairs), never allowAllScopes.",
   enforcementLevel: "mandatory",
   validateResource: (args, reportViolation) => {
     if (args.type !== "auth0:index/clientGrant:ClientGrant") return;
@@ -25,10 +38,37 @@ export const backendGrantScopes: ResourceValidationPolicy = {
       );
     }
     const scopes: unknown[] = Array.isArray(args.props.scopes) ? args.props.scopes : [];
-    const extra = scopes.filter((s) => !MANAGEMENT_API_SCOPES.includes(String(s)));
+    const extra = scopes.filter((s) => !MOST_SCOPES.includes(String(s)));
     if (extra.length > 0) {
       reportViolation(`Grant on ${audience} has scopes outside the contract: ${extra.join(", ")}.`);
     }
+  },
+};
+
+export const backendPlanServesKinds: ResourceValidationPolicy = {
+  name: "astral-backend-plan-serves-kinds",
+  description:
+    "The Astral Backend states its tenant's Auth0 plan and offered credential kinds (client_metadata), and the plan serves them: key pairs (Private Key JWT) need enterprise.",
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "auth0:index/client:Client") return;
+    if (args.props.name !== ASTRAL_BACKEND_CLIENT_NAME) return;
+    const metadata: Record<string, unknown> = args.props.clientMetadata ?? {};
+    const plan = metadata[BACKEND_METADATA.plan];
+    const kinds = String(metadata[BACKEND_METADATA.credentialKinds] ?? "")
+      .split(" ")
+      .filter(Boolean) as CredentialKind[];
+    if (typeof plan !== "string" || !(AUTH0_PLANS as readonly string[]).includes(plan)) {
+      reportViolation(
+        `The Astral Backend does not state its tenant's Auth0 plan (client_metadata.${BACKEND_METADATA.plan}); set astral:auth0Plan.`,
+      );
+      return;
+    }
+    const refused = kindsRefusedOnPlan(plan as Auth0Plan, kinds);
+    if (refused.length > 0)
+      reportViolation(
+        `The tenant's Auth0 plan "${plan}" (astral:auth0Plan) refuses ${refused.join(", ")} credentials, which portal.config.js offers (credentialKinds); Private Key JWT needs enterprise.`,
+      );
   },
 };
 
@@ -150,6 +190,7 @@ export const previewOwnsNoTenantResources: StackValidationPolicy = {
 
 export const resourcePolicies = [
   backendGrantScopes,
+  backendPlanServesKinds,
   noPlaintextSecretInTaskDefinition,
   albListenersHttps,
   ecrScanOnPush,

@@ -45,7 +45,12 @@ async function outcomeOf(flows: () => Promise<void>): Promise<FlowOutcome> {
   }
 }
 
-export function runAllFlows(h: PortalHarness, portal: Portal): Promise<FlowOutcome> {
+export function runAllFlows(
+  h: PortalHarness,
+  portal: Portal,
+  /** `false`: an offer of client secrets only (no key-pair flows). */
+  opts: { keyPairs?: boolean } = {},
+): Promise<FlowOutcome> {
   return outcomeOf(async () => {
     let owner = await h.newUser("lp-owner");
     const team = await step(
@@ -96,7 +101,7 @@ export function runAllFlows(h: PortalHarness, portal: Portal): Promise<FlowOutco
     );
     await step("revoke credential", actions.revokeCredential.invoke(portal, owner, ref));
 
-    await keyPairFlows(step, portal, owner, team.teamId);
+    if (opts.keyPairs !== false) await keyPairFlows(step, portal, owner, team.teamId);
     await step(
       "remove member",
       actions.removeMember.invoke(portal, owner, { teamId: team.teamId, userId: joiner.userId }),

@@ -1,17 +1,28 @@
 /**
- * Least privilege, measured rather than asserted by hand:
- *  1. with exactly the contract's 20 scopes every portal flow passes, and we record which
+ * Least privilege, measured rather than asserted by hand, for the grant `backendScopes` derives
+ * from the credential kinds an environment offers (the 20 scopes, plus `create:client_credentials`
+ * where key pairs are offered; this harness offers both kinds):
+ *  1. with exactly those scopes every portal flow passes, and we record which
  *     Management API operations the portal called;
  *  2. from Auth0's OpenAPI document (each operation's scopes, any one allows it) we predict which
  *     scopes are individually needed: those that are the only contract scope allowing one of the
  *     called operations;
- *  3. for each of the 20 scopes we run every flow with a backend holding the other 19: a flow
- *     fails with the tenant's 403 exactly when the scope is predicted needed.
+ *  3. for each scope we run every flow with a backend holding the others: a flow fails with the
+ *     tenant's 403 exactly when the scope is predicted needed (`create:client_credentials`: by
+ *     the body rule of POST /clients with client_authentication_methods, not the operation's).
+ * An offer of client secrets only works with exactly the 20 scopes, and there a key-pair create
+ * is refused.
  * Scopes that no flow needs are reported (printed and asserted), not hidden. The key-pair flows
  * (create, try, Replace…, revoke; ADR 0800) are also measured alone, in a team set up with every
  * scope, so that the table says what key pairs need and not only what fails first.
  */
-import { type Environment, MANAGEMENT_API_SCOPES, managementApiAudience } from "@astral/contract";
+import {
+  backendScopes,
+  type Environment,
+  KEY_PAIR_SCOPES,
+  MANAGEMENT_API_SCOPES,
+  managementApiAudience,
+} from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadManagementApi } from "../../emulator/src/openapi";
 import { startSeededTenants } from "../../emulator/test-support";
@@ -42,6 +53,9 @@ function operationScopes(doc: OpenApi, called: string): { template: string; scop
   throw new Error(`no OpenAPI operation for ${called}`);
 }
 
+/** The grant where both kinds are offered (this harness's portal config). */
+const FULL_SCOPES = backendScopes(["client_secret", "key_pair"]);
+
 let h: PortalHarness;
 const calledOperations = new Map<string, string[]>();
 const keyPairOperations = new Map<string, string[]>();
@@ -55,7 +69,7 @@ function recordOperations(portal: Portal, into: Map<string, string[]>) {
       const { template, scopes } = operationScopes(doc, called);
       into.set(
         template,
-        scopes.filter((s) => MANAGEMENT_API_SCOPES.includes(s)),
+        scopes.filter((s) => FULL_SCOPES.includes(s)),
       );
     }
 }
@@ -71,8 +85,8 @@ const table = (title: string, operations: Map<string, string[]>) =>
     "\n",
   );
 
-async function backendWithout(missing: string[]) {
-  const scope = MANAGEMENT_API_SCOPES.filter((s) => !missing.includes(s));
+async function backendWithout(missing: string[], from: readonly string[] = FULL_SCOPES) {
+  const scope = from.filter((s) => !missing.includes(s));
   const creds: Partial<Record<Environment, { clientId: string; clientSecret: string }>> = {};
   for (const environment of ["production", "sandbox"] as const) {
     const client = await h.root[environment].clients.create({
@@ -100,12 +114,24 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
-describe("least privilege: the contract's 20 scopes", () => {
+describe("least privilege: the contract's scopes for the offered kinds", () => {
   let predictedNeeded: string[] = [];
   let alternatives: string[][] = [];
 
-  it("every flow passes with exactly the 20 scopes", async () => {
-    expect(MANAGEMENT_API_SCOPES).toHaveLength(20);
+  it("client secrets only: every flow passes with exactly the 20 scopes, and a key-pair create is refused for create:client_credentials", async () => {
+    expect(backendScopes(["client_secret"])).toEqual([...MANAGEMENT_API_SCOPES]);
+    const portal = await backendWithout([], MANAGEMENT_API_SCOPES);
+    expect(await runAllFlows(h, portal, { keyPairs: false })).toEqual({ ok: true });
+    const keyPairs = await runKeyPairFlows(h, portal);
+    expect(keyPairs).toMatchObject({
+      ok: false,
+      step: "create key pair",
+      code: "upstream_forbidden",
+    });
+  }, 120_000);
+
+  it("every flow passes with exactly the 21 scopes where key pairs are offered", async () => {
+    expect(FULL_SCOPES).toHaveLength(21);
     const portal = await backendWithout([]);
     const outcome = await runAllFlows(h, portal);
     expect(outcome).toEqual({ ok: true });
@@ -114,7 +140,8 @@ describe("least privilege: the contract's 20 scopes", () => {
     expect(await runKeyPairFlows(h, keyPairs)).toEqual({ ok: true });
     recordOperations(keyPairs, keyPairOperations);
     const allowedBy = [...calledOperations.values()];
-    predictedNeeded = onlyScopes(calledOperations);
+    // The body rule: client_authentication_methods on POST /clients needs create:client_credentials.
+    predictedNeeded = [...onlyScopes(calledOperations), ...KEY_PAIR_SCOPES].sort();
     alternatives = allowedBy.filter((s) => s.length > 1).map((s) => [...s].sort());
     alternatives = [...new Map(alternatives.map((a) => [a.join("|"), a])).values()];
     console.log(
@@ -135,7 +162,7 @@ describe("least privilege: the contract's 20 scopes", () => {
     const observedNeeded: string[] = [];
     const report: string[] = [];
     const keyPairNeeded: string[] = [];
-    for (const scope of MANAGEMENT_API_SCOPES) {
+    for (const scope of FULL_SCOPES) {
       const backend = await backendWithout([scope]);
       const outcome = await runAllFlows(h, backend);
       const keyPairs = await runKeyPairFlows(h, backend);
@@ -165,9 +192,13 @@ describe("least privilege: the contract's 20 scopes", () => {
     }
     console.log(["Least privilege, one scope removed at a time:", ...report].join("\n"));
     expect(observedNeeded.sort()).toEqual(predictedNeeded);
-    expect(keyPairNeeded.sort()).toEqual(onlyScopes(keyPairOperations));
-    // Key pairs need no scope beyond the secrets' ones (no *:client_credentials, ADR 0800).
+    expect(keyPairNeeded.sort()).toEqual(
+      [...onlyScopes(keyPairOperations), ...KEY_PAIR_SCOPES].sort(),
+    );
+    // Key pairs need create:client_credentials beyond the secrets' scopes, and no other
+    // *:client_credentials (ADR 0800).
     expect(keyPairNeeded).toEqual([
+      "create:client_credentials",
       "create:client_grants",
       "create:clients",
       "delete:clients",
@@ -176,6 +207,7 @@ describe("least privilege: the contract's 20 scopes", () => {
     ]);
     // Pinned, so that a change in what the portal calls shows up in review.
     expect(observedNeeded).toEqual([
+      "create:client_credentials",
       "create:client_grants",
       "create:clients",
       "delete:clients",

@@ -15,6 +15,7 @@ import { type SeededTenants, startSeededTenants } from "../../emulator/test-supp
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
 import { freePort, type RunningPortal, startNextDev } from "./next-server";
+import { shippedConfigWith } from "./support";
 
 const SHOTS = path.resolve(__dirname, "..", "..", "artifacts", "portal-e2e");
 const PASSWORD = "E2e-Password-2026!";
@@ -122,12 +123,16 @@ beforeAll(async () => {
   const caCertPath = process.env.NODE_EXTRA_CA_CERTS ?? "";
   portal = await startNextDev(
     port,
-    localPortalEnv(tenants.seed, {
-      baseUrl: `http://localhost:${port}`,
-      sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
-      caCertPath,
-      searchLagMs: DEFAULT_SEARCH_LAG_MS,
-    }),
+    {
+      ...localPortalEnv(tenants.seed, {
+        baseUrl: `http://localhost:${port}`,
+        sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
+        caCertPath,
+        searchLagMs: DEFAULT_SEARCH_LAG_MS,
+      }),
+      // Key pairs in Sandbox too: the local tenants start on Enterprise features.
+      PORTAL_CONFIG: shippedConfigWith({ sandbox: ["client_secret", "key_pair"] }),
+    },
     [
       "/",
       "/credentials/sandbox",

@@ -9,6 +9,7 @@ import { ManagementClient } from "auth0";
 import { readBootstrap } from "../../emulator/src/index";
 import type { SeededTenants } from "../../emulator/test-support";
 import { testTempDir } from "../../tests/support/temp-dirs";
+import { loadPortalConfig } from "../lib/config/load";
 import type { AuditEntry } from "../lib/domain/audit";
 import type { Actor, Portal } from "../lib/domain/context";
 import { getUser } from "../lib/domain/users";
@@ -48,6 +49,21 @@ export interface PortalHarness {
   ): Portal;
   configFile: string;
   close(): Promise<void>;
+}
+
+/**
+ * The shipped portal.config.js with other credential kinds in some environments (for a tenant on
+ * a plan that serves them), written to a temp file for PORTAL_CONFIG.
+ */
+export function shippedConfigWith(
+  kinds: Partial<Record<Environment, Array<"client_secret" | "key_pair">>>,
+): string {
+  const config = structuredClone(loadPortalConfig(path.join(__dirname, "..", "portal.config.js")));
+  for (const environment of config.environments)
+    environment.credentialKinds = kinds[environment.id] ?? environment.credentialKinds;
+  const file = path.join(testTempDir("portal-config-"), "portal.config.js");
+  writeFileSync(file, `module.exports = ${JSON.stringify(config)};`);
+  return file;
 }
 
 export function writeTestConfig(audience: string, scopes: string[]): string {

@@ -5,7 +5,8 @@
  */
 import {
   ASTRAL_BACKEND_CLIENT_NAME,
-  MANAGEMENT_API_SCOPES,
+  backendScopes,
+  type CredentialKind,
   managementApiAudience,
   PORTAL_LOGIN_CLIENT_NAME,
 } from "@astral/contract";
@@ -92,9 +93,14 @@ export async function snapshotPulumiOwned(mgmt: ManagementClient): Promise<Owned
 
 /**
  * The contract's side of a tenant: exactly one Astral Backend, a `non_interactive` client with a
- * grant on the tenant's Management API of exactly the 20 contract scopes.
+ * grant on the tenant's Management API of exactly `backendScopes(credentialKinds)`: the 20
+ * contract scopes, plus `create:client_credentials` where portal.config.js offers key pairs.
  */
-export async function checkContract(mgmt: ManagementClient, domain: string): Promise<Difference[]> {
+export async function checkContract(
+  mgmt: ManagementClient,
+  domain: string,
+  credentialKinds: readonly CredentialKind[],
+): Promise<Difference[]> {
   const where = `clients[${ASTRAL_BACKEND_CLIENT_NAME}]`;
   const backends = (await snapshotPulumiOwned(mgmt)).filter(
     (c) => c.name === ASTRAL_BACKEND_CLIENT_NAME,
@@ -111,7 +117,7 @@ export async function checkContract(mgmt: ManagementClient, domain: string): Pro
   const grant = backend.grants.find((g) => g.audience === audience);
   const grantPath = `clientGrants[${ASTRAL_BACKEND_CLIENT_NAME} → ${audience}].scope`;
   if (!grant) return [...out, { path: grantPath, expected: "a grant", actual: undefined }];
-  const expected = [...MANAGEMENT_API_SCOPES].sort();
+  const expected = backendScopes(credentialKinds).sort();
   const actual = grant.scope ?? [];
   const missing = expected.filter((s) => !actual.includes(s));
   const extra = actual.filter((s) => !expected.includes(s));

@@ -6,14 +6,15 @@
  *   CLI's exit code alone is not proof: it has reported success on a 404), and check the
  *   Pulumi-owned clients and grants are exactly as before.
  * - drift: export the live tenant, compare it with `tenants/`, and check the contract (the Astral
- *   Backend's grant of exactly the 20 Management API scopes).
+ *   Backend's grant of exactly `backendScopes` of the kinds portal.config.js offers there).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import type { Environment } from "@astral/contract";
+import type { CredentialKind, Environment } from "@astral/contract";
 import { parse } from "yaml";
+import { offeredKindsOf } from "../../portal/lib/config/offer";
 import { a0deploy } from "./a0deploy";
 import { type Difference, diffAssets, formatDifferences } from "./compare";
 import { deployConfig } from "./deploy-config";
@@ -35,6 +36,8 @@ export interface TenantRun {
   credentials: TenantCredentials;
   /** The `tenants/` folder (tests point it at a copy). */
   dir?: string;
+  /** The credential kinds the environment offers (default: the repository's portal.config.js). */
+  credentialKinds?: readonly CredentialKind[];
 }
 
 function prepare(run: TenantRun) {
@@ -86,7 +89,11 @@ export async function driftTenant(run: TenantRun): Promise<Difference[]> {
     const exported = loadExport(out);
     return [
       ...diffAssets(desired, exported),
-      ...(await checkContract(mgmt, run.credentials.domain)),
+      ...(await checkContract(
+        mgmt,
+        run.credentials.domain,
+        run.credentialKinds ?? offeredKindsOf()[run.environment],
+      )),
     ];
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -1,13 +1,16 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { CredentialKind } from "@astral/contract";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { offeredKindsOf } from "../../portal/lib/config/offer";
 import { CONFIG_KEYS, isPlaceholder, parseStackConfig, StackConfigError } from "../config";
 
 const sessionSecret = "s".repeat(64);
 const sandbox = {
   role: "sandbox",
   auth0Domain: "acme-sandbox.eu.auth0.com",
+  auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bootstrap-secret",
   adminEmail: "admin@acme.example",
@@ -19,6 +22,7 @@ const sandbox = {
 const production = {
   role: "production",
   auth0Domain: "acme.eu.auth0.com",
+  auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bootstrap-secret",
   adminEmail: "admin@acme.example",
@@ -222,6 +226,53 @@ describe("parseStackConfig", () => {
   });
 });
 
+describe("the tenant's Auth0 plan against portal.config.js's offer", () => {
+  const offer = (production: CredentialKind[], sandbox: CredentialKind[]) => ({
+    production,
+    sandbox,
+  });
+  const problemsWith = (raw: Record<string, string>, kinds: ReturnType<typeof offer>) => {
+    try {
+      parseStackConfig(raw, [], kinds);
+    } catch (error) {
+      return (error as StackConfigError).problems;
+    }
+    return [];
+  };
+
+  it("is required of a stack that owns a tenant, and must be a plan", () => {
+    expect(problemsOf({ ...sandbox, auth0Plan: undefined })).toEqual([
+      "astral:auth0Plan is missing: pulumi config set astral:auth0Plan <value>",
+    ]);
+    expect(problemsOf({ ...production, auth0Plan: "pro" })).toEqual([
+      "astral:auth0Plan must be the tenant's Auth0 plan: one of free, essentials, professional, enterprise",
+    ]);
+  });
+
+  it("refuses key pairs on a plan without Private Key JWT, naming both settings and the fix", () => {
+    expect(problemsWith(production, offer(["key_pair"], ["client_secret"]))).toEqual([
+      'astral:auth0Plan is "free", and Auth0 refuses key_pair credentials on that plan (Private Key JWT needs enterprise), but portal.config.js offers them in production (environments[id=production].credentialKinds = ["key_pair"]). Set astral:auth0Plan to enterprise if the tenant is on Enterprise, or set that credentialKinds to ["client_secret"].',
+    ]);
+    for (const plan of ["essentials", "professional"])
+      expect(
+        problemsWith({ ...sandbox, auth0Plan: plan }, offer([], ["client_secret", "key_pair"])),
+        plan,
+      ).toEqual([expect.stringContaining(`astral:auth0Plan is "${plan}"`)]);
+  });
+
+  it("accepts key pairs on Enterprise, client secrets on every plan, and checks only the stack's own environment", () => {
+    const both = offer(["key_pair"], ["client_secret", "key_pair"]);
+    expect(problemsWith({ ...production, auth0Plan: "enterprise" }, both)).toEqual([]);
+    expect(problemsWith({ ...sandbox, auth0Plan: "enterprise" }, both)).toEqual([]);
+    for (const plan of ["free", "essentials", "professional", "enterprise"])
+      expect(
+        problemsWith({ ...sandbox, auth0Plan: plan }, offer(["key_pair"], ["client_secret"])),
+      ).toEqual([]);
+    // A preview owns no tenant: the sandbox stack's check covers the tenant it borrows.
+    expect(problemsWith(preview, offer(["key_pair"], ["key_pair"]))).toEqual([]);
+  });
+});
+
 describe("the committed stack files", () => {
   const root = path.resolve(__dirname, "../..");
   const read = (stack: string) => {
@@ -259,6 +310,8 @@ describe("the committed stack files", () => {
         Object.entries(raw).map(([k, v]) => [k, isPlaceholder(v) ? REAL[k] : v]),
       );
       expect(parseStackConfig(filled).role).toBe(stack);
+      // The shipped plan serves what the shipped portal.config.js offers (the preview's check).
+      expect(parseStackConfig(filled, [], offeredKindsOf()).role).toBe(stack);
     },
   );
 

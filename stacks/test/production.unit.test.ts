@@ -34,6 +34,7 @@ beforeAll(async () => {
     "aws:region": "eu-west-1",
     role: "production",
     auth0Domain: "acme.eu.auth0.com",
+    auth0Plan: "free",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: BOOTSTRAP_SECRET,
     adminEmail: "admin@acme.example",

@@ -45,6 +45,7 @@ beforeAll(async () => {
     "aws:region": "eu-west-1",
     role: "sandbox",
     auth0Domain: "acme-sandbox.eu.auth0.com",
+    auth0Plan: "free",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: BOOTSTRAP_SECRET,
     adminEmail: "admin@acme.example",

@@ -19,6 +19,8 @@ import * as grants from "./client-grants";
 import { searchClients } from "./client-search";
 import * as clients from "./clients";
 import type { Handler, HandlerResult } from "./context";
+import { EMAIL_PROVIDER_HANDLERS, withFromNeedsProvider } from "./email-provider";
+import { withAuthenticationMethodsGate, withAuthenticationMethodsHidden } from "./entitlements";
 import * as resourceServers from "./resource-servers";
 import { TENANT_CONFIG_HANDLERS } from "./tenant-config";
 import * as settings from "./tenant-settings";
@@ -26,11 +28,17 @@ import * as users from "./users";
 
 /** operationId (as in the OpenAPI document) → handler. Everything else answers 404. */
 export const HANDLERS: Record<string, Handler> = {
-  get_clients: clients.listClients,
-  get_clients_search: searchClients,
-  post_clients: withClientAuthenticationMethods(clients.createClient),
-  get_clients_by_id: clients.getClient,
-  patch_clients_by_id: withPatchedAuthenticationMethods(clients.patchClient),
+  get_clients: withAuthenticationMethodsHidden(clients.listClients),
+  get_clients_search: withAuthenticationMethodsHidden(searchClients),
+  post_clients: withAuthenticationMethodsGate(
+    "create:client_credentials",
+    withClientAuthenticationMethods(clients.createClient),
+  ),
+  get_clients_by_id: withAuthenticationMethodsHidden(clients.getClient),
+  patch_clients_by_id: withAuthenticationMethodsGate(
+    "update:client_credentials",
+    withPatchedAuthenticationMethods(clients.patchClient),
+  ),
   delete_clients_by_id: withCredentialsDeleted(clients.deleteClient),
   "post_rotate-secret": clients.rotateSecret,
   get_credentials: credentials.listCredentials,
@@ -59,6 +67,15 @@ export const HANDLERS: Record<string, Handler> = {
   patch_prompts: settings.patchPrompts,
   patch_settings: settings.patchSettings,
   ...TENANT_CONFIG_HANDLERS,
+  ...EMAIL_PROVIDER_HANDLERS,
+  // Rule `email-templates.from-needs-provider` (emulator/src/management/email-provider.ts).
+  ...Object.fromEntries(
+    [
+      "post_email-templates",
+      "patch_email-templates_by_templateName",
+      "put_email-templates_by_templateName",
+    ].map((id) => [id, withFromNeedsProvider(TENANT_CONFIG_HANDLERS[id] as Handler)]),
+  ),
 };
 
 export const API_PREFIX = "/api/v2";

@@ -28,6 +28,69 @@ export const MANAGEMENT_API_SCOPES: readonly string[] = Object.freeze(
   ),
 );
 
+/** How a credential's client authenticates: `client_secret` (the default) or `key_pair`. */
+export const CREDENTIAL_KINDS = { clientSecret: "client_secret", keyPair: "key_pair" } as const;
+export type CredentialKind = (typeof CREDENTIAL_KINDS)[keyof typeof CREDENTIAL_KINDS];
+
+/**
+ * What key pairs add to the grant, only in a tenant whose environment offers them: a create with
+ * `client_authentication_methods` (Private Key JWT) needs `create:client_credentials` (auth0 SDK
+ * `management/api/resources/clients/client/Client.d.ts`, `create`: "To configure
+ * `client_authentication_methods`, the `create:client_credentials` scope is required"). The portal
+ * never reads, changes or deletes a credential on its own (Replace… makes a new client, revoking
+ * deletes the client), so `read:`, `update:` and `delete:client_credentials` stay out
+ * (portal/test/least-privilege.integration.test.ts measures it).
+ */
+export const KEY_PAIR_SCOPES: readonly string[] = Object.freeze(["create:client_credentials"]);
+
+/**
+ * The Astral Backend's grant in a tenant whose environment offers `kinds`: the 20 scopes, plus
+ * KEY_PAIR_SCOPES where key pairs are offered. The one derivation infra, seeding and tests use.
+ */
+export function backendScopes(kinds: readonly CredentialKind[]): string[] {
+  return kinds.includes(CREDENTIAL_KINDS.keyPair)
+    ? [...MANAGEMENT_API_SCOPES, ...KEY_PAIR_SCOPES]
+    : [...MANAGEMENT_API_SCOPES];
+}
+
+/**
+ * Auth0's subscription plans (https://auth0.com/pricing): Free, and the Self Service plans
+ * Essentials and Professional, and Enterprise. They differ in rate limits, entity limits and
+ * features; the stack config states each tenant's plan (`astral:auth0Plan`).
+ */
+export const AUTH0_PLANS = ["free", "essentials", "professional", "enterprise"] as const;
+export type Auth0Plan = (typeof AUTH0_PLANS)[number];
+
+/**
+ * The credential kinds each plan can serve: a client secret on every plan; a key pair (Private
+ * Key JWT) only on Enterprise ("Configure Private Key JWT Authentication": available to customers
+ * on the Enterprise plan; Auth0 refuses it elsewhere with 403 `insufficient_entitlement`).
+ */
+export const PLAN_CREDENTIAL_KINDS: Readonly<Record<Auth0Plan, readonly CredentialKind[]>> = {
+  free: [CREDENTIAL_KINDS.clientSecret],
+  essentials: [CREDENTIAL_KINDS.clientSecret],
+  professional: [CREDENTIAL_KINDS.clientSecret],
+  enterprise: [CREDENTIAL_KINDS.clientSecret, CREDENTIAL_KINDS.keyPair],
+};
+
+/** The kinds in `kinds` that a tenant on `plan` refuses (empty: the plan serves them all). */
+export function kindsRefusedOnPlan(
+  plan: Auth0Plan,
+  kinds: readonly CredentialKind[],
+): CredentialKind[] {
+  return kinds.filter((kind) => !PLAN_CREDENTIAL_KINDS[plan].includes(kind));
+}
+
+/**
+ * `client_metadata` of the Astral Backend client: the plan the stack config states for its tenant
+ * and the credential kinds portal.config.js offers there (space-separated: Auth0 keeps only
+ * string values), so that a policy (infra/policy) and a reader of the tenant can see both.
+ */
+export const BACKEND_METADATA = {
+  plan: "astralAuth0Plan",
+  credentialKinds: "astralCredentialKinds",
+} as const;
+
 /** The Management API audience of a tenant: `https://<tenant domain>/api/v2/`. */
 export function managementApiAudience(domain: string): string {
   return `https://${domain}/api/v2/`;
@@ -65,10 +128,6 @@ export type AppMetadata = z.infer<typeof AppMetadata>;
  */
 export const CLIENT_KIND_KEY = "astral";
 export const CLIENT_KINDS = { credential: "credential", team: "team" } as const;
-
-/** How a credential's client authenticates: `client_secret` (the default) or `key_pair`. */
-export const CREDENTIAL_KINDS = { clientSecret: "client_secret", keyPair: "key_pair" } as const;
-export type CredentialKind = (typeof CREDENTIAL_KINDS)[keyof typeof CREDENTIAL_KINDS];
 
 /**
  * A credential: a `non_interactive` client in the environment's tenant, one client grant per

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import {
   AppMetadata,
+  AUTH0_PLANS,
+  backendScopes,
+  kindsRefusedOnPlan,
   MANAGEMENT_API_SCOPES,
   managementApiAudience,
   managementEnv,
@@ -34,6 +37,24 @@ describe("contract", () => {
       ].sort(),
     );
     expect(Object.isFrozen(MANAGEMENT_API_SCOPES)).toBe(true);
+  });
+
+  it("adds create:client_credentials to the grant only where key pairs are offered", () => {
+    expect(backendScopes(["client_secret"])).toEqual([...MANAGEMENT_API_SCOPES]);
+    expect(backendScopes(["key_pair"])).toEqual([
+      ...MANAGEMENT_API_SCOPES,
+      "create:client_credentials",
+    ]);
+    expect(backendScopes(["client_secret", "key_pair"])).toHaveLength(21);
+  });
+
+  it("serves key pairs on Enterprise only, client secrets on every plan", () => {
+    for (const plan of AUTH0_PLANS)
+      expect(kindsRefusedOnPlan(plan, ["client_secret"]), plan).toEqual([]);
+    expect(kindsRefusedOnPlan("free", ["client_secret", "key_pair"])).toEqual(["key_pair"]);
+    expect(kindsRefusedOnPlan("essentials", ["key_pair"])).toEqual(["key_pair"]);
+    expect(kindsRefusedOnPlan("professional", ["key_pair"])).toEqual(["key_pair"]);
+    expect(kindsRefusedOnPlan("enterprise", ["client_secret", "key_pair"])).toEqual([]);
   });
 
   it("names the Management API audience of a tenant", () => {

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import {
   albListenersHttps,
   backendGrantScopes,
+  backendPlanServesKinds,
   ecrScanOnPush,
   logRetentionSet,
   noPlaintextSecretInTaskDefinition,
@@ -68,6 +69,24 @@ describe("policies", () => {
       ["Grant on https://t.eu.auth0.com/api/v2/ has scopes outside the contract: delete:tenants."],
     ],
     [
+      "the contract's scopes with key pairs' create:client_credentials",
+      {
+        audience: "https://t.eu.auth0.com/api/v2/",
+        scopes: [...MANAGEMENT_API_SCOPES, "create:client_credentials"],
+      },
+      [],
+    ],
+    [
+      "a client_credentials scope key pairs do not need",
+      {
+        audience: "https://t.eu.auth0.com/api/v2/",
+        scopes: ["create:client_credentials", "read:client_credentials"],
+      },
+      [
+        "Grant on https://t.eu.auth0.com/api/v2/ has scopes outside the contract: read:client_credentials.",
+      ],
+    ],
+    [
       "allowAllScopes",
       { audience: "https://t.eu.auth0.com/api/v2/", allowAllScopes: true },
       [
@@ -76,6 +95,52 @@ describe("policies", () => {
     ],
   ])("backend grant scopes: %s", (_name, props, expected) => {
     expect(violations(backendGrantScopes, GRANT, props)).toEqual(expected);
+  });
+
+  const backendClient = (metadata?: Record<string, string>) => ({
+    name: "Astral Backend",
+    ...(metadata ? { clientMetadata: metadata } : {}),
+  });
+  it.each<[string, Record<string, unknown>, string[]]>([
+    [
+      "client secrets on Free",
+      backendClient({ astralAuth0Plan: "free", astralCredentialKinds: "client_secret" }),
+      [],
+    ],
+    [
+      "key pairs on Enterprise",
+      backendClient({
+        astralAuth0Plan: "enterprise",
+        astralCredentialKinds: "client_secret key_pair",
+      }),
+      [],
+    ],
+    [
+      "key pairs on Professional",
+      backendClient({ astralAuth0Plan: "professional", astralCredentialKinds: "key_pair" }),
+      [
+        'The tenant\'s Auth0 plan "professional" (astral:auth0Plan) refuses key_pair credentials, which portal.config.js offers (credentialKinds); Private Key JWT needs enterprise.',
+      ],
+    ],
+    [
+      "no plan stated",
+      backendClient(),
+      [
+        "The Astral Backend does not state its tenant's Auth0 plan (client_metadata.astralAuth0Plan); set astral:auth0Plan.",
+      ],
+    ],
+    [
+      "another client (not the Astral Backend)",
+      {
+        name: "Astral Portal",
+        clientMetadata: { astralAuth0Plan: "free", astralCredentialKinds: "key_pair" },
+      },
+      [],
+    ],
+  ])("backend plan serves kinds: %s", (_name, props, expected) => {
+    expect(violations(backendPlanServesKinds, "auth0:index/client:Client", props)).toEqual(
+      expected,
+    );
   });
 
   it.each<[string, string | undefined, number]>([

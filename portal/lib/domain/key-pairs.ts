@@ -1,18 +1,23 @@
 /**
  * Key-pair credentials (Private Key JWT, ADR 0800). The browser makes the key pair and sends only
  * the public key; the portal creates the client and registers the key in one `POST /clients`
- * with `client_authentication_methods.private_key_jwt.credentials` (needs only `create:clients`,
- * one of the Astral Backend's 20 scopes), then grants it like any credential.
+ * with `client_authentication_methods.private_key_jwt.credentials`, then grants it like any
+ * credential. That body needs `create:clients` and `create:client_credentials` (the grant has the
+ * latter only where key pairs are offered: `backendScopes` in the contract) and an Enterprise
+ * tenant (Auth0 refuses Private Key JWT elsewhere with 403 `insufficient_entitlement`).
  *
  * Auth0's rules for that body:
  * - `client_authentication_methods` and `token_endpoint_auth_method` are mutually exclusive, so
  *   the latter is left out (https://auth0.com/docs/api/management/v2/clients/patch-clients-by-id);
  * - `PublicKeyCredential` (SDK `types.d.ts`): `credential_type: "public_key"`, `pem`, `alg` one
  *   of RS256, RS384, PS256 (the portal offers RS256 and PS256, what WebCrypto makes), `expires_at`
- *   ISO 8601 ("If not specified (not recommended), the credential never expires"): always set.
+ *   ISO 8601 ("If not specified (not recommended), the credential never expires"): always set;
+ * - `jwt_configuration.alg` must be RS256 (SDK `Client.d.ts`: "To configure
+ *   `client_authentication_methods`, the property `jwt_configuration.alg` must be set to RS256"),
+ *   and Auth0 sets no `alg` on a client made through the API unless it is sent: always sent.
  *
- * Adding a key to an existing client needs `create:client_credentials`, which the Astral Backend
- * does not have, so a key is never rotated in place: "Replace…" creates a new credential that
+ * A key is never rotated in place (that would read and change the client's credentials, more
+ * scopes for the Astral Backend): "Replace…" creates a new credential that
  * names the old one (`replaces`), and both work until the team revokes the old one.
  *
  * Auth0 keeps a `client_secret` for every client but hides a Private Key JWT client's in its

@@ -130,6 +130,15 @@ export class Tenant {
         `The ${where} is rate limiting the portal; try again in a minute.`,
         options,
       );
+    // A feature the tenant's Auth0 plan lacks (Private Key JWT needs Enterprise): say what to
+    // change, as Auth0's "Please upgrade your subscription" names only the feature.
+    if (status === 403 && errorCodeOf(error) === "insufficient_entitlement")
+      return new PortalError(
+        "upstream_forbidden",
+        `The ${where} refused to ${what}: its Auth0 plan does not include this feature (${auth0Refusal(error) ?? "insufficient_entitlement"}). ` +
+          `Ask the portal operator to upgrade the tenant's plan or to remove the kind from credentialKinds of ${this.environment} in portal.config.js.`,
+        options,
+      );
     // A 403 that is not about scopes is Auth0 refusing the thing itself (for example its entity
     // limit on applications): its own message says what, and "check the grant" would mislead.
     const refusal = status === 403 ? auth0Refusal(error) : undefined;
@@ -171,6 +180,13 @@ function auth0Refusal(error: unknown): string | undefined {
     return undefined;
   if (typeof body.message !== "string" || body.message.trim() === "") return undefined;
   return body.message.trim().slice(0, 200);
+}
+
+/** The `errorCode` of a Management API error body, if any. */
+function errorCodeOf(error: unknown): string | undefined {
+  if (!(error instanceof ManagementError)) return undefined;
+  const code = (error.body as { errorCode?: unknown } | undefined)?.errorCode;
+  return typeof code === "string" ? code : undefined;
 }
 
 function failureInfo(error: unknown): FailureInfo | undefined {

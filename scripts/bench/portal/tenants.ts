@@ -33,6 +33,7 @@ export async function startBenchTenants(): Promise<SeededTenants> {
       setEntityPlan: (tenant, plan) => {
         running.live[tenant].store.entityPlan = plan;
       },
+      setPlan: (tenant, plan) => running.live[tenant].setPlan(plan),
       setSearchLag: (ms) => each((name) => running.live[name].store.setSearchLag(ms)),
       setRotationDelay: (ms) =>
         each((name) => {

@@ -16,6 +16,7 @@ pulumi.runtime.setAllConfig(
     "aws:region": "eu-west-1",
     "astral:role": "sandbox",
     "astral:auth0Domain": "acme-sandbox.eu.auth0.com",
+    "astral:auth0Plan": "free",
     "astral:auth0ClientId": "bootstrapClientId",
     "astral:auth0ClientSecret": SECRETS.bootstrap,
     "astral:adminEmail": "admin@acme.example",
