@@ -156,7 +156,7 @@ describe("credentials per team under Free rate limits (issue 15)", () => {
     // The production retry policy's shape, with room for ten callers sharing 2 requests/s.
     const patient = h.portalWith(
       { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
-      { retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200 } },
+      { retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200, rateLimitBackoffMs: 500 } },
     );
     const throttled: Portal = { ...patient, config: portal.config };
     const results = await Promise.all(
@@ -200,12 +200,17 @@ describe("credentials per team: one user's creates spread over two portal proces
   it("never pass the limit (the record re-check, not the in-process queue, holds it)", async () => {
     const { owner, teamId } = await newTeam("TwoProcesses");
     ok(await secret(owner, teamId));
-    // Two Portals over the same tenants, each with its own queue, as two tasks would have; under
-    // Free rate limits, so that creates take seconds and outlast the search lag.
+    // Two Portals over the same tenants, each with its own queue and its own read cache (a TTL
+    // far past the test, so only reads that bypass it see the other task's writes), as two
+    // tasks would have; under Free rate limits, so that creates take seconds and outlast the
+    // search lag.
     const task = (): Portal => ({
       ...h.portalWith(
         { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
-        { retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200 } },
+        {
+          retry: { maxAttempts: 12, maxWaitMs: 30_000, baseDelayMs: 200, rateLimitBackoffMs: 500 },
+          readCacheTtlMs: 600_000,
+        },
       ),
       config: portal.config,
     });

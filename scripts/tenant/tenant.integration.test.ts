@@ -72,28 +72,32 @@ function driftCli(): Promise<{ code: number | null; stdout: string }> {
 }
 
 describe("tenant apply and drift (local tenant, real a0deploy)", () => {
-  it("applies tenants/ to a fresh tenant on Auth0's Free plan (no email provider), proven by reading the tenant back, without touching Pulumi's clients", async () => {
-    const clientsBefore = await allClients();
-    // A fresh Free tenant: its features and entity limits, and no email provider, so an email
-    // template `from` would be refused (rule email-templates.from-needs-provider). Free's 2
-    // requests/s would stretch a0deploy's import past this test's time (retries under rate
-    // limits are tested on their own), so the test rate limits stay.
-    env.control.setPlan("sandbox", "free");
-    env.control.setRateLimitProfile("sandbox", "test");
-    await expect(mgmt.emails.provider.get()).rejects.toMatchObject({ statusCode: 404 });
-    const { output } = await applyTenant({ environment: "sandbox", credentials });
-    env.control.setPlan("sandbox", "enterprise");
-    env.control.setRateLimitProfile("sandbox", "test");
-    env.control.setEntityPlan("sandbox", "unlimited");
-    expect(output).toContain("Import Successful");
-    expect(output).not.toContain(credentials.clientSecret);
-    expect(await allClients()).toEqual(clientsBefore);
-    expect([...((await backendGrant())?.scope ?? [])].sort()).toEqual(
-      [...MANAGEMENT_API_SCOPES].sort(),
-    );
-    const settings = await mgmt.tenants.settings.get();
-    expect(settings.friendly_name).toBe("Astral Sandbox");
-  }, A0DEPLOY_IMPORT_TIMEOUT_MS);
+  it(
+    "applies tenants/ to a fresh tenant on Auth0's Free plan (no email provider), proven by reading the tenant back, without touching Pulumi's clients",
+    async () => {
+      const clientsBefore = await allClients();
+      // A fresh Free tenant: its features and entity limits, and no email provider, so an email
+      // template `from` would be refused (rule email-templates.from-needs-provider). Free's 2
+      // requests/s would stretch a0deploy's import past this test's time (retries under rate
+      // limits are tested on their own), so the test rate limits stay.
+      env.control.setPlan("sandbox", "free");
+      env.control.setRateLimitProfile("sandbox", "test");
+      await expect(mgmt.emails.provider.get()).rejects.toMatchObject({ statusCode: 404 });
+      const { output } = await applyTenant({ environment: "sandbox", credentials });
+      env.control.setPlan("sandbox", "enterprise");
+      env.control.setRateLimitProfile("sandbox", "test");
+      env.control.setEntityPlan("sandbox", "unlimited");
+      expect(output).toContain("Import Successful");
+      expect(output).not.toContain(credentials.clientSecret);
+      expect(await allClients()).toEqual(clientsBefore);
+      expect([...((await backendGrant())?.scope ?? [])].sort()).toEqual(
+        [...MANAGEMENT_API_SCOPES].sort(),
+      );
+      const settings = await mgmt.tenants.settings.get();
+      expect(settings.friendly_name).toBe("Astral Sandbox");
+    },
+    A0DEPLOY_IMPORT_TIMEOUT_MS,
+  );
 
   it("finds no drift right after an apply", async () => {
     expect(await driftTenant({ environment: "sandbox", credentials })).toEqual([]);

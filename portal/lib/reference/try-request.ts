@@ -12,7 +12,7 @@
  */
 import { decodeJwt } from "jose";
 import { type Ctx, offeredEnvironment } from "../domain/context";
-import { getTeamCredential } from "../domain/credentials";
+import { getTeamCredential } from "../domain/credential-changes";
 import { PortalError } from "../errors";
 import { loadApiDocument } from "./documents";
 import { listOperations, matchesTemplate, type Operation } from "./operations";
