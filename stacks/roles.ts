@@ -298,7 +298,8 @@ function productionStack(
   const sandboxBackend = sandbox.requireOutput(
     "sandboxBackend",
   ) as pulumi.Output<BackendCredentials>;
-  const imageRepository = sandbox.requireOutput("imageRepository") as pulumi.Output<string>;
+  // Pinned in production's own config by the promotion, not read from sandbox's outputs.
+  const imageRepository = config.imageRepository;
   const network = ownNetwork(config, ctx, true);
   const { frontDoor } = edge(config, ctx, network);
   const tenant = tenantResources("production", config, secrets, frontDoor.url, []);

@@ -27,6 +27,8 @@ import {
 const SESSION_SECRET = "production-session-secret-0123456789abcdef";
 const BOOTSTRAP_SECRET = "production-bootstrap-secret";
 const DIGEST = `sha256:${"c".repeat(64)}`;
+/** Production's own pin: deliberately not sandbox's output, which production must not follow. */
+const PINNED_REPOSITORY = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-pinned";
 let outputs: StackOutputs;
 
 beforeAll(async () => {
@@ -38,6 +40,7 @@ beforeAll(async () => {
     auth0ClientSecret: BOOTSTRAP_SECRET,
     adminEmail: "admin@acme.example",
     imageDigest: DIGEST,
+    imageRepository: PINNED_REPOSITORY,
     sandboxStack: "acme/astral/sandbox",
     sessionSecret: SESSION_SECRET,
     domainName: "portal.acme.example",
@@ -89,11 +92,11 @@ describe("production stack", () => {
     });
   });
 
-  it("builds nothing and runs the sandbox repository's image pinned by the configured digest", () => {
+  it("builds nothing and runs the image pinned by its own config (repository and digest), not sandbox's output", () => {
     expect(byType("docker-build:index:Image")).toEqual([]);
     expect(byType("aws:ecr/repository:Repository")).toEqual([]);
     const container = checkTaskSecrets([...PORTAL_SECRET_ENV]);
-    expect(container.image).toBe(`${SANDBOX_REF.imageRepository}@${DIGEST}`);
+    expect(container.image).toBe(`${PINNED_REPOSITORY}@${DIGEST}`);
   });
 
   it("reads the sandbox stack by StackReference, and its credentials stay secret", async () => {
@@ -134,7 +137,7 @@ describe("production stack", () => {
 
   it("exports the promoted digest and both tenants, credentials nowhere in plain outputs", async () => {
     expect(await resolve(outputs.imageDigest)).toEqual({ value: DIGEST, secret: false });
-    expect((await resolve(outputs.imageRepository)).value).toBe(SANDBOX_REF.imageRepository);
+    expect((await resolve(outputs.imageRepository)).value).toBe(PINNED_REPOSITORY);
     expect((await resolve(outputs.tenantDomains)).value).toEqual({
       production: "acme.eu.auth0.com",
       sandbox: SANDBOX_REF.sandboxBackend.domain,
