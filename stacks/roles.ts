@@ -168,6 +168,10 @@ function portalOnAws(
     [PORTAL_ENV.login.clientId]: plain(credentials.login, "clientId"),
     [PORTAL_ENV.login.baseUrl]: frontDoor.url,
   };
+  // A preview without a domain is served over http on its ALB's name; the portal refuses an http
+  // base URL in production unless told this is such a preview (a policy allows it nowhere else).
+  if (config.role === "preview" && !config.domainName)
+    environment[PORTAL_ENV.login.plainHttpPreview] = "no-domain";
   const secretValues: Record<string, pulumi.Input<string>> = {
     [PORTAL_ENV.login.clientSecret]: secret(credentials.login),
     [PORTAL_ENV.login.sessionSecret]: secrets.sessionSecret,

@@ -3,7 +3,7 @@
  * `validateStack` directly; `index.ts` only wraps them in a PolicyPack (which starts a server).
  * Property names are the Pulumi (camelCase) ones the providers' schemas use.
  */
-import { MANAGEMENT_API_SCOPES, PORTAL_SECRET_ENV } from "@astral/contract";
+import { MANAGEMENT_API_SCOPES, PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
 
@@ -67,6 +67,37 @@ export const noPlaintextSecretInTaskDefinition: ResourceValidationPolicy = {
             `Container ${container.name}: secret ${secret.name} must come from a Secrets Manager or SSM ARN.`,
           );
         }
+      }
+    }
+  },
+};
+
+/** Parsed container definitions of a task definition, or undefined while unknown (preview). */
+function containersOf(
+  props: Record<string, unknown>,
+): Array<{ name?: string; environment?: Array<{ name?: string; value?: string }> }> | undefined {
+  const raw = props.containerDefinitions;
+  if (typeof raw !== "string") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export const plainHttpOnlyInPreviews: ResourceValidationPolicy = {
+  name: "astral-plain-http-only-in-previews",
+  description: `${PORTAL_ENV.login.plainHttpPreview} (the portal's allowance for an http base URL) only on a preview stack's task definition.`,
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:ecs/taskDefinition:TaskDefinition") return;
+    const tags: Record<string, string> = args.props.tags ?? {};
+    if (tags[ROLE_TAG] === "preview") return;
+    for (const container of containersOf(args.props) ?? []) {
+      if (container.environment?.some((v) => v.name === PORTAL_ENV.login.plainHttpPreview)) {
+        reportViolation(
+          `Container ${container.name}: ${PORTAL_ENV.login.plainHttpPreview} is set on a ${tags[ROLE_TAG] ?? "untagged"} stack; only a preview without a domain may serve the portal over http.`,
+        );
       }
     }
   },
@@ -151,6 +182,7 @@ export const previewOwnsNoTenantResources: StackValidationPolicy = {
 export const resourcePolicies = [
   backendGrantScopes,
   noPlaintextSecretInTaskDefinition,
+  plainHttpOnlyInPreviews,
   albListenersHttps,
   ecrScanOnPush,
   logRetentionSet,

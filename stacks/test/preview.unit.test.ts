@@ -5,6 +5,7 @@
  */
 import { PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkLoginEnv } from "../../portal/lib/config/env";
 import type { StackOutputs } from "../roles";
 import {
   BUILT_DIGEST,
@@ -115,6 +116,17 @@ describe("preview stack", () => {
       tags: { "astral:plain-http": "no-domain" },
     });
     expect((await resolve(outputs.portalUrl)).value).toMatch(/^http:\/\/portal-alb-123\./);
+  });
+
+  it("without a domain, gives the task what lets the portal start on that http URL in production", () => {
+    const names = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
+    const env = taskEnv(checkTaskSecrets(names));
+    expect(env[PORTAL_ENV.login.baseUrl]).toMatch(/^http:\/\//);
+    expect(env).toMatchObject({ NODE_ENV: "production", ASTRAL_PLAIN_HTTP_PREVIEW: "no-domain" });
+    // The portal's own start-up check, with the secrets ECS would inject from Secrets Manager.
+    const secrets = Object.fromEntries(names.map((n) => [n, "s".repeat(40)]));
+    expect(() => checkLoginEnv({ ...env, ...secrets })).not.toThrow();
+    expect(policyViolations()).toEqual([]);
   });
 
   it("protects nothing and lets secrets be deleted at once", () => {

@@ -351,6 +351,8 @@ describe("sandbox stack", () => {
       [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+    // The portal's http allowance is a preview's without a domain, never a tenant stack's.
+    expect(env).not.toHaveProperty(PORTAL_ENV.login.plainHttpPreview);
   });
 
   it("places the subnets in two zones the region reports, not guessed letters", () => {

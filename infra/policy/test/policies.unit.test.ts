@@ -13,6 +13,7 @@ import {
   ecrScanOnPush,
   logRetentionSet,
   noPlaintextSecretInTaskDefinition,
+  plainHttpOnlyInPreviews,
   previewOwnsNoTenantResources,
   resourcePolicies,
   stackPolicies,
@@ -108,6 +109,21 @@ describe("policies", () => {
     expect(
       violations(noPlaintextSecretInTaskDefinition, TASK, { containerDefinitions: raw }),
     ).toHaveLength(count);
+  });
+
+  it.each<[string, string, number]>([
+    ["a preview", "preview", 0],
+    ["production", "production", 1],
+    ["sandbox", "sandbox", 1],
+  ])("the portal's plain-http allowance only in a preview: %s", (_name, role, count) => {
+    const allowance = containers({
+      environment: [{ name: "ASTRAL_PLAIN_HTTP_PREVIEW", value: "no-domain" }],
+    });
+    const props = { containerDefinitions: allowance, tags: { "astral:role": role } };
+    expect(violations(plainHttpOnlyInPreviews, TASK, props)).toHaveLength(count);
+    expect(
+      violations(plainHttpOnlyInPreviews, TASK, { ...props, containerDefinitions: containers({}) }),
+    ).toEqual([]);
   });
 
   it.each<[string, Record<string, unknown>, number]>([
