@@ -309,9 +309,7 @@ describe("the workflows together", () => {
       ["promote.yml", "promote"],
       ["promote-request.yml", "prepare"],
     ] as const) {
-      expect(all[file]?.jobs[job]?.if, file).toBe(
-        "github.ref == 'refs/heads/main'",
-      );
+      expect(all[file]?.jobs[job]?.if, file).toBe("github.ref == 'refs/heads/main'");
     }
   });
 
