@@ -27,6 +27,7 @@ import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/r
 import { PortalSecrets } from "../infra/aws/secrets";
 import { PortalService } from "../infra/aws/service";
 import { ROLE_TAG } from "../infra/aws/tags";
+import { contextHash } from "../scripts/image/context";
 import type { PreviewConfig, ProductionConfig, SandboxConfig, StackConfig } from "./config";
 
 /** Secret config values, already wrapped: the plain strings never reach a resource input. */
@@ -50,6 +51,8 @@ export interface StackOutputs {
   imageRepository: pulumi.Input<string>;
   /** Sandbox only: the tag it pushed its image as (promotion records it). */
   imageTag?: pulumi.Input<string>;
+  /** Sandbox only: the build cache repository previews read (and only sandbox writes). */
+  imageCacheRepository?: pulumi.Input<string>;
   tenantDomains: pulumi.Input<Record<string, pulumi.Input<string>>>;
   backendClientIds: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Sandbox only, secret: read by production and previews through a StackReference. */
@@ -270,6 +273,8 @@ function sandboxStack(
     contextDir: ctx.repoRoot,
     // Production pins this image's digest: never delete it with this resource.
     retain: true,
+    buildId: contextHash(ctx.repoRoot),
+    cache: { repositoryUrl: repository.cacheRepositoryUrl, write: true },
   });
   const sandboxBackend = tenant.backend.credentialsOutput();
   const sandboxLogin = loginCredentials(tenant.login);
@@ -282,6 +287,7 @@ function sandboxStack(
     imageDigest: image.digest,
     imageRepository: repository.repositoryUrl,
     imageTag: config.imageTag,
+    imageCacheRepository: repository.cacheRepositoryUrl,
     tenantDomains: { sandbox: config.auth0Domain },
     backendClientIds: { sandbox: tenant.backend.clientId },
     sandboxBackend,
@@ -351,6 +357,12 @@ function previewStack(
     tag: previewImageTag(config),
     contextDir: ctx.repoRoot,
     retain: false,
+    buildId: contextHash(ctx.repoRoot),
+    // PR code reads sandbox's cache but never writes it: it must not poison sandbox's builds.
+    cache: {
+      repositoryUrl: sandbox.requireOutput("imageCacheRepository") as pulumi.Output<string>,
+      write: false,
+    },
   });
   portalOnAws(config, secrets, ctx, frontDoor, network, image.imageRef, {
     management: { sandbox: sandboxBackend },

@@ -5,7 +5,7 @@
  */
 import { MANAGEMENT_API_SCOPES, PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
+import { BUILD_CACHE_TAG, CACHE_TAG_MUTABILITY, PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
 
 /** Names that look like they carry a secret, beyond the contract's list. */
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY|API_KEY/i;
@@ -135,8 +135,15 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
     if (args.props.imageScanningConfiguration?.scanOnPush !== true) {
       reportViolation("ECR repository must set imageScanningConfiguration.scanOnPush = true.");
     }
-    if (args.props.imageTagMutability !== "IMMUTABLE") {
-      reportViolation('ECR repository must set imageTagMutability = "IMMUTABLE".');
+    // The build cache repository may exclude exactly its one cache tag, nothing else.
+    const cacheOnly =
+      args.props.imageTagMutability === CACHE_TAG_MUTABILITY.imageTagMutability &&
+      JSON.stringify(args.props.imageTagMutabilityExclusionFilters) ===
+        JSON.stringify(CACHE_TAG_MUTABILITY.imageTagMutabilityExclusionFilters);
+    if (args.props.imageTagMutability !== "IMMUTABLE" && !cacheOnly) {
+      reportViolation(
+        `ECR repository must set imageTagMutability = "IMMUTABLE" (a build cache repository: immutable except the "${BUILD_CACHE_TAG}" tag).`,
+      );
     }
   },
 };

@@ -27,6 +27,7 @@ export const MOCK_SECRETS = {
 };
 export const SANDBOX_REF = {
   imageRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-repo-1a2b3c`,
+  imageCacheRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-cache-9f8e7d`,
   sandboxBackend: {
     domain: "acme-sandbox.eu.auth0.com",
     clientId: "sandboxRefClientId",

@@ -108,6 +108,15 @@ describe("preview stack", () => {
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
   });
 
+  it("reads sandbox's build cache and never writes it (PR code must not poison sandbox's builds)", () => {
+    const image = unwrap(one("docker-build:index:Image").inputs) as Record<string, unknown>;
+    expect(image.cacheFrom).toEqual([
+      { registry: { ref: `${SANDBOX_REF.imageCacheRepository}:buildcache` } },
+    ]);
+    expect(image.cacheTo).toEqual([]);
+    expect(image.buildArgs).toMatchObject({ SOURCE_DATE_EPOCH: "0" });
+  });
+
   it("without a domain, serves plain HTTP on the ALB name, marked as deliberate", async () => {
     const [listener, ...others] = byType("aws:lb/listener:Listener");
     expect(others).toEqual([]);

@@ -11,6 +11,7 @@ import {
 } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
+import { contextHash } from "../../scripts/image/context";
 import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
 import {
   AVAILABILITY_ZONES,
@@ -85,8 +86,8 @@ describe("sandbox stack", () => {
       "aws:ec2/securityGroup:SecurityGroup": 2,
       "aws:ec2/subnet:Subnet": 2,
       "aws:ec2/vpc:Vpc": 1,
-      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
-      "aws:ecr/repository:Repository": 1,
+      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 2,
+      "aws:ecr/repository:Repository": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/service:Service": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
@@ -255,7 +256,7 @@ describe("sandbox stack", () => {
 
   it("builds the image from portal/Dockerfile with the repo root as context and pushes it to its ECR repository", () => {
     const image = one("docker-build:index:Image");
-    const repo = one("aws:ecr/repository:Repository");
+    const repo = one("aws:ecr/repository:Repository", "portal-repo");
     expect(unwrap(image.inputs)).toMatchObject({
       push: true,
       platforms: ["linux/amd64"],
@@ -274,6 +275,27 @@ describe("sandbox stack", () => {
       imageTagMutability: "IMMUTABLE",
     });
     expect(stackRefs).toEqual([]);
+  });
+
+  it("builds reproducibly from a registry cache it alone writes: build id from the context, fixed timestamps", async () => {
+    const image = unwrap(one("docker-build:index:Image").inputs) as Record<string, unknown>;
+    const cache = one("aws:ecr/repository:Repository", "portal-cache");
+    const ref = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${cache.name}:buildcache`;
+    // The same sources give the same build id (a docs or config change leaves it: image-context test).
+    expect(image.buildArgs).toEqual({ ASTRAL_BUILD_ID: contextHash("."), SOURCE_DATE_EPOCH: "0" });
+    expect(image.cacheFrom).toEqual([{ registry: { ref } }]);
+    expect(image.cacheTo).toEqual([
+      { registry: { ref, imageManifest: true, ociMediaTypes: true, mode: "max" } },
+    ]);
+    // Immutable except the one cache tag; the policies accept exactly that.
+    expect(cache.inputs).toMatchObject({
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [{ filter: "buildcache", filterType: "WILDCARD" }],
+    });
+    expect((await resolve(outputs.imageCacheRepository)).value).toBe(
+      ref.replace(/:buildcache$/, ""),
+    );
+    expect(policyViolations()).toEqual([]);
   });
 
   it("stores each secret in Secrets Manager, as secret versions", () => {
@@ -340,7 +362,7 @@ describe("sandbox stack", () => {
     const secretNames = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
     const container = checkTaskSecrets(secretNames);
     expect(container.image).toBe(
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository").name}@${BUILT_DIGEST}`,
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository", "portal-repo").name}@${BUILT_DIGEST}`,
     );
     const env = taskEnv(container);
     expect(env).toMatchObject({

@@ -3,7 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Network, parseSharedNetwork, type SharedNetworkOutput, sharedNetwork } from "../network";
 import { containerDefinitions } from "../portalContainer";
-import { ImageRepository, lifecyclePolicy, PortalImage, PREVIEW_TAG_PREFIX } from "../registry";
+import {
+  ImageRepository,
+  lifecyclePolicy,
+  PortalImage,
+  PREVIEW_TAG_PREFIX,
+  reproducibleBuildArgs,
+} from "../registry";
 import { PortalSecrets } from "../secrets";
 import { secretsReadPolicy } from "../service";
 import { statefulOptions } from "../stateful";
@@ -79,7 +85,14 @@ describe("PortalImage", () => {
     const seen: Array<boolean | undefined> = [];
     new PortalImage(
       `img-${retain}`,
-      { repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/r", tag: "t", contextDir: "/r", retain },
+      {
+        repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/r",
+        tag: "t",
+        contextDir: "/r",
+        retain,
+        buildId: "0123456789abcdef",
+        cache: { repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/c", write: false },
+      },
       {
         transformations: [
           (a) => {
@@ -95,6 +108,18 @@ describe("PortalImage", () => {
   it("keeps a retained image's pushed manifest when the resource is deleted (production pins it)", () => {
     expect(retainOf(true)).toEqual([true]);
     expect(retainOf(false)).toEqual([false]);
+  });
+});
+
+describe("reproducible image builds", () => {
+  it("pass the context-derived build id and a fixed SOURCE_DATE_EPOCH, and refuse anything else as an id", () => {
+    expect(reproducibleBuildArgs("0123456789abcdef")).toEqual({
+      ASTRAL_BUILD_ID: "0123456789abcdef",
+      SOURCE_DATE_EPOCH: "0",
+    });
+    expect(() => reproducibleBuildArgs("$(date)")).toThrow(
+      'image build id must be 16-64 lowercase hex digits, got "$(date)"',
+    );
   });
 });
 

@@ -174,10 +174,20 @@ describe("policies", () => {
         imageTagMutability: "IMMUTABLE",
       }),
     ).toEqual([]);
+    const mustBeImmutable =
+      'ECR repository must set imageTagMutability = "IMMUTABLE" (a build cache repository: immutable except the "buildcache" tag).';
     expect(violations(ecrScanOnPush, type, { imageTagMutability: "MUTABLE" })).toEqual([
       "ECR repository must set imageScanningConfiguration.scanOnPush = true.",
-      'ECR repository must set imageTagMutability = "IMMUTABLE".',
+      mustBeImmutable,
     ]);
+    // The build cache repository: immutable except exactly its cache tag, nothing wider.
+    const cache = (filter: string) => ({
+      imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [{ filter, filterType: "WILDCARD" }],
+    });
+    expect(violations(ecrScanOnPush, type, cache("buildcache"))).toEqual([]);
+    expect(violations(ecrScanOnPush, type, cache("*"))).toEqual([mustBeImmutable]);
   });
 
   it("log groups set a retention", () => {
