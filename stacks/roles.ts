@@ -109,16 +109,19 @@ function tenantResources(
     clientId: config.auth0ClientId,
     clientSecret: secrets.auth0ClientSecret,
   });
-  const backend = new AstralBackend(`${environment}-backend`, {
-    domain: config.auth0Domain,
-    provider,
-  });
-  const login = new PortalLogin(`${environment}-login`, {
-    domain: config.auth0Domain,
-    portalUrl,
-    extraBaseUrls,
-    provider,
-  });
+  // Production's clients, their credentials and the grant: a destroy or an accidental
+  // replacement would cut off every portal user and issued credential (protect is inherited).
+  const protect = { protect: environment === "production" };
+  const backend = new AstralBackend(
+    `${environment}-backend`,
+    { domain: config.auth0Domain, provider },
+    protect,
+  );
+  const login = new PortalLogin(
+    `${environment}-login`,
+    { domain: config.auth0Domain, portalUrl, extraBaseUrls, provider },
+    protect,
+  );
   const api = config.apiIdentifier
     ? new ApiResourceServer(`${environment}-api`, {
         identifier: config.apiIdentifier,
@@ -227,7 +230,9 @@ function edge(config: StackConfig, ctx: StackContext, network: PortalNetwork) {
     config.domainName && config.hostedZoneId
       ? { domainName: config.domainName, hostedZoneId: config.hostedZoneId }
       : undefined;
-  const frontDoor = new FrontDoor("portal", { network, domain, tags });
+  // Production's ALB cannot be deleted by accident (a destroy, a replacement).
+  const deletionProtection = config.role === "production";
+  const frontDoor = new FrontDoor("portal", { network, domain, tags, deletionProtection });
   return { network, frontDoor };
 }
 

@@ -24,6 +24,8 @@ export interface FrontDoorArgs {
   /** HTTPS on this name (ACM + Route 53); without it, plain HTTP on the ALB's DNS name. */
   readonly domain?: PortalDomain;
   readonly tags: Record<string, string>;
+  /** ALB deletion protection (production): `pulumi destroy` stops at it until it is turned off. */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -99,9 +101,10 @@ export class FrontDoor extends pulumi.ComponentResource {
         securityGroups: [this.albSecurityGroup.id],
         subnets: args.network.publicSubnetIds,
         dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.deletionProtection ?? false,
         tags,
       },
-      parent,
+      { parent: this, dependsOn: args.network.internetRoutes ?? [] },
     );
     this.targetGroup = new aws.lb.TargetGroup(
       `${name}-tg`,

@@ -203,19 +203,31 @@ export async function setupMocks(stack: string, config: Record<string, string>):
 
 /** URNs each resource was registered to depend on (`dependsOn` and its inputs' resources). */
 const dependencies = new Map<string, string[]>();
+/** Resources registered with `protect` (set on them or inherited from their component). */
+const protectedResources = new Set<string>();
+
+/** Whether a recorded resource was registered with `protect`. */
+export const isProtected = (resource: Recorded) =>
+  protectedResources.has(`${resource.type}::${resource.name}`);
 
 /**
  * Mocks do not pass resource options to `newResource`; the register request they receive does
  * carry the dependencies, so the mock monitor is wrapped to keep them.
  */
 function recordDependencies(): void {
-  type Request = { getType(): string; getName(): string; getDependenciesList(): string[] };
+  type Request = {
+    getType(): string;
+    getName(): string;
+    getDependenciesList(): string[];
+    getProtect(): boolean;
+  };
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: Request, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
     dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
+    if (req.getProtect()) protectedResources.add(`${req.getType()}::${req.getName()}`);
     return register(req, callback);
   };
 }

@@ -9,8 +9,10 @@ import type { StackOutputs } from "../roles";
 import {
   byType,
   checkTaskSecrets,
+  dependenciesOf,
   findLeaks,
   inventory,
+  isProtected,
   loadStack,
   MOCK_SECRETS,
   one,
@@ -22,6 +24,7 @@ import {
   stackRefs,
   taskEnv,
   unwrap,
+  urnOf,
 } from "./harness";
 
 const SESSION_SECRET = "production-session-secret-0123456789abcdef";
@@ -207,6 +210,44 @@ describe("production stack", () => {
       policyType: "TargetTrackingScaling",
     });
     expect(one("aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(30);
+  });
+
+  it("creates the ALB after the internet gateway and its routes, the service after the NAT routes", () => {
+    const dependsOnAll = (resource: ReturnType<typeof one>, needed: ReturnType<typeof one>[]) =>
+      needed.filter((n) => !dependenciesOf(resource).some((urn) => urnOf(urn, n)));
+    const alb = one("aws:lb/loadBalancer:LoadBalancer");
+    const publicAssociations = byType("aws:ec2/routeTableAssociation:RouteTableAssociation").filter(
+      (a) => a.name.includes("public"),
+    );
+    expect(publicAssociations).toHaveLength(2);
+    expect(
+      dependsOnAll(alb, [one("aws:ec2/internetGateway:InternetGateway"), ...publicAssociations]),
+    ).toEqual([]);
+    const privateAssociations = byType(
+      "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    ).filter((a) => a.name.includes("private"));
+    expect(privateAssociations).toHaveLength(2);
+    expect(
+      dependsOnAll(one("aws:ecs/service:Service"), [
+        one("aws:ec2/natGateway:NatGateway"),
+        ...privateAssociations,
+      ]),
+    ).toEqual([]);
+  });
+
+  it("protects its ALB from deletion, and its Auth0 clients, credentials and grant with protect", () => {
+    expect(one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).toBe(true);
+    const auth0 = records.filter((r) =>
+      /^auth0:index\/(client|clientCredentials|clientGrant):/.test(r.type),
+    );
+    expect(auth0.map((r) => r.type).sort()).toEqual([
+      "auth0:index/client:Client",
+      "auth0:index/client:Client",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientGrant:ClientGrant",
+    ]);
+    expect(auth0.filter((r) => !isProtected(r)).map((r) => r.name)).toEqual([]);
   });
 
   it("(how the mocks work) a StackReference output listed in secretOutputNames reads as secret", async () => {

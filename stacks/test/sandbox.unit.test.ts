@@ -23,6 +23,7 @@ import {
   findLeaks,
   inventory,
   invokes,
+  isProtected,
   isSecretWrapper,
   loadStack,
   MOCK_SECRETS,
@@ -226,6 +227,15 @@ describe("sandbox stack", () => {
         `${policy.type} ${policy.name}`,
       ).toBe(true);
     }
+  });
+
+  it("creates the ALB after the internet gateway, and leaves it deletable (not production)", () => {
+    const alb = one("aws:lb/loadBalancer:LoadBalancer");
+    const igw = one("aws:ec2/internetGateway:InternetGateway");
+    expect(dependenciesOf(alb).some((urn) => urnOf(urn, igw))).toBe(true);
+    expect(alb.inputs.enableDeletionProtection).toBe(false);
+    // Nor are its Auth0 clients protected: sandbox may be torn down and rebuilt.
+    expect(records.filter((r) => r.type.startsWith("auth0:") && isProtected(r))).toEqual([]);
   });
 
   it("exports its VPC and subnets for previews to run in", async () => {
