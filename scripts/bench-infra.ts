@@ -35,6 +35,7 @@ const CONFIGS: Record<Role, Record<string, string>> = {
     role: "production",
     auth0Domain: "acme.eu.auth0.com",
     imageDigest: `sha256:${"a".repeat(64)}`,
+    imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
     sandboxStack: "acme/astral/sandbox",
   },
   preview: {

@@ -53,6 +53,8 @@ export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];
  * the region's own zones, so a program that does not filter them out picks them).
  */
 export const OPTED_IN_ZONES = [`${REGION}-lcl-1a`, `${REGION}-wl1-dub-wlz-1`];
+/** Route 53 zones by id, as GetHostedZone names them. */
+export const HOSTED_ZONES: Record<string, string> = { Z0123456789ABC: "acme.example" };
 export const BUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 
 const secret = (value: unknown) => ({
@@ -190,6 +192,11 @@ export async function setupMocks(stack: string, config: Record<string, string>):
             .map((z) => z.name);
           return { names, state: args.inputs.state };
         }
+        if (args.token === "aws:route53/getZone:getZone") {
+          const name = HOSTED_ZONES[String(args.inputs.zoneId)];
+          if (!name) throw new Error(`no hosted zone ${args.inputs.zoneId}`);
+          return { zoneId: args.inputs.zoneId, name, id: args.inputs.zoneId };
+        }
         throw new Error(`unexpected call ${args.token}`);
       },
     },
@@ -205,6 +212,12 @@ export async function setupMocks(stack: string, config: Record<string, string>):
 const dependencies = new Map<string, string[]>();
 /** Resources registered with `protect` (set on them or inherited from their component). */
 const protectedResources = new Set<string>();
+/** Create timeouts resources were registered with (`customTimeouts.create`). */
+const createTimeouts = new Map<string, string>();
+
+/** The `customTimeouts.create` a recorded resource was registered with, if any. */
+export const createTimeoutOf = (resource: Recorded) =>
+  createTimeouts.get(`${resource.type}::${resource.name}`);
 
 /** Whether a recorded resource was registered with `protect`. */
 export const isProtected = (resource: Recorded) =>
@@ -220,6 +233,7 @@ function recordDependencies(): void {
     getName(): string;
     getDependenciesList(): string[];
     getProtect(): boolean;
+    getCustomtimeouts(): { getCreate(): string } | undefined;
   };
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: Request, callback: unknown): unknown;
@@ -228,6 +242,8 @@ function recordDependencies(): void {
   monitor.registerResource = (req, callback) => {
     dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
     if (req.getProtect()) protectedResources.add(`${req.getType()}::${req.getName()}`);
+    const create = req.getCustomtimeouts()?.getCreate();
+    if (create) createTimeouts.set(`${req.getType()}::${req.getName()}`, create);
     return register(req, callback);
   };
 }

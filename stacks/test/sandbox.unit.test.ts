@@ -19,6 +19,7 @@ import {
   byType,
   CONNECTION_ID,
   checkTaskSecrets,
+  createTimeoutOf,
   dependenciesOf,
   findLeaks,
   inventory,
@@ -227,6 +228,15 @@ describe("sandbox stack", () => {
         `${policy.type} ${policy.name}`,
       ).toBe(true);
     }
+  });
+
+  it("checks the hosted zone holds the domain before asking ACM, and waits 20 minutes for validation, not 75", () => {
+    const lookup = invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
+    expect(lookup.map((i) => i.inputs.zoneId)).toEqual(["Z0123456789ABC"]);
+    expect(one("aws:acm/certificate:Certificate").inputs.domainName).toBe(
+      "portal.sandbox.acme.example",
+    );
+    expect(createTimeoutOf(one("aws:acm/certificateValidation:CertificateValidation"))).toBe("20m");
   });
 
   it("creates the ALB after the internet gateway, and leaves it deletable (not production)", () => {

@@ -1,6 +1,7 @@
 /** The AWS components alone, under Pulumi mocks, and their pure helpers. */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { zoneProblem } from "../frontDoor";
 import { Network, parseSharedNetwork, type SharedNetworkOutput, sharedNetwork } from "../network";
 import { containerDefinitions } from "../portalContainer";
 import {
@@ -108,6 +109,18 @@ describe("PortalImage", () => {
   it("keeps a retained image's pushed manifest when the resource is deleted (production pins it)", () => {
     expect(retainOf(true)).toEqual([true]);
     expect(retainOf(false)).toEqual([false]);
+  });
+});
+
+describe("the hosted zone and the domain", () => {
+  it("accepts the zone's apex and names under it, and names the problem otherwise", () => {
+    expect(zoneProblem("portal.acme.example", "Z1", "acme.example.")).toBeNull();
+    expect(zoneProblem("acme.example", "Z1", "acme.example")).toBeNull();
+    expect(zoneProblem("pr-4.previews.acme.example", "Z1", "previews.acme.example")).toBeNull();
+    // A suffix is not a parent zone: notacme.example is not under acme.example.
+    expect(zoneProblem("portal.notacme.example", "Z1", "acme.example")).toBe(
+      "astral:domainName portal.notacme.example is not in hosted zone Z1 (acme.example): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
+    );
   });
 });
 
