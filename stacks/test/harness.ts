@@ -234,18 +234,46 @@ function recordDependencies(): void {
     getDependenciesList(): string[];
     getProtect(): boolean;
     getCustomtimeouts(): { getCreate(): string } | undefined;
+    getParent(): string;
+    getCustom(): boolean;
   };
   const monitor = pulumi.runtime.getMonitor() as unknown as {
     registerResource(req: Request, callback: unknown): unknown;
   };
   const register = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, callback) => {
+    graphNodes.push({
+      key: `${req.getType()}::${req.getName()}`,
+      type: req.getType(),
+      parent: urnKey(req.getParent()),
+      dependencies: req.getDependenciesList().map(urnKey),
+      custom: req.getCustom(),
+    });
     dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
     if (req.getProtect()) protectedResources.add(`${req.getType()}::${req.getName()}`);
     const create = req.getCustomtimeouts()?.getCreate();
     if (create) createTimeouts.set(`${req.getType()}::${req.getName()}`, create);
     return register(req, callback);
   };
+}
+
+/** Every registered resource (components too) with its parent and dependencies. */
+export interface GraphNode {
+  /** `<type>::<name>`, as urnKey makes it of a URN. */
+  key: string;
+  type: string;
+  parent: string;
+  dependencies: string[];
+  custom: boolean;
+}
+export const graphNodes: GraphNode[] = [];
+
+/** `urn:pulumi:<stack>::<project>::<parent types $>...<type>::<name>` → `<type>::<name>`. */
+export function urnKey(urn: string): string {
+  const parts = urn.split("::");
+  const name = parts.at(-1) ?? "";
+  const type = (parts.at(-2) ?? "").split("$").at(-1) ?? "";
+  return `${type}::${name}`;
 }
 
 /** The URNs a recorded resource depends on. */
