@@ -75,6 +75,42 @@ describe("the documented deploy path (docs/deploy.md), rehearsed", () => {
     );
   });
 
+  it("then docs/operations.md: a preview by hand and its cleanup, a promotion after sandbox moved on, a tenant apply", async () => {
+    const work = testTempDir("astral-rehearsal-");
+    mkdirSync(path.join(work, "docs"));
+    const shell = new DocShell(work);
+    for (const block of blocks) await shell.run(block.code, "docs/deploy.md");
+    const operations = shellBlocks("docs/operations.md");
+    expect(operations.map((b) => b.heading)).toEqual([
+      "PR previews",
+      "Promotion",
+      "Tenant settings",
+    ]);
+    const [previews, promotion, tenant] = operations.map((b) => b.code) as [string, string, string];
+    await shell.run(previews, "docs/operations.md (PR previews)");
+    expect(shell.output).toContain("preview acme/astral/pr-43 created");
+    expect(shell.output).toContain("destroyed and removed acme/astral/pr-43");
+    expect(shell.backend.stacks.has("acme/astral/pr-43")).toBe(false);
+    // A push to main deploys sandbox again (deploy-sandbox.yml), with a new image.
+    await shell.run(
+      'pulumi config set astral:imageTag "$(git rev-parse --short=12 HEAD)-run2" --stack <org>/sandbox\npulumi up --stack <org>/sandbox',
+      "a push to main",
+    );
+    const newDigest = shell.backend.stacks.get("acme/astral/sandbox")?.outputs.imageDigest?.value;
+    await shell.run(promotion, "docs/operations.md (Promotion)");
+    expect(shell.output.join("\n")).toContain(`verified: ${ACCOUNT_REPOSITORY}:`);
+    expect(
+      readFileSync(path.join(work, "docs", "promotions.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toHaveLength(2);
+    expect(readFileSync(path.join(work, "Pulumi.production.yaml"), "utf8")).toContain(
+      `astral:imageDigest: ${newDigest}`,
+    );
+    await shell.run(tenant, "docs/operations.md (Tenant settings)");
+    expect(shell.output).toContain("tenant apply sandbox (acme-sandbox.eu.auth0.com)");
+  });
+
   it("fails a doc that drifts from the code: production without the promotion step", async () => {
     const work = testTempDir("astral-rehearsal-");
     mkdirSync(path.join(work, "docs"));

@@ -7,12 +7,13 @@
  * docs use that this shell does not know, or one that the code refuses, fails the rehearsal.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { FakeStackBackend } from "../../scripts/lib/fake-stack-backend";
 import type { ConfigMap, OutputMap } from "../../scripts/lib/stack-backend";
 import { REPO_ROOT, readStackConfig } from "../../scripts/lib/stacks";
+import { preview } from "../../scripts/preview/cli";
 import { promote } from "../../scripts/promote/cli";
 import type { ImageRegistry } from "../../scripts/promote/registry";
 import { parseStackConfig, SECRET_KEYS } from "../../stacks/config";
@@ -40,7 +41,6 @@ export class DocShell {
   readonly images = new Map<string, string>();
   readonly output: string[] = [];
   private current?: string;
-  private secretKeys = new Map<string, Set<string>>();
   private lastMessage = "";
 
   constructor(readonly workDir: string) {
@@ -193,7 +193,6 @@ export class DocShell {
       if (value === undefined) throw new Error(`no value for ${c}`);
       const config = await this.backend.getConfig(stack);
       await this.backend.setConfig(stack, { ...config, [c]: { value, secret: !!values.secret } });
-      if (values.secret) this.secretsOf(stack).add(c.replace(/^astral:/, ""));
       return "";
     }
     if (a === "stack" && b === "output" && c) {
@@ -206,12 +205,6 @@ export class DocShell {
       return "";
     }
     throw new Error(`the rehearsal does not know pulumi ${positionals.join(" ")}`);
-  }
-
-  private secretsOf(stack: string): Set<string> {
-    const set = this.secretKeys.get(stack) ?? new Set<string>();
-    this.secretKeys.set(stack, set);
-    return set;
   }
 
   /** The outside world's answer to `pulumi up`: the config must parse as the program parses it. */
@@ -228,8 +221,9 @@ export class DocShell {
         .filter(([k]) => k.startsWith("astral:"))
         .map(([k, v]) => [k.slice("astral:".length), v]),
     );
+    // As Pulumi stores them: a key set without --secret is plain (the program refuses it).
     const plain = Object.keys(SECRET_KEYS).filter(
-      (k) => raw[k] !== undefined && !this.secretsOf(stack).has(k),
+      (k) => raw[k] !== undefined && !set[`astral:${k}`]?.secret,
     );
     const config = parseStackConfig(raw, plain);
     const out = (value: unknown) => ({ value, secret: false });
@@ -277,6 +271,38 @@ export class DocShell {
       if (message) this.lastMessage = message;
       this.output.push(...lines);
       return lines.join("\n");
+    }
+    if (script === "preview") {
+      const lines: string[] = [];
+      const code = await preview(rest, {
+        backend: async () => this.backend,
+        pullRequests: () => {
+          throw new Error("the rehearsal has no GitHub API");
+        },
+        sandboxFile: path.join(this.workDir, "Pulumi.sandbox.yaml"),
+        sandboxStack: this.env.ASTRAL_SANDBOX_STACK ?? "",
+        env: this.env,
+        gitSha: () => COMMIT,
+        now: () => new Date("2026-12-03T18:30:00.000Z"),
+        log: (line) => lines.push(line),
+        onOutput: () => {},
+      });
+      if (code !== 0) throw new Error(`preview exited ${code}`);
+      this.output.push(...lines);
+      return lines.join("\n");
+    }
+    if (script === "tenant") {
+      // The command and what it needs, not the import itself: a0deploy against a local tenant
+      // takes 30-45 s (scripts/tenant/tenant.integration.test.ts runs it for real).
+      const [command, env] = rest;
+      const cli = readFileSync(path.join(REPO_ROOT, "scripts/tenant/cli.ts"), "utf8");
+      if (!cli.includes(`"${command}"`)) throw new Error(`the tenant CLI has no "${command}"`);
+      if (!existsSync(path.join(REPO_ROOT, "tenants", "environments", `${env}.yaml`)))
+        throw new Error(`no tenants/environments/${env}.yaml`);
+      for (const name of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"])
+        if (!this.env[name]) throw new Error(`${name} is not set`);
+      this.output.push(`tenant ${command} ${env} (${this.env.AUTH0_DOMAIN})`);
+      return "";
     }
     throw new Error(`the rehearsal does not run npm run ${script}`);
   }
