@@ -100,6 +100,7 @@ export class DocShell {
         if (args.join(" ") !== "rand -hex 32") throw new Error("unknown openssl use");
         return createHash("sha256").update("session").digest("hex");
       case "date":
+        if (args.join(" ") !== "-u +%Y%m%dT%H%M%SZ") throw new Error("unknown date use");
         return "20261203T183000Z";
       case "export":
         for (const pair of args) {
@@ -200,6 +201,10 @@ export class DocShell {
       if (value === undefined) throw new Error(`stack ${stack} has no output ${c}`);
       return String(value);
     }
+    if (a === "stack" && b === "tag" && c === "set" && d && positionals[4]) {
+      await this.backend.setTags(stack, { [d]: positionals[4] });
+      return "";
+    }
     if (a === "up" && positionals.length === 1) {
       await this.backend.up(stack, { message: values.message ?? "" });
       return "";
@@ -231,7 +236,6 @@ export class DocShell {
       // ECR: the pushed tag resolves to the image's digest.
       const digest = `sha256:${createHash("sha256").update(config.imageTag).digest("hex")}`;
       this.images.set(`${ACCOUNT_REPOSITORY}:${config.imageTag}`, digest);
-      void this.backend.setTags(stack, { "astral:git-sha": COMMIT });
       return {
         portalUrl: out(`https://${config.domainName}`),
         imageDigest: out(digest),
@@ -309,6 +313,7 @@ export class DocShell {
 
   private git(args: string[]): string {
     if (args.join(" ") === "rev-parse --short=12 HEAD") return COMMIT.slice(0, 12);
+    if (args.join(" ") === "rev-parse HEAD") return COMMIT;
     if (args[0] === "add") {
       for (const file of args.slice(1).filter((a) => a !== "--")) {
         if (!existsSync(path.join(this.workDir, file))) throw new Error(`${file} does not exist`);
