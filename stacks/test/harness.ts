@@ -3,10 +3,9 @@
  * inputs (secret wrappers intact) and provider; provider-computed outputs are made up here, the
  * provider-secret ones wrapped as secrets (mocks ignore `additionalSecretOutputs`).
  */
-import type { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { resourcePolicies, stackPolicies } from "../../infra/policy/policies";
 import type { StackOutputs } from "../roles";
+import { recordRegistrations } from "./register-log";
 
 export interface Recorded {
   type: string;
@@ -205,85 +204,18 @@ export async function setupMocks(stack: string, config: Record<string, string>):
     false,
     "acme",
   );
-  recordDependencies();
+  recordRegistrations();
 }
 
-/** URNs each resource was registered to depend on (`dependsOn` and its inputs' resources). */
-const dependencies = new Map<string, string[]>();
-/** Resources registered with `protect` (set on them or inherited from their component). */
-const protectedResources = new Set<string>();
-/** Create timeouts resources were registered with (`customTimeouts.create`). */
-const createTimeouts = new Map<string, string>();
-
-/** The `customTimeouts.create` a recorded resource was registered with, if any. */
-export const createTimeoutOf = (resource: Recorded) =>
-  createTimeouts.get(`${resource.type}::${resource.name}`);
-
-/** Whether a recorded resource was registered with `protect`. */
-export const isProtected = (resource: Recorded) =>
-  protectedResources.has(`${resource.type}::${resource.name}`);
-
-/**
- * Mocks do not pass resource options to `newResource`; the register request they receive does
- * carry the dependencies, so the mock monitor is wrapped to keep them.
- */
-function recordDependencies(): void {
-  type Request = {
-    getType(): string;
-    getName(): string;
-    getDependenciesList(): string[];
-    getProtect(): boolean;
-    getCustomtimeouts(): { getCreate(): string } | undefined;
-    getParent(): string;
-    getCustom(): boolean;
-  };
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: Request, callback: unknown): unknown;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    graphNodes.push({
-      key: `${req.getType()}::${req.getName()}`,
-      type: req.getType(),
-      parent: urnKey(req.getParent()),
-      dependencies: req.getDependenciesList().map(urnKey),
-      custom: req.getCustom(),
-    });
-    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
-    if (req.getProtect()) protectedResources.add(`${req.getType()}::${req.getName()}`);
-    const create = req.getCustomtimeouts()?.getCreate();
-    if (create) createTimeouts.set(`${req.getType()}::${req.getName()}`, create);
-    return register(req, callback);
-  };
-}
-
-/** Every registered resource (components too) with its parent and dependencies. */
-export interface GraphNode {
-  /** `<type>::<name>`, as urnKey makes it of a URN. */
-  key: string;
-  type: string;
-  parent: string;
-  dependencies: string[];
-  custom: boolean;
-}
-export const graphNodes: GraphNode[] = [];
-
-/** `urn:pulumi:<stack>::<project>::<parent types $>...<type>::<name>` → `<type>::<name>`. */
-export function urnKey(urn: string): string {
-  const parts = urn.split("::");
-  const name = parts.at(-1) ?? "";
-  const type = (parts.at(-2) ?? "").split("$").at(-1) ?? "";
-  return `${type}::${name}`;
-}
-
-/** The URNs a recorded resource depends on. */
-export function dependenciesOf(resource: Recorded): string[] {
-  return dependencies.get(`${resource.type}::${resource.name}`) ?? [];
-}
-
-/** Whether a URN names this recorded resource (type and name; parents may prefix the type). */
-export const urnOf = (urn: string, resource: Recorded) =>
-  urn.endsWith(`${resource.type}::${resource.name}`);
+export {
+  createTimeoutOf,
+  dependenciesOf,
+  type GraphNode,
+  graphNodes,
+  isProtected,
+  urnKey,
+  urnOf,
+} from "./register-log";
 
 /** Resolves an Output's value and whether it is secret. */
 export async function resolve<T>(
@@ -436,32 +368,7 @@ export function checkTaskSecrets(names: string[]): TaskContainer {
   return container;
 }
 
-/** Runs every CrossGuard policy over the recorded resources (inputs as props). */
-export function policyViolations(): string[] {
-  const found: string[] = [];
-  const resources = records.map((r) => ({
-    type: r.type,
-    name: r.name,
-    urn: `urn:pulumi:test::astral::${r.type}::${r.name}`,
-    props: unwrap(r.inputs) as Record<string, unknown>,
-  }));
-  for (const policy of resourcePolicies) {
-    const validate = policy.validateResource;
-    for (const resource of resources) {
-      for (const v of Array.isArray(validate) ? validate : [validate]) {
-        v?.(resource as unknown as ResourceValidationArgs, (m) =>
-          found.push(`${policy.name}: ${m}`),
-        );
-      }
-    }
-  }
-  for (const policy of stackPolicies) {
-    policy.validateStack({ resources } as unknown as StackValidationArgs, (m) =>
-      found.push(`${policy.name}: ${m}`),
-    );
-  }
-  return found;
-}
+export { policyViolations } from "./policy-check";
 
 /** Stack outputs that are not secret yet contain a known secret value (a leak into plain state). */
 export async function outputLeaks(outputs: object, secrets: string[]): Promise<string[]> {

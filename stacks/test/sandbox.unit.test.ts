@@ -11,20 +11,18 @@ import {
 } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
-import { contextHash } from "../../scripts/image/context";
 import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
+import { SANDBOX_BOOTSTRAP_SECRET, SANDBOX_CONFIG, SANDBOX_SESSION_SECRET } from "./fixtures";
 import {
   AVAILABILITY_ZONES,
   BUILT_DIGEST,
   byType,
   CONNECTION_ID,
   checkTaskSecrets,
-  createTimeoutOf,
   dependenciesOf,
   findLeaks,
   inventory,
   invokes,
-  isProtected,
   isSecretWrapper,
   loadStack,
   MOCK_SECRETS,
@@ -39,25 +37,12 @@ import {
   urnOf,
 } from "./harness";
 
-const SESSION_SECRET = "session-secret-for-tests-0123456789abcdef";
-const BOOTSTRAP_SECRET = "bootstrap-client-secret-for-tests";
+const SESSION_SECRET = SANDBOX_SESSION_SECRET;
+const BOOTSTRAP_SECRET = SANDBOX_BOOTSTRAP_SECRET;
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  outputs = await loadStack("sandbox", {
-    "aws:region": "eu-west-1",
-    role: "sandbox",
-    auth0Domain: "acme-sandbox.eu.auth0.com",
-    auth0ClientId: "bootstrapClientId",
-    auth0ClientSecret: BOOTSTRAP_SECRET,
-    adminEmail: "admin@acme.example",
-    imageTag: "0123456789ab-4711-1",
-    sessionSecret: SESSION_SECRET,
-    domainName: "portal.sandbox.acme.example",
-    hostedZoneId: "Z0123456789ABC",
-    previewDomain: "previews.acme.example",
-    apiIdentifier: "https://api.acme.example/",
-  });
+  outputs = await loadStack("sandbox", SANDBOX_CONFIG);
 });
 
 describe("sandbox stack", () => {
@@ -230,24 +215,6 @@ describe("sandbox stack", () => {
     }
   });
 
-  it("checks the hosted zone holds the domain before asking ACM, and waits 20 minutes for validation, not 75", () => {
-    const lookup = invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
-    expect(lookup.map((i) => i.inputs.zoneId)).toEqual(["Z0123456789ABC"]);
-    expect(one("aws:acm/certificate:Certificate").inputs.domainName).toBe(
-      "portal.sandbox.acme.example",
-    );
-    expect(createTimeoutOf(one("aws:acm/certificateValidation:CertificateValidation"))).toBe("20m");
-  });
-
-  it("creates the ALB after the internet gateway, and leaves it deletable (not production)", () => {
-    const alb = one("aws:lb/loadBalancer:LoadBalancer");
-    const igw = one("aws:ec2/internetGateway:InternetGateway");
-    expect(dependenciesOf(alb).some((urn) => urnOf(urn, igw))).toBe(true);
-    expect(alb.inputs.enableDeletionProtection).toBe(false);
-    // Nor are its Auth0 clients protected: sandbox may be torn down and rebuilt.
-    expect(records.filter((r) => r.type.startsWith("auth0:") && isProtected(r))).toEqual([]);
-  });
-
   it("exports its VPC and subnets for previews to run in", async () => {
     const { value, secret } = await resolve(outputs.network);
     expect(secret).toBe(false);
@@ -295,27 +262,6 @@ describe("sandbox stack", () => {
       imageTagMutability: "IMMUTABLE",
     });
     expect(stackRefs).toEqual([]);
-  });
-
-  it("builds reproducibly from a registry cache it alone writes: build id from the context, fixed timestamps", async () => {
-    const image = unwrap(one("docker-build:index:Image").inputs) as Record<string, unknown>;
-    const cache = one("aws:ecr/repository:Repository", "portal-cache");
-    const ref = `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${cache.name}:buildcache`;
-    // The same sources give the same build id (a docs or config change leaves it: image-context test).
-    expect(image.buildArgs).toEqual({ ASTRAL_BUILD_ID: contextHash("."), SOURCE_DATE_EPOCH: "0" });
-    expect(image.cacheFrom).toEqual([{ registry: { ref } }]);
-    expect(image.cacheTo).toEqual([
-      { registry: { ref, imageManifest: true, ociMediaTypes: true, mode: "max" } },
-    ]);
-    // Immutable except the one cache tag; the policies accept exactly that.
-    expect(cache.inputs).toMatchObject({
-      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
-      imageTagMutabilityExclusionFilters: [{ filter: "buildcache", filterType: "WILDCARD" }],
-    });
-    expect((await resolve(outputs.imageCacheRepository)).value).toBe(
-      ref.replace(/:buildcache$/, ""),
-    );
-    expect(policyViolations()).toEqual([]);
   });
 
   it("stores each secret in Secrets Manager, as secret versions", () => {
