@@ -30,7 +30,10 @@ if (base.status !== 0) process.exit(1);
 const args = reproducibleBuildArgs(contextHash(root));
 /** One build; returns the image's manifest digest and how long it took. */
 function build(n: number, cache: boolean): { digest: string; seconds: number } {
-  buildah(["rmi", "--force", IMAGE], { quiet: true });
+  // Each build its own tag: removing the first image would also prune the intermediate images
+  // the second build is meant to reuse.
+  const tag = `${IMAGE}-${n}`;
+  buildah(["rmi", "--force", tag], { quiet: true });
   const started = Date.now();
   const [cmd, ...storage] = BUILDAH;
   const result = spawnSync(
@@ -57,7 +60,7 @@ function build(n: number, cache: boolean): { digest: string; seconds: number } {
       "--file",
       DOCKERFILE,
       "--tag",
-      IMAGE,
+      tag,
       ".",
     ],
     { cwd: root, stdio: ["ignore", "ignore", "inherit"] },
@@ -66,7 +69,7 @@ function build(n: number, cache: boolean): { digest: string; seconds: number } {
     console.error(`build ${n} failed (exit ${result.status ?? result.signal})`);
     process.exit(1);
   }
-  const digest = buildah(["images", "--digests", "--format", "{{.Digest}}", IMAGE]).trim();
+  const digest = buildah(["images", "--digests", "--format", "{{.Digest}}", tag]).trim();
   return { digest, seconds: (Date.now() - started) / 1000 };
 }
 
@@ -79,7 +82,7 @@ const second = build(2, !cold);
 console.log(
   `build 2 (${cold ? "cold, no cache" : "warm, layer cache"}): ${second.digest} in ${second.seconds.toFixed(0)} s`,
 );
-buildah(["rmi", "--force", IMAGE], { quiet: true });
+for (const n of [1, 2]) buildah(["rmi", "--force", `${IMAGE}-${n}`], { quiet: true });
 if (first.digest === second.digest) {
   console.log("same digest: the same sources give the same image");
   process.exit(0);
