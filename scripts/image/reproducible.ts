@@ -69,7 +69,9 @@ function build(n: number, cache: boolean): { digest: string; seconds: number } {
     console.error(`build ${n} failed (exit ${result.status ?? result.signal})`);
     process.exit(1);
   }
-  const digest = buildah(["images", "--digests", "--format", "{{.Digest}}", tag]).trim();
+  // One line per name the image has: the same image under both tags is listed twice.
+  const digest =
+    buildah(["images", "--digests", "--format", "{{.Digest}}", tag]).trim().split("\n")[0] ?? "";
   return { digest, seconds: (Date.now() - started) / 1000 };
 }
 
