@@ -19,6 +19,10 @@ const config: NextConfig = {
   outputFileTracingRoot: repoRoot,
   turbopack: { root: repoRoot },
   poweredByHeader: false,
+  // The image build passes the build context's hash (portal/Dockerfile's ASTRAL_BUILD_ID): the
+  // same sources give the same build id, so a rebuild from the registry cache gives the same
+  // image. Without it (next dev, a local build) Next makes a random one, as by default.
+  generateBuildId: async () => process.env.ASTRAL_BUILD_ID || null,
   // `next build` always type-checks, in the image as everywhere (typescript is a portal
   // devDependency, so the Dockerfile's `npm ci` installs it; Next never installs it mid-build).
   // No next/image in the portal: no image optimizer, so sharp's ~20 MB of binaries stay out of

@@ -135,6 +135,16 @@ const ProductionConfig = z.object({
   imageDigest: z
     .string()
     .regex(IMAGE_DIGEST, "must be sha256:<64 hex digits>, the digest sandbox runs"),
+  /**
+   * The ECR repository the digest is pulled from, pinned by the promotion with the digest: never
+   * read from sandbox's outputs, so write access to sandbox cannot change what production pulls.
+   */
+  imageRepository: z
+    .string()
+    .regex(
+      /^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?\/[a-z0-9][a-z0-9._/-]*$/,
+      "must be an ECR repository URL, <account>.dkr.ecr.<region>.amazonaws.com/<name> (npm run promote -- prepare pins it)",
+    ),
   sandboxStack: z
     .string()
     .regex(STACK_NAME, "must be <org>/<project>/<stack>, e.g. acme/astral/sandbox"),

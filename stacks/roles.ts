@@ -27,6 +27,7 @@ import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/r
 import { PortalSecrets } from "../infra/aws/secrets";
 import { PortalService } from "../infra/aws/service";
 import { ROLE_TAG } from "../infra/aws/tags";
+import { contextHash } from "../scripts/image/context";
 import type { PreviewConfig, ProductionConfig, SandboxConfig, StackConfig } from "./config";
 
 /** Secret config values, already wrapped: the plain strings never reach a resource input. */
@@ -52,6 +53,8 @@ export interface StackOutputs {
   imageRepository: pulumi.Input<string>;
   /** Sandbox only: the tag it pushed its image as (promotion records it). */
   imageTag?: pulumi.Input<string>;
+  /** Sandbox only: the build cache repository previews read (and only sandbox writes). */
+  imageCacheRepository?: pulumi.Input<string>;
   tenantDomains: pulumi.Input<Record<string, pulumi.Input<string>>>;
   backendClientIds: pulumi.Input<Record<string, pulumi.Input<string>>>;
   /** Sandbox only, secret: read by production and previews through a StackReference. */
@@ -109,18 +112,24 @@ function tenantResources(
     clientId: config.auth0ClientId,
     clientSecret: secrets.auth0ClientSecret,
   });
-  const backend = new AstralBackend(`${environment}-backend`, {
-    domain: config.auth0Domain,
-    provider,
-    credentialKinds: ctx.credentialKinds[environment],
-    plan: config.auth0Plan,
-  });
-  const login = new PortalLogin(`${environment}-login`, {
-    domain: config.auth0Domain,
-    portalUrl,
-    extraBaseUrls,
-    provider,
-  });
+  // Production's clients, their credentials and the grant: a destroy or an accidental
+  // replacement would cut off every portal user and issued credential (protect is inherited).
+  const protect = { protect: environment === "production" };
+  const backend = new AstralBackend(
+    `${environment}-backend`,
+    {
+      domain: config.auth0Domain,
+      provider,
+      credentialKinds: ctx.credentialKinds[environment],
+      plan: config.auth0Plan,
+    },
+    protect,
+  );
+  const login = new PortalLogin(
+    `${environment}-login`,
+    { domain: config.auth0Domain, portalUrl, extraBaseUrls, provider },
+    protect,
+  );
   const api = config.apiIdentifier
     ? new ApiResourceServer(`${environment}-api`, {
         identifier: config.apiIdentifier,
@@ -173,6 +182,10 @@ function portalOnAws(
     [PORTAL_ENV.login.clientId]: plain(credentials.login, "clientId"),
     [PORTAL_ENV.login.baseUrl]: frontDoor.url,
   };
+  // A preview without a domain is served over http on its ALB's name; the portal refuses an http
+  // base URL in production unless told this is such a preview (a policy allows it nowhere else).
+  if (config.role === "preview" && !config.domainName)
+    environment[PORTAL_ENV.login.plainHttpPreview] = "no-domain";
   const secretValues: Record<string, pulumi.Input<string>> = {
     [PORTAL_ENV.login.clientSecret]: secret(credentials.login),
     [PORTAL_ENV.login.sessionSecret]: secrets.sessionSecret,
@@ -225,7 +238,9 @@ function edge(config: StackConfig, ctx: StackContext, network: PortalNetwork) {
     config.domainName && config.hostedZoneId
       ? { domainName: config.domainName, hostedZoneId: config.hostedZoneId }
       : undefined;
-  const frontDoor = new FrontDoor("portal", { network, domain, tags });
+  // Production's ALB cannot be deleted by accident (a destroy, a replacement).
+  const deletionProtection = config.role === "production";
+  const frontDoor = new FrontDoor("portal", { network, domain, tags, deletionProtection });
   return { network, frontDoor };
 }
 
@@ -271,6 +286,8 @@ function sandboxStack(
     contextDir: ctx.repoRoot,
     // Production pins this image's digest: never delete it with this resource.
     retain: true,
+    buildId: contextHash(ctx.repoRoot),
+    cache: { repositoryUrl: repository.cacheRepositoryUrl, write: true },
   });
   const sandboxBackend = tenant.backend.credentialsOutput();
   const sandboxLogin = loginCredentials(tenant.login);
@@ -283,6 +300,7 @@ function sandboxStack(
     imageDigest: image.digest,
     imageRepository: repository.repositoryUrl,
     imageTag: config.imageTag,
+    imageCacheRepository: repository.cacheRepositoryUrl,
     tenantDomains: { sandbox: config.auth0Domain },
     backendClientIds: { sandbox: tenant.backend.clientId },
     sandboxBackend,
@@ -303,7 +321,8 @@ function productionStack(
   const sandboxBackend = sandbox.requireOutput(
     "sandboxBackend",
   ) as pulumi.Output<BackendCredentials>;
-  const imageRepository = sandbox.requireOutput("imageRepository") as pulumi.Output<string>;
+  // Pinned in production's own config by the promotion, not read from sandbox's outputs.
+  const imageRepository = config.imageRepository;
   const network = ownNetwork(config, ctx, true);
   const { frontDoor } = edge(config, ctx, network);
   const tenant = tenantResources("production", config, secrets, ctx, frontDoor.url, []);
@@ -351,6 +370,12 @@ function previewStack(
     tag: previewImageTag(config),
     contextDir: ctx.repoRoot,
     retain: false,
+    buildId: contextHash(ctx.repoRoot),
+    // PR code reads sandbox's cache but never writes it: it must not poison sandbox's builds.
+    cache: {
+      repositoryUrl: sandbox.requireOutput("imageCacheRepository") as pulumi.Output<string>,
+      write: false,
+    },
   });
   portalOnAws(config, secrets, ctx, frontDoor, network, image.imageRef, {
     management: { sandbox: sandboxBackend },

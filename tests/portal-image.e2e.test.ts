@@ -51,6 +51,7 @@ async function taskDefinition() {
     auth0ClientSecret: "bootstrap-secret-of-the-image-test",
     adminEmail: "admin@acme.example",
     imageDigest: `sha256:${"c".repeat(64)}`,
+    imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
     sandboxStack: "acme/astral/sandbox",
     sessionSecret: "session-secret-of-the-image-test-0123456789",
     domainName: "portal.acme.example",

@@ -7,62 +7,29 @@
  * workflow ever runs under the protected `production` environment.
  */
 import { execFile, execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { parseDocument } from "yaml";
 import { testTempDir } from "./support/temp-dirs";
+import {
+  dir,
+  environment,
+  expr,
+  files,
+  type Job,
+  load,
+  readme,
+  root,
+  steps,
+  type Workflow,
+} from "./support/workflows";
 
-const root = path.resolve(__dirname, "..");
-const dir = path.join(root, ".github", "workflows");
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
-const readme = readFileSync(path.join(root, "README.md"), "utf8");
 const npmScripts = (
   JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
     scripts: Record<string, string>;
   }
 ).scripts;
-
-interface Step {
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-}
-interface Concurrency {
-  group: string;
-  "cancel-in-progress"?: boolean;
-}
-interface Job {
-  environment?: string | { name: string };
-  permissions?: Record<string, string>;
-  concurrency?: Concurrency;
-  env?: Record<string, unknown>;
-  steps?: Step[];
-}
-interface Workflow {
-  on: unknown;
-  permissions?: Record<string, string>;
-  concurrency?: Concurrency;
-  env?: Record<string, unknown>;
-  jobs: Record<string, Job>;
-}
-
-function load(file: string): { text: string; workflow: Workflow } {
-  const text = readFileSync(path.join(dir, file), "utf8");
-  const doc = parseDocument(text);
-  if (doc.errors.length > 0)
-    throw new Error(`${file}: ${doc.errors.map((e) => e.message).join("; ")}`);
-  return { text, workflow: doc.toJS() as Workflow };
-}
-
-/** A GitHub Actions expression, `${{ <body> }}`, as it appears in workflow text. */
-const expr = (body: string) => `$${"{{"} ${body} }}`;
-
-const steps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps ?? []);
-const environment = (j: Job) =>
-  typeof j.environment === "object" ? j.environment.name : j.environment;
 
 describe.each(files)("workflow %s", (file) => {
   const { text, workflow } = load(file);
@@ -152,12 +119,29 @@ describe.each(files)("workflow %s", (file) => {
     expect((result as { code?: number }).code ?? 0, report).toBe(0);
   });
 
-  it("gives the Pulumi token only to jobs in a GitHub environment (a token per environment)", () => {
-    expect(readme).toMatch(/\|\s*`PULUMI_ACCESS_TOKEN`\s*\|\s*secret\s*\|\s*environment\s*\|/);
-    expect(JSON.stringify(workflow.env ?? {})).not.toContain("PULUMI_ACCESS_TOKEN");
+  it("holds no stored Pulumi token: each Pulumi job gets its environment's team token by OIDC", () => {
+    expect(text).not.toContain("PULUMI_ACCESS_TOKEN");
     for (const [name, job] of Object.entries(workflow.jobs)) {
-      if (!JSON.stringify(job).includes("secrets.PULUMI_ACCESS_TOKEN")) continue;
-      expect(environment(job), `${file}: job ${name} uses PULUMI_ACCESS_TOKEN`).toBeDefined();
+      const jobSteps = job.steps ?? [];
+      const pulumiAt = jobSteps.findIndex(
+        (s) =>
+          s.uses?.startsWith("pulumi/actions@") ||
+          /npm run (preview|promote) -- (?!comment)/.test(s.run ?? ""),
+      );
+      if (pulumiAt < 0) continue;
+      const authAt = jobSteps.findIndex((s) => s.uses?.startsWith("pulumi/auth-actions@"));
+      expect(
+        authAt,
+        `${file}: job ${name} runs Pulumi without pulumi/auth-actions`,
+      ).toBeGreaterThanOrEqual(0);
+      expect(authAt, `${file}: job ${name} logs in after Pulumi runs`).toBeLessThan(pulumiAt);
+      expect(jobSteps[authAt]?.with).toEqual({
+        organization: expr("vars.PULUMI_ORG"),
+        "requested-token-type": "urn:pulumi:token-type:access_token:team",
+        scope: `team:${expr("vars.PULUMI_TEAM")}`,
+      });
+      expect(environment(job), `${file}: job ${name} has no environment`).toBeDefined();
+      expect(job.permissions?.["id-token"], `${file}: job ${name}`).toBe("write");
     }
   });
 
@@ -221,7 +205,7 @@ describe("the workflows together", () => {
     };
     expect(drift.strategy.matrix.include).toEqual([
       { tenant: "sandbox", environment: "sandbox" },
-      { tenant: "production", environment: "production-preview" },
+      { tenant: "production", environment: "production-drift" },
     ]);
   });
 

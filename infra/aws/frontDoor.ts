@@ -9,6 +9,24 @@ import type { PortalNetwork } from "./network";
 import { CONTAINER_PORT, HEALTH_CHECK_PATH } from "./portalContainer";
 import { PLAIN_HTTP_TAG } from "./tags";
 
+/**
+ * How long `pulumi up` waits for ACM to validate the certificate. The provider's default is 75
+ * minutes; a zone that is not delegated (or not the domain's) never validates, so fail sooner.
+ * DNS validation normally completes in a few minutes.
+ */
+export const CERTIFICATE_VALIDATION_TIMEOUT = "20m";
+
+/**
+ * The domain must be the zone's apex or under it: a record for it in another zone is never
+ * answered, and ACM would wait for validation until the timeout. Returns the problem, or null.
+ */
+export function zoneProblem(domainName: string, zoneId: string, zoneName: string): string | null {
+  const zone = zoneName.replace(/\.$/, "").toLowerCase();
+  const domain = domainName.toLowerCase();
+  if (domain === zone || domain.endsWith(`.${zone}`)) return null;
+  return `astral:domainName ${domainName} is not in hosted zone ${zoneId} (${zone}): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)`;
+}
+
 /** AWS's current recommended TLS policy for ALB HTTPS listeners (TLS 1.3 and 1.2). */
 export const TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
@@ -24,6 +42,8 @@ export interface FrontDoorArgs {
   /** HTTPS on this name (ACM + Route 53); without it, plain HTTP on the ALB's DNS name. */
   readonly domain?: PortalDomain;
   readonly tags: Record<string, string>;
+  /** ALB deletion protection (production): `pulumi destroy` stops at it until it is turned off. */
+  readonly deletionProtection?: boolean;
 }
 
 /**
@@ -99,9 +119,10 @@ export class FrontDoor extends pulumi.ComponentResource {
         securityGroups: [this.albSecurityGroup.id],
         subnets: args.network.publicSubnetIds,
         dropInvalidHeaderFields: true,
+        enableDeletionProtection: args.deletionProtection ?? false,
         tags,
       },
-      parent,
+      { parent: this, dependsOn: args.network.internetRoutes ?? [] },
     );
     this.targetGroup = new aws.lb.TargetGroup(
       `${name}-tg`,
@@ -201,9 +222,16 @@ export class FrontDoor extends pulumi.ComponentResource {
     domain: PortalDomain,
     tags: Record<string, string>,
   ): pulumi.Output<string> {
+    // Checked before the certificate is requested: a wrong zone fails here, by name, at once.
+    const zone = aws.route53.getZoneOutput({ zoneId: domain.hostedZoneId }, { parent: this });
+    const domainName = zone.name.apply((zoneName) => {
+      const problem = zoneProblem(domain.domainName, domain.hostedZoneId, zoneName);
+      if (problem) throw new Error(problem);
+      return domain.domainName;
+    });
     const certificate = new aws.acm.Certificate(
       `${name}-cert`,
-      { domainName: domain.domainName, validationMethod: "DNS", tags },
+      { domainName, validationMethod: "DNS", tags },
       { parent: this },
     );
     const option = certificate.domainValidationOptions.apply((options) => {
@@ -226,7 +254,7 @@ export class FrontDoor extends pulumi.ComponentResource {
     const validation = new aws.acm.CertificateValidation(
       `${name}-cert`,
       { certificateArn: certificate.arn, validationRecordFqdns: [record.fqdn] },
-      { parent: this },
+      { parent: this, customTimeouts: { create: CERTIFICATE_VALIDATION_TIMEOUT } },
     );
     return validation.certificateArn;
   }

@@ -22,6 +22,17 @@ export interface PortalNetwork {
   readonly taskSubnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** Whether tasks need a public IP to reach ECR, Secrets Manager and Auth0. */
   readonly assignPublicIp: pulumi.Input<boolean>;
+  /**
+   * What must exist before an internet-facing ALB is created: the internet gateway and the public
+   * subnets' routes (creating the ALB first fails intermittently: "VPC has no internet gateway").
+   * Empty for a network another stack declared (it exists already).
+   */
+  readonly internetRoutes?: pulumi.Resource[];
+  /**
+   * What must exist before tasks start: the routes that take them out to ECR, Secrets Manager
+   * and Auth0 (with a NAT gateway: the NAT gateway and the private subnets' routes).
+   */
+  readonly taskRoutes?: pulumi.Resource[];
 }
 
 /** A network as a stack output (sandbox exports it; previews read it). */
@@ -82,6 +93,8 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
   readonly taskSubnets: aws.ec2.Subnet[];
   /** Whether tasks need a public IP to reach ECR, Secrets Manager and Auth0. */
   readonly assignPublicIp: boolean;
+  readonly internetRoutes: pulumi.Resource[] = [];
+  readonly taskRoutes: pulumi.Resource[] = [];
 
   constructor(name: string, args: NetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("astral:aws:Network", name, {}, opts);
@@ -105,6 +118,7 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
       { vpcId: this.vpc.id, tags: tags("igw") },
       parent,
     );
+    this.internetRoutes.push(igw);
     const publicRoutes = new aws.ec2.RouteTable(
       `${name}-public`,
       {
@@ -126,10 +140,12 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
         },
         parent,
       );
-      new aws.ec2.RouteTableAssociation(
-        `${name}-public-${i}`,
-        { subnetId: subnet.id, routeTableId: publicRoutes.id },
-        parent,
+      this.internetRoutes.push(
+        new aws.ec2.RouteTableAssociation(
+          `${name}-public-${i}`,
+          { subnetId: subnet.id, routeTableId: publicRoutes.id },
+          parent,
+        ),
       );
       return subnet;
     });
@@ -137,6 +153,7 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
     if (!args.natGateway) {
       this.taskSubnets = this.publicSubnets;
       this.assignPublicIp = true;
+      this.taskRoutes.push(...this.internetRoutes);
     } else {
       const natSubnet = this.publicSubnets[0] as aws.ec2.Subnet; // two exist: checked above
       const eip = new aws.ec2.Eip(`${name}-nat`, { domain: "vpc", tags: tags("nat") }, parent);
@@ -145,6 +162,7 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
         { allocationId: eip.id, subnetId: natSubnet.id, tags: tags("nat") },
         { parent: this, dependsOn: [igw] },
       );
+      this.taskRoutes.push(nat);
       const privateRoutes = new aws.ec2.RouteTable(
         `${name}-private`,
         {
@@ -165,10 +183,12 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
           },
           parent,
         );
-        new aws.ec2.RouteTableAssociation(
-          `${name}-private-${i}`,
-          { subnetId: subnet.id, routeTableId: privateRoutes.id },
-          parent,
+        this.taskRoutes.push(
+          new aws.ec2.RouteTableAssociation(
+            `${name}-private-${i}`,
+            { subnetId: subnet.id, routeTableId: privateRoutes.id },
+            parent,
+          ),
         );
         return subnet;
       });

@@ -8,9 +8,23 @@ import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
 import { statefulOptions } from "./stateful";
+import { BUILD_CACHE_TAG, CACHE_TAG_MUTABILITY } from "./tags";
 
 /** Tags previews push with start with this prefix, so the lifecycle can expire them. */
 export const PREVIEW_TAG_PREFIX = "pr-";
+
+/**
+ * Build args that make a rebuild of the same sources give the same image: Next's build id from
+ * the build context's hash (not random per build), and BuildKit's SOURCE_DATE_EPOCH for the image
+ * config's timestamps. With the registry cache, an unchanged context is all cache hits, so the
+ * layers, and with these the config, are the same: the same digest, no new task definition.
+ */
+export function reproducibleBuildArgs(buildId: string): Record<string, string> {
+  if (!/^[0-9a-f]{16,64}$/.test(buildId)) {
+    throw new Error(`image build id must be 16-64 lowercase hex digits, got "${buildId}"`);
+  }
+  return { ASTRAL_BUILD_ID: buildId, SOURCE_DATE_EPOCH: "0" };
+}
 
 /**
  * Lifecycle rules: expire untagged images after 14 days and keep only the 30 newest preview
@@ -45,6 +59,25 @@ export function lifecyclePolicy(): string {
   });
 }
 
+/** The cache repository keeps its one tag; superseded cache manifests go after a day. */
+export function cacheLifecyclePolicy(): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: "Expire superseded build cache manifests",
+        selection: {
+          tagStatus: "untagged",
+          countType: "sinceImagePushed",
+          countUnit: "days",
+          countNumber: 1,
+        },
+        action: { type: "expire" },
+      },
+    ],
+  });
+}
+
 export interface ImageRepositoryArgs {
   readonly retain: boolean;
   readonly tags: Record<string, string>;
@@ -53,6 +86,11 @@ export interface ImageRepositoryArgs {
 export class ImageRepository extends pulumi.ComponentResource {
   readonly repository: aws.ecr.Repository;
   readonly repositoryUrl: pulumi.Output<string>;
+  /**
+   * The build cache, in a repository of its own: only sandbox's deploy role writes it, previews
+   * (unreviewed PR code) may only read it, which IAM can enforce per repository but not per tag.
+   */
+  readonly cacheRepositoryUrl: pulumi.Output<string>;
 
   constructor(name: string, args: ImageRepositoryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("astral:aws:ImageRepository", name, {}, opts);
@@ -72,8 +110,32 @@ export class ImageRepository extends pulumi.ComponentResource {
       { repository: this.repository.name, policy: lifecyclePolicy() },
       { parent: this },
     );
+    const cache = new aws.ecr.Repository(
+      `${name}-cache`,
+      {
+        imageScanningConfiguration: { scanOnPush: true },
+        imageTagMutability: CACHE_TAG_MUTABILITY.imageTagMutability,
+        imageTagMutabilityExclusionFilters: [
+          ...CACHE_TAG_MUTABILITY.imageTagMutabilityExclusionFilters,
+        ],
+        encryptionConfigurations: [{ encryptionType: "AES256" }],
+        // Only a cache: destroying the stack may take it with its contents.
+        forceDelete: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    new aws.ecr.LifecyclePolicy(
+      `${name}-cache-lifecycle`,
+      { repository: cache.name, policy: cacheLifecyclePolicy() },
+      { parent: this },
+    );
     this.repositoryUrl = this.repository.repositoryUrl;
-    this.registerOutputs({ repositoryUrl: this.repositoryUrl });
+    this.cacheRepositoryUrl = cache.repositoryUrl;
+    this.registerOutputs({
+      repositoryUrl: this.repositoryUrl,
+      cacheRepositoryUrl: this.cacheRepositoryUrl,
+    });
   }
 }
 
@@ -93,6 +155,10 @@ export interface PortalImageArgs {
    * `destroy --exclude-protected` or a renamed resource must not take it away.
    */
   readonly retain: boolean;
+  /** The build id: the build context's hash (scripts/image/context.ts `contextHash`). */
+  readonly buildId: string;
+  /** The registry build cache: always read from; written only by a build that may (sandbox). */
+  readonly cache: { repositoryUrl: pulumi.Input<string>; write: boolean };
 }
 
 /** Builds `portal/Dockerfile` for linux/amd64 and pushes it; `ref` is `<repo>@sha256:...`. */
@@ -110,12 +176,20 @@ export class PortalImage extends pulumi.ComponentResource {
       { registryId: repositoryUrl.apply((url) => url.split(".")[0] ?? "") },
       { parent: this },
     );
+    const cacheRef = pulumi.interpolate`${args.cache.repositoryUrl}:${BUILD_CACHE_TAG}`;
     this.image = new dockerBuild.Image(
       `${name}-image`,
       {
         context: { location: args.contextDir },
         dockerfile: { location: path.join(args.contextDir, "portal", "Dockerfile") },
         platforms: ["linux/amd64"],
+        buildArgs: reproducibleBuildArgs(args.buildId),
+        cacheFrom: [{ registry: { ref: cacheRef } }],
+        // ECR needs an image manifest with OCI media types for a registry cache; "max" caches
+        // the build stage's layers too (npm ci, next build), not only the runtime stage's.
+        cacheTo: args.cache.write
+          ? [{ registry: { ref: cacheRef, imageManifest: true, ociMediaTypes: true, mode: "max" } }]
+          : [],
         push: true,
         tags: [pulumi.interpolate`${repositoryUrl}:${args.tag}`],
         registries: [

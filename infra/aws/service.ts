@@ -183,7 +183,12 @@ export class PortalService extends pulumi.ComponentResource {
       // The target group must be attached to a listener first; autoscaling owns the count after.
       {
         parent: this,
-        dependsOn: [...args.frontDoor.listeners, ...this.executionPolicies],
+        // And the routes out (with a NAT gateway: its routes), or the first tasks cannot pull.
+        dependsOn: [
+          ...args.frontDoor.listeners,
+          ...this.executionPolicies,
+          ...(args.network.taskRoutes ?? []),
+        ],
         ignoreChanges: ["desiredCount"],
       },
     );

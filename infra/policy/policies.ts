@@ -12,10 +12,12 @@ import {
   CREDENTIAL_KINDS,
   type CredentialKind,
   kindsRefusedOnPlan,
+  MANAGEMENT_API_SCOPES,
+  PORTAL_ENV,
   PORTAL_SECRET_ENV,
 } from "@astral/contract";
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
+import { BUILD_CACHE_TAG, CACHE_TAG_MUTABILITY, PLAIN_HTTP_TAG, ROLE_TAG } from "../aws/tags";
 
 /** Names that look like they carry a secret, beyond the contract's list. */
 const SECRET_LIKE = /SECRET|PASSWORD|TOKEN|PRIVATE_KEY|API_KEY/i;
@@ -112,6 +114,37 @@ export const noPlaintextSecretInTaskDefinition: ResourceValidationPolicy = {
   },
 };
 
+/** Parsed container definitions of a task definition, or undefined while unknown (preview). */
+function containersOf(
+  props: Record<string, unknown>,
+): Array<{ name?: string; environment?: Array<{ name?: string; value?: string }> }> | undefined {
+  const raw = props.containerDefinitions;
+  if (typeof raw !== "string") return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export const plainHttpOnlyInPreviews: ResourceValidationPolicy = {
+  name: "astral-plain-http-only-in-previews",
+  description: `${PORTAL_ENV.login.plainHttpPreview} (the portal's allowance for an http base URL) only on a preview stack's task definition.`,
+  enforcementLevel: "mandatory",
+  validateResource: (args, reportViolation) => {
+    if (args.type !== "aws:ecs/taskDefinition:TaskDefinition") return;
+    const tags: Record<string, string> = args.props.tags ?? {};
+    if (tags[ROLE_TAG] === "preview") return;
+    for (const container of containersOf(args.props) ?? []) {
+      if (container.environment?.some((v) => v.name === PORTAL_ENV.login.plainHttpPreview)) {
+        reportViolation(
+          `Container ${container.name}: ${PORTAL_ENV.login.plainHttpPreview} is set on a ${tags[ROLE_TAG] ?? "untagged"} stack; only a preview without a domain may serve the portal over http.`,
+        );
+      }
+    }
+  },
+};
+
 export const albListenersHttps: ResourceValidationPolicy = {
   name: "astral-alb-listeners-https",
   description:
@@ -144,8 +177,15 @@ export const ecrScanOnPush: ResourceValidationPolicy = {
     if (args.props.imageScanningConfiguration?.scanOnPush !== true) {
       reportViolation("ECR repository must set imageScanningConfiguration.scanOnPush = true.");
     }
-    if (args.props.imageTagMutability !== "IMMUTABLE") {
-      reportViolation('ECR repository must set imageTagMutability = "IMMUTABLE".');
+    // The build cache repository may exclude exactly its one cache tag, nothing else.
+    const cacheOnly =
+      args.props.imageTagMutability === CACHE_TAG_MUTABILITY.imageTagMutability &&
+      JSON.stringify(args.props.imageTagMutabilityExclusionFilters) ===
+        JSON.stringify(CACHE_TAG_MUTABILITY.imageTagMutabilityExclusionFilters);
+    if (args.props.imageTagMutability !== "IMMUTABLE" && !cacheOnly) {
+      reportViolation(
+        `ECR repository must set imageTagMutability = "IMMUTABLE" (a build cache repository: immutable except the "${BUILD_CACHE_TAG}" tag).`,
+      );
     }
   },
 };
@@ -192,6 +232,7 @@ export const resourcePolicies = [
   backendGrantScopes,
   backendPlanServesKinds,
   noPlaintextSecretInTaskDefinition,
+  plainHttpOnlyInPreviews,
   albListenersHttps,
   ecrScanOnPush,
   logRetentionSet,

@@ -161,4 +161,27 @@ describe("portal environment", () => {
       checkLoginEnv({ ...login, APP_BASE_URL: "http://portal.test", NODE_ENV: "development" }),
     ).not.toThrow();
   });
+
+  it("starts a preview without a domain on its ALB's http name only with the explicit allowance", async () => {
+    const { checkLoginEnv } = await import("../lib/config/env");
+    const preview = {
+      AUTH0_DOMAIN: "d",
+      AUTH0_CLIENT_ID: "c",
+      AUTH0_CLIENT_SECRET: "s",
+      AUTH0_SECRET: "x".repeat(32),
+      NODE_ENV: "production",
+      APP_BASE_URL: "http://astral-pr-42-1234567890.eu-west-1.elb.amazonaws.com",
+    };
+    // What the preview stack without a domain sets (stacks/roles.ts): the task starts.
+    expect(() =>
+      checkLoginEnv({ ...preview, ASTRAL_PLAIN_HTTP_PREVIEW: "no-domain" }),
+    ).not.toThrow();
+    // Without it, as every sandbox and production task runs, http is still refused.
+    expect(() => checkLoginEnv(preview)).toThrow(
+      /APP_BASE_URL must be an https:\/\/ URL in production \(a preview stack without a domain sets ASTRAL_PLAIN_HTTP_PREVIEW=no-domain\)/,
+    );
+    expect(() => checkLoginEnv({ ...preview, ASTRAL_PLAIN_HTTP_PREVIEW: "yes" })).toThrow(
+      /ASTRAL_PLAIN_HTTP_PREVIEW must be "no-domain" when set/,
+    );
+  });
 });

@@ -21,6 +21,8 @@ const key = <K extends string>(name: K) => `${CONFIG_NAMESPACE}:${name}` as cons
 export const CONFIG_KEYS = {
   role: key("role"),
   imageDigest: key("imageDigest"),
+  /** Production: the ECR repository it pulls the pinned digest from (pinned with the digest). */
+  imageRepository: key("imageRepository"),
   sandboxStack: key("sandboxStack"),
   prNumber: key("prNumber"),
 } as const;

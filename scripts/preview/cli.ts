@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import { buildId } from "../../infra/aws/imageTag";
 import { currentCommit, runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
+import type { StackBackend } from "../lib/stack-backend";
 import { REPO_ROOT, readStackConfig, resolveSandboxStack, stackFilePath } from "../lib/stacks";
 import { renderComment, upsertComment } from "./pr-comment";
 import {
@@ -27,30 +28,60 @@ import {
   parsePrNumber,
   previewStackName,
 } from "./preview";
-import { GitHubPullRequests } from "./pull-requests";
+import { GitHubPullRequests, type PullRequests } from "./pull-requests";
 
 const USAGE = "usage: preview up|destroy|config|comment <pr> | preview cleanup [--ttl-days N]";
 
-async function main(): Promise<number> {
+/** What the commands act on: the real ones by default, fakes in the docs rehearsal. */
+export interface PreviewDeps {
+  backend: () => Promise<StackBackend>;
+  pullRequests: () => PullRequests;
+  /** Sandbox's stack file, whose config a preview derives from. */
+  sandboxFile: string;
+  sandboxStack: string;
+  env: Record<string, string | undefined>;
+  gitSha: () => string;
+  now: () => Date;
+  log: (line: string) => void;
+  onOutput: (line: string) => void;
+}
+
+function realDeps(): PreviewDeps {
+  return {
+    backend: async () => new AutomationStackBackend(REPO_ROOT),
+    pullRequests: () => GitHubPullRequests.fromEnv(),
+    sandboxFile: stackFilePath("sandbox"),
+    sandboxStack: resolveSandboxStack(),
+    env: process.env,
+    gitSha: () => currentCommit(),
+    now: () => new Date(),
+    log: (line) => console.log(line),
+    onOutput: (line) => process.stdout.write(line),
+  };
+}
+
+/** `preview <command> ...` with `args` (without the program name); the exit code. */
+export async function preview(args: string[], deps: PreviewDeps): Promise<number> {
   const { positionals, values } = parseArgs({
+    args,
     allowPositionals: true,
     options: { "ttl-days": { type: "string" } },
   });
   const [command, prArg] = positionals;
   const ttlDays = parseTtl(values["ttl-days"]);
-  const sandboxStack = resolveSandboxStack();
-  const onOutput = (line: string) => process.stdout.write(line);
+  const { sandboxStack, onOutput, log } = deps;
+  const sandboxConfig = () => readStackConfig(deps.sandboxFile);
 
   if (command === "cleanup") {
     const results = await cleanupPreviews({
-      backend: await realBackend(),
-      pullRequests: GitHubPullRequests.fromEnv(),
-      now: new Date(),
+      backend: await deps.backend(),
+      pullRequests: deps.pullRequests(),
+      now: deps.now(),
       ttlDays,
       onOutput,
     });
-    for (const r of results) console.log(`${r.action.padEnd(9)} ${r.stack}: ${r.reason}`);
-    if (results.length === 0) console.log("no preview stacks");
+    for (const r of results) log(`${r.action.padEnd(9)} ${r.stack}: ${r.reason}`);
+    if (results.length === 0) log("no preview stacks");
     return results.some((r) => r.action === "failed") ? 1 : 0;
   }
   if (!["up", "destroy", "config", "comment"].includes(command ?? "")) throw new UsageError(USAGE);
@@ -58,7 +89,7 @@ async function main(): Promise<number> {
   const pr = parsePrNumber(prArg);
 
   if (command === "comment") {
-    const env = process.env;
+    const env = deps.env;
     const body = renderComment({
       sha: env.GITHUB_SHA ?? "",
       previews: [
@@ -89,7 +120,7 @@ async function main(): Promise<number> {
       pr,
       body,
     });
-    console.log(`${done} the report comment on PR #${pr}`);
+    log(`${done} the report comment on PR #${pr}`);
     return 0;
   }
 
@@ -98,41 +129,38 @@ async function main(): Promise<number> {
       sandboxConfig(),
       pr,
       sandboxStack,
-      currentCommit(),
-      buildId(),
+      deps.gitSha(),
+      buildId(deps.env, deps.now()),
     );
-    console.log(
-      JSON.stringify({ stack: previewStackName(pr, sandboxStack), config, notCopied }, null, 2),
-    );
+    log(JSON.stringify({ stack: previewStackName(pr, sandboxStack), config, notCopied }, null, 2));
     return 0;
   }
   if (command === "destroy") {
     await destroyPreview(
-      await realBackend(),
+      await deps.backend(),
       previewStackName(pr, sandboxStack),
       "PR closed",
       onOutput,
     );
-    console.log(`destroyed and removed ${previewStackName(pr, sandboxStack)}`);
+    log(`destroyed and removed ${previewStackName(pr, sandboxStack)}`);
     return 0;
   }
-  const gitSha = currentCommit();
+  const gitSha = deps.gitSha();
   const result = await deployPreview({
-    backend: await realBackend(),
+    backend: await deps.backend(),
     pr,
     sandbox: sandboxConfig(),
     sandboxStack,
     gitSha,
-    buildId: buildId(),
-    now: new Date(),
+    buildId: buildId(deps.env, deps.now()),
+    now: deps.now(),
     ttlDays,
     onOutput,
   });
-  console.log(`preview ${result.stack} ${result.created ? "created" : "updated"}`);
-  if (result.notCopied.length > 0)
-    console.log(`not copied from sandbox: ${result.notCopied.join(", ")}`);
+  log(`preview ${result.stack} ${result.created ? "created" : "updated"}`);
+  if (result.notCopied.length > 0) log(`not copied from sandbox: ${result.notCopied.join(", ")}`);
   if (result.portalUrl) {
-    console.log(`portal: ${result.portalUrl}`);
+    log(`portal: ${result.portalUrl}`);
     setStepOutput("portal-url", result.portalUrl);
   }
   setStepOutput("stack", result.stack);
@@ -147,12 +175,5 @@ function parseTtl(value: string | undefined): number {
   return days;
 }
 
-function sandboxConfig() {
-  return readStackConfig(stackFilePath("sandbox"));
-}
-
-async function realBackend() {
-  return new AutomationStackBackend(REPO_ROOT);
-}
-
-runCli(main);
+// Run as a program (`npm run preview`), not when imported (the docs rehearsal drives `preview`).
+if (require.main === module) runCli(() => preview(process.argv.slice(2), realDeps()));

@@ -16,6 +16,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { runCli, setStepOutput, UsageError } from "../lib/cli";
 import { AutomationStackBackend } from "../lib/pulumi-automation";
+import type { StackBackend } from "../lib/stack-backend";
 import {
   PRODUCTION_STACK,
   REPO_ROOT,
@@ -31,14 +32,40 @@ import {
   tagProduction,
   verifyPromotion,
 } from "./promote";
-import { EcrCliRegistry } from "./registry";
+import { EcrCliRegistry, type ImageRegistry } from "./registry";
 
 export const PROMOTION_LOG = path.join(REPO_ROOT, "docs", "promotions.jsonl");
 const USAGE =
   "usage: promote prepare [--digest D] [--requested-by NAME] | promote verify | promote tag --approved-by NAME [--pr N]";
 
-async function main(): Promise<number> {
+/** What the commands act on: the real ones by default, fakes in the docs rehearsal. */
+export interface PromoteDeps {
+  backend: StackBackend;
+  registry: ImageRegistry;
+  files: { productionFile: string; logFile: string };
+  sandboxStack: string;
+  env: Record<string, string | undefined>;
+  now: () => Date;
+  log: (line: string) => void;
+}
+
+function realDeps(): PromoteDeps {
+  return {
+    backend: new AutomationStackBackend(REPO_ROOT),
+    registry: new EcrCliRegistry(),
+    files: { productionFile: stackFilePath(PRODUCTION_STACK), logFile: PROMOTION_LOG },
+    sandboxStack: resolveSandboxStack(),
+    env: process.env,
+    now: () => new Date(),
+    log: (line) => console.log(line),
+  };
+}
+
+/** `promote <command> ...` with `args` (without the program name); the exit code. */
+export async function promote(args: string[], deps: PromoteDeps): Promise<number> {
+  const { backend, files, sandboxStack, log } = deps;
   const { positionals, values } = parseArgs({
+    args,
     allowPositionals: true,
     options: {
       digest: { type: "string" },
@@ -48,39 +75,32 @@ async function main(): Promise<number> {
     },
   });
   const [command] = positionals;
-  const sandboxStack = resolveSandboxStack();
-  const files = { productionFile: stackFilePath(PRODUCTION_STACK), logFile: PROMOTION_LOG };
-  const backend = new AutomationStackBackend(REPO_ROOT);
 
   if (command === "prepare") {
-    const requestedBy = values["requested-by"] ?? process.env.GITHUB_ACTOR;
+    const requestedBy = values["requested-by"] ?? deps.env.GITHUB_ACTOR;
     if (!requestedBy) throw new UsageError("--requested-by is required (or GITHUB_ACTOR)");
     const result = await preparePromotion({
       backend,
       sandboxStack,
       ...files,
       requestedBy,
-      now: new Date(),
+      now: deps.now(),
       digest: values.digest,
     });
     if (!result.changed) {
-      console.log(`production already pins ${result.digest}: nothing to promote`);
+      log(`production already pins ${result.digest}: nothing to promote`);
       return 0;
     }
-    console.log(
-      `pinned ${result.record.digest} in ${path.relative(REPO_ROOT, files.productionFile)}`,
-    );
-    console.log(`recorded the promotion in ${path.relative(REPO_ROOT, files.logFile)}`);
-    console.log("commit both in a pull request; once merged, the promotion workflow runs:");
-    console.log(`  ${pulumiUpCommand(result.record)}`);
+    log(`pinned ${result.record.digest} in ${path.relative(REPO_ROOT, files.productionFile)}`);
+    log(`recorded the promotion in ${path.relative(REPO_ROOT, files.logFile)}`);
+    log("commit both in a pull request; once merged, the promotion workflow runs:");
+    log(`  ${pulumiUpCommand(result.record)}`);
     return 0;
   }
   if (command === "verify") {
-    const record = await verifyPromotion({ registry: new EcrCliRegistry(), ...files });
-    console.log(
-      `verified: ${record.imageRepository}:${record.imageTag} is ${record.digest}, as recorded`,
-    );
-    console.log(pulumiUpCommand(record));
+    const record = await verifyPromotion({ registry: deps.registry, ...files });
+    log(`verified: ${record.imageRepository}:${record.imageTag} is ${record.digest}, as recorded`);
+    log(pulumiUpCommand(record));
     setStepOutput("message", promotionMessage(record));
     setStepOutput("digest", record.digest);
     setStepOutput("git-sha", record.gitSha);
@@ -101,10 +121,11 @@ async function main(): Promise<number> {
       pr,
       approvedBy,
     });
-    for (const [key, value] of Object.entries(tags)) console.log(`${key}=${value}`);
+    for (const [key, value] of Object.entries(tags)) log(`${key}=${value}`);
     return 0;
   }
   throw new UsageError(USAGE);
 }
 
-runCli(main);
+// Run as a program (`npm run promote`), not when imported (the docs rehearsal drives `promote`).
+if (require.main === module) runCli(() => promote(process.argv.slice(2), realDeps()));

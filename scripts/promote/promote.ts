@@ -12,6 +12,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isMap, parseDocument } from "yaml";
 import { z } from "zod";
+import { isPlaceholder } from "../../stacks/config";
 import type { StackBackend } from "../lib/stack-backend";
 import { CONFIG_KEYS, IMAGE_DIGEST, OUTPUTS, STACK_TAGS } from "../lib/stacks";
 import type { ImageRegistry } from "./registry";
@@ -25,6 +26,7 @@ export class PromotionError extends Error {
       | "invalid_stack_file"
       | "invalid_record"
       | "unrecorded_pin"
+      | "repository_mismatch"
       | "image_not_found"
       | "image_mismatch",
     message: string,
@@ -158,27 +160,49 @@ export function parseDigest(digest: string): string {
   return parsed.data;
 }
 
-/** Production's pinned digest in `Pulumi.production.yaml`, or null when none is pinned. */
+/**
+ * Production's pinned digest in `Pulumi.production.yaml`, or null when none is pinned (the stack
+ * file's all-zero example digest counts as none: a first deploy has no previous digest).
+ */
 export function readPinnedDigest(file: string): string | null {
-  const value = loadStackFile(file).getIn(["config", CONFIG_KEYS.imageDigest]);
-  if (value === undefined || value === null) return null;
-  if (typeof value !== "string") {
-    throw new PromotionError(
-      "invalid_stack_file",
-      `${file}: ${CONFIG_KEYS.imageDigest} must be a string`,
-    );
-  }
-  return parseDigest(value);
+  const value = readPinned(file, CONFIG_KEYS.imageDigest);
+  return value === null ? null : parseDigest(value);
 }
 
 /**
- * Pins `astral:imageDigest` in the stack file, changing only that value (comments, order and
- * every other key untouched). Returns the digest pinned before, or null.
+ * The ECR repository production pulls its pinned digest from, or null when none is pinned yet.
+ * Production pins it itself (not sandbox's output): write access to sandbox must not be able to
+ * change where production pulls from.
  */
-export function writePinnedDigest(file: string, digest: string): string | null {
+export function readPinnedRepository(file: string): string | null {
+  return readPinned(file, CONFIG_KEYS.imageRepository);
+}
+
+function readPinned(file: string, key: string): string | null {
+  const value = loadStackFile(file).getIn(["config", key]);
+  if (value === undefined || value === null) return null;
+  if (typeof value !== "string") {
+    throw new PromotionError("invalid_stack_file", `${file}: ${key} must be a string`);
+  }
+  return isPlaceholder(value) ? null : value;
+}
+
+/**
+ * Pins `astral:imageDigest` (and, given one, `astral:imageRepository`) in the stack file,
+ * changing only those values (comments, order and every other key untouched). Returns the digest
+ * pinned before, or null.
+ */
+export function writePinnedDigest(
+  file: string,
+  digest: string,
+  imageRepository?: string,
+): string | null {
   const previous = readPinnedDigest(file);
   const doc = loadStackFile(file);
   doc.setIn(["config", CONFIG_KEYS.imageDigest], parseDigest(digest));
+  if (imageRepository !== undefined) {
+    doc.setIn(["config", CONFIG_KEYS.imageRepository], ImageRepository.parse(imageRepository));
+  }
   writeFileSync(file, doc.toString());
   return previous;
 }
@@ -257,8 +281,10 @@ export interface PrepareInput {
 }
 
 /**
- * Pins the digest in the production stack file and appends the record; both files are then
- * committed in a PR. Nothing is written when the digest is refused or already pinned.
+ * Pins the digest and its repository in the production stack file and appends the record; both
+ * files are then committed in a PR. Nothing is written when the digest is refused, or when it is
+ * already pinned from that repository and recorded by the last record. A pin without its record
+ * (a stack file edited by hand) gets its record, so `verify` accepts the first deploy too.
  */
 export async function preparePromotion(
   input: PrepareInput,
@@ -273,7 +299,10 @@ export async function preparePromotion(
     log,
   });
   const previousDigest = readPinnedDigest(input.productionFile);
-  if (previousDigest === digest) return { digest, changed: false };
+  const pinned =
+    previousDigest === digest &&
+    readPinnedRepository(input.productionFile) === verified.imageRepository;
+  if (pinned && log.at(-1)?.digest === digest) return { digest, changed: false };
   if (!verified.gitSha) {
     throw new PromotionError(
       "sandbox_not_deployed",
@@ -284,20 +313,21 @@ export async function preparePromotion(
     from: "sandbox",
     to: "production",
     digest,
-    previousDigest,
+    previousDigest: previousDigest === digest ? (log.at(-1)?.digest ?? null) : previousDigest,
     gitSha: verified.gitSha,
     imageRepository: verified.imageRepository,
     imageTag: verified.imageTag,
     requestedBy: input.requestedBy,
     time: input.now.toISOString(),
   });
-  writePinnedDigest(input.productionFile, digest);
+  writePinnedDigest(input.productionFile, digest, verified.imageRepository);
   appendPromotionRecord(input.logFile, record);
   return { record, changed: true };
 }
 
 /**
- * CI's check before `pulumi up -s production`: the pinned digest is the newest record's, and the
+ * CI's check before `pulumi up -s production`: the pinned digest and repository are the newest
+ * record's, and the
  * record's image tag still resolves to that digest in the record's repository (tags are immutable
  * there, so this is the image sandbox built and deployed at `prepare`). It does not look at what
  * sandbox runs now: sandbox redeploys on every push to main, so a merge between `prepare` and this
@@ -315,6 +345,13 @@ export async function verifyPromotion(input: {
     throw new PromotionError(
       "unrecorded_pin",
       `production pins ${pinned ?? "no digest"} but the last promotion record is for ${record?.digest ?? "nothing"}: run "npm run promote -- prepare"`,
+    );
+  }
+  const repository = readPinnedRepository(input.productionFile);
+  if (repository !== record.imageRepository) {
+    throw new PromotionError(
+      "repository_mismatch",
+      `production pulls from ${repository ?? "no pinned repository"} but the promotion record's image is in ${record.imageRepository}: run "npm run promote -- prepare"`,
     );
   }
   const resolved = await input.registry.digestOf(record.imageRepository, record.imageTag);

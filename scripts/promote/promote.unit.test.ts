@@ -10,6 +10,7 @@ import {
   promotionMessage,
   pulumiUpCommand,
   readPinnedDigest,
+  readPinnedRepository,
   readPromotionLog,
   tagProduction,
   verifyPromotion,
@@ -24,7 +25,8 @@ import {
 
 /** The repository's own production stack file (infra's), copied: what a promotion really edits. */
 const PRODUCTION_FILE = path.join(REPO_ROOT, "Pulumi.production.yaml");
-const OLD = readPinnedDigest(PRODUCTION_FILE) as string;
+/** The committed file's example digest: a placeholder, so a first promotion has no previous one. */
+const EXAMPLE_DIGEST = `sha256:${"0".repeat(64)}`;
 const SANDBOX_DIGEST = `sha256:${"a".repeat(64)}`;
 const NEVER = `sha256:${"b".repeat(64)}`;
 const SANDBOX = "acme/astral/sandbox";
@@ -37,7 +39,7 @@ const aliceRecord = (): PromotionRecord => ({
   from: "sandbox",
   to: "production",
   digest: SANDBOX_DIGEST,
-  previousDigest: OLD,
+  previousDigest: null,
   gitSha: "0123abc",
   imageRepository: REPOSITORY,
   imageTag: TAG,
@@ -101,14 +103,15 @@ describe("preparePromotion", () => {
     const result = await aliceAgainstSandbox(files);
     const record = aliceRecord();
     expect(result).toEqual({ changed: true, record });
-    // Only the digest changed; comments, order and every other line are untouched.
+    // Only the digest and its repository changed; comments, order and every other line stay.
     const after = readFileSync(files.productionFile, "utf8");
-    expect(OLD).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(after).toBe(before.replace(OLD, SANDBOX_DIGEST));
+    expect(before).toContain(`astral:imageDigest: ${EXAMPLE_DIGEST}`);
     expect(after.split("\n").filter((l, i) => l !== before.split("\n")[i])).toEqual([
       `  astral:imageDigest: ${SANDBOX_DIGEST}`,
+      `  astral:imageRepository: ${REPOSITORY}`,
     ]);
     expect(readPinnedDigest(files.productionFile)).toBe(SANDBOX_DIGEST);
+    expect(readPinnedRepository(files.productionFile)).toBe(REPOSITORY);
     expect(readFileSync(files.logFile, "utf8")).toBe(`${JSON.stringify(record)}\n`);
     expect(pulumiUpCommand(record)).toBe(
       `pulumi up -s production -m "Promote ${SANDBOX_DIGEST} from sandbox to production (git 0123abc, requested by alice, 2026-11-27T04:30:00.000Z)"`,
@@ -180,12 +183,25 @@ describe("preparePromotion", () => {
     expect(readPinnedDigest(files.productionFile)).toBe(firstPromoted);
   });
 
-  it("does nothing when production already pins the digest", async () => {
+  it("does nothing when production already pins the digest and the last record is for it", async () => {
     const files = workspace();
-    writePinnedDigest(files.productionFile, SANDBOX_DIGEST);
+    await aliceAgainstSandbox(files);
+    const pinned = readFileSync(files.productionFile, "utf8");
     const result = await aliceAgainstSandbox(files);
     expect(result).toEqual({ changed: false, digest: SANDBOX_DIGEST });
-    expect(readPromotionLog(files.logFile)).toEqual([]);
+    expect(readPromotionLog(files.logFile)).toEqual([aliceRecord()]);
+    expect(readFileSync(files.productionFile, "utf8")).toBe(pinned);
+  });
+
+  it("records a pin made by hand (a first deploy), so verify accepts it", async () => {
+    const files = workspace();
+    writePinnedDigest(files.productionFile, SANDBOX_DIGEST, REPOSITORY);
+    const pinned = readFileSync(files.productionFile, "utf8");
+    const result = await aliceAgainstSandbox(files);
+    expect(result).toEqual({ changed: true, record: aliceRecord() });
+    expect(readFileSync(files.productionFile, "utf8")).toBe(pinned);
+    const registry = new FakeRegistry().push(REPOSITORY, TAG, SANDBOX_DIGEST);
+    await expect(verifyPromotion({ registry, ...files })).resolves.toEqual(aliceRecord());
   });
 
   it("rejects a requester that would break the one-line message", async () => {
@@ -199,7 +215,7 @@ describe("preparePromotion", () => {
         now: NOW,
       }),
     ).rejects.toThrow(/one line without quotes/);
-    expect(readPinnedDigest(files.productionFile)).toBe(OLD);
+    expect(readPinnedDigest(files.productionFile)).toBeNull();
   });
 });
 
@@ -247,7 +263,7 @@ describe("verifyPromotion (CI, before pulumi up -s production)", () => {
   it("refuses a pin edited by hand (no record), a tag that resolves elsewhere, and a missing image", async () => {
     const files = workspace();
     const registry = new FakeRegistry().push(REPOSITORY, TAG, SANDBOX_DIGEST);
-    writePinnedDigest(files.productionFile, NEVER);
+    writePinnedDigest(files.productionFile, NEVER, REPOSITORY);
     await expect(verifyPromotion({ registry, ...files })).rejects.toThrow(
       `production pins ${NEVER} but the last promotion record is for nothing`,
     );
@@ -262,6 +278,17 @@ describe("verifyPromotion (CI, before pulumi up -s production)", () => {
     await expect(verifyPromotion({ registry: new FakeRegistry(), ...files })).rejects.toThrow(
       `the promotion record's image ${REPOSITORY}:${TAG} is not in the registry`,
     );
+  });
+
+  it("refuses a pinned repository that is not the record's (production pulls only what was promoted)", async () => {
+    const { files } = await prepared();
+    const other = "999999999999.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-elsewhere";
+    writePinnedDigest(files.productionFile, SANDBOX_DIGEST, other);
+    const registry = new FakeRegistry().push(REPOSITORY, TAG, SANDBOX_DIGEST);
+    await expect(verifyPromotion({ registry, ...files })).rejects.toThrow(
+      `production pulls from ${other} but the promotion record's image is in ${REPOSITORY}`,
+    );
+    expect(registry.asked).toEqual([]);
   });
 
   it("names the line of a malformed promotion record", async () => {

@@ -27,6 +27,7 @@ const production = {
   auth0ClientSecret: "bootstrap-secret",
   adminEmail: "admin@acme.example",
   imageDigest: `sha256:${"a".repeat(64)}`,
+  imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
   sandboxStack: "acme/astral/sandbox",
   domainName: "portal.acme.example",
   hostedZoneId: "Z0123456789ABC",
@@ -327,4 +328,5 @@ const REAL: Record<string, string> = {
   auth0ClientId: "AbCdEf0123456789",
   hostedZoneId: "Z0123456789ABC",
   imageDigest: `sha256:${"d".repeat(64)}`,
+  imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
 };

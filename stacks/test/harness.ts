@@ -3,10 +3,9 @@
  * inputs (secret wrappers intact) and provider; provider-computed outputs are made up here, the
  * provider-secret ones wrapped as secrets (mocks ignore `additionalSecretOutputs`).
  */
-import type { ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
-import { resourcePolicies, stackPolicies } from "../../infra/policy/policies";
 import type { StackOutputs } from "../roles";
+import { recordRegistrations } from "./register-log";
 
 export interface Recorded {
   type: string;
@@ -27,6 +26,7 @@ export const MOCK_SECRETS = {
 };
 export const SANDBOX_REF = {
   imageRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-repo-1a2b3c`,
+  imageCacheRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-cache-9f8e7d`,
   sandboxBackend: {
     domain: "acme-sandbox.eu.auth0.com",
     clientId: "sandboxRefClientId",
@@ -52,6 +52,8 @@ export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];
  * the region's own zones, so a program that does not filter them out picks them).
  */
 export const OPTED_IN_ZONES = [`${REGION}-lcl-1a`, `${REGION}-wl1-dub-wlz-1`];
+/** Route 53 zones by id, as GetHostedZone names them. */
+export const HOSTED_ZONES: Record<string, string> = { Z0123456789ABC: "acme.example" };
 export const BUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 
 const secret = (value: unknown) => ({
@@ -189,6 +191,11 @@ export async function setupMocks(stack: string, config: Record<string, string>):
             .map((z) => z.name);
           return { names, state: args.inputs.state };
         }
+        if (args.token === "aws:route53/getZone:getZone") {
+          const name = HOSTED_ZONES[String(args.inputs.zoneId)];
+          if (!name) throw new Error(`no hosted zone ${args.inputs.zoneId}`);
+          return { zoneId: args.inputs.zoneId, name, id: args.inputs.zoneId };
+        }
         throw new Error(`unexpected call ${args.token}`);
       },
     },
@@ -197,36 +204,18 @@ export async function setupMocks(stack: string, config: Record<string, string>):
     false,
     "acme",
   );
-  recordDependencies();
+  recordRegistrations();
 }
 
-/** URNs each resource was registered to depend on (`dependsOn` and its inputs' resources). */
-const dependencies = new Map<string, string[]>();
-
-/**
- * Mocks do not pass resource options to `newResource`; the register request they receive does
- * carry the dependencies, so the mock monitor is wrapped to keep them.
- */
-function recordDependencies(): void {
-  type Request = { getType(): string; getName(): string; getDependenciesList(): string[] };
-  const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource(req: Request, callback: unknown): unknown;
-  };
-  const register = monitor.registerResource.bind(monitor);
-  monitor.registerResource = (req, callback) => {
-    dependencies.set(`${req.getType()}::${req.getName()}`, req.getDependenciesList());
-    return register(req, callback);
-  };
-}
-
-/** The URNs a recorded resource depends on. */
-export function dependenciesOf(resource: Recorded): string[] {
-  return dependencies.get(`${resource.type}::${resource.name}`) ?? [];
-}
-
-/** Whether a URN names this recorded resource (type and name; parents may prefix the type). */
-export const urnOf = (urn: string, resource: Recorded) =>
-  urn.endsWith(`${resource.type}::${resource.name}`);
+export {
+  createTimeoutOf,
+  dependenciesOf,
+  type GraphNode,
+  graphNodes,
+  isProtected,
+  urnKey,
+  urnOf,
+} from "./register-log";
 
 /** Resolves an Output's value and whether it is secret. */
 export async function resolve<T>(
@@ -379,32 +368,7 @@ export function checkTaskSecrets(names: string[]): TaskContainer {
   return container;
 }
 
-/** Runs every CrossGuard policy over the recorded resources (inputs as props). */
-export function policyViolations(): string[] {
-  const found: string[] = [];
-  const resources = records.map((r) => ({
-    type: r.type,
-    name: r.name,
-    urn: `urn:pulumi:test::astral::${r.type}::${r.name}`,
-    props: unwrap(r.inputs) as Record<string, unknown>,
-  }));
-  for (const policy of resourcePolicies) {
-    const validate = policy.validateResource;
-    for (const resource of resources) {
-      for (const v of Array.isArray(validate) ? validate : [validate]) {
-        v?.(resource as unknown as ResourceValidationArgs, (m) =>
-          found.push(`${policy.name}: ${m}`),
-        );
-      }
-    }
-  }
-  for (const policy of stackPolicies) {
-    policy.validateStack({ resources } as unknown as StackValidationArgs, (m) =>
-      found.push(`${policy.name}: ${m}`),
-    );
-  }
-  return found;
-}
+export { policyViolations } from "./policy-check";
 
 /** Stack outputs that are not secret yet contain a known secret value (a leak into plain state). */
 export async function outputLeaks(outputs: object, secrets: string[]): Promise<string[]> {

@@ -5,6 +5,7 @@
  */
 import { PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
+import { checkLoginEnv } from "../../portal/lib/config/env";
 import type { StackOutputs } from "../roles";
 import {
   BUILT_DIGEST,
@@ -107,6 +108,15 @@ describe("preview stack", () => {
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
   });
 
+  it("reads sandbox's build cache and never writes it (PR code must not poison sandbox's builds)", () => {
+    const image = unwrap(one("docker-build:index:Image").inputs) as Record<string, unknown>;
+    expect(image.cacheFrom).toEqual([
+      { registry: { ref: `${SANDBOX_REF.imageCacheRepository}:buildcache` } },
+    ]);
+    expect(image.cacheTo).toEqual([]);
+    expect(image.buildArgs).toMatchObject({ SOURCE_DATE_EPOCH: "0" });
+  });
+
   it("without a domain, serves plain HTTP on the ALB name, marked as deliberate", async () => {
     const [listener, ...others] = byType("aws:lb/listener:Listener");
     expect(others).toEqual([]);
@@ -115,6 +125,17 @@ describe("preview stack", () => {
       tags: { "astral:plain-http": "no-domain" },
     });
     expect((await resolve(outputs.portalUrl)).value).toMatch(/^http:\/\/portal-alb-123\./);
+  });
+
+  it("without a domain, gives the task what lets the portal start on that http URL in production", () => {
+    const names = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
+    const env = taskEnv(checkTaskSecrets(names));
+    expect(env[PORTAL_ENV.login.baseUrl]).toMatch(/^http:\/\//);
+    expect(env).toMatchObject({ NODE_ENV: "production", ASTRAL_PLAIN_HTTP_PREVIEW: "no-domain" });
+    // The portal's own start-up check, with the secrets ECS would inject from Secrets Manager.
+    const secrets = Object.fromEntries(names.map((n) => [n, "s".repeat(40)]));
+    expect(() => checkLoginEnv({ ...env, ...secrets })).not.toThrow();
+    expect(policyViolations()).toEqual([]);
   });
 
   it("protects nothing and lets secrets be deleted at once", () => {

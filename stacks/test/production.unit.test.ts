@@ -9,8 +9,10 @@ import type { StackOutputs } from "../roles";
 import {
   byType,
   checkTaskSecrets,
+  dependenciesOf,
   findLeaks,
   inventory,
+  isProtected,
   loadStack,
   MOCK_SECRETS,
   one,
@@ -22,11 +24,14 @@ import {
   stackRefs,
   taskEnv,
   unwrap,
+  urnOf,
 } from "./harness";
 
 const SESSION_SECRET = "production-session-secret-0123456789abcdef";
 const BOOTSTRAP_SECRET = "production-bootstrap-secret";
 const DIGEST = `sha256:${"c".repeat(64)}`;
+/** Production's own pin: deliberately not sandbox's output, which production must not follow. */
+const PINNED_REPOSITORY = "210987654321.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-pinned";
 let outputs: StackOutputs;
 
 beforeAll(async () => {
@@ -39,6 +44,7 @@ beforeAll(async () => {
     auth0ClientSecret: BOOTSTRAP_SECRET,
     adminEmail: "admin@acme.example",
     imageDigest: DIGEST,
+    imageRepository: PINNED_REPOSITORY,
     sandboxStack: "acme/astral/sandbox",
     sessionSecret: SESSION_SECRET,
     domainName: "portal.acme.example",
@@ -90,11 +96,11 @@ describe("production stack", () => {
     });
   });
 
-  it("builds nothing and runs the sandbox repository's image pinned by the configured digest", () => {
+  it("builds nothing and runs the image pinned by its own config (repository and digest), not sandbox's output", () => {
     expect(byType("docker-build:index:Image")).toEqual([]);
     expect(byType("aws:ecr/repository:Repository")).toEqual([]);
     const container = checkTaskSecrets([...PORTAL_SECRET_ENV]);
-    expect(container.image).toBe(`${SANDBOX_REF.imageRepository}@${DIGEST}`);
+    expect(container.image).toBe(`${PINNED_REPOSITORY}@${DIGEST}`);
   });
 
   it("reads the sandbox stack by StackReference, and its credentials stay secret", async () => {
@@ -135,7 +141,7 @@ describe("production stack", () => {
 
   it("exports the promoted digest and both tenants, credentials nowhere in plain outputs", async () => {
     expect(await resolve(outputs.imageDigest)).toEqual({ value: DIGEST, secret: false });
-    expect((await resolve(outputs.imageRepository)).value).toBe(SANDBOX_REF.imageRepository);
+    expect((await resolve(outputs.imageRepository)).value).toBe(PINNED_REPOSITORY);
     expect((await resolve(outputs.tenantDomains)).value).toEqual({
       production: "acme.eu.auth0.com",
       sandbox: SANDBOX_REF.sandboxBackend.domain,
@@ -205,6 +211,44 @@ describe("production stack", () => {
       policyType: "TargetTrackingScaling",
     });
     expect(one("aws:cloudwatch/logGroup:LogGroup").inputs.retentionInDays).toBe(30);
+  });
+
+  it("creates the ALB after the internet gateway and its routes, the service after the NAT routes", () => {
+    const dependsOnAll = (resource: ReturnType<typeof one>, needed: ReturnType<typeof one>[]) =>
+      needed.filter((n) => !dependenciesOf(resource).some((urn) => urnOf(urn, n)));
+    const alb = one("aws:lb/loadBalancer:LoadBalancer");
+    const publicAssociations = byType("aws:ec2/routeTableAssociation:RouteTableAssociation").filter(
+      (a) => a.name.includes("public"),
+    );
+    expect(publicAssociations).toHaveLength(2);
+    expect(
+      dependsOnAll(alb, [one("aws:ec2/internetGateway:InternetGateway"), ...publicAssociations]),
+    ).toEqual([]);
+    const privateAssociations = byType(
+      "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    ).filter((a) => a.name.includes("private"));
+    expect(privateAssociations).toHaveLength(2);
+    expect(
+      dependsOnAll(one("aws:ecs/service:Service"), [
+        one("aws:ec2/natGateway:NatGateway"),
+        ...privateAssociations,
+      ]),
+    ).toEqual([]);
+  });
+
+  it("protects its ALB from deletion, and its Auth0 clients, credentials and grant with protect", () => {
+    expect(one("aws:lb/loadBalancer:LoadBalancer").inputs.enableDeletionProtection).toBe(true);
+    const auth0 = records.filter((r) =>
+      /^auth0:index\/(client|clientCredentials|clientGrant):/.test(r.type),
+    );
+    expect(auth0.map((r) => r.type).sort()).toEqual([
+      "auth0:index/client:Client",
+      "auth0:index/client:Client",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientCredentials:ClientCredentials",
+      "auth0:index/clientGrant:ClientGrant",
+    ]);
+    expect(auth0.filter((r) => !isProtected(r)).map((r) => r.name)).toEqual([]);
   });
 
   it("(how the mocks work) a StackReference output listed in secretOutputNames reads as secret", async () => {

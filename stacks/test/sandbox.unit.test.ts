@@ -12,6 +12,7 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
 import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
+import { SANDBOX_BOOTSTRAP_SECRET, SANDBOX_CONFIG, SANDBOX_SESSION_SECRET } from "./fixtures";
 import {
   AVAILABILITY_ZONES,
   BUILT_DIGEST,
@@ -36,26 +37,12 @@ import {
   urnOf,
 } from "./harness";
 
-const SESSION_SECRET = "session-secret-for-tests-0123456789abcdef";
-const BOOTSTRAP_SECRET = "bootstrap-client-secret-for-tests";
+const SESSION_SECRET = SANDBOX_SESSION_SECRET;
+const BOOTSTRAP_SECRET = SANDBOX_BOOTSTRAP_SECRET;
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  outputs = await loadStack("sandbox", {
-    "aws:region": "eu-west-1",
-    role: "sandbox",
-    auth0Domain: "acme-sandbox.eu.auth0.com",
-    auth0Plan: "free",
-    auth0ClientId: "bootstrapClientId",
-    auth0ClientSecret: BOOTSTRAP_SECRET,
-    adminEmail: "admin@acme.example",
-    imageTag: "0123456789ab-4711-1",
-    sessionSecret: SESSION_SECRET,
-    domainName: "portal.sandbox.acme.example",
-    hostedZoneId: "Z0123456789ABC",
-    previewDomain: "previews.acme.example",
-    apiIdentifier: "https://api.acme.example/",
-  });
+  outputs = await loadStack("sandbox", SANDBOX_CONFIG);
 });
 
 describe("sandbox stack", () => {
@@ -86,8 +73,8 @@ describe("sandbox stack", () => {
       "aws:ec2/securityGroup:SecurityGroup": 2,
       "aws:ec2/subnet:Subnet": 2,
       "aws:ec2/vpc:Vpc": 1,
-      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 1,
-      "aws:ecr/repository:Repository": 1,
+      "aws:ecr/lifecyclePolicy:LifecyclePolicy": 2,
+      "aws:ecr/repository:Repository": 2,
       "aws:ecs/cluster:Cluster": 1,
       "aws:ecs/service:Service": 1,
       "aws:ecs/taskDefinition:TaskDefinition": 1,
@@ -256,7 +243,7 @@ describe("sandbox stack", () => {
 
   it("builds the image from portal/Dockerfile with the repo root as context and pushes it to its ECR repository", () => {
     const image = one("docker-build:index:Image");
-    const repo = one("aws:ecr/repository:Repository");
+    const repo = one("aws:ecr/repository:Repository", "portal-repo");
     expect(unwrap(image.inputs)).toMatchObject({
       push: true,
       platforms: ["linux/amd64"],
@@ -341,7 +328,7 @@ describe("sandbox stack", () => {
     const secretNames = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
     const container = checkTaskSecrets(secretNames);
     expect(container.image).toBe(
-      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository").name}@${BUILT_DIGEST}`,
+      `123456789012.dkr.ecr.eu-west-1.amazonaws.com/${one("aws:ecr/repository:Repository", "portal-repo").name}@${BUILT_DIGEST}`,
     );
     const env = taskEnv(container);
     expect(env).toMatchObject({
@@ -352,6 +339,8 @@ describe("sandbox stack", () => {
       [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+    // The portal's http allowance is a preview's without a domain, never a tenant stack's.
+    expect(env).not.toHaveProperty(PORTAL_ENV.login.plainHttpPreview);
   });
 
   it("places the subnets in two zones the region reports, not guessed letters", () => {

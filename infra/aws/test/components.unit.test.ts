@@ -1,9 +1,16 @@
 /** The AWS components alone, under Pulumi mocks, and their pure helpers. */
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { zoneProblem } from "../frontDoor";
 import { Network, parseSharedNetwork, type SharedNetworkOutput, sharedNetwork } from "../network";
 import { containerDefinitions } from "../portalContainer";
-import { ImageRepository, lifecyclePolicy, PortalImage, PREVIEW_TAG_PREFIX } from "../registry";
+import {
+  ImageRepository,
+  lifecyclePolicy,
+  PortalImage,
+  PREVIEW_TAG_PREFIX,
+  reproducibleBuildArgs,
+} from "../registry";
 import { PortalSecrets } from "../secrets";
 import { secretsReadPolicy } from "../service";
 import { statefulOptions } from "../stateful";
@@ -79,7 +86,14 @@ describe("PortalImage", () => {
     const seen: Array<boolean | undefined> = [];
     new PortalImage(
       `img-${retain}`,
-      { repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/r", tag: "t", contextDir: "/r", retain },
+      {
+        repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/r",
+        tag: "t",
+        contextDir: "/r",
+        retain,
+        buildId: "0123456789abcdef",
+        cache: { repositoryUrl: "1.dkr.ecr.eu-west-1.amazonaws.com/c", write: false },
+      },
       {
         transformations: [
           (a) => {
@@ -95,6 +109,30 @@ describe("PortalImage", () => {
   it("keeps a retained image's pushed manifest when the resource is deleted (production pins it)", () => {
     expect(retainOf(true)).toEqual([true]);
     expect(retainOf(false)).toEqual([false]);
+  });
+});
+
+describe("the hosted zone and the domain", () => {
+  it("accepts the zone's apex and names under it, and names the problem otherwise", () => {
+    expect(zoneProblem("portal.acme.example", "Z1", "acme.example.")).toBeNull();
+    expect(zoneProblem("acme.example", "Z1", "acme.example")).toBeNull();
+    expect(zoneProblem("pr-4.previews.acme.example", "Z1", "previews.acme.example")).toBeNull();
+    // A suffix is not a parent zone: notacme.example is not under acme.example.
+    expect(zoneProblem("portal.notacme.example", "Z1", "acme.example")).toBe(
+      "astral:domainName portal.notacme.example is not in hosted zone Z1 (acme.example): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
+    );
+  });
+});
+
+describe("reproducible image builds", () => {
+  it("pass the context-derived build id and a fixed SOURCE_DATE_EPOCH, and refuse anything else as an id", () => {
+    expect(reproducibleBuildArgs("0123456789abcdef")).toEqual({
+      ASTRAL_BUILD_ID: "0123456789abcdef",
+      SOURCE_DATE_EPOCH: "0",
+    });
+    expect(() => reproducibleBuildArgs("$(date)")).toThrow(
+      'image build id must be 16-64 lowercase hex digits, got "$(date)"',
+    );
   });
 });
 

@@ -207,6 +207,12 @@ export const PORTAL_ENV = {
     /** Session cookie encryption secret, 32+ bytes. */
     sessionSecret: "AUTH0_SECRET",
     baseUrl: "APP_BASE_URL",
+    /**
+     * Set (to "no-domain") only by a preview stack without a domain, whose ALB serves plain http:
+     * the one case where a production build may run on an http base URL. A policy refuses it on
+     * any task definition not tagged as such a preview.
+     */
+    plainHttpPreview: "ASTRAL_PLAIN_HTTP_PREVIEW",
   },
 } as const;
 

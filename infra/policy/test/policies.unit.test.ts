@@ -14,6 +14,7 @@ import {
   ecrScanOnPush,
   logRetentionSet,
   noPlaintextSecretInTaskDefinition,
+  plainHttpOnlyInPreviews,
   previewOwnsNoTenantResources,
   resourcePolicies,
   stackPolicies,
@@ -175,6 +176,21 @@ describe("policies", () => {
     ).toHaveLength(count);
   });
 
+  it.each<[string, string, number]>([
+    ["a preview", "preview", 0],
+    ["production", "production", 1],
+    ["sandbox", "sandbox", 1],
+  ])("the portal's plain-http allowance only in a preview: %s", (_name, role, count) => {
+    const allowance = containers({
+      environment: [{ name: "ASTRAL_PLAIN_HTTP_PREVIEW", value: "no-domain" }],
+    });
+    const props = { containerDefinitions: allowance, tags: { "astral:role": role } };
+    expect(violations(plainHttpOnlyInPreviews, TASK, props)).toHaveLength(count);
+    expect(
+      violations(plainHttpOnlyInPreviews, TASK, { ...props, containerDefinitions: containers({}) }),
+    ).toEqual([]);
+  });
+
   it.each<[string, Record<string, unknown>, number]>([
     ["HTTPS", { protocol: "HTTPS", port: 443, certificateArn: "arn:cert" }, 0],
     [
@@ -223,10 +239,20 @@ describe("policies", () => {
         imageTagMutability: "IMMUTABLE",
       }),
     ).toEqual([]);
+    const mustBeImmutable =
+      'ECR repository must set imageTagMutability = "IMMUTABLE" (a build cache repository: immutable except the "buildcache" tag).';
     expect(violations(ecrScanOnPush, type, { imageTagMutability: "MUTABLE" })).toEqual([
       "ECR repository must set imageScanningConfiguration.scanOnPush = true.",
-      'ECR repository must set imageTagMutability = "IMMUTABLE".',
+      mustBeImmutable,
     ]);
+    // The build cache repository: immutable except exactly its cache tag, nothing wider.
+    const cache = (filter: string) => ({
+      imageScanningConfiguration: { scanOnPush: true },
+      imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",
+      imageTagMutabilityExclusionFilters: [{ filter, filterType: "WILDCARD" }],
+    });
+    expect(violations(ecrScanOnPush, type, cache("buildcache"))).toEqual([]);
+    expect(violations(ecrScanOnPush, type, cache("*"))).toEqual([mustBeImmutable]);
   });
 
   it("log groups set a retention", () => {

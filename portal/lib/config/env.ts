@@ -19,6 +19,9 @@ export class PortalEnvError extends Error {
   }
 }
 
+/** The only value of PORTAL_ENV.login.plainHttpPreview (what the preview stack sets). */
+export const PLAIN_HTTP_PREVIEW = "no-domain";
+
 const DOMAIN = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 
 /** Management access per environment that has its three variables set. */
@@ -61,15 +64,24 @@ export function checkLoginEnv(env: Record<string, string | undefined> = process.
   if (secret && secret.length < 32)
     problems.push(`${l.sessionSecret} must be at least 32 characters`);
   // Session cookies are Secure only when the portal is served over https (lib/auth0.ts): a
-  // production portal on a plain-http base URL would send the session in clear.
+  // production portal on a plain-http base URL would send the session in clear. The one
+  // exception is explicit: a throwaway preview stack without a domain (its ALB has no
+  // certificate) sets ASTRAL_PLAIN_HTTP_PREVIEW=no-domain, which the CrossGuard policy allows
+  // only on a task definition tagged as that preview, never on sandbox or production.
   const baseUrl = env[l.baseUrl];
+  const plainHttpPreview = env[l.plainHttpPreview];
+  if (plainHttpPreview !== undefined && plainHttpPreview !== PLAIN_HTTP_PREVIEW)
+    problems.push(`${l.plainHttpPreview} must be "${PLAIN_HTTP_PREVIEW}" when set`);
   if (
     baseUrl &&
     env.NODE_ENV === "production" &&
     !baseUrl.startsWith("https://") &&
-    !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(baseUrl)
+    !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(baseUrl) &&
+    !(plainHttpPreview === PLAIN_HTTP_PREVIEW && baseUrl.startsWith("http://"))
   )
-    problems.push(`${l.baseUrl} must be an https:// URL in production`);
+    problems.push(
+      `${l.baseUrl} must be an https:// URL in production (a preview stack without a domain sets ${l.plainHttpPreview}=${PLAIN_HTTP_PREVIEW})`,
+    );
   if (problems.length) throw new PortalEnvError(problems);
 }
 

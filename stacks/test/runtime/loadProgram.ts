@@ -60,7 +60,9 @@ pulumi.runtime
       call: (args: { token: string }) =>
         args.token === "aws:index/getAvailabilityZones:getAvailabilityZones"
           ? { names: ["eu-west-1a", "eu-west-1b"] }
-          : { userName: "AWS", password: "ecr-password" },
+          : args.token === "aws:route53/getZone:getZone"
+            ? { name: "acme.example" }
+            : { userName: "AWS", password: "ecr-password" },
     },
     "astral",
     "sandbox",

@@ -1,0 +1,20 @@
+/** Stack configs the stack tests load (keys without the `astral:` namespace, as Pulumi stores them). */
+
+export const SANDBOX_SESSION_SECRET = "session-secret-for-tests-0123456789abcdef";
+export const SANDBOX_BOOTSTRAP_SECRET = "bootstrap-client-secret-for-tests";
+
+export const SANDBOX_CONFIG: Record<string, string> = {
+  "aws:region": "eu-west-1",
+  role: "sandbox",
+  auth0Domain: "acme-sandbox.eu.auth0.com",
+  auth0Plan: "free",
+  auth0ClientId: "bootstrapClientId",
+  auth0ClientSecret: SANDBOX_BOOTSTRAP_SECRET,
+  adminEmail: "admin@acme.example",
+  imageTag: "0123456789ab-4711-1",
+  sessionSecret: SANDBOX_SESSION_SECRET,
+  domainName: "portal.sandbox.acme.example",
+  hostedZoneId: "Z0123456789ABC",
+  previewDomain: "previews.acme.example",
+  apiIdentifier: "https://api.acme.example/",
+};

@@ -1,0 +1,165 @@
+/**
+ * The documented deploy path, rehearsed: the ```sh blocks of docs/deploy.md run in order
+ * (stacks, secrets, the first sandbox deploy, the first production deploy through a promotion
+ * record, a preview by hand) in tests/support/doc-shell.ts, against fakes for the outside and the
+ * repository's own config schema and promotion CLI; then `promote.yml`'s verify accepts what the
+ * first production deploy committed. A doc that drifts from the code (a config key the schema
+ * wants and no step sets, a CLI flag that no longer exists, a file `git add` names that no step
+ * writes) fails here.
+ */
+import { mkdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { verifyPromotion } from "../scripts/promote/promote";
+import { ACCOUNT_REPOSITORY, DocShell } from "./support/doc-shell";
+import { testTempDir } from "./support/temp-dirs";
+
+const root = path.resolve(__dirname, "..");
+const read = (file: string) => readFileSync(path.join(root, file), "utf8");
+
+/** The fenced sh blocks of a markdown file, each with the heading it sits under. */
+function shellBlocks(file: string): Array<{ heading: string; code: string }> {
+  const text = read(file);
+  const blocks: Array<{ heading: string; code: string }> = [];
+  for (const match of text.matchAll(/```sh\n([\s\S]*?)```/g)) {
+    const before = text.slice(0, match.index);
+    const heading = [...before.matchAll(/^#+ (.*)$/gm)].at(-1)?.[1] ?? "";
+    blocks.push({ heading, code: match[1] ?? "" });
+  }
+  return blocks;
+}
+
+describe("the documented deploy path (docs/deploy.md), rehearsed", () => {
+  const blocks = shellBlocks("docs/deploy.md");
+
+  it("has blocks for each step the rehearsal covers", () => {
+    expect(blocks.map((b) => b.heading)).toEqual([
+      "2. Stacks and config",
+      "2. Stacks and config",
+      "3. Sandbox first",
+      "4. Production",
+      "Previews",
+    ]);
+  });
+
+  it("runs them in order: first sandbox deploy, first production deploy through a promotion record, a preview", async () => {
+    const work = testTempDir("astral-rehearsal-");
+    mkdirSync(path.join(work, "docs"));
+    const shell = new DocShell(work);
+    for (const [i, block] of blocks.entries()) {
+      await shell.run(block.code, `docs/deploy.md block ${i + 1} (${block.heading})`);
+    }
+    const sandbox = shell.backend.stacks.get("acme/astral/sandbox");
+    const production = shell.backend.stacks.get("acme/astral/production");
+    const preview = shell.backend.stacks.get("acme/astral/pr-42");
+    for (const stack of [sandbox, production, preview]) {
+      expect(stack?.history[0]).toMatchObject({ kind: "update", result: "succeeded" });
+    }
+    // Production runs what sandbox pushed, pinned in its own file, recorded for verify.
+    const digest = sandbox?.outputs.imageDigest?.value;
+    expect(production?.outputs.imageDigest?.value).toBe(digest);
+    const files = {
+      productionFile: path.join(work, "Pulumi.production.yaml"),
+      logFile: path.join(work, "docs", "promotions.jsonl"),
+    };
+    const registry = { digestOf: async (r: string, t: string) => shell.images.get(`${r}:${t}`) };
+    await expect(verifyPromotion({ registry, ...files })).resolves.toMatchObject({
+      digest,
+      imageRepository: ACCOUNT_REPOSITORY,
+      previousDigest: null,
+      requestedBy: "alice",
+    });
+    // The production update carries the record's message, as prepare printed it.
+    expect(production?.history[0]?.message).toMatch(
+      new RegExp(`^Promote ${digest} from sandbox to production \\(git `),
+    );
+  });
+
+  it("then docs/operations.md: a preview by hand and its cleanup, a promotion after sandbox moved on, a tenant apply", async () => {
+    const work = testTempDir("astral-rehearsal-");
+    mkdirSync(path.join(work, "docs"));
+    const shell = new DocShell(work);
+    for (const block of blocks) await shell.run(block.code, "docs/deploy.md");
+    const operations = shellBlocks("docs/operations.md");
+    expect(operations.map((b) => b.heading)).toEqual([
+      "PR previews",
+      "Promotion",
+      "Tenant settings",
+    ]);
+    const [previews, promotion, tenant] = operations.map((b) => b.code) as [string, string, string];
+    await shell.run(previews, "docs/operations.md (PR previews)");
+    expect(shell.output).toContain("preview acme/astral/pr-43 created");
+    expect(shell.output).toContain("destroyed and removed acme/astral/pr-43");
+    expect(shell.backend.stacks.has("acme/astral/pr-43")).toBe(false);
+    // A push to main deploys sandbox again (deploy-sandbox.yml), with a new image.
+    await shell.run(
+      'pulumi config set astral:imageTag "$(git rev-parse --short=12 HEAD)-run2" --stack <org>/sandbox\npulumi up --stack <org>/sandbox',
+      "a push to main",
+    );
+    const newDigest = shell.backend.stacks.get("acme/astral/sandbox")?.outputs.imageDigest?.value;
+    await shell.run(promotion, "docs/operations.md (Promotion)");
+    expect(shell.output.join("\n")).toContain(`verified: ${ACCOUNT_REPOSITORY}:`);
+    expect(
+      readFileSync(path.join(work, "docs", "promotions.jsonl"), "utf8")
+        .trim()
+        .split("\n"),
+    ).toHaveLength(2);
+    expect(readFileSync(path.join(work, "Pulumi.production.yaml"), "utf8")).toContain(
+      `astral:imageDigest: ${newDigest}`,
+    );
+    await shell.run(tenant, "docs/operations.md (Tenant settings)");
+    expect(shell.output).toContain("tenant apply sandbox (acme-sandbox.eu.auth0.com)");
+  });
+
+  it("fails a doc that drifts from the code: production without the promotion step", async () => {
+    const work = testTempDir("astral-rehearsal-");
+    mkdirSync(path.join(work, "docs"));
+    const shell = new DocShell(work);
+    for (const block of blocks.slice(0, 3)) await shell.run(block.code, "setup");
+    // The old instructions: pin the digest by hand, no promotion step, no repository.
+    const drifted = [
+      'pulumi config set astral:imageDigest "$(pulumi stack output imageDigest --stack <org>/sandbox)" --stack <org>/production',
+      "pulumi up --stack <org>/production",
+    ].join("\n");
+    await expect(shell.run(drifted, "old docs")).rejects.toThrow(
+      /astral:imageRepository still holds the stack file's placeholder/,
+    );
+  });
+
+  it("fails an unknown command or CLI flag instead of skipping it", async () => {
+    const shell = new DocShell(testTempDir("astral-rehearsal-"));
+    await expect(shell.run("pulumi stack init <org>/sandbox", "x")).resolves.toBeUndefined();
+    await expect(shell.run("npm run promote -- prepare --requestor alice", "x")).rejects.toThrow(
+      /Unknown option '--requestor'/,
+    );
+    await expect(shell.run("terraform apply", "x")).rejects.toThrow(
+      'the rehearsal does not know "terraform"',
+    );
+  });
+});
+
+describe("the README's Deploy and Operations commands", () => {
+  const readme = read("README.md");
+  const section = (title: string) => {
+    const start = readme.indexOf(`## ${title}\n`);
+    return readme.slice(start, readme.indexOf("\n## ", start + 1));
+  };
+  const commands = [section("Deploy"), section("Operations")].flatMap((text) =>
+    [...text.matchAll(/`((?:pulumi|npm run) [^`]+)`/g)].map((m) => m[1] as string),
+  );
+
+  it("name only npm scripts and commands that exist, and the deploy.md steps they summarize", () => {
+    expect(commands.length).toBeGreaterThan(5);
+    const scripts = (JSON.parse(read("package.json")) as { scripts: Record<string, string> })
+      .scripts;
+    for (const command of commands.filter((c) => c.startsWith("npm run "))) {
+      const [, name, sub] = /^npm run ([\w:-]+)(?: -- (\w+))?/.exec(command) ?? [];
+      expect(scripts, command).toHaveProperty(name as string);
+      const cli = /tsx (\S+\.ts)/.exec(scripts[name as string] ?? "")?.[1];
+      if (sub && cli) expect(read(cli), command).toContain(`"${sub}"`);
+    }
+    // The README's first production deploy is the promotion deploy.md rehearses above.
+    expect(section("Deploy")).toContain("npm run promote -- prepare");
+    expect(read("docs/deploy.md")).toContain("npm run promote -- prepare --requested-by <you>");
+  });
+});

@@ -1,0 +1,382 @@
+/**
+ * Runs the shell the deploy docs tell an operator to type, line by line, against fakes for the
+ * outside: the Pulumi state (FakeStackBackend, with the stacks' committed files and the program's
+ * own config schema), ECR (digests by tag), git (a commit, files that must exist) and the clock.
+ * The repository's own code does the rest: `npm run promote` is the CLI's `promote`, `pulumi up`
+ * parses the stack's config with `parseStackConfig` exactly as the program does. A command the
+ * docs use that this shell does not know, or one that the code refuses, fails the rehearsal.
+ */
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { FakeStackBackend } from "../../scripts/lib/fake-stack-backend";
+import type { ConfigMap, OutputMap } from "../../scripts/lib/stack-backend";
+import { REPO_ROOT, readStackConfig } from "../../scripts/lib/stacks";
+import { preview } from "../../scripts/preview/cli";
+import { promote } from "../../scripts/promote/cli";
+import type { ImageRegistry } from "../../scripts/promote/registry";
+import { parseStackConfig, SECRET_KEYS } from "../../stacks/config";
+
+export const ACCOUNT_REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-a1b2c3";
+export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/** What an operator substitutes for the docs' placeholders. */
+const PLACEHOLDERS: Record<string, string> = {
+  "<org>": "acme",
+  "<you>": "alice",
+  "<deploy client id>": "deployClientId",
+};
+
+/** Values an operator edits into the stack files before the first deploy (docs/deploy.md §2). */
+const EDITS: Record<string, string> = {
+  "astral:auth0ClientId": "bootstrapClientId0123",
+  "astral:hostedZoneId": "Z0123456789ABC",
+};
+
+export class DocShell {
+  readonly backend: FakeStackBackend;
+  readonly env: Record<string, string | undefined> = {};
+  /** ECR: `repository:tag` → digest, filled by sandbox's (fake) image pushes. */
+  readonly images = new Map<string, string>();
+  readonly output: string[] = [];
+  private current?: string;
+  private lastMessage = "";
+
+  constructor(readonly workDir: string) {
+    for (const stack of ["sandbox", "production"]) {
+      const file = path.join(workDir, `Pulumi.${stack}.yaml`);
+      copyFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), file);
+    }
+    this.backend = new FakeStackBackend((stack, config) => this.program(stack, config));
+  }
+
+  /** Runs every line of a ```sh block; returns what it printed. */
+  async run(block: string, where: string): Promise<void> {
+    for (const raw of block.split("\n")) {
+      const line = stripComment(raw).trim();
+      if (line === "") continue;
+      for (const command of line.split(/;\s*/)) {
+        try {
+          await this.command(this.placeholders(command.trim()));
+        } catch (error) {
+          throw new Error(`${where}: \`${command.trim()}\`: ${(error as Error).message}`);
+        }
+      }
+    }
+  }
+
+  private placeholders(command: string): string {
+    let out = command.replace("<the message prepare printed>", this.lastMessage);
+    for (const [from, to] of Object.entries(PLACEHOLDERS)) out = out.replaceAll(from, to);
+    if (/<[a-z][^>]*>/.test(out)) throw new Error(`an unknown placeholder in "${out}"`);
+    return out;
+  }
+
+  private async command(command: string): Promise<string> {
+    // `A | B`: A's output is B's input (the docs pipe a generated secret into config set).
+    const pipe = splitOutsideQuotes(command, "|");
+    if (pipe.length === 2) {
+      const input = await this.command(pipe[0] as string);
+      return this.simple(pipe[1] as string, input.trim());
+    }
+    const [first, ...rest] = splitOutsideQuotes(command, "&&");
+    let out = await this.simple(first as string);
+    for (const next of rest) out = await this.simple(next);
+    return out;
+  }
+
+  private async simple(command: string, stdin?: string): Promise<string> {
+    const argv = await this.words(command);
+    const [cmd, ...args] = argv;
+    switch (cmd) {
+      case "pulumi":
+        return this.pulumi(args, stdin);
+      case "npm":
+        return this.npm(args);
+      case "git":
+        return this.git(args);
+      case "openssl":
+        if (args.join(" ") !== "rand -hex 32") throw new Error("unknown openssl use");
+        return createHash("sha256").update("session").digest("hex");
+      case "date":
+        if (args.join(" ") !== "-u +%Y%m%dT%H%M%SZ") throw new Error("unknown date use");
+        return "20261203T183000Z";
+      case "export":
+        for (const pair of args) {
+          const [key, ...value] = pair.split("=");
+          this.env[key as string] = value.length ? value.join("=") : this.env[key as string];
+        }
+        return "";
+      case "read":
+        // `read -rs NAME`: typed by the operator, not echoed.
+        this.env[args.at(-1) as string] = "typed-secret-value";
+        return "";
+      default:
+        throw new Error(`the rehearsal does not know "${cmd}"`);
+    }
+  }
+
+  /** Word splitting with quotes and `$(...)`, as bash does for these lines. */
+  private async words(command: string): Promise<string[]> {
+    const words: string[] = [];
+    let word = "";
+    let started = false;
+    for (let i = 0; i < command.length; i++) {
+      const c = command[i] as string;
+      if (c === "$" && command[i + 1] === "(") {
+        const end = closing(command, i + 1);
+        word += (await this.command(command.slice(i + 2, end))).trim();
+        i = end;
+      } else if (c === "'") {
+        const end = command.indexOf("'", i + 1);
+        word += command.slice(i + 1, end);
+        i = end;
+      } else if (c === '"') {
+        const end = closingQuote(command, i);
+        word += await this.expand(command.slice(i + 1, end));
+        i = end;
+      } else if (/\s/.test(c)) {
+        if (started) words.push(word);
+        word = "";
+        started = false;
+        continue;
+      } else {
+        word += c;
+      }
+      started = true;
+    }
+    if (started) words.push(word);
+    return words;
+  }
+
+  /** A double-quoted string: each `$(...)` replaced by its output, nothing split. */
+  private async expand(text: string): Promise<string> {
+    let out = "";
+    for (let i = 0; i < text.length; i++) {
+      if (text[i] === "$" && text[i + 1] === "(") {
+        const end = closing(text, i + 1);
+        out += (await this.command(text.slice(i + 2, end))).trim();
+        i = end;
+      } else out += text[i];
+    }
+    return out;
+  }
+
+  private stackName(name: string): string {
+    const parts = name.split("/");
+    return parts.length === 2 ? `${parts[0]}/astral/${parts[1]}` : name;
+  }
+
+  private async pulumi(args: string[], stdin?: string): Promise<string> {
+    const { positionals, values } = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        stack: { type: "string", short: "s" },
+        secret: { type: "boolean" },
+        message: { type: "string", short: "m" },
+        yes: { type: "boolean", short: "y" },
+      },
+    });
+    const stack = values.stack ? this.stackName(values.stack) : this.current;
+    const [a, b, c, d] = positionals;
+    if (a === "stack" && b === "init" && c) {
+      const name = this.stackName(c);
+      if (this.backend.stacks.has(name)) throw new Error(`stack ${name} already exists`);
+      this.backend.addStack(name);
+      this.current = name;
+      return "";
+    }
+    if (!stack || !this.backend.stacks.has(stack)) throw new Error(`no stack ${stack}`);
+    if (a === "config" && b === "set" && c) {
+      const value = d ?? stdin ?? (values.secret ? "pasted-secret-value" : undefined);
+      if (value === undefined) throw new Error(`no value for ${c}`);
+      const config = await this.backend.getConfig(stack);
+      await this.backend.setConfig(stack, { ...config, [c]: { value, secret: !!values.secret } });
+      return "";
+    }
+    if (a === "stack" && b === "output" && c) {
+      const value = (await this.backend.outputs(stack))[c]?.value;
+      if (value === undefined) throw new Error(`stack ${stack} has no output ${c}`);
+      return String(value);
+    }
+    if (a === "stack" && b === "tag" && c === "set" && d && positionals[4]) {
+      await this.backend.setTags(stack, { [d]: positionals[4] });
+      return "";
+    }
+    if (a === "up" && positionals.length === 1) {
+      await this.backend.up(stack, { message: values.message ?? "" });
+      return "";
+    }
+    throw new Error(`the rehearsal does not know pulumi ${positionals.join(" ")}`);
+  }
+
+  /** The outside world's answer to `pulumi up`: the config must parse as the program parses it. */
+  private program(stack: string, set: ConfigMap): OutputMap {
+    const short = stack.split("/").at(-1) as string;
+    const file = path.join(this.workDir, `Pulumi.${short}.yaml`);
+    const committed = existsSync(file) ? readStackConfig(file).config : {};
+    const merged: Record<string, string> = {};
+    for (const [key, { value }] of Object.entries({ ...committed, ...set })) {
+      merged[key] = EDITS[key] && value.startsWith("REPLACE_WITH") ? EDITS[key] : value;
+    }
+    const raw = Object.fromEntries(
+      Object.entries(merged)
+        .filter(([k]) => k.startsWith("astral:"))
+        .map(([k, v]) => [k.slice("astral:".length), v]),
+    );
+    // As Pulumi stores them: a key set without --secret is plain (the program refuses it).
+    const plain = Object.keys(SECRET_KEYS).filter(
+      (k) => raw[k] !== undefined && !set[`astral:${k}`]?.secret,
+    );
+    const config = parseStackConfig(raw, plain);
+    const out = (value: unknown) => ({ value, secret: false });
+    if (config.role === "sandbox") {
+      // ECR: the pushed tag resolves to the image's digest.
+      const digest = `sha256:${createHash("sha256").update(config.imageTag).digest("hex")}`;
+      this.images.set(`${ACCOUNT_REPOSITORY}:${config.imageTag}`, digest);
+      return {
+        portalUrl: out(`https://${config.domainName}`),
+        imageDigest: out(digest),
+        imageRepository: out(ACCOUNT_REPOSITORY),
+        imageTag: out(config.imageTag),
+      };
+    }
+    if (config.role === "production") {
+      return {
+        portalUrl: out(`https://${config.domainName}`),
+        imageDigest: out(config.imageDigest),
+      };
+    }
+    return { portalUrl: out(`http://portal-pr-${config.prNumber}.elb.amazonaws.com`) };
+  }
+
+  private async npm(args: string[]): Promise<string> {
+    const [run, script, dashes, ...rest] = args;
+    if (run !== "run" || dashes !== "--") throw new Error("only `npm run <script> -- ...`");
+    if (script === "promote") {
+      const registry: ImageRegistry = { digestOf: async (r, t) => this.images.get(`${r}:${t}`) };
+      const lines: string[] = [];
+      const code = await promote(rest, {
+        backend: this.backend,
+        registry,
+        files: {
+          productionFile: path.join(this.workDir, "Pulumi.production.yaml"),
+          logFile: path.join(this.workDir, "docs", "promotions.jsonl"),
+        },
+        sandboxStack: this.env.ASTRAL_SANDBOX_STACK ?? "",
+        env: this.env,
+        now: () => new Date("2026-12-03T18:30:00.000Z"),
+        log: (line) => lines.push(line),
+      });
+      if (code !== 0) throw new Error(`promote exited ${code}`);
+      const message = /pulumi up -s production -m "(.*)"/.exec(lines.join("\n"))?.[1];
+      if (message) this.lastMessage = message;
+      this.output.push(...lines);
+      return lines.join("\n");
+    }
+    if (script === "preview") {
+      const lines: string[] = [];
+      const code = await preview(rest, {
+        backend: async () => this.backend,
+        pullRequests: () => {
+          throw new Error("the rehearsal has no GitHub API");
+        },
+        sandboxFile: path.join(this.workDir, "Pulumi.sandbox.yaml"),
+        sandboxStack: this.env.ASTRAL_SANDBOX_STACK ?? "",
+        env: this.env,
+        gitSha: () => COMMIT,
+        now: () => new Date("2026-12-03T18:30:00.000Z"),
+        log: (line) => lines.push(line),
+        onOutput: () => {},
+      });
+      if (code !== 0) throw new Error(`preview exited ${code}`);
+      this.output.push(...lines);
+      return lines.join("\n");
+    }
+    if (script === "tenant") {
+      // The command and what it needs, not the import itself: a0deploy against a local tenant
+      // takes 30-45 s (scripts/tenant/tenant.integration.test.ts runs it for real).
+      const [command, env] = rest;
+      const cli = readFileSync(path.join(REPO_ROOT, "scripts/tenant/cli.ts"), "utf8");
+      if (!cli.includes(`"${command}"`)) throw new Error(`the tenant CLI has no "${command}"`);
+      if (!existsSync(path.join(REPO_ROOT, "tenants", "environments", `${env}.yaml`)))
+        throw new Error(`no tenants/environments/${env}.yaml`);
+      for (const name of ["AUTH0_DOMAIN", "AUTH0_CLIENT_ID", "AUTH0_CLIENT_SECRET"])
+        if (!this.env[name]) throw new Error(`${name} is not set`);
+      this.output.push(`tenant ${command} ${env} (${this.env.AUTH0_DOMAIN})`);
+      return "";
+    }
+    throw new Error(`the rehearsal does not run npm run ${script}`);
+  }
+
+  private git(args: string[]): string {
+    if (args.join(" ") === "rev-parse --short=12 HEAD") return COMMIT.slice(0, 12);
+    if (args.join(" ") === "rev-parse HEAD") return COMMIT;
+    if (args[0] === "add") {
+      for (const file of args.slice(1).filter((a) => a !== "--")) {
+        if (!existsSync(path.join(this.workDir, file))) throw new Error(`${file} does not exist`);
+      }
+      return "";
+    }
+    throw new Error(`the rehearsal does not know git ${args.join(" ")}`);
+  }
+}
+
+/** The index of the `)` closing the `(` at `open`. */
+function closing(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    if (text[i] === ")" && --depth === 0) return i;
+  }
+  throw new Error(`unclosed $( in ${text}`);
+}
+
+/** The index of the `"` closing the one at `open` (skipping over `$(...)`). */
+function closingQuote(text: string, open: number): number {
+  for (let i = open + 1; i < text.length; i++) {
+    if (text[i] === "$" && text[i + 1] === "(") i = closing(text, i + 1);
+    else if (text[i] === '"') return i;
+  }
+  throw new Error(`unclosed quote in ${text}`);
+}
+
+/** A line without its trailing `# comment` (a `#` outside quotes after whitespace). */
+function stripComment(line: string): string {
+  let quote = "";
+  for (let i = 0; i < line.length; i++) {
+    const c = line[i] as string;
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "#" && (i === 0 || /\s/.test(line[i - 1] as string))) return line.slice(0, i);
+  }
+  return line;
+}
+
+/** Splits on `sep` outside quotes and `$(...)`. */
+function splitOutsideQuotes(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let quote = "";
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === quote) quote = "";
+      continue;
+    }
+    if (c === '"' || c === "'") quote = c;
+    else if (c === "(") depth++;
+    else if (c === ")") depth--;
+    else if (depth === 0 && text.startsWith(sep, i) && !(sep === "|" && text[i + 1] === "|")) {
+      parts.push(text.slice(start, i).trim());
+      start = i + sep.length;
+      i += sep.length - 1;
+    }
+  }
+  parts.push(text.slice(start).trim());
+  return parts;
+}
