@@ -17,7 +17,7 @@ const ENTITY_POLICY =
 export const PLANS_RULES = [
   {
     id: "plans.limits",
-    rule: "A tenant's plan (`free`, `essentials`, `professional`, `enterprise`) sets its Management API rate limits and entity limits: `free` the Free bucket (burst 10, 2/s) and 10 applications and APIs; `essentials` and `professional` 16 requests/s and 100 and 100; `enterprise` 16 requests/s (stricter reading) and no application or API limit.",
+    rule: "A tenant's plan (`free`, `essentials`, `professional`, `enterprise`) sets its Management API rate limits and entity limits: `free` the Free configuration (rule `ratelimit.free-global`: a global 2/s, burst 10, on top of the bucket the headers describe) and 10 applications and APIs; `essentials` and `professional` 16 requests/s and 100 and 100; `enterprise` 16 requests/s (stricter reading) and no application or API limit.",
     source: `${ENDPOINT_LIMITS} ("Free or Trial (Production) 2", "Self Service (Production) 16", "Enterprise (Production) 16" sustained requests per second; the Enterprise configuration page allows 50 rps on most endpoints: ours is the stricter 16); ${ENTITY_POLICY} ("Free subscription limits": Applications 10, API Resource Servers 10; "Self-Service paid subscription limits": 100 and 100; the policy "is effective for all tenants with Self-Service subscriptions", so Enterprise has none here)`,
     enforcedIn: [PLANS_TS, "emulator/src/tenant.ts"],
   },

@@ -6,6 +6,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { expect } from "vitest";
+import { RATE_LIMIT_PROFILES } from "../src/control";
 import type { PLANS_RULES } from "../src/rules-plans";
 import type { SeededTenants } from "../test-support";
 import { call, expectAuth0Error, managementToken } from "./helpers";
@@ -121,7 +122,10 @@ export function plansChecks(t: {
       for (let n = await total(); n < 10; n++)
         expect((await post({ name: `plans filler ${n}` })).status).toBe(201);
       await onPlan("free", async () => {
-        expect(await limitHeader()).toBe("10");
+        // The headers describe Free's endpoint bucket; the 2/s global limit (burst 10) applies on
+        // top of it and is not in the headers (rule ratelimit.free-global).
+        expect(await limitHeader()).toBe(String(RATE_LIMIT_PROFILES.free.burst));
+        expect(RATE_LIMIT_PROFILES.free.global).toEqual({ burst: 10, perSecond: 2 });
         const refused = await post({ name: "free plan one too many" });
         expect(expectAuth0Error(refused).errorCode).toBe("entity_limit_reached");
       });

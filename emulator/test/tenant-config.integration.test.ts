@@ -1,5 +1,6 @@
 import { ManagementClient, ManagementError } from "auth0";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMAIL_PROVIDER_HANDLERS } from "../src/management/email-provider";
 import { DEFAULT_DATABASE, TENANT_CONFIG_HANDLERS } from "../src/management/tenant-config";
 import { readBootstrap } from "../src/seed";
 import { type SeededTenants, startSeededTenants } from "../test-support";
@@ -89,6 +90,16 @@ describe("branding, email templates, and the empty lists", () => {
     expect(
       (await failure(mgmt.emailTemplates.update("verify_email", { subject: "x" }))).status,
     ).toBe(404);
+    // A `from` needs an enabled email provider (rule email-templates.from-needs-provider).
+    await mgmt.emails.provider.create({
+      name: "smtp",
+      credentials: {
+        smtp_host: "smtp.example.com",
+        smtp_port: 587,
+        smtp_user: "u",
+        smtp_pass: "p",
+      },
+    });
     await mgmt.emailTemplates.create({
       template: "verify_email",
       body: "<p>{{ url }}</p>",
@@ -195,6 +206,32 @@ describe("responses validate against the document's schemas", () => {
       syntax: "liquid",
       enabled: true,
     };
+    // No provider yet: a template's `from` is refused; with one it is taken. (Error answers
+    // have no schema in the document: their shape is checked by the rules' own checks.)
+    expect((await call(base, "GET", "/api/v2/emails/provider", { token })).status).toBe(404);
+    const refused = await call(base, "POST", "/api/v2/email-templates", { token, body: template });
+    expect(refused.status).toBe(400);
+    await go(
+      "post_provider",
+      "POST",
+      "/emails/provider",
+      {
+        name: "smtp",
+        enabled: true,
+        default_from_address: "a@example.com",
+        credentials: {
+          smtp_host: "smtp.example.com",
+          smtp_port: 587,
+          smtp_user: "u",
+          smtp_pass: "p",
+        },
+      },
+      201,
+    );
+    await go("get_provider", "GET", "/emails/provider");
+    await go("patch_provider", "PATCH", "/emails/provider", {
+      default_from_address: "b@example.com",
+    });
     await go("post_email-templates", "POST", "/email-templates", template);
     await go("get_email-templates_by_templateName", "GET", "/email-templates/reset_email");
     await go("patch_email-templates_by_templateName", "PATCH", "/email-templates/reset_email", {
@@ -212,6 +249,9 @@ describe("responses validate against the document's schemas", () => {
     expect(deleted.status).toBe(202);
     expect(typeof (deleted.body as { deleted_at?: unknown }).deleted_at).toBe("string");
     seen.add("delete_connections_by_id");
-    expect([...seen].sort()).toEqual(Object.keys(TENANT_CONFIG_HANDLERS).sort());
+    await go("delete_provider", "DELETE", "/emails/provider", undefined, 204);
+    expect([...seen].sort()).toEqual(
+      [...Object.keys(TENANT_CONFIG_HANDLERS), ...Object.keys(EMAIL_PROVIDER_HANDLERS)].sort(),
+    );
   });
 });

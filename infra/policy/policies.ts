@@ -12,7 +12,6 @@ import {
   CREDENTIAL_KINDS,
   type CredentialKind,
   kindsRefusedOnPlan,
-  MANAGEMENT_API_SCOPES,
   PORTAL_ENV,
   PORTAL_SECRET_ENV,
 } from "@astral/contract";
