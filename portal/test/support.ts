@@ -61,6 +61,10 @@ export function shippedConfigWith(
   const config = structuredClone(loadPortalConfig(path.join(__dirname, "..", "portal.config.js")));
   for (const environment of config.environments)
     environment.credentialKinds = kinds[environment.id] ?? environment.credentialKinds;
+  // A shipped document's path is relative to the config file: keep it pointing into portal/.
+  for (const api of config.apis ?? [])
+    if (!api.openapi.startsWith("https://"))
+      api.openapi = path.resolve(__dirname, "..", api.openapi);
   const file = path.join(testTempDir("portal-config-"), "portal.config.js");
   writeFileSync(file, `module.exports = ${JSON.stringify(config)};`);
   return file;
