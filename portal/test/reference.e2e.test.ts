@@ -14,12 +14,11 @@ import { readBootstrap } from "../../emulator/src/index";
 import { managementClient } from "../../emulator/src/seed";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { type SampleApi, startSampleApi } from "../../sample-api/server";
-import { testTempDir } from "../../tests/support/temp-dirs";
-import { loadPortalConfig } from "../lib/config/load";
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
 import { freePort, type RunningPortal, startNextDev } from "./next-server";
 import { addApisToConfig, sampleApiEntry } from "./reference";
+import { shippedConfigWith } from "./support";
 
 const SHOTS = path.resolve(__dirname, "..", "..", "artifacts", "reference-e2e");
 const PASSWORD = "E2e-Password-2026!";
@@ -58,10 +57,9 @@ beforeAll(async () => {
   });
   const audience = tenants.seed.sandbox.exampleApi.identifier;
   sampleApi = await startSampleApi({ tenantDomain: tenants.tenants.sandbox.domain, audience });
-  // The shipped config, with the sample API on this test's port (the document by absolute path).
-  const configFile = path.join(testTempDir("reference-e2e-"), "portal.config.js");
-  const shipped = loadPortalConfig(path.join(__dirname, "..", "portal.config.js"));
-  writeFileSync(configFile, `module.exports = ${JSON.stringify(shipped)};`);
+  // The shipped config with key pairs in Sandbox too (the shipped file offers client secrets
+  // only; the local tenants start on Enterprise features), and the sample API on this test's port.
+  const configFile = shippedConfigWith({ sandbox: ["client_secret", "key_pair"] });
   addApisToConfig(configFile, [sampleApiEntry(audience, sampleApi.url)]);
   portal = await startNextDev(
     port,
