@@ -73,6 +73,9 @@ export async function startNextDev(
 ): Promise<RunningPortal> {
   const portalDir = path.resolve(__dirname, "..");
   const unlock = await lockDistDir(portalDir, 300_000);
+  // A fresh build folder: a dev server started over the folder (and Turbopack cache) another one
+  // left, with another PORTAL_CONFIG, recompiled and reloaded pages in a loop.
+  rmSync(path.join(portalDir, DIST_DIR), { recursive: true, force: true });
   const child: ChildProcess = spawn(
     path.resolve(portalDir, "..", "node_modules", ".bin", "next"),
     ["dev", "-p", String(port)],
