@@ -4,7 +4,7 @@
  * server is checked too (standalone.e2e.test.ts).
  */
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { MAX_NESTING, nestingDepth } from "../lib/request-limits";
 import { proxy } from "../proxy";
 
@@ -16,17 +16,11 @@ const env: Record<string, string> = {
   AUTH0_SECRET: "unit-limits-secret-0123456789abcdef0123456789",
   APP_BASE_URL: BASE,
 };
-const saved: Record<string, string | undefined> = {};
 beforeAll(() => {
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
 });
 afterAll(() => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+  vi.unstubAllEnvs();
 });
 
 const post = (body: string, headers: Record<string, string> = {}) =>
