@@ -17,8 +17,11 @@ import { PORTAL_ENV, PORTAL_SECRET_ENV } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureLocalCa } from "../emulator/src/ca";
 import { type SeededTenants, startSeededTenants } from "../emulator/test-support";
+import { IN_IMAGE_ENV, LOCAL_TENANTS_ENV } from "../portal/lib/config/local-tenants";
+import { freePort } from "../portal/test/next-server";
 import { BUILDAH, buildah, IMAGE_ENV, LOGIN_HOST } from "../scripts/image/buildah";
 import { checkTaskSecrets, loadStack, taskEnv } from "../stacks/test/harness";
+import { cookieHeader, signInOverHttp } from "./support/http-sign-in";
 
 const image = process.env[IMAGE_ENV];
 const CA_IN_CONTAINER = "/run/astral/local-ca.pem";
@@ -79,18 +82,25 @@ function descendants(pid: number): number[] {
 }
 
 /** `name=value` pairs of a response's Set-Cookie headers, merged into a cookie jar. */
-function remember(jar: Map<string, string>, res: Response): void {
-  for (const c of res.headers.getSetCookie()) {
-    const [pair] = c.split(";");
-    const i = (pair ?? "").indexOf("=");
-    const name = (pair ?? "").slice(0, i);
-    const value = (pair ?? "").slice(i + 1);
-    if (value === "") jar.delete(name);
-    else jar.set(name, value);
-  }
+/** The image's command (ENTRYPOINT + CMD). */
+let command: string[] = [];
+
+/** `buildah run` arguments that start the image's command in the container as `user`. */
+function runCommand(user: string, env: Record<string, string>, extra: string[] = []): string[] {
+  const envFlags = Object.entries(env).flatMap(([name, value]) => ["--env", `${name}=${value}`]);
+  return [
+    "run",
+    "--isolation",
+    "chroot",
+    "--user",
+    user,
+    ...extra,
+    ...envFlags,
+    container,
+    "--",
+    ...command,
+  ];
 }
-const cookieHeader = (jar: Map<string, string>) =>
-  [...jar].map(([name, value]) => `${name}=${value}`).join("; ");
 
 beforeAll(async () => {
   if (!image) {
@@ -137,7 +147,7 @@ beforeAll(async () => {
   };
   const configs = inspected.OCIv1.config;
   const docker = inspected.Docker.config;
-  const command = [...(configs.Entrypoint ?? []), ...(configs.Cmd ?? [])];
+  command = [...(configs.Entrypoint ?? []), ...(configs.Cmd ?? [])];
   if (command.length === 0) throw new Error(`${image} has no command`);
   const test = docker.Healthcheck?.Test ?? [];
   if (test[0] !== "CMD") throw new Error(`${image} has no exec-form HEALTHCHECK`);
@@ -151,19 +161,10 @@ beforeAll(async () => {
     cmd,
     [
       ...base,
-      "run",
-      "--isolation",
-      "chroot",
-      "--user",
-      configs.User ?? "root",
-      "--volume",
-      `${caCertPath}:${CA_IN_CONTAINER}:ro`,
-      ...Object.entries({ ...runEnv, NODE_EXTRA_CA_CERTS: CA_IN_CONTAINER }).flatMap(
-        ([name, value]) => ["--env", `${name}=${value}`],
-      ),
-      container,
-      "--",
-      ...command,
+      ...runCommand(configs.User ?? "root", { ...runEnv, NODE_EXTRA_CA_CERTS: CA_IN_CONTAINER }, [
+        "--volume",
+        `${caCertPath}:${CA_IN_CONTAINER}:ro`,
+      ]),
     ],
     { stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -230,37 +231,11 @@ describe("the portal image, run with the ECS task's environment", () => {
   });
 
   it("signs the seeded admin in against the local tenant and shows a signed-in page", async () => {
-    const jar = new Map<string, string>();
-    const login = await fetch(`${appUrl}/auth/login`, { redirect: "manual" });
-    expect(login.status).toBe(307);
-    remember(jar, login);
-    const authorize = new URL(login.headers.get("location") as string);
-    expect(authorize.hostname).toBe(LOGIN_HOST);
-
-    const page = await fetch(authorize, { redirect: "manual" });
-    expect(page.status).toBe(200);
-    const state = /name="state" value="([^"]+)"/.exec(await page.text())?.[1];
-    expect(state).toBeTruthy();
     const admin = tenants.seed.production.admin;
-    const posted = await fetch(new URL("/u/login", authorize), {
-      method: "POST",
-      redirect: "manual",
-      headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({
-        state: state as string,
-        username: admin.email,
-        password: admin.password,
-      }),
-    });
-    const callback = posted.headers.get("location") ?? "";
-    expect(callback.startsWith(`${appUrl}/auth/callback?`), callback).toBe(true);
-
-    const done = await fetch(callback, {
-      redirect: "manual",
-      headers: { cookie: cookieHeader(jar) },
-    });
+    const { jar, steps } = await signInOverHttp(appUrl, admin);
+    expect(steps.authorize.hostname).toBe(LOGIN_HOST);
+    const done = steps.done;
     expect(done.status, `${await done.clone().text()}\n${output}`).toBe(307);
-    remember(jar, done);
     expect([...jar.keys()]).toContain("__session");
 
     const home = await fetch(`${appUrl}/`, { headers: { cookie: cookieHeader(jar) } });
@@ -273,6 +248,21 @@ describe("the portal image, run with the ECS task's environment", () => {
     expect(html).toContain("You are a portal admin");
     expect(output).not.toContain(tenants.seed.production.login.clientSecret);
   });
+
+  it("refuses local-tenants mode: the image signs in against real Auth0 tenants only", async () => {
+    expect(runEnv[IN_IMAGE_ENV], "the task definition must not set it: the image does").toBe(
+      undefined,
+    );
+    const [cmd, ...base] = BUILDAH;
+    const env = { ...runEnv, PORT: String(await freePort()), [LOCAL_TENANTS_ENV]: "1" };
+    const run = spawnSync(cmd, [...base, ...runCommand("node", env)], {
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    const text = `${run.stdout}${run.stderr}`;
+    expect(run.status, text).not.toBe(0);
+    expect(text).toContain(`${LOCAL_TENANTS_ENV} is refused in the portal image`);
+  }, 70_000);
 
   it("stops on its STOPSIGNAL within ECS's default 30 s stop timeout, by its own handler", async () => {
     // ECS sends the image's STOPSIGNAL to the container's main process: here, the `node` that

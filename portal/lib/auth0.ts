@@ -5,6 +5,7 @@
  */
 import { PORTAL_ENV } from "@astral/contract";
 import { Auth0Client } from "@auth0/nextjs-auth0/server";
+import { signsInToLocalTenants } from "./config/local-tenants";
 
 /**
  * Session lifetimes, in seconds. Sessions are stateless (an encrypted cookie; see
@@ -23,15 +24,15 @@ export const SESSION_LIFETIME = {
 
 /**
  * The local tenants listen on localhost with a port. The SDK rejects ports and localhost in a
- * domain unless `allowInsecureRequests` is set (refused when NODE_ENV=production), and takes the
- * port from a URL-form domain. Real Auth0 domains take the plain path.
+ * domain unless `allowInsecureRequests` is set, and takes the port from a URL-form domain: under
+ * `next dev`, or a production build in local-tenants mode (config/local-tenants.ts). Real Auth0
+ * domains take the plain path.
  */
 function create(): Auth0Client {
   const baseUrl = process.env[PORTAL_ENV.login.baseUrl] ?? "";
   const secure = baseUrl.startsWith("https://");
   const domain = process.env[PORTAL_ENV.login.domain] ?? "";
-  const local =
-    /^(localhost|127\.0\.0\.1)(:\d+)?$/.test(domain) && process.env.NODE_ENV !== "production";
+  const local = signsInToLocalTenants();
   return new Auth0Client({
     ...(local ? { domain: `https://${domain}`, allowInsecureRequests: true } : {}),
     signInReturnToPath: "/",

@@ -185,3 +185,44 @@ describe("portal environment", () => {
     );
   });
 });
+
+describe("local-tenants mode (the production build against the local tenants)", () => {
+  const login = {
+    AUTH0_CLIENT_ID: "c",
+    AUTH0_CLIENT_SECRET: "s",
+    AUTH0_SECRET: "x".repeat(32),
+    APP_BASE_URL: "http://127.0.0.1:3999",
+  };
+  const local = { ...login, AUTH0_DOMAIN: "localhost:4001", NODE_ENV: "production" };
+
+  it("relaxes the login client's checks under next dev, or in production only when asked by name", async () => {
+    const { signsInToLocalTenants } = await import("../lib/config/local-tenants");
+    expect(signsInToLocalTenants({ ...local, NODE_ENV: "development" })).toBe(true);
+    expect(signsInToLocalTenants(local)).toBe(false);
+    expect(signsInToLocalTenants({ ...local, ASTRAL_LOCAL_TENANTS: "1" })).toBe(true);
+    // A real tenant's domain never takes the relaxed path, in any mode.
+    for (const AUTH0_DOMAIN of ["acme.eu.auth0.com", "localhost.evil.example", "127.0.0.1.nip.io"])
+      expect(signsInToLocalTenants({ ...local, AUTH0_DOMAIN, ASTRAL_LOCAL_TENANTS: "1" })).toBe(
+        false,
+      );
+  });
+
+  it("names each wrong setting at start: no mode, a wrong value, a real domain, the image", async () => {
+    const { checkLoginEnv } = await import("../lib/config/env");
+    expect(() => checkLoginEnv(local)).toThrow(
+      /AUTH0_DOMAIN localhost:4001 is a local tenant: the production build signs in against one only with ASTRAL_LOCAL_TENANTS=1/,
+    );
+    expect(() => checkLoginEnv({ ...local, ASTRAL_LOCAL_TENANTS: "1" })).not.toThrow();
+    expect(() => checkLoginEnv({ ...local, ASTRAL_LOCAL_TENANTS: "yes" })).toThrow(
+      /ASTRAL_LOCAL_TENANTS must be "1" when set/,
+    );
+    expect(() =>
+      checkLoginEnv({ ...local, AUTH0_DOMAIN: "acme.eu.auth0.com", ASTRAL_LOCAL_TENANTS: "1" }),
+    ).toThrow(/AUTH0_DOMAIN must be localhost or 127.0.0.1 \(with a port\), not acme.eu.auth0.com/);
+    expect(() => checkLoginEnv({ ...local, ASTRAL_LOCAL_TENANTS: "1", ASTRAL_IMAGE: "1" })).toThrow(
+      /ASTRAL_LOCAL_TENANTS is refused in the portal image/,
+    );
+    // next dev (npm run dev) needs no mode.
+    expect(() => checkLoginEnv({ ...local, NODE_ENV: "development" })).not.toThrow();
+  });
+});

@@ -11,8 +11,10 @@ import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { cookieHeader, signInOverHttp } from "../../tests/support/http-sign-in";
 import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { testTempDir } from "../../tests/support/temp-dirs";
+import { LOCAL_TENANTS_ENV } from "../lib/config/local-tenants";
 import { freePort } from "./next-server";
 
 const portalDir = path.resolve(__dirname, "..");
@@ -36,11 +38,27 @@ function du(dir: string): { bytes: number; files: number } {
   return { bytes, files };
 }
 
+/** Waits until the server at `at` answers its health check; throws with its output otherwise. */
+async function untilHealthy(at: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`server.js exited:\n${log()}`);
+    const ok = await fetch(`${at}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`server.js did not become healthy:\n${log()}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 let tenants: SeededTenants;
 let server: ChildProcess;
 let output = "";
 let url = "";
 let taskEnv: Record<string, string> = {};
+let localUrl = "";
 
 beforeAll(async () => {
   rmSync(standalone, { recursive: true, force: true });
@@ -77,7 +95,9 @@ beforeAll(async () => {
     recursive: true,
   });
 
-  tenants = await startSeededTenants();
+  // The login client's callback is the local-tenants-mode server's (the last test below).
+  localUrl = `http://127.0.0.1:${await freePort()}`;
+  tenants = await startSeededTenants({ callbackUrl: `${localUrl}/auth/callback` });
   const port = await freePort();
   url = `http://127.0.0.1:${port}`;
   taskEnv = {
@@ -117,17 +137,7 @@ beforeAll(async () => {
   server.stderr?.on("data", (d) => {
     output += d;
   });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (server.exitCode !== null) throw new Error(`server.js exited:\n${output}`);
-    const ok = await fetch(`${url}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`server.js did not become healthy:\n${output}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  await untilHealthy(url, server, () => output);
 }, 600_000);
 
 describe("standalone server (the container's entry point)", () => {
@@ -278,6 +288,47 @@ describe("standalone server (the container's entry point)", () => {
     expect(text).toContain("Astral portal cannot start");
     expect(text).toMatch(/apis\[broken\]\.openapi: .*version/);
   });
+
+  it("signs in against the local tenants only in local-tenants mode, asked for by name", async () => {
+    const local = {
+      ...taskEnv,
+      PORT: new URL(localUrl).port,
+      [PORTAL_ENV.login.domain]: tenants.tenants.production.domain,
+      [PORTAL_ENV.login.baseUrl]: localUrl,
+    };
+    // Without the mode, a local login domain is refused at start, by name, not at sign-in.
+    const refused = spawnSync(process.execPath, ["portal/server.js"], {
+      cwd: standalone,
+      env: local as unknown as NodeJS.ProcessEnv,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(refused.status).toBe(1);
+    expect(`${refused.stdout}${refused.stderr}`).toContain(
+      `${PORTAL_ENV.login.domain} ${tenants.tenants.production.domain} is a local tenant: the production build signs in against one only with ${LOCAL_TENANTS_ENV}=1`,
+    );
+    const withMode = spawn(process.execPath, ["portal/server.js"], {
+      cwd: standalone,
+      env: { ...local, [LOCAL_TENANTS_ENV]: "1" } as unknown as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let log = "";
+    withMode.stdout?.on("data", (d) => {
+      log += d;
+    });
+    withMode.stderr?.on("data", (d) => {
+      log += d;
+    });
+    try {
+      await untilHealthy(localUrl, withMode, () => log);
+      const { jar, steps } = await signInOverHttp(localUrl, tenants.seed.production.admin);
+      expect(steps.done.status, log).toBe(307);
+      const home = await fetch(`${localUrl}/`, { headers: { cookie: cookieHeader(jar) } });
+      expect(await home.text()).toContain("You are a portal admin");
+    } finally {
+      withMode.kill("SIGKILL");
+    }
+  }, 60_000);
 
   it("stops gracefully on SIGTERM", async () => {
     const exited = new Promise<number | null>((resolve) =>

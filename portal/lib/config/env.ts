@@ -4,6 +4,7 @@
  * but half a set is an error, reported by variable name.
  */
 import { ENVIRONMENTS, type Environment, PORTAL_ENV } from "@astral/contract";
+import { localTenantsProblems } from "./local-tenants";
 
 export interface ManagementAccess {
   environment: Environment;
@@ -82,6 +83,7 @@ export function checkLoginEnv(env: Record<string, string | undefined> = process.
     problems.push(
       `${l.baseUrl} must be an https:// URL in production (a preview stack without a domain sets ${l.plainHttpPreview}=${PLAIN_HTTP_PREVIEW})`,
     );
+  problems.push(...localTenantsProblems(env));
   if (problems.length) throw new PortalEnvError(problems);
 }
 
