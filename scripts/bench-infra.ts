@@ -19,34 +19,34 @@ const owner = {
   auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bench-secret",
-  adminEmail: "admin@acme.example",
-  domainName: "portal.acme.example",
+  adminEmail: "admin@fixture.test",
+  domainName: "portal.fixture.test",
   hostedZoneId: "Z0123456789ABC",
-  apiIdentifier: "https://api.acme.example/",
+  apiIdentifier: "https://api.fixture.test/",
 };
 const CONFIGS: Record<Role, Record<string, string>> = {
   sandbox: {
     ...common,
     ...owner,
     role: "sandbox",
-    auth0Domain: "acme-sandbox.eu.auth0.com",
+    auth0Domain: "fixture-sandbox.eu.auth0.com",
     imageTag: "abc1234-4711-1",
   },
   production: {
     ...common,
     ...owner,
     role: "production",
-    auth0Domain: "acme.eu.auth0.com",
+    auth0Domain: "fixture.eu.auth0.com",
     imageDigest: `sha256:${"a".repeat(64)}`,
     imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
   },
   preview: {
     ...common,
     role: "preview",
     prNumber: "7",
     imageTag: "abc1234-4711-1",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
   },
 };
 

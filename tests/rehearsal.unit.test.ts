@@ -49,9 +49,9 @@ describe("the documented deploy path (docs/deploy.md), rehearsed", () => {
     for (const [i, block] of blocks.entries()) {
       await shell.run(block.code, `docs/deploy.md block ${i + 1} (${block.heading})`);
     }
-    const sandbox = shell.backend.stacks.get("acme/astral/sandbox");
-    const production = shell.backend.stacks.get("acme/astral/production");
-    const preview = shell.backend.stacks.get("acme/astral/pr-42");
+    const sandbox = shell.backend.stacks.get("northwind/astral/sandbox");
+    const production = shell.backend.stacks.get("northwind/astral/production");
+    const preview = shell.backend.stacks.get("northwind/astral/pr-42");
     for (const stack of [sandbox, production, preview]) {
       expect(stack?.history[0]).toMatchObject({ kind: "update", result: "succeeded" });
     }
@@ -88,15 +88,16 @@ describe("the documented deploy path (docs/deploy.md), rehearsed", () => {
     ]);
     const [previews, promotion, tenant] = operations.map((b) => b.code) as [string, string, string];
     await shell.run(previews, "docs/operations.md (PR previews)");
-    expect(shell.output).toContain("preview acme/astral/pr-43 created");
-    expect(shell.output).toContain("destroyed and removed acme/astral/pr-43");
-    expect(shell.backend.stacks.has("acme/astral/pr-43")).toBe(false);
+    expect(shell.output).toContain("preview northwind/astral/pr-43 created");
+    expect(shell.output).toContain("destroyed and removed northwind/astral/pr-43");
+    expect(shell.backend.stacks.has("northwind/astral/pr-43")).toBe(false);
     // A push to main deploys sandbox again (deploy-sandbox.yml), with a new image.
     await shell.run(
       'pulumi config set astral:imageTag "$(git rev-parse --short=12 HEAD)-run2" --stack <org>/sandbox\npulumi up --stack <org>/sandbox',
       "a push to main",
     );
-    const newDigest = shell.backend.stacks.get("acme/astral/sandbox")?.outputs.imageDigest?.value;
+    const newDigest = shell.backend.stacks.get("northwind/astral/sandbox")?.outputs.imageDigest
+      ?.value;
     await shell.run(promotion, "docs/operations.md (Promotion)");
     expect(shell.output.join("\n")).toContain(`verified: ${ACCOUNT_REPOSITORY}:`);
     expect(

@@ -7,7 +7,7 @@
  * docs use that this shell does not know, or one that the code refuses, fails the rehearsal.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { FakeStackBackend } from "../../scripts/lib/fake-stack-backend";
@@ -17,21 +17,16 @@ import { preview } from "../../scripts/preview/cli";
 import { promote } from "../../scripts/promote/cli";
 import type { ImageRegistry } from "../../scripts/promote/registry";
 import { parseStackConfig, SECRET_KEYS } from "../../stacks/config";
+import { OPERATOR_ORG, operatorEditedStackFile } from "../../stacks/test/operator-values";
 
 export const ACCOUNT_REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-a1b2c3";
 export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 /** What an operator substitutes for the docs' placeholders. */
 const PLACEHOLDERS: Record<string, string> = {
-  "<org>": "acme",
+  "<org>": OPERATOR_ORG,
   "<you>": "alice",
   "<deploy client id>": "deployClientId",
-};
-
-/** Values an operator edits into the stack files before the first deploy (docs/deploy.md §2). */
-const EDITS: Record<string, string> = {
-  "astral:auth0ClientId": "bootstrapClientId0123",
-  "astral:hostedZoneId": "Z0123456789ABC",
 };
 
 export class DocShell {
@@ -45,8 +40,12 @@ export class DocShell {
 
   constructor(readonly workDir: string) {
     for (const stack of ["sandbox", "production"]) {
-      const file = path.join(workDir, `Pulumi.${stack}.yaml`);
-      copyFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), file);
+      // The operator edits their own values into the committed files (docs/deploy.md §2).
+      const text = readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+      writeFileSync(
+        path.join(workDir, `Pulumi.${stack}.yaml`),
+        operatorEditedStackFile(stack, text),
+      );
     }
     this.backend = new FakeStackBackend((stack, config) => this.program(stack, config));
   }
@@ -217,14 +216,10 @@ export class DocShell {
     const short = stack.split("/").at(-1) as string;
     const file = path.join(this.workDir, `Pulumi.${short}.yaml`);
     const committed = existsSync(file) ? readStackConfig(file).config : {};
-    const merged: Record<string, string> = {};
-    for (const [key, { value }] of Object.entries({ ...committed, ...set })) {
-      merged[key] = EDITS[key] && value.startsWith("REPLACE_WITH") ? EDITS[key] : value;
-    }
     const raw = Object.fromEntries(
-      Object.entries(merged)
+      Object.entries({ ...committed, ...set })
         .filter(([k]) => k.startsWith("astral:"))
-        .map(([k, v]) => [k.slice("astral:".length), v]),
+        .map(([k, { value }]) => [k.slice("astral:".length), value]),
     );
     // As Pulumi stores them: a key set without --secret is plain (the program refuses it).
     const plain = Object.keys(SECRET_KEYS).filter(

@@ -114,12 +114,12 @@ describe("PortalImage", () => {
 
 describe("the hosted zone and the domain", () => {
   it("accepts the zone's apex and names under it, and names the problem otherwise", () => {
-    expect(zoneProblem("portal.acme.example", "Z1", "acme.example.")).toBeNull();
-    expect(zoneProblem("acme.example", "Z1", "acme.example")).toBeNull();
-    expect(zoneProblem("pr-4.previews.acme.example", "Z1", "previews.acme.example")).toBeNull();
-    // A suffix is not a parent zone: notacme.example is not under acme.example.
-    expect(zoneProblem("portal.notacme.example", "Z1", "acme.example")).toBe(
-      "astral:domainName portal.notacme.example is not in hosted zone Z1 (acme.example): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
+    expect(zoneProblem("portal.fixture.test", "Z1", "fixture.test.")).toBeNull();
+    expect(zoneProblem("fixture.test", "Z1", "fixture.test")).toBeNull();
+    expect(zoneProblem("pr-4.previews.fixture.test", "Z1", "previews.fixture.test")).toBeNull();
+    // A suffix is not a parent zone: notfixture.test is not under fixture.test.
+    expect(zoneProblem("portal.notfixture.test", "Z1", "fixture.test")).toBe(
+      "astral:domainName portal.notfixture.test is not in hosted zone Z1 (fixture.test): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
     );
   });
 });
