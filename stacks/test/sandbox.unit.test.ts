@@ -11,7 +11,8 @@ import {
 } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
-import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
+import { AVAILABILITY_ZONE_FILTER } from "../../infra/aws/network";
+import type { StackOutputs } from "../roles";
 import { SANDBOX_BOOTSTRAP_SECRET, SANDBOX_CONFIG, SANDBOX_SESSION_SECRET } from "./fixtures";
 import {
   AVAILABILITY_ZONES,
@@ -262,6 +263,17 @@ describe("sandbox stack", () => {
       imageTagMutability: "IMMUTABLE",
     });
     expect(stackRefs).toEqual([]);
+  });
+
+  it("keeps the image it runs from the ECR lifecycle's age rule (a promotion may pin it)", () => {
+    const policies = byType("aws:ecr/lifecyclePolicy:LifecyclePolicy").map(
+      (p) => JSON.parse(String(p.inputs.policy)) as { rules: Array<{ selection: object }> },
+    );
+    const images = policies.find((p) => p.rules.some((r) => "tagPrefixList" in r.selection));
+    expect(images?.rules.map((r) => r.selection)).toContainEqual(
+      expect.objectContaining({ tagPrefixList: [SANDBOX_CONFIG.imageTag] }),
+    );
+    expect(images?.rules.at(-1)?.selection).toMatchObject({ tagStatus: "any" });
   });
 
   it("stores each secret in Secrets Manager, as secret versions", () => {
