@@ -1,11 +1,15 @@
 /**
  * The documented deploy path, rehearsed: the ```sh blocks of docs/deploy.md run in order
  * (stacks, secrets, the first sandbox deploy, the first production deploy through a promotion
- * record, a preview by hand) in tests/support/doc-shell.ts, against fakes for the outside and the
- * repository's own config schema and promotion CLI; then `promote.yml`'s verify accepts what the
- * first production deploy committed. A doc that drifts from the code (a config key the schema
- * wants and no step sets, a CLI flag that no longer exists, a file `git add` names that no step
- * writes) fails here.
+ * record, a preview by hand), then docs/operations.md's (a preview and its removal, a promotion,
+ * the tenant commands), the README's Deploy and Operations blocks, and a PR preview and its
+ * cleanup as pr.yml and preview-cleanup.yml run them, in tests/support/doc-shell.ts, against
+ * fakes for the outside and the repository's own config schema, promotion and preview CLIs.
+ * `promote.yml`'s verify accepts what the first production deploy committed. A doc that drifts
+ * from the code (a config key the schema wants and no step sets, a CLI flag or command that no
+ * longer exists, a variable a workflow no longer sets, a file `git add` names that no step
+ * writes) fails here. The tenant block runs for real in scripts/tenant/tenant.integration.test.ts,
+ * the rotation runbook in tests/runbook.integration.test.ts.
  */
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
