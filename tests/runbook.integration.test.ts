@@ -1,6 +1,7 @@
 /**
  * The secret rotation runbook (docs/runbooks/rotate-astral-backend-secret.md), rehearsed: its ```sh
- * blocks run in order in bash, with the operator's two inputs, against the local sandbox tenant
+ * blocks run in order in bash, with the operator's two inputs (each backend: sandbox's, held by
+ * sandbox, production and the previews; production's, held by production), against a local tenant
  * over HTTPS (real curl and jq: the token, the rotation, the token checks) and fakes for the rest
  * (tests/support/runbook-fakes.sh: `pulumi`, `gh`, `aws`, whose CI runs do what the workflows'
  * `pulumi up` does to the secret). Afterwards Auth0, every holder's state and Secrets Manager hold
@@ -8,6 +9,7 @@
  * that drifts from what the stacks export fails here.
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -25,7 +27,10 @@ const RUNBOOK = readFileSync(
   path.join(root, "docs/runbooks/rotate-astral-backend-secret.md"),
   "utf8",
 );
-const HOLDERS = ["sandbox", "production", "pr-7"];
+type TenantName = "sandbox" | "production";
+/** The stacks that exist, and which of them hold each backend's secret. */
+const STACKS = ["sandbox", "production", "pr-7"];
+const HOLDERS: Record<TenantName, string[]> = { sandbox: STACKS, production: ["production"] };
 
 let env: SeededTenants;
 let portal: Server;
@@ -42,31 +47,32 @@ afterAll(async () => {
 });
 
 /** The runbook's shell, its blocks in order, with the operator's inputs (step 0) filled in. */
-function runbookScript(text: string): string {
+function runbookScript(text: string, tenant: TenantName = "sandbox"): string {
   const blocks = [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
   const inputs = blocks[0] ?? "";
   expect(inputs.match(/^export \w+=/gm)).toEqual(["export ORG=", "export ENV="]);
   blocks[0] = inputs
     .replace(/^export ORG=\S+/m, `export ORG=${OPERATOR_ORG}`)
-    .replace(/^export ENV=\S+/m, "export ENV=sandbox");
+    .replace(/^export ENV=\S+/m, `export ENV=${tenant}`);
   return blocks.join("\n");
 }
 
-/** The fakes' state: three stacks hold the sandbox backend's current secret. */
-function fakeWorld(dir: string, secret: string) {
-  const domain = env.seed.sandbox.domain;
-  const boot = readBootstrap(env.stateDir, "sandbox");
-  const clientId = env.seed.sandbox.backend.clientId;
+/** The fakes' state: the holders of `tenant`'s backend secret hold its current value. */
+function fakeWorld(dir: string, secret: string, tenant: TenantName = "sandbox") {
+  const domain = env.seed[tenant].domain;
+  const boot = readBootstrap(env.stateDir, tenant);
+  const clientId = env.seed[tenant].backend.clientId;
+  const upper = tenant.toUpperCase();
   for (const sub of ["state", "outputs", "config", "secrets", "history", "bin"])
     mkdirSync(path.join(dir, sub));
-  writeFileSync(path.join(dir, "stacks"), `${HOLDERS.join("\n")}\n`);
+  writeFileSync(path.join(dir, "stacks"), `${STACKS.join("\n")}\n`);
   const url = `http://127.0.0.1:${(portal.address() as AddressInfo).port}`;
-  for (const stack of HOLDERS) {
-    const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:astral/${stack}/SANDBOX_AUTH0_MANAGEMENT_CLIENT_SECRET-5f0c1a2-Xy9AbC`;
+  for (const stack of HOLDERS[tenant]) {
+    const arn = `arn:aws:secretsmanager:eu-west-1:123456789012:secret:astral/${stack}/${upper}_AUTH0_MANAGEMENT_CLIENT_SECRET-5f0c1a2-Xy9AbC`;
     const resources: unknown[] = [
       {
         type: "aws:secretsmanager/secret:Secret",
-        outputs: { arn, name: `astral/${stack}/SANDBOX_AUTH0_MANAGEMENT_CLIENT_SECRET-5f0c1a2` },
+        outputs: { arn, name: `astral/${stack}/${upper}_AUTH0_MANAGEMENT_CLIENT_SECRET-5f0c1a2` },
       },
       {
         type: "aws:ecs/service:Service",
@@ -74,7 +80,7 @@ function fakeWorld(dir: string, secret: string) {
       },
       { type: "aws:cloudwatch/logGroup:LogGroup", outputs: { name: `/astral/${stack}` } },
     ];
-    if (stack === "sandbox")
+    if (stack === tenant)
       resources.push({
         type: "auth0:index/clientCredentials:ClientCredentials",
         outputs: { clientId, clientSecret: { plaintext: JSON.stringify(secret) } },
@@ -89,8 +95,8 @@ function fakeWorld(dir: string, secret: string) {
       path.join(dir, "outputs", `${stack}.json`),
       JSON.stringify({
         portalUrl: url,
-        ...(stack === "sandbox"
-          ? { tenantDomains: { sandbox: domain }, backendClientIds: { sandbox: clientId } }
+        ...(stack === tenant
+          ? { tenantDomains: { [tenant]: domain }, backendClientIds: { [tenant]: clientId } }
           : {}),
       }),
     );
@@ -115,8 +121,8 @@ function fakeWorld(dir: string, secret: string) {
     FAKE_BOOT_ID: boot.clientId,
     FAKE_BOOT_SECRET: boot.clientSecret,
     FAKE_CLIENT_ID: clientId,
-    FAKE_OWNER: "sandbox",
-    FAKE_UPPER: "SANDBOX",
+    FAKE_OWNER: tenant,
+    FAKE_UPPER: upper,
   };
 }
 
@@ -134,54 +140,58 @@ async function runRunbook(script: string, world: Record<string, string>) {
   return { code, out: Buffer.concat(chunks).toString("utf8") };
 }
 
-/** Whether `secret` gets a Management API token for the sandbox backend. */
-async function tokenStatus(secret: string): Promise<number> {
-  const response = await fetch(`https://${env.seed.sandbox.domain}/oauth/token`, {
+/** Whether `secret` gets a Management API token for `tenant`'s backend. */
+async function tokenStatus(secret: string, tenant: TenantName): Promise<number> {
+  const response = await fetch(`https://${env.seed[tenant].domain}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       grant_type: "client_credentials",
-      client_id: env.seed.sandbox.backend.clientId,
+      client_id: env.seed[tenant].backend.clientId,
       client_secret: secret,
-      audience: `https://${env.seed.sandbox.domain}/api/v2/`,
+      audience: `https://${env.seed[tenant].domain}/api/v2/`,
     }),
   });
   return response.status;
 }
 
-describe("the rotation runbook, rehearsed (sandbox backend: sandbox, production, a preview)", () => {
-  it("rotates in Auth0 and carries the new secret to every holder, printing only hashes", async () => {
-    const old = env.seed.sandbox.backend.clientSecret;
-    const dir = testTempDir("astral-runbook-");
-    const world = fakeWorld(dir, old);
-    const { code, out } = await runRunbook(runbookScript(RUNBOOK), world);
-    expect(code, out).toBe(0);
+describe("the rotation runbook, rehearsed", () => {
+  it.each([
+    ["sandbox", "sandbox, production, a preview"],
+    ["production", "production only"],
+  ] as const)(
+    "rotates %s's backend secret and carries it to every holder (%s), printing only hashes",
+    async (tenant, _holders) => {
+      const old = env.seed[tenant].backend.clientSecret;
+      const world = fakeWorld(testTempDir("astral-runbook-"), old, tenant);
+      const { code, out } = await runRunbook(runbookScript(RUNBOOK, tenant), world);
+      expect(code, out).toBe(0);
 
-    // Auth0 has a new secret; the old one gets no token any more, the new one does.
-    const sha = (text: string) => /([0-9a-f]{64}) {2}-/.exec(text)?.[1];
-    const client = await fetch(
-      `https://${env.seed.sandbox.domain}/api/v2/clients/${env.seed.sandbox.backend.clientId}`,
-      { headers: { authorization: `Bearer ${await bootstrapToken()}` } },
-    );
-    const current = ((await client.json()) as { client_secret: string }).client_secret;
-    expect(current).not.toBe(old);
-    expect(await tokenStatus(old)).toBe(401);
-    expect(out).toContain("new secret: HTTP 200");
-    // Every holder's Secrets Manager value and last update (step 8), by hash.
-    const { createHash } = await import("node:crypto");
-    const hash = createHash("sha256").update(current).digest("hex");
-    for (const stack of HOLDERS) {
-      expect(out).toContain(`${hash}  ${OPERATOR_ORG}/astral/${stack}`);
-      expect(out).toMatch(
-        new RegExp(`${OPERATOR_ORG}/astral/${stack}: update succeeded at 2026-12`),
+      // Auth0 has a new secret; the old one gets no token any more, the new one does.
+      const client = await fetch(
+        `https://${env.seed[tenant].domain}/api/v2/clients/${env.seed[tenant].backend.clientId}`,
+        { headers: { authorization: `Bearer ${await bootstrapToken(tenant)}` } },
       );
-      expect(out).toContain(`${OPERATOR_ORG}/astral/${stack} health: HTTP 200`);
-    }
-    expect(sha(out)).toBe(hash); // step 5: the state's hash, equal to the new secret's
-    // Nothing printed a secret in clear.
-    for (const secret of [current, old, world.FAKE_BOOT_SECRET as string])
-      expect(out).not.toContain(secret);
-  }, 90_000);
+      const current = ((await client.json()) as { client_secret: string }).client_secret;
+      expect(current).not.toBe(old);
+      expect(await tokenStatus(old, tenant)).toBe(401);
+      expect(out).toContain("new secret: HTTP 200");
+      // Step 5: the state's hash equals the new secret's. Step 8: every holder's Secrets Manager
+      // value and last update, and step 7: its health, by stack name.
+      const hash = createHash("sha256").update(current).digest("hex");
+      expect(/([0-9a-f]{64}) {2}-/.exec(out)?.[1]).toBe(hash);
+      for (const stack of HOLDERS[tenant]) {
+        const name = `${OPERATOR_ORG}/astral/${stack}`;
+        expect(out).toContain(`${hash}  ${name}`);
+        expect(out).toMatch(new RegExp(`${name}: update succeeded at 2026-12`));
+        expect(out).toContain(`${name} health: HTTP 200`);
+      }
+      // Nothing printed a secret in clear.
+      for (const secret of [current, old, world.FAKE_BOOT_SECRET as string])
+        expect(out).not.toContain(secret);
+    },
+    90_000,
+  );
 
   it("fails a runbook that drifts from what the stacks export", async () => {
     const drifted = RUNBOOK.replace("backendClientIds", "backendClientId");
@@ -195,16 +205,16 @@ describe("the rotation runbook, rehearsed (sandbox backend: sandbox, production,
   });
 });
 
-async function bootstrapToken(): Promise<string> {
-  const boot = readBootstrap(env.stateDir, "sandbox");
-  const response = await fetch(`https://${env.seed.sandbox.domain}/oauth/token`, {
+async function bootstrapToken(tenant: TenantName): Promise<string> {
+  const boot = readBootstrap(env.stateDir, tenant);
+  const response = await fetch(`https://${env.seed[tenant].domain}/oauth/token`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
       grant_type: "client_credentials",
       client_id: boot.clientId,
       client_secret: boot.clientSecret,
-      audience: `https://${env.seed.sandbox.domain}/api/v2/`,
+      audience: `https://${env.seed[tenant].domain}/api/v2/`,
     }),
   });
   return ((await response.json()) as { access_token: string }).access_token;
