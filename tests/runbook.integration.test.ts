@@ -8,7 +8,7 @@
  * the new secret, the old one gets no token, and nothing printed the secret in clear. A runbook
  * that drifts from what the stacks export fails here.
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
@@ -36,6 +36,10 @@ let env: SeededTenants;
 let portal: Server;
 
 beforeAll(async () => {
+  for (const tool of ["bash", "jq", "curl"]) {
+    const found = spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+    if (!found) throw new Error(`the runbook rehearsal needs ${tool} (.ci/run installs it)`);
+  }
   env = await startSeededTenants({ searchLagMs: 0 });
   // Each holder's portal answers its health check (step 7).
   portal = createServer((req, res) => res.writeHead(req.url === "/api/health" ? 200 : 404).end());
