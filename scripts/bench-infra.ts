@@ -9,6 +9,7 @@
 import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
+import { DEREGISTRATION_DELAY_SECONDS, TARGET_HEALTH_CHECK } from "../infra/aws/frontDoor";
 
 type Role = "sandbox" | "production" | "preview";
 const ROLES: Role[] = ["sandbox", "production", "preview"];
@@ -19,34 +20,34 @@ const owner = {
   auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bench-secret",
-  adminEmail: "admin@acme.example",
-  domainName: "portal.acme.example",
+  adminEmail: "admin@fixture.test",
+  domainName: "portal.fixture.test",
   hostedZoneId: "Z0123456789ABC",
-  apiIdentifier: "https://api.acme.example/",
+  apiIdentifier: "https://api.fixture.test/",
 };
 const CONFIGS: Record<Role, Record<string, string>> = {
   sandbox: {
     ...common,
     ...owner,
     role: "sandbox",
-    auth0Domain: "acme-sandbox.eu.auth0.com",
+    auth0Domain: "fixture-sandbox.eu.auth0.com",
     imageTag: "abc1234-4711-1",
   },
   production: {
     ...common,
     ...owner,
     role: "production",
-    auth0Domain: "acme.eu.auth0.com",
+    auth0Domain: "fixture.eu.auth0.com",
     imageDigest: `sha256:${"a".repeat(64)}`,
     imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
   },
   preview: {
     ...common,
     role: "preview",
     prNumber: "7",
     imageTag: "abc1234-4711-1",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
   },
 };
 
@@ -108,15 +109,26 @@ const SECONDS_OTHER = 2;
  * A warm image-only deploy (a portal source change, sandbox or preview), on paper: the image
  * rebuilt from the registry cache (npm ci's layer hits; `next build` reruns, ~75 s on 2 vCPUs)
  * and the changed layers pushed (~15 s), a new task definition revision, and a rolling update
- * of the service: the new task placed and pulled (~30 s, base layers cached on no host: Fargate
- * pulls all), started and healthy (2 × 15 s checks), then the old one deregistered (30 s delay).
- * Plus the engine's own start: program evaluation and provider start-up (~20 s).
+ * of the service (minimum healthy 100 %, maximum 200 %: the new task starts beside the old one):
+ * the new task placed and pulled (~30 s, base layers cached on no host: Fargate pulls all),
+ * started (~10 s), healthy (the target group's checks, from infra/aws/frontDoor.ts), then the old
+ * one drained (the deregistration delay) and stopped, which is when ECS reports the service
+ * steady and `pulumi up` ends. Plus the engine's own start: program evaluation and provider
+ * start-up (~20 s). The two settings are the program's own. The deregistration delay cannot go
+ * lower safely (its comment says why); checks 10 s apart would save 10 s, still over 3 minutes,
+ * so they keep their tolerance. The build (~1m30s) is the rest: under 3 minutes needs a faster
+ * `next build`, not a setting.
  */
+const SERVICE_ROLLOUT =
+  30 +
+  10 +
+  TARGET_HEALTH_CHECK.interval * TARGET_HEALTH_CHECK.healthyThreshold +
+  DEREGISTRATION_DELAY_SECONDS;
 const WARM: Record<string, number> = {
   engine: 20,
   "docker-build:index:Image": 90,
   "aws:ecs/taskDefinition:TaskDefinition": 5,
-  "aws:ecs/service:Service": 30 + 10 + 30 + 30,
+  "aws:ecs/service:Service": SERVICE_ROLLOUT,
 };
 
 interface Node {

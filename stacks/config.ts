@@ -8,6 +8,7 @@ import { AUTH0_PLANS, type CredentialKind, ENVIRONMENTS, type Environment } from
 import { z } from "zod";
 import { UNIQUE_IMAGE_TAG } from "../infra/aws/imageTag";
 import { planProblem } from "../portal/lib/config/offer";
+import { exampleValueProblem } from "./examples";
 
 export const CONFIG_NAMESPACE = "astral";
 export const STACK_ROLES = ["sandbox", "production", "preview"] as const;
@@ -223,11 +224,17 @@ export function parseStackConfig(
   const placeholders = Object.entries(raw)
     .filter(([, value]) => value !== undefined && isPlaceholder(value))
     .map(([key]) => key);
+  // The docs' example values (acme.example, the acme tenants and organization) are no config.
+  const examples = Object.entries(raw).flatMap(([key, value]) => {
+    const problem = value === undefined ? undefined : exampleValueProblem(key, value);
+    return problem ? [{ key, problem }] : [];
+  });
+  const refused = [...placeholders, ...examples.map((e) => e.key)];
   const result = StackConfig.safeParse(raw);
   const planProblems = result.success && offer ? offeredKindsProblems(result.data, offer) : [];
   if (
     result.success &&
-    placeholders.length === 0 &&
+    refused.length === 0 &&
     plainSecrets.length === 0 &&
     planProblems.length === 0
   )
@@ -243,9 +250,10 @@ export function parseStackConfig(
       (key) =>
         `${CONFIG_NAMESPACE}:${key} still holds the stack file's placeholder: set the real value (see its comment in Pulumi.<stack>.yaml)`,
     ),
+    ...examples.map(({ key, problem }) => `${CONFIG_NAMESPACE}:${key} ${problem}`),
   ];
   const zodProblems = issues
-    .filter((issue) => !placeholders.includes(String(issue.path[0])))
+    .filter((issue) => !refused.includes(String(issue.path[0])))
     .map((issue) => {
       const key = String(issue.path[0] ?? "role");
       const fullKey = `${CONFIG_NAMESPACE}:${key}`;

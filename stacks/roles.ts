@@ -9,7 +9,6 @@
  * | preview    | nothing (sandbox backend + login by reference)  | built from source, pushed    |
  */
 import { type CredentialKind, type Environment, PORTAL_ENV } from "@astral/contract";
-import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ApiResourceServer } from "../infra/auth0/apiResourceServer";
 import { AstralBackend, type BackendCredentials } from "../infra/auth0/astralBackend";
@@ -17,11 +16,13 @@ import { PortalAdmin } from "../infra/auth0/portalAdmin";
 import { PortalLogin } from "../infra/auth0/portalLogin";
 import { tenantProvider } from "../infra/auth0/tenantProvider";
 import { FrontDoor } from "../infra/aws/frontDoor";
+import { keptImageTags } from "../infra/aws/keptImages";
 import {
   Network,
   type PortalNetwork,
   type SharedNetworkOutput,
   sharedNetwork,
+  twoAvailabilityZones,
 } from "../infra/aws/network";
 import { ImageRepository, PortalImage, PREVIEW_TAG_PREFIX } from "../infra/aws/registry";
 import { PortalSecrets } from "../infra/aws/secrets";
@@ -244,32 +245,6 @@ function edge(config: StackConfig, ctx: StackContext, network: PortalNetwork) {
   return { network, frontDoor };
 }
 
-/**
- * The region's first two available zones, asked of AWS: zone letters differ per region and account
- * (ap-northeast-1 offers no 1b to new accounts; us-west-1 accounts see two of a, b, c). Only the
- * region's own Availability Zones: Local Zones and Wavelength Zones of an account that opted in
- * are listed too, with `opt-in-status` "opted-in" (Availability Zones always have
- * "opt-in-not-required": EC2 API Reference, AvailabilityZone.OptInStatus and the
- * DescribeAvailabilityZones `opt-in-status` filter,
- * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html), and
- * an ALB or Fargate cannot use them.
- */
-export const AVAILABILITY_ZONE_FILTER = {
-  state: "available",
-  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
-};
-
-function twoAvailabilityZones(region: string): pulumi.Output<string>[] {
-  const names = aws.getAvailabilityZonesOutput(AVAILABILITY_ZONE_FILTER).names;
-  return [0, 1].map((i) =>
-    names.apply((all) => {
-      const zone = [...all].sort()[i];
-      if (!zone) throw new Error(`${region} has fewer than two available zones: ${all.join(", ")}`);
-      return zone;
-    }),
-  );
-}
-
 function sandboxStack(
   config: SandboxConfig,
   secrets: StackSecrets,
@@ -279,7 +254,11 @@ function sandboxStack(
   const { frontDoor } = edge(config, ctx, network);
   const previewBases = config.previewDomain ? [`https://*.${config.previewDomain}`] : [];
   const tenant = tenantResources("sandbox", config, secrets, ctx, frontDoor.url, previewBases);
-  const repository = new ImageRepository("portal", { retain: true, tags: tagsOf(config, ctx) });
+  const repository = new ImageRepository("portal", {
+    retain: true,
+    tags: tagsOf(config, ctx),
+    keepTags: keptImageTags(config.imageTag, ctx.repoRoot),
+  });
   const image = new PortalImage("portal", {
     repositoryUrl: repository.repositoryUrl,
     tag: config.imageTag,

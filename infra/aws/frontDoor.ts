@@ -17,6 +17,15 @@ import { PLAIN_HTTP_TAG } from "./tags";
 export const CERTIFICATE_VALIDATION_TIMEOUT = "20m";
 
 /**
+ * How long the ALB lets an old task finish its requests before a deploy stops it. Not shorter:
+ * a portal request may wait on the Management API for 15 s per call
+ * (portal/lib/management/tenant.ts `timeoutInSeconds`), and a deploy must not cut it off.
+ */
+export const DEREGISTRATION_DELAY_SECONDS = 30;
+/** A new task serves after 2 passing checks 15 s apart; 3 failures (45 s) take one out. */
+export const TARGET_HEALTH_CHECK = { interval: 15, healthyThreshold: 2, unhealthyThreshold: 3 };
+
+/**
  * The domain must be the zone's apex or under it: a record for it in another zone is never
  * answered, and ACM would wait for validation until the timeout. Returns the problem, or null.
  */
@@ -131,15 +140,9 @@ export class FrontDoor extends pulumi.ComponentResource {
         port: CONTAINER_PORT,
         protocol: "HTTP",
         targetType: "ip",
-        deregistrationDelay: 30,
+        deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
         // The portal's liveness route: no Management API call, 503 when its config is invalid.
-        healthCheck: {
-          path: HEALTH_CHECK_PATH,
-          matcher: "200",
-          interval: 15,
-          healthyThreshold: 2,
-          unhealthyThreshold: 3,
-        },
+        healthCheck: { path: HEALTH_CHECK_PATH, matcher: "200", ...TARGET_HEALTH_CHECK },
         tags,
       },
       parent,

@@ -223,3 +223,29 @@ export class Network extends pulumi.ComponentResource implements PortalNetwork {
       }));
   }
 }
+
+/**
+ * The region's first two available zones, asked of AWS: zone letters differ per region and account
+ * (ap-northeast-1 offers no 1b to new accounts; us-west-1 accounts see two of a, b, c). Only the
+ * region's own Availability Zones: Local Zones and Wavelength Zones of an account that opted in
+ * are listed too, with `opt-in-status` "opted-in" (Availability Zones always have
+ * "opt-in-not-required": EC2 API Reference, AvailabilityZone.OptInStatus and the
+ * DescribeAvailabilityZones `opt-in-status` filter,
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html), and
+ * an ALB or Fargate cannot use them.
+ */
+export const AVAILABILITY_ZONE_FILTER = {
+  state: "available",
+  filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+};
+
+export function twoAvailabilityZones(region: string): pulumi.Output<string>[] {
+  const names = aws.getAvailabilityZonesOutput(AVAILABILITY_ZONE_FILTER).names;
+  return [0, 1].map((i) =>
+    names.apply((all) => {
+      const zone = [...all].sort()[i];
+      if (!zone) throw new Error(`${region} has fewer than two available zones: ${all.join(", ")}`);
+      return zone;
+    }),
+  );
+}

@@ -7,6 +7,7 @@ import path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { KEPT_PROMOTIONS } from "./keptImages";
 import { statefulOptions } from "./stateful";
 import { BUILD_CACHE_TAG, CACHE_TAG_MUTABILITY } from "./tags";
 
@@ -26,37 +27,79 @@ export function reproducibleBuildArgs(buildId: string): Record<string, string> {
   return { ASTRAL_BUILD_ID: buildId, SOURCE_DATE_EPOCH: "0" };
 }
 
+/** How long a sandbox image nobody keeps stays: long enough to be promoted (and verified). */
+export const SANDBOX_IMAGE_DAYS = 90;
+/** ECR's quota "Lifecycle policy length": 30,720 characters. */
+const MAX_POLICY_LENGTH = 30_720;
+/** Large enough that the count never expires anything: the rule only claims its images. */
+const NEVER = 1000;
+
 /**
- * Lifecycle rules: expire untagged images after 14 days and keep only the 30 newest preview
- * images. Sandbox images (the ones production may pin by digest) are never expired.
+ * Lifecycle rules, in ECR's priority order, where "an image that matches the tagging
+ * requirements of a higher priority rule cannot be expired by a rule with a lower priority":
+ * untagged images after 14 days; the 30 newest preview images; then one rule per kept tag
+ * (`keep`, selecting that tag with a count it never reaches: a keep, as ECR has no keep action);
+ * last, any other image (a sandbox build no promotion names) after SANDBOX_IMAGE_DAYS.
+ * Without `keep` (the repository's first deploy has no tag yet) nothing tagged expires by age.
  */
-export function lifecyclePolicy(): string {
-  return JSON.stringify({
-    rules: [
-      {
-        rulePriority: 1,
-        description: "Expire untagged images after 14 days",
-        selection: {
-          tagStatus: "untagged",
-          countType: "sinceImagePushed",
-          countUnit: "days",
-          countNumber: 14,
-        },
-        action: { type: "expire" },
+export function lifecyclePolicy(keep: readonly string[] = []): string {
+  if (keep.length > KEPT_PROMOTIONS + 1)
+    throw new Error(
+      `the ECR lifecycle keeps at most ${KEPT_PROMOTIONS + 1} tags, got ${keep.length}`,
+    );
+  const rules: object[] = [
+    {
+      rulePriority: 1,
+      description: "Expire untagged images after 14 days",
+      selection: {
+        tagStatus: "untagged",
+        countType: "sinceImagePushed",
+        countUnit: "days",
+        countNumber: 14,
       },
-      {
-        rulePriority: 2,
-        description: "Keep the 30 newest preview images",
-        selection: {
-          tagStatus: "tagged",
-          tagPrefixList: [PREVIEW_TAG_PREFIX],
-          countType: "imageCountMoreThan",
-          countNumber: 30,
-        },
-        action: { type: "expire" },
+      action: { type: "expire" },
+    },
+    {
+      rulePriority: 2,
+      description: "Keep the 30 newest preview images",
+      selection: {
+        tagStatus: "tagged",
+        tagPrefixList: [PREVIEW_TAG_PREFIX],
+        countType: "imageCountMoreThan",
+        countNumber: 30,
       },
-    ],
-  });
+      action: { type: "expire" },
+    },
+    ...keep.map((tag, i) => ({
+      rulePriority: 3 + i,
+      description: "Keep: sandbox runs it or a promotion names it",
+      selection: {
+        tagStatus: "tagged",
+        tagPrefixList: [tag],
+        countType: "imageCountMoreThan",
+        countNumber: NEVER,
+      },
+      action: { type: "expire" },
+    })),
+  ];
+  if (keep.length > 0)
+    rules.push({
+      rulePriority: 3 + keep.length,
+      description: `Expire other sandbox images after ${SANDBOX_IMAGE_DAYS} days`,
+      selection: {
+        tagStatus: "any",
+        countType: "sinceImagePushed",
+        countUnit: "days",
+        countNumber: SANDBOX_IMAGE_DAYS,
+      },
+      action: { type: "expire" },
+    });
+  const policy = JSON.stringify({ rules });
+  if (policy.length > MAX_POLICY_LENGTH)
+    throw new Error(
+      `the ECR lifecycle policy is ${policy.length} characters, over ECR's ${MAX_POLICY_LENGTH}`,
+    );
+  return policy;
 }
 
 /** The cache repository keeps its one tag; superseded cache manifests go after a day. */
@@ -80,6 +123,8 @@ export function cacheLifecyclePolicy(): string {
 
 export interface ImageRepositoryArgs {
   readonly retain: boolean;
+  /** Tags the lifecycle keeps whatever their age (`keptImageTags`). */
+  readonly keepTags?: readonly string[];
   readonly tags: Record<string, string>;
 }
 
@@ -107,7 +152,7 @@ export class ImageRepository extends pulumi.ComponentResource {
     );
     new aws.ecr.LifecyclePolicy(
       `${name}-lifecycle`,
-      { repository: this.repository.name, policy: lifecyclePolicy() },
+      { repository: this.repository.name, policy: lifecyclePolicy(args.keepTags) },
       { parent: this },
     );
     const cache = new aws.ecr.Repository(

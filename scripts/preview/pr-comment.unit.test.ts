@@ -12,11 +12,17 @@ describe("renderComment", () => {
         { stack: "sandbox", result: "success", output: "+ 2 to create" },
         { stack: "production", result: "failure", output: "policy violation ```x```" },
       ],
-      preview: { result: "success", url: "https://pr-12.example.com", stack: "acme/astral/pr-12" },
+      preview: {
+        result: "success",
+        url: "https://pr-12.example.com",
+        stack: "fixture-org/astral/pr-12",
+      },
     });
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     expect(body).toContain("0123456789ab");
-    expect(body).toContain("**Preview portal** (acme/astral/pr-12): https://pr-12.example.com");
+    expect(body).toContain(
+      "**Preview portal** (fixture-org/astral/pr-12): https://pr-12.example.com",
+    );
     expect(body).toContain("✅ <code>pulumi preview</code> of <b>sandbox</b> (success)");
     expect(body).toContain("❌ <code>pulumi preview</code> of <b>production</b> (failure)");
     // A fence inside the output cannot close the comment's code block.

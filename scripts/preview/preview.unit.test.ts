@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseStackConfig } from "../../stacks/config";
+import { operatorEditedStackFile } from "../../stacks/test/operator-values";
 import { testTempDir } from "../../tests/support/temp-dirs";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
 import type { ConfigMap } from "../lib/stack-backend";
@@ -19,25 +20,25 @@ import type { PullRequestState, PullRequests } from "./pull-requests";
 
 const NOW = new Date("2026-11-27T04:00:00.000Z");
 const DAY = 24 * 60 * 60 * 1000;
-const SANDBOX_STACK = "acme/astral/sandbox";
+const SANDBOX_STACK = "fixture-org/astral/sandbox";
 const SHA = "abc1234def5678abc1234def5678abc1234def56";
 
 // Shaped like infra's Pulumi.sandbox.yaml, plus a nested secure value and a provider key.
 const SANDBOX_YAML = `# sandbox: comments are fine
 config:
   aws:region: eu-west-1
-  auth0:domain: acme-sandbox.eu.auth0.com
+  auth0:domain: fixture-sandbox.eu.auth0.com
   astral:role: sandbox
-  astral:auth0Domain: acme-sandbox.eu.auth0.com
+  astral:auth0Domain: fixture-sandbox.eu.auth0.com
   astral:auth0ClientId: bootstrap-client-id
   astral:auth0ClientSecret:
     secure: AAABAKq0ciphertext
-  astral:adminEmail: platform-team@acme.example
-  astral:domainName: portal.sandbox.acme.example
+  astral:adminEmail: platform-team@fixture.test
+  astral:domainName: portal.sandbox.fixture.test
   astral:hostedZoneId: Z0123456789ABCDEFGHIJ
-  astral:previewDomain: previews.acme.example
+  astral:previewDomain: previews.fixture.test
   astral:imageTag: 0123456789ab
-  astral:apiIdentifier: https://api.acme.example/
+  astral:apiIdentifier: https://api.fixture.test/
   astral:cpu: "512"
   astral:memory: 1024
   astral:minTasks: "1"
@@ -86,7 +87,7 @@ describe("preview naming", () => {
   it("names a PR's stack pr-<n>, qualified like the sandbox stack", () => {
     expect(previewStackName(12)).toBe("pr-12");
     expect(previewStackName("12", "sandbox")).toBe("pr-12");
-    expect(previewStackName(12, SANDBOX_STACK)).toBe("acme/astral/pr-12");
+    expect(previewStackName(12, SANDBOX_STACK)).toBe("fixture-org/astral/pr-12");
   });
 
   it.each(["0", "-1", "1.5", "12abc", "", " ", "1e3", "pr-12"])(
@@ -102,12 +103,12 @@ describe("preview naming", () => {
 
   it("recognises only pr-<n> and <org>/astral/pr-<n> as previews", () => {
     expect(previewPrNumber("pr-12")).toBe(12);
-    expect(previewPrNumber("acme/astral/pr-7")).toBe(7);
+    expect(previewPrNumber("fixture-org/astral/pr-7")).toBe(7);
     for (const name of [
       "sandbox",
       "production",
-      "acme/astral/sandbox",
-      "acme/astral/production",
+      "fixture-org/astral/sandbox",
+      "fixture-org/astral/production",
       "pr-0",
       "pr-12x",
       "pr-",
@@ -139,7 +140,7 @@ describe("preview config", () => {
       "astral:maxTasks": { value: "2" },
       "astral:logRetentionDays": { value: "14" },
       "custom:settings": { value: JSON.stringify({ regions: ["eu-west-1", "eu-central-1"] }) },
-      "astral:domainName": { value: "pr-12.previews.acme.example" },
+      "astral:domainName": { value: "pr-12.previews.fixture.test" },
       "astral:hostedZoneId": { value: "Z0123456789ABCDEFGHIJ" },
       "astral:role": { value: "preview" },
       "astral:prNumber": { value: "12" },
@@ -200,11 +201,11 @@ describe("deployPreview", () => {
       now: NOW,
     });
     expect(result).toMatchObject({
-      stack: "acme/astral/pr-12",
+      stack: "fixture-org/astral/pr-12",
       created: true,
       portalUrl: "https://pr-12.preview.example.com",
     });
-    const stack = backend.stacks.get("acme/astral/pr-12");
+    const stack = backend.stacks.get("fixture-org/astral/pr-12");
     expect(stack?.config["astral:role"]).toEqual({ value: "preview" });
     expect(stack?.tags).toEqual({
       [STACK_TAGS.role]: "preview",
@@ -213,7 +214,7 @@ describe("deployPreview", () => {
       [STACK_TAGS.gitSha]: SHA,
     });
     expect(backend.callsTo("up")).toEqual([
-      { op: "up", stack: "acme/astral/pr-12", message: `Preview of PR #12 at ${SHA}` },
+      { op: "up", stack: "fixture-org/astral/pr-12", message: `Preview of PR #12 at ${SHA}` },
     ]);
     expect(backend.calls.filter((c) => c.stack === SANDBOX_STACK)).toEqual([]);
   });
@@ -296,8 +297,8 @@ describe("destroyPreview: never sandbox or production", () => {
   it.each([
     "sandbox",
     "production",
-    "acme/astral/sandbox",
-    "acme/astral/production",
+    "fixture-org/astral/sandbox",
+    "fixture-org/astral/production",
     "acme/other/pr-3",
     "pr-0",
     "pr-3/../sandbox",
@@ -321,13 +322,13 @@ describe("destroyPreview: never sandbox or production", () => {
   });
 
   it("destroys then removes a preview", async () => {
-    const backend = new FakeStackBackend().addStack("acme/astral/pr-8", {
+    const backend = new FakeStackBackend().addStack("fixture-org/astral/pr-8", {
       config: role("preview"),
     });
-    await destroyPreview(backend, "acme/astral/pr-8", "PR closed");
+    await destroyPreview(backend, "fixture-org/astral/pr-8", "PR closed");
     expect(backend.calls.map((c) => c.op)).toEqual(["getConfig", "destroy", "removeStack"]);
     expect(backend.callsTo("destroy")[0]?.message).toBe("Destroy preview of PR #8: PR closed");
-    expect(backend.stacks.has("acme/astral/pr-8")).toBe(false);
+    expect(backend.stacks.has("fixture-org/astral/pr-8")).toBe(false);
   });
 
   it.each(["destroy", "removeStack"])(
@@ -358,24 +359,24 @@ describe("cleanupPreviews", () => {
     const old = new Date(NOW.getTime() - 30 * DAY).toISOString();
     const fresh = new Date(NOW.getTime() + DAY).toISOString();
     const backend = new FakeStackBackend()
-      .addStack("acme/astral/sandbox", { config: role("sandbox"), lastUpdate: old })
-      .addStack("acme/astral/production", { config: role("production"), lastUpdate: old })
-      .addStack("acme/astral/pr-1", {
+      .addStack("fixture-org/astral/sandbox", { config: role("sandbox"), lastUpdate: old })
+      .addStack("fixture-org/astral/production", { config: role("production"), lastUpdate: old })
+      .addStack("fixture-org/astral/pr-1", {
         config: role("preview"),
         tags: { [STACK_TAGS.expiresAt]: fresh },
       })
-      .addStack("acme/astral/pr-2", {
+      .addStack("fixture-org/astral/pr-2", {
         config: role("preview"),
         tags: { [STACK_TAGS.expiresAt]: fresh },
       })
-      .addStack("acme/astral/pr-3", { config: role("preview") })
-      .addStack("acme/astral/pr-4", {
+      .addStack("fixture-org/astral/pr-3", { config: role("preview") })
+      .addStack("fixture-org/astral/pr-4", {
         config: role("preview"),
         tags: { [STACK_TAGS.expiresAt]: old },
       })
-      .addStack("acme/astral/pr-5", { config: role("preview"), lastUpdate: old })
-      .addStack("acme/astral/pr-6", { config: role("preview") })
-      .addStack("acme/astral/pr-7", { config: role("preview") });
+      .addStack("fixture-org/astral/pr-5", { config: role("preview"), lastUpdate: old })
+      .addStack("fixture-org/astral/pr-6", { config: role("preview") })
+      .addStack("fixture-org/astral/pr-7", { config: role("preview") });
     const results = await cleanupPreviews({
       backend,
       pullRequests: prs({
@@ -390,24 +391,28 @@ describe("cleanupPreviews", () => {
       now: NOW,
     });
     expect(results).toEqual([
-      { stack: "acme/astral/pr-1", action: "kept", reason: "PR #1 is open" },
-      { stack: "acme/astral/pr-2", action: "destroyed", reason: "PR #2 is closed" },
-      { stack: "acme/astral/pr-3", action: "destroyed", reason: "PR #3 is missing" },
-      { stack: "acme/astral/pr-4", action: "destroyed", reason: `TTL expired at ${old}` },
+      { stack: "fixture-org/astral/pr-1", action: "kept", reason: "PR #1 is open" },
+      { stack: "fixture-org/astral/pr-2", action: "destroyed", reason: "PR #2 is closed" },
+      { stack: "fixture-org/astral/pr-3", action: "destroyed", reason: "PR #3 is missing" },
+      { stack: "fixture-org/astral/pr-4", action: "destroyed", reason: `TTL expired at ${old}` },
       {
-        stack: "acme/astral/pr-5",
+        stack: "fixture-org/astral/pr-5",
         action: "destroyed",
         reason: `TTL expired at ${new Date(NOW.getTime() - 23 * DAY).toISOString()}`,
       },
-      { stack: "acme/astral/pr-6", action: "failed", reason: "GitHub answered 502 for PR #6" },
-      { stack: "acme/astral/pr-7", action: "kept", reason: "PR #7 is open" },
+      {
+        stack: "fixture-org/astral/pr-6",
+        action: "failed",
+        reason: "GitHub answered 502 for PR #6",
+      },
+      { stack: "fixture-org/astral/pr-7", action: "kept", reason: "PR #7 is open" },
     ]);
     expect([...backend.stacks.keys()]).toEqual([
-      "acme/astral/sandbox",
-      "acme/astral/production",
-      "acme/astral/pr-1",
-      "acme/astral/pr-6",
-      "acme/astral/pr-7",
+      "fixture-org/astral/sandbox",
+      "fixture-org/astral/production",
+      "fixture-org/astral/pr-1",
+      "fixture-org/astral/pr-6",
+      "fixture-org/astral/pr-7",
     ]);
     const touched = backend.calls.filter(
       (c) => c.stack?.endsWith("sandbox") || c.stack?.endsWith("production"),
@@ -434,9 +439,9 @@ describe("preview config against the program's schema", () => {
   it("derived from the repository's Pulumi.sandbox.yaml, parses as a preview config", () => {
     const dir = testTempDir("astral-preview-");
     const file = path.join(dir, "Pulumi.sandbox.yaml");
-    // The operator replaces the placeholders; a valid hosted zone id stands in for it here.
+    // The operator replaces the placeholders and the docs' examples with their own values.
     const text = readFileSync(path.join(REPO_ROOT, "Pulumi.sandbox.yaml"), "utf8");
-    writeFileSync(file, text.replace("REPLACE_WITH_HOSTED_ZONE_ID", "Z0123456789ABCDEFGHIJ"));
+    writeFileSync(file, operatorEditedStackFile("sandbox", text));
     const { config } = derivePreviewConfig(readStackConfig(file), 42, SANDBOX_STACK, SHA, "4711-1");
     const raw: Record<string, string> = { sessionSecret: "s".repeat(64) };
     for (const [key, value] of Object.entries(config)) {

@@ -29,7 +29,7 @@ const PRODUCTION_FILE = path.join(REPO_ROOT, "Pulumi.production.yaml");
 const EXAMPLE_DIGEST = `sha256:${"0".repeat(64)}`;
 const SANDBOX_DIGEST = `sha256:${"a".repeat(64)}`;
 const NEVER = `sha256:${"b".repeat(64)}`;
-const SANDBOX = "acme/astral/sandbox";
+const SANDBOX = "fixture-org/astral/sandbox";
 const REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c";
 const TAG = "0123abc45678-run7";
 const NOW = new Date("2026-11-27T04:30:00.000Z");
@@ -343,16 +343,16 @@ describe("ECR through the AWS CLI", () => {
 
 describe("tagProduction", () => {
   it("tags production with digest, git SHA, PR, requester and approver", async () => {
-    const backend = new FakeStackBackend().addStack("acme/astral/production");
+    const backend = new FakeStackBackend().addStack("fixture-org/astral/production");
     const record = aliceRecord();
     await tagProduction({
       backend,
-      productionStack: "acme/astral/production",
+      productionStack: "fixture-org/astral/production",
       record,
       pr: 42,
       approvedBy: "carol",
     });
-    expect(backend.stacks.get("acme/astral/production")?.tags).toEqual({
+    expect(backend.stacks.get("fixture-org/astral/production")?.tags).toEqual({
       "astral:image-digest": SANDBOX_DIGEST,
       "astral:git-sha": "0123abc",
       "astral:requested-by": "alice",

@@ -1,6 +1,9 @@
 import { cpSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { AUTH0_PLANS } from "@astral/contract";
 import { describe, expect, it } from "vitest";
+import { ENTITY_PLANS } from "../../emulator/src/management/entity-limits";
+import { PLANS } from "../../emulator/src/plans";
 import { testTempDir } from "../../tests/support/temp-dirs";
 import { diffAssets, formatDifferences } from "./compare";
 import { deployConfig, INCLUDED_TYPES, PULUMI_OWNED_TYPES } from "./deploy-config";
@@ -134,5 +137,37 @@ describe("diffAssets", () => {
       '  tenant.support_email: expected "a@x", found "b@x"\n',
     );
     expect(formatDifferences(differences)).toContain("found (missing)");
+  });
+});
+
+describe("a tenant apply on each Auth0 plan", () => {
+  // tenant.integration.test.ts runs docs/operations.md's apply for real once, on a fresh Free
+  // tenant (the strictest plan: fewest requests per second and entities, no plan features, no
+  // email provider); an import costs about a minute of CPU, so not once per plan. That one run
+  // stands for all four only while what differs between plans stays out of what apply writes.
+  it("writes none of what the plans differ in (emulator/src/plans.ts)", () => {
+    // A plan is its rate limits, its entity limits and its features, nothing else.
+    for (const plan of AUTH0_PLANS)
+      expect(Object.keys(PLANS[plan]).sort()).toEqual([
+        "entitlements",
+        "entityPlan",
+        "name",
+        "rateLimitProfile",
+      ]);
+    // The only feature is Private Key JWT, set on clients; the entity limits count applications
+    // (clients) and APIs (resource servers). apply neither reads nor writes those types.
+    expect(new Set(AUTH0_PLANS.flatMap((p) => PLANS[p].entitlements))).toEqual(
+      new Set(["private_key_jwt"]),
+    );
+    expect(Object.keys(ENTITY_PLANS.free).sort()).toEqual([
+      "applications",
+      "name",
+      "resourceServers",
+    ]);
+    const config = deployConfig({ domain: "t.auth0.com", clientId: "c", mappings: {} });
+    expect(config.AUTH0_INCLUDED_ONLY).toEqual([...INCLUDED_TYPES]);
+    expect(config.AUTH0_ALLOW_DELETE).toBe(false);
+    for (const gated of ["clients", "resourceServers"])
+      expect(INCLUDED_TYPES as readonly string[]).not.toContain(gated);
   });
 });

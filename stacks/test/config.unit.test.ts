@@ -5,38 +5,40 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { offeredKindsOf } from "../../portal/lib/config/offer";
 import { CONFIG_KEYS, isPlaceholder, parseStackConfig, StackConfigError } from "../config";
+import { exampleValueProblem } from "../examples";
+import { operatorValue } from "./operator-values";
 
 const sessionSecret = "s".repeat(64);
 const sandbox = {
   role: "sandbox",
-  auth0Domain: "acme-sandbox.eu.auth0.com",
+  auth0Domain: "fixture-sandbox.eu.auth0.com",
   auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bootstrap-secret",
-  adminEmail: "admin@acme.example",
+  adminEmail: "admin@fixture.test",
   imageTag: "0123456789ab-4711-1",
-  domainName: "portal.sandbox.acme.example",
+  domainName: "portal.sandbox.fixture.test",
   hostedZoneId: "Z0123456789ABC",
   sessionSecret,
 };
 const production = {
   role: "production",
-  auth0Domain: "acme.eu.auth0.com",
+  auth0Domain: "fixture.eu.auth0.com",
   auth0Plan: "free",
   auth0ClientId: "bootstrapClientId",
   auth0ClientSecret: "bootstrap-secret",
-  adminEmail: "admin@acme.example",
+  adminEmail: "admin@fixture.test",
   imageDigest: `sha256:${"a".repeat(64)}`,
   imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
-  sandboxStack: "acme/astral/sandbox",
-  domainName: "portal.acme.example",
+  sandboxStack: "fixture-org/astral/sandbox",
+  domainName: "portal.fixture.test",
   hostedZoneId: "Z0123456789ABC",
   sessionSecret,
 };
 const preview = {
   role: "preview",
   imageTag: "pr-12-0123456789ab-20261130T204405Z",
-  sandboxStack: "acme/astral/sandbox",
+  sandboxStack: "fixture-org/astral/sandbox",
   prNumber: "12",
   sessionSecret,
 };
@@ -141,7 +143,7 @@ describe("parseStackConfig", () => {
     ],
     [
       "preview domain without zone",
-      { ...preview, domainName: "pr-12.previews.acme.example" },
+      { ...preview, domainName: "pr-12.previews.fixture.test" },
       "astral:hostedZoneId is required when astral:domainName is set",
     ],
     [
@@ -151,7 +153,7 @@ describe("parseStackConfig", () => {
     ],
     [
       "bad zone id",
-      { ...sandbox, domainName: "portal.acme.example", hostedZoneId: "abc" },
+      { ...sandbox, domainName: "portal.fixture.test", hostedZoneId: "abc" },
       "astral:hostedZoneId must be a Route 53 hosted zone id",
     ],
     [
@@ -185,7 +187,56 @@ describe("parseStackConfig", () => {
       { ...sandbox, apiIdentifier: "my api" },
       "astral:apiIdentifier must be a URL",
     ],
+    // The docs' and stack files' examples, refused by key (stacks/examples.ts).
+    [
+      "the docs' example domain",
+      { ...sandbox, domainName: "portal.sandbox.acme.example" },
+      'astral:domainName is the docs\' example "portal.sandbox.acme.example" (acme.example is reserved',
+    ],
+    [
+      "an example.com admin",
+      { ...sandbox, adminEmail: "admin@Example.com" },
+      "astral:adminEmail is the docs' example",
+    ],
+    [
+      "the docs' example API",
+      { ...sandbox, apiIdentifier: "https://api.acme.example/" },
+      "astral:apiIdentifier is the docs' example",
+    ],
+    [
+      "the docs' preview domain",
+      { ...sandbox, previewDomain: "previews.acme.example" },
+      "astral:previewDomain is the docs' example",
+    ],
+    [
+      "the stack file's example tenant",
+      { ...sandbox, auth0Domain: "acme-sandbox.eu.auth0.com" },
+      'astral:auth0Domain is the stack file\'s example tenant "acme-sandbox.eu.auth0.com"',
+    ],
+    [
+      "the example production tenant in another region",
+      { ...production, auth0Domain: "acme.us.auth0.com" },
+      "astral:auth0Domain is the stack file's example tenant",
+    ],
+    [
+      "the docs' example organization",
+      { ...production, sandboxStack: "acme/astral/sandbox" },
+      'astral:sandboxStack is in the docs\' example organization "acme"',
+    ],
   ];
+
+  it("keeps real names that merely contain the example words", () => {
+    const real = {
+      ...sandbox,
+      auth0Domain: "acme-corp.eu.auth0.com",
+      domainName: "portal.example-bank.com",
+      adminEmail: "ops@acme.io",
+    };
+    expect(parseStackConfig(real).role).toBe("sandbox");
+    expect(parseStackConfig({ ...production, sandboxStack: "acme-corp/astral/sandbox" }).role).toBe(
+      "production",
+    );
+  });
 
   it.each(badConfigs)("rejects %s", (_name, raw, expected) => {
     const problems = problemsOf(raw);
@@ -299,16 +350,20 @@ describe("the committed stack files", () => {
       };
       const placeholderKeys = Object.keys(raw).filter((k) => isPlaceholder(String(raw[k])));
       expect(placeholderKeys.length).toBeGreaterThan(0);
-      expect(problemsOf(raw)).toEqual(
-        placeholderKeys.map((k) =>
+      // The docs' examples (acme.example, the acme tenants and organization) are refused too.
+      const exampleKeys = Object.keys(raw).filter((k) => exampleValueProblem(k, String(raw[k])));
+      expect(exampleKeys).toEqual(expect.arrayContaining(["auth0Domain", "domainName"]));
+      expect(problemsOf(raw)).toEqual([
+        ...placeholderKeys.map((k) =>
           expect.stringMatching(
             new RegExp(`^astral:${k} still holds the stack file's placeholder`),
           ),
         ),
-      );
-      // With real values in their place, the file parses.
+        ...exampleKeys.map((k) => expect.stringMatching(new RegExp(`^astral:${k} is (the|in)`))),
+      ]);
+      // With the operator's values in their place (and a promotion's pin), the file parses.
       const filled = Object.fromEntries(
-        Object.entries(raw).map(([k, v]) => [k, isPlaceholder(v) ? REAL[k] : v]),
+        Object.entries(raw).map(([k, v]) => [k, PINNED[k] ?? operatorValue(stack, k, v)]),
       );
       expect(parseStackConfig(filled).role).toBe(stack);
       // The shipped plan serves what the shipped portal.config.js offers (the preview's check).
@@ -324,9 +379,8 @@ describe("the committed stack files", () => {
   });
 });
 
-const REAL: Record<string, string> = {
-  auth0ClientId: "AbCdEf0123456789",
-  hostedZoneId: "Z0123456789ABC",
+/** What `npm run promote -- prepare` pins in Pulumi.production.yaml. */
+const PINNED: Record<string, string> = {
   imageDigest: `sha256:${"d".repeat(64)}`,
   imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
 };

@@ -28,12 +28,12 @@ export const SANDBOX_REF = {
   imageRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-repo-1a2b3c`,
   imageCacheRepository: `${ACCOUNT}.dkr.ecr.${REGION}.amazonaws.com/portal-cache-9f8e7d`,
   sandboxBackend: {
-    domain: "acme-sandbox.eu.auth0.com",
+    domain: "fixture-sandbox.eu.auth0.com",
     clientId: "sandboxRefClientId",
     clientSecret: MOCK_SECRETS.sandboxRefSecret,
   },
   sandboxLogin: {
-    domain: "acme-sandbox.eu.auth0.com",
+    domain: "fixture-sandbox.eu.auth0.com",
     clientId: "sandboxRefLoginClientId",
     clientSecret: MOCK_SECRETS.sandboxRefLoginSecret,
   },
@@ -53,7 +53,7 @@ export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];
  */
 export const OPTED_IN_ZONES = [`${REGION}-lcl-1a`, `${REGION}-wl1-dub-wlz-1`];
 /** Route 53 zones by id, as GetHostedZone names them. */
-export const HOSTED_ZONES: Record<string, string> = { Z0123456789ABC: "acme.example" };
+export const HOSTED_ZONES: Record<string, string> = { Z0123456789ABC: "fixture.test" };
 export const BUILT_DIGEST = `sha256:${"b".repeat(64)}`;
 
 const secret = (value: unknown) => ({
@@ -202,7 +202,7 @@ export async function setupMocks(stack: string, config: Record<string, string>):
     "astral",
     stack,
     false,
-    "acme",
+    "fixture-org",
   );
   recordRegistrations();
 }

@@ -7,7 +7,7 @@ const preview = {
   "astral:role": "preview",
   "astral:prNumber": "3",
   "astral:imageTag": "abc1234-4711-1",
-  "astral:sandboxStack": "acme/astral/sandbox",
+  "astral:sandboxStack": "fixture-org/astral/sandbox",
   "astral:sessionSecret": "q".repeat(40),
 };
 

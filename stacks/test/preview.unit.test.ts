@@ -35,7 +35,7 @@ beforeAll(async () => {
     role: "preview",
     prNumber: "42",
     imageTag: "0123456789ab-4711-1",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
     sessionSecret: SESSION_SECRET,
   });
 });
@@ -74,7 +74,7 @@ describe("preview stack", () => {
   });
 
   it("borrows the sandbox backend and login by StackReference, secrets kept secret", () => {
-    expect(stackRefs).toEqual(["acme/astral/sandbox"]);
+    expect(stackRefs).toEqual(["fixture-org/astral/sandbox"]);
     const names = [...PORTAL_SECRET_ENV].filter((n) => !n.startsWith("PRODUCTION_"));
     const container = checkTaskSecrets(names);
     const env = taskEnv(container);

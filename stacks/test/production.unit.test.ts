@@ -38,16 +38,16 @@ beforeAll(async () => {
   outputs = await loadStack("production", {
     "aws:region": "eu-west-1",
     role: "production",
-    auth0Domain: "acme.eu.auth0.com",
+    auth0Domain: "fixture.eu.auth0.com",
     auth0Plan: "free",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: BOOTSTRAP_SECRET,
-    adminEmail: "admin@acme.example",
+    adminEmail: "admin@fixture.test",
     imageDigest: DIGEST,
     imageRepository: PINNED_REPOSITORY,
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
     sessionSecret: SESSION_SECRET,
-    domainName: "portal.acme.example",
+    domainName: "portal.fixture.test",
     hostedZoneId: "Z0123456789ABC",
   });
 });
@@ -104,7 +104,7 @@ describe("production stack", () => {
   });
 
   it("reads the sandbox stack by StackReference, and its credentials stay secret", async () => {
-    expect(stackRefs).toEqual(["acme/astral/sandbox"]);
+    expect(stackRefs).toEqual(["fixture-org/astral/sandbox"]);
     const sandboxVersion = byType("aws:secretsmanager/secretVersion:SecretVersion").find(
       (v) => unwrap(v.inputs.secretString) === MOCK_SECRETS.sandboxRefSecret,
     );
@@ -117,24 +117,24 @@ describe("production stack", () => {
     expect(env).toMatchObject({
       [PORTAL_ENV.management.sandbox.domain]: SANDBOX_REF.sandboxBackend.domain,
       [PORTAL_ENV.management.sandbox.clientId]: SANDBOX_REF.sandboxBackend.clientId,
-      [PORTAL_ENV.management.production.domain]: "acme.eu.auth0.com",
+      [PORTAL_ENV.management.production.domain]: "fixture.eu.auth0.com",
       [PORTAL_ENV.management.production.clientId]: "production-backend-client-client-id",
-      [PORTAL_ENV.login.domain]: "acme.eu.auth0.com",
-      [PORTAL_ENV.login.baseUrl]: "https://portal.acme.example",
+      [PORTAL_ENV.login.domain]: "fixture.eu.auth0.com",
+      [PORTAL_ENV.login.baseUrl]: "https://portal.fixture.test",
     });
   });
 
   it("owns only production tenant resources, under one explicit provider", () => {
     const provider = one("pulumi:providers:auth0");
-    expect(unwrap(provider.inputs.domain)).toBe("acme.eu.auth0.com");
+    expect(unwrap(provider.inputs.domain)).toBe("fixture.eu.auth0.com");
     for (const r of records.filter((r) => r.type.startsWith("auth0:"))) {
       expect(r.provider).toContain(`::pulumi:providers:auth0::${provider.name}::`);
     }
     const grant = one("auth0:index/clientGrant:ClientGrant");
-    expect(grant.inputs.audience).toBe("https://acme.eu.auth0.com/api/v2/");
+    expect(grant.inputs.audience).toBe("https://fixture.eu.auth0.com/api/v2/");
     expect(grant.inputs.scopes).toEqual([...MANAGEMENT_API_SCOPES]);
     expect(one("pulumi-nodejs:dynamic/astral:PortalAdmin").inputs.backend).toMatchObject({
-      value: { domain: "acme.eu.auth0.com" },
+      value: { domain: "fixture.eu.auth0.com" },
     });
     expect(byType("auth0:index/resourceServer:ResourceServer")).toEqual([]); // no apiIdentifier set
   });
@@ -143,7 +143,7 @@ describe("production stack", () => {
     expect(await resolve(outputs.imageDigest)).toEqual({ value: DIGEST, secret: false });
     expect((await resolve(outputs.imageRepository)).value).toBe(PINNED_REPOSITORY);
     expect((await resolve(outputs.tenantDomains)).value).toEqual({
-      production: "acme.eu.auth0.com",
+      production: "fixture.eu.auth0.com",
       sandbox: SANDBOX_REF.sandboxBackend.domain,
     });
     expect((await resolve(outputs.backendClientIds)).value).toEqual({
@@ -167,11 +167,11 @@ describe("production stack", () => {
       { type: "redirect", redirect: { port: "443", protocol: "HTTPS", statusCode: "HTTP_301" } },
     ]);
     expect(one("aws:acm/certificate:Certificate").inputs).toMatchObject({
-      domainName: "portal.acme.example",
+      domainName: "portal.fixture.test",
       validationMethod: "DNS",
     });
     const alias = byType("aws:route53/record:Record").find((r) => r.inputs.type === "A");
-    expect(alias?.inputs).toMatchObject({ name: "portal.acme.example", zoneId: "Z0123456789ABC" });
+    expect(alias?.inputs).toMatchObject({ name: "portal.fixture.test", zoneId: "Z0123456789ABC" });
   });
 
   it("runs tasks in private subnets behind a NAT gateway, reachable only from the ALB", () => {
@@ -252,7 +252,7 @@ describe("production stack", () => {
   });
 
   it("(how the mocks work) a StackReference output listed in secretOutputNames reads as secret", async () => {
-    const ref = new pulumi.StackReference("acme/astral/sandbox");
+    const ref = new pulumi.StackReference("fixture-org/astral/sandbox");
     expect((await resolve(ref.requireOutput("sandboxBackend"))).secret).toBe(true);
     expect((await resolve(ref.requireOutput("imageRepository"))).secret).toBe(false);
   });

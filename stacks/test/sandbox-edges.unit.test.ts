@@ -52,7 +52,7 @@ describe("sandbox stack edges", () => {
     const lookup = invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
     expect(lookup.map((i) => i.inputs.zoneId)).toEqual(["Z0123456789ABC"]);
     expect(one("aws:acm/certificate:Certificate").inputs.domainName).toBe(
-      "portal.sandbox.acme.example",
+      "portal.sandbox.fixture.test",
     );
     expect(createTimeoutOf(one("aws:acm/certificateValidation:CertificateValidation"))).toBe("20m");
   });

@@ -11,7 +11,8 @@ import {
 } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { PROVIDER_CALLS } from "../../infra/auth0/bootstrap";
-import { AVAILABILITY_ZONE_FILTER, type StackOutputs } from "../roles";
+import { AVAILABILITY_ZONE_FILTER } from "../../infra/aws/network";
+import type { StackOutputs } from "../roles";
 import { SANDBOX_BOOTSTRAP_SECRET, SANDBOX_CONFIG, SANDBOX_SESSION_SECRET } from "./fixtures";
 import {
   AVAILABILITY_ZONES,
@@ -95,7 +96,7 @@ describe("sandbox stack", () => {
 
   it("declares exactly one auth0 provider, for the sandbox tenant, with a secret client secret", () => {
     const provider = one("pulumi:providers:auth0");
-    expect(unwrap(provider.inputs.domain)).toBe("acme-sandbox.eu.auth0.com");
+    expect(unwrap(provider.inputs.domain)).toBe("fixture-sandbox.eu.auth0.com");
     expect(unwrap(provider.inputs.clientSecret)).toBe(BOOTSTRAP_SECRET);
     expect(provider.inputs.clientSecret).toMatchObject({ value: BOOTSTRAP_SECRET });
   });
@@ -128,7 +129,7 @@ describe("sandbox stack", () => {
       grantTypes: ["client_credentials"],
     });
     const grant = one("auth0:index/clientGrant:ClientGrant");
-    expect(grant.inputs.audience).toBe("https://acme-sandbox.eu.auth0.com/api/v2/");
+    expect(grant.inputs.audience).toBe("https://fixture-sandbox.eu.auth0.com/api/v2/");
     expect(grant.inputs.clientId).toBe("sandbox-backend-client-client-id");
     expect(grant.inputs.scopes).toEqual([...MANAGEMENT_API_SCOPES]);
     expect(grant.inputs.scopes).toHaveLength(20);
@@ -150,10 +151,10 @@ describe("sandbox stack", () => {
       oidcConformant: true,
       grantTypes: ["authorization_code", "refresh_token"],
       callbacks: [
-        "https://portal.sandbox.acme.example/auth/callback",
-        "https://*.previews.acme.example/auth/callback",
+        "https://portal.sandbox.fixture.test/auth/callback",
+        "https://*.previews.fixture.test/auth/callback",
       ],
-      allowedLogoutUrls: ["https://portal.sandbox.acme.example", "https://*.previews.acme.example"],
+      allowedLogoutUrls: ["https://portal.sandbox.fixture.test", "https://*.previews.fixture.test"],
       refreshToken: { rotationType: "rotating", expirationType: "expiring" },
     });
   });
@@ -229,11 +230,11 @@ describe("sandbox stack", () => {
 
   it("declares the first admin with the backend's credentials as a secret input", () => {
     const admin = one("pulumi-nodejs:dynamic/astral:PortalAdmin");
-    expect(admin.inputs.email).toBe("admin@acme.example");
+    expect(admin.inputs.email).toBe("admin@fixture.test");
     expect(admin.inputs.permission).toBe("portal-admin");
     expect(admin.inputs.backend).toMatchObject({
       value: {
-        domain: "acme-sandbox.eu.auth0.com",
+        domain: "fixture-sandbox.eu.auth0.com",
         clientId: "sandbox-backend-client-client-id",
         clientSecret: MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
       },
@@ -264,6 +265,17 @@ describe("sandbox stack", () => {
     expect(stackRefs).toEqual([]);
   });
 
+  it("keeps the image it runs from the ECR lifecycle's age rule (a promotion may pin it)", () => {
+    const policies = byType("aws:ecr/lifecyclePolicy:LifecyclePolicy").map(
+      (p) => JSON.parse(String(p.inputs.policy)) as { rules: Array<{ selection: object }> },
+    );
+    const images = policies.find((p) => p.rules.some((r) => "tagPrefixList" in r.selection));
+    expect(images?.rules.map((r) => r.selection)).toContainEqual(
+      expect.objectContaining({ tagPrefixList: [SANDBOX_CONFIG.imageTag] }),
+    );
+    expect(images?.rules.at(-1)?.selection).toMatchObject({ tagStatus: "any" });
+  });
+
   it("stores each secret in Secrets Manager, as secret versions", () => {
     const secrets = byType("aws:secretsmanager/secret:Secret");
     const names = secrets.map((s) => String(s.inputs.namePrefix)).sort();
@@ -284,7 +296,7 @@ describe("sandbox stack", () => {
   });
 
   it("exports the shared outputs, with every credential secret", async () => {
-    expect((await resolve(outputs.portalUrl)).value).toBe("https://portal.sandbox.acme.example");
+    expect((await resolve(outputs.portalUrl)).value).toBe("https://portal.sandbox.fixture.test");
     expect((await resolve(outputs.imageDigest)).value).toBe(BUILT_DIGEST);
     // Promotion records the exact tag the digest was pushed as.
     expect((await resolve(outputs.imageTag)).value).toBe("0123456789ab-4711-1");
@@ -292,7 +304,7 @@ describe("sandbox stack", () => {
       /\.dkr\.ecr\.eu-west-1\.amazonaws\.com\//,
     );
     expect((await resolve(outputs.tenantDomains)).value).toEqual({
-      sandbox: "acme-sandbox.eu.auth0.com",
+      sandbox: "fixture-sandbox.eu.auth0.com",
     });
     const clientIds = await resolve(outputs.backendClientIds);
     expect(clientIds).toEqual({
@@ -302,7 +314,7 @@ describe("sandbox stack", () => {
     const backend = await resolve(outputs.sandboxBackend);
     expect(backend.secret).toBe(true);
     expect(backend.value).toEqual({
-      domain: "acme-sandbox.eu.auth0.com",
+      domain: "fixture-sandbox.eu.auth0.com",
       clientId: "sandbox-backend-client-client-id",
       clientSecret: MOCK_SECRETS.clientSecret("sandbox-backend-credentials"),
     });
@@ -332,11 +344,11 @@ describe("sandbox stack", () => {
     );
     const env = taskEnv(container);
     expect(env).toMatchObject({
-      [PORTAL_ENV.management.sandbox.domain]: "acme-sandbox.eu.auth0.com",
+      [PORTAL_ENV.management.sandbox.domain]: "fixture-sandbox.eu.auth0.com",
       [PORTAL_ENV.management.sandbox.clientId]: "sandbox-backend-client-client-id",
-      [PORTAL_ENV.login.domain]: "acme-sandbox.eu.auth0.com",
+      [PORTAL_ENV.login.domain]: "fixture-sandbox.eu.auth0.com",
       [PORTAL_ENV.login.clientId]: "sandbox-login-client-client-id",
-      [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.acme.example",
+      [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.fixture.test",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
     // The portal's http allowance is a preview's without a domain, never a tenant stack's.

@@ -7,32 +7,43 @@
  * docs use that this shell does not know, or one that the code refuses, fails the rehearsal.
  */
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { FakeStackBackend } from "../../scripts/lib/fake-stack-backend";
 import type { ConfigMap, OutputMap } from "../../scripts/lib/stack-backend";
 import { REPO_ROOT, readStackConfig } from "../../scripts/lib/stacks";
 import { preview } from "../../scripts/preview/cli";
+import type { PullRequestState } from "../../scripts/preview/pull-requests";
 import { promote } from "../../scripts/promote/cli";
 import type { ImageRegistry } from "../../scripts/promote/registry";
 import { parseStackConfig, SECRET_KEYS } from "../../stacks/config";
+import { OPERATOR_ORG, operatorEditedStackFile } from "../../stacks/test/operator-values";
+import { closing, closingQuote, splitOutsideQuotes, stripComment } from "./shell-syntax";
 
 export const ACCOUNT_REPOSITORY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-a1b2c3";
 export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
 
 /** What an operator substitutes for the docs' placeholders. */
 const PLACEHOLDERS: Record<string, string> = {
-  "<org>": "acme",
+  "<org>": OPERATOR_ORG,
   "<you>": "alice",
   "<deploy client id>": "deployClientId",
+  "<sandbox tenant domain>": "northwind-sandbox.eu.auth0.com",
 };
 
-/** Values an operator edits into the stack files before the first deploy (docs/deploy.md §2). */
-const EDITS: Record<string, string> = {
-  "astral:auth0ClientId": "bootstrapClientId0123",
-  "astral:hostedZoneId": "Z0123456789ABC",
-};
+/** What differs when the rehearsal runs against local tenants instead of only checking. */
+export interface DocShellOptions {
+  /** More placeholder values (e.g. the local tenant's domain for `<sandbox tenant domain>`). */
+  placeholders?: Record<string, string>;
+  /** What the operator types at `read -rs NAME`. */
+  typed?: string;
+  /**
+   * Runs `npm run tenant -- <args>` for real with the shell's exported environment; absent: the
+   * command and what it needs are checked (an import costs about a minute of CPU), nothing runs.
+   */
+  tenant?: (args: string[], env: Record<string, string | undefined>) => Promise<string>;
+}
 
 export class DocShell {
   readonly backend: FakeStackBackend;
@@ -40,13 +51,22 @@ export class DocShell {
   /** ECR: `repository:tag` → digest, filled by sandbox's (fake) image pushes. */
   readonly images = new Map<string, string>();
   readonly output: string[] = [];
+  /** GitHub: each pull request's state, as `GET /repos/{owner}/{repo}/pulls/{n}` answers. */
+  readonly pullRequests = new Map<number, PullRequestState>();
   private current?: string;
   private lastMessage = "";
 
-  constructor(readonly workDir: string) {
+  constructor(
+    readonly workDir: string,
+    private readonly options: DocShellOptions = {},
+  ) {
     for (const stack of ["sandbox", "production"]) {
-      const file = path.join(workDir, `Pulumi.${stack}.yaml`);
-      copyFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), file);
+      // The operator edits their own values into the committed files (docs/deploy.md §2).
+      const text = readFileSync(path.join(REPO_ROOT, `Pulumi.${stack}.yaml`), "utf8");
+      writeFileSync(
+        path.join(workDir, `Pulumi.${stack}.yaml`),
+        operatorEditedStackFile(stack, text),
+      );
     }
     this.backend = new FakeStackBackend((stack, config) => this.program(stack, config));
   }
@@ -68,7 +88,8 @@ export class DocShell {
 
   private placeholders(command: string): string {
     let out = command.replace("<the message prepare printed>", this.lastMessage);
-    for (const [from, to] of Object.entries(PLACEHOLDERS)) out = out.replaceAll(from, to);
+    const values = { ...PLACEHOLDERS, ...this.options.placeholders };
+    for (const [from, to] of Object.entries(values)) out = out.replaceAll(from, to);
     if (/<[a-z][^>]*>/.test(out)) throw new Error(`an unknown placeholder in "${out}"`);
     return out;
   }
@@ -110,7 +131,7 @@ export class DocShell {
         return "";
       case "read":
         // `read -rs NAME`: typed by the operator, not echoed.
-        this.env[args.at(-1) as string] = "typed-secret-value";
+        this.env[args.at(-1) as string] = this.options.typed ?? "typed-secret-value";
         return "";
       default:
         throw new Error(`the rehearsal does not know "${cmd}"`);
@@ -127,6 +148,10 @@ export class DocShell {
       if (c === "$" && command[i + 1] === "(") {
         const end = closing(command, i + 1);
         word += (await this.command(command.slice(i + 2, end))).trim();
+        i = end;
+      } else if (c === "$" && /[A-Za-z_{]/.test(command[i + 1] ?? "")) {
+        const [value, end] = this.variable(command, i);
+        word += value;
         i = end;
       } else if (c === "'") {
         const end = command.indexOf("'", i + 1);
@@ -158,9 +183,22 @@ export class DocShell {
         const end = closing(text, i + 1);
         out += (await this.command(text.slice(i + 2, end))).trim();
         i = end;
+      } else if (text[i] === "$" && /[A-Za-z_{]/.test(text[i + 1] ?? "")) {
+        const [value, end] = this.variable(text, i);
+        out += value;
+        i = end;
       } else out += text[i];
     }
     return out;
+  }
+
+  /** `$NAME` or `${NAME}` at `at`: its exported value (unset: an error, as `set -u` would) and where it ends. */
+  private variable(text: string, at: number): [string, number] {
+    const match = /^\$(?:\{(\w+)\}|(\w+))/.exec(text.slice(at));
+    const name = (match?.[1] ?? match?.[2]) as string;
+    const value = this.env[name];
+    if (value === undefined) throw new Error(`$${name} is not set`);
+    return [value, at + (match?.[0].length ?? 1) - 1];
   }
 
   private stackName(name: string): string {
@@ -217,14 +255,10 @@ export class DocShell {
     const short = stack.split("/").at(-1) as string;
     const file = path.join(this.workDir, `Pulumi.${short}.yaml`);
     const committed = existsSync(file) ? readStackConfig(file).config : {};
-    const merged: Record<string, string> = {};
-    for (const [key, { value }] of Object.entries({ ...committed, ...set })) {
-      merged[key] = EDITS[key] && value.startsWith("REPLACE_WITH") ? EDITS[key] : value;
-    }
     const raw = Object.fromEntries(
-      Object.entries(merged)
+      Object.entries({ ...committed, ...set })
         .filter(([k]) => k.startsWith("astral:"))
-        .map(([k, v]) => [k.slice("astral:".length), v]),
+        .map(([k, { value }]) => [k.slice("astral:".length), value]),
     );
     // As Pulumi stores them: a key set without --secret is plain (the program refuses it).
     const plain = Object.keys(SECRET_KEYS).filter(
@@ -281,7 +315,10 @@ export class DocShell {
       const code = await preview(rest, {
         backend: async () => this.backend,
         pullRequests: () => {
-          throw new Error("the rehearsal has no GitHub API");
+          // As GitHubPullRequests.fromEnv: the workflow's repository and token, then the API.
+          for (const name of ["GITHUB_REPOSITORY", "GITHUB_TOKEN"])
+            if (!this.env[name]) throw new Error(`${name} is not set`);
+          return { state: async (pr) => this.pullRequests.get(pr) ?? "missing" };
         },
         sandboxFile: path.join(this.workDir, "Pulumi.sandbox.yaml"),
         sandboxStack: this.env.ASTRAL_SANDBOX_STACK ?? "",
@@ -296,8 +333,13 @@ export class DocShell {
       return lines.join("\n");
     }
     if (script === "tenant") {
-      // The command and what it needs, not the import itself: a0deploy against a local tenant
-      // takes 30-45 s (scripts/tenant/tenant.integration.test.ts runs it for real).
+      if (this.options.tenant) {
+        const out = await this.options.tenant(rest, { ...this.env });
+        this.output.push(...out.split("\n"));
+        return out;
+      }
+      // Without local tenants, the command and what it needs, not the import itself (about a
+      // minute of CPU): scripts/tenant/tenant.integration.test.ts runs this block for real.
       const [command, env] = rest;
       const cli = readFileSync(path.join(REPO_ROOT, "scripts/tenant/cli.ts"), "utf8");
       if (!cli.includes(`"${command}"`)) throw new Error(`the tenant CLI has no "${command}"`);
@@ -322,61 +364,4 @@ export class DocShell {
     }
     throw new Error(`the rehearsal does not know git ${args.join(" ")}`);
   }
-}
-
-/** The index of the `)` closing the `(` at `open`. */
-function closing(text: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    if (text[i] === "(") depth++;
-    if (text[i] === ")" && --depth === 0) return i;
-  }
-  throw new Error(`unclosed $( in ${text}`);
-}
-
-/** The index of the `"` closing the one at `open` (skipping over `$(...)`). */
-function closingQuote(text: string, open: number): number {
-  for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === "$" && text[i + 1] === "(") i = closing(text, i + 1);
-    else if (text[i] === '"') return i;
-  }
-  throw new Error(`unclosed quote in ${text}`);
-}
-
-/** A line without its trailing `# comment` (a `#` outside quotes after whitespace). */
-function stripComment(line: string): string {
-  let quote = "";
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i] as string;
-    if (quote) {
-      if (c === quote) quote = "";
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === "#" && (i === 0 || /\s/.test(line[i - 1] as string))) return line.slice(0, i);
-  }
-  return line;
-}
-
-/** Splits on `sep` outside quotes and `$(...)`. */
-function splitOutsideQuotes(text: string, sep: string): string[] {
-  const parts: string[] = [];
-  let quote = "";
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (quote) {
-      if (c === quote) quote = "";
-      continue;
-    }
-    if (c === '"' || c === "'") quote = c;
-    else if (c === "(") depth++;
-    else if (c === ")") depth--;
-    else if (depth === 0 && text.startsWith(sep, i) && !(sep === "|" && text[i + 1] === "|")) {
-      parts.push(text.slice(start, i).trim());
-      start = i + sep.length;
-      i += sep.length - 1;
-    }
-  }
-  parts.push(text.slice(start).trim());
-  return parts;
 }

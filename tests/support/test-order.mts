@@ -21,6 +21,7 @@ export const SLOW_FILES: readonly string[] = [
   "portal/test/faults.integration.test.ts", // 32
   "emulator/test/robustness.integration.test.ts", // 26
   "infra/policy/test/pack.integration.test.ts", // 20
+  "tests/runbook.integration.test.ts", // 17: bash, jq and curl, about 150 processes
   "stacks/test/sandbox.unit.test.ts", // 16
   "stacks/test/runtime.integration.test.ts", // 15
 ];

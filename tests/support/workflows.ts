@@ -9,6 +9,7 @@ export const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f));
 export const readme = readFileSync(path.join(root, "README.md"), "utf8");
 
 export interface Step {
+  if?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;

@@ -23,8 +23,8 @@ beforeAll(async () => {
 
 const backend = (name: string, credentialKinds: Array<"client_secret" | "key_pair">) =>
   new AstralBackend(name, {
-    domain: "acme.eu.auth0.com",
-    provider: new auth0.Provider(`${name}-provider`, { domain: "acme.eu.auth0.com" }),
+    domain: "fixture.eu.auth0.com",
+    provider: new auth0.Provider(`${name}-provider`, { domain: "fixture.eu.auth0.com" }),
     credentialKinds,
     plan: "enterprise",
   });

@@ -3,13 +3,13 @@ import { loginUrls } from "../portalLogin";
 
 describe("loginUrls", () => {
   it("derives nextjs-auth0 v4 callback and logout URLs from base URLs", () => {
-    expect(loginUrls(["https://portal.acme.example/", "https://*.previews.acme.example"])).toEqual({
+    expect(loginUrls(["https://portal.fixture.test/", "https://*.previews.fixture.test"])).toEqual({
       callbacks: [
-        "https://portal.acme.example/auth/callback",
-        "https://*.previews.acme.example/auth/callback",
+        "https://portal.fixture.test/auth/callback",
+        "https://*.previews.fixture.test/auth/callback",
       ],
-      allowedLogoutUrls: ["https://portal.acme.example", "https://*.previews.acme.example"],
-      webOrigins: ["https://portal.acme.example"],
+      allowedLogoutUrls: ["https://portal.fixture.test", "https://*.previews.fixture.test"],
+      webOrigins: ["https://portal.fixture.test"],
     });
   });
 });

@@ -1,7 +1,11 @@
 /** The AWS components alone, under Pulumi mocks, and their pure helpers. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
+import { testTempDir } from "../../../tests/support/temp-dirs";
 import { zoneProblem } from "../frontDoor";
+import { KEPT_PROMOTIONS, keptImageTags } from "../keptImages";
 import { Network, parseSharedNetwork, type SharedNetworkOutput, sharedNetwork } from "../network";
 import { containerDefinitions } from "../portalContainer";
 import {
@@ -10,6 +14,7 @@ import {
   PortalImage,
   PREVIEW_TAG_PREFIX,
   reproducibleBuildArgs,
+  SANDBOX_IMAGE_DAYS,
 } from "../registry";
 import { PortalSecrets } from "../secrets";
 import { secretsReadPolicy } from "../service";
@@ -114,12 +119,12 @@ describe("PortalImage", () => {
 
 describe("the hosted zone and the domain", () => {
   it("accepts the zone's apex and names under it, and names the problem otherwise", () => {
-    expect(zoneProblem("portal.acme.example", "Z1", "acme.example.")).toBeNull();
-    expect(zoneProblem("acme.example", "Z1", "acme.example")).toBeNull();
-    expect(zoneProblem("pr-4.previews.acme.example", "Z1", "previews.acme.example")).toBeNull();
-    // A suffix is not a parent zone: notacme.example is not under acme.example.
-    expect(zoneProblem("portal.notacme.example", "Z1", "acme.example")).toBe(
-      "astral:domainName portal.notacme.example is not in hosted zone Z1 (acme.example): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
+    expect(zoneProblem("portal.fixture.test", "Z1", "fixture.test.")).toBeNull();
+    expect(zoneProblem("fixture.test", "Z1", "fixture.test")).toBeNull();
+    expect(zoneProblem("pr-4.previews.fixture.test", "Z1", "previews.fixture.test")).toBeNull();
+    // A suffix is not a parent zone: notfixture.test is not under fixture.test.
+    expect(zoneProblem("portal.notfixture.test", "Z1", "fixture.test")).toBe(
+      "astral:domainName portal.notfixture.test is not in hosted zone Z1 (fixture.test): set astral:hostedZoneId to the zone that holds it (previews: sandbox's zone must hold astral:previewDomain)",
     );
   });
 });
@@ -137,12 +142,76 @@ describe("reproducible image builds", () => {
 });
 
 describe("ECR lifecycle", () => {
-  it("expires untagged images and old preview images only", () => {
-    const rules = JSON.parse(lifecyclePolicy()).rules as Array<{
-      selection: { tagStatus: string; tagPrefixList?: string[] };
-    }>;
+  type Rule = {
+    rulePriority: number;
+    selection: {
+      tagStatus: string;
+      tagPrefixList?: string[];
+      countType: string;
+      countNumber: number;
+    };
+  };
+  const rulesOf = (keep?: string[]) => JSON.parse(lifecyclePolicy(keep)).rules as Rule[];
+
+  it("without a kept tag expires untagged images and old preview images only", () => {
+    const rules = rulesOf();
     expect(rules.map((r) => r.selection.tagStatus)).toEqual(["untagged", "tagged"]);
     expect(rules[1]?.selection.tagPrefixList).toEqual([PREVIEW_TAG_PREFIX]);
+  });
+
+  it("expires sandbox images after 90 days, except the kept ones, which no later rule can expire", () => {
+    const keep = ["0123456789ab-4711-1", "fedcba987654-4700-2"];
+    const rules = rulesOf(keep);
+    // ECR: a rule can never expire an image a higher-priority rule's tags selected; so each kept
+    // tag is claimed, before the age rule, by a rule whose count it never reaches.
+    expect(rules.map((r) => r.rulePriority)).toEqual([1, 2, 3, 4, 5]);
+    expect(rules.slice(2, 4).map((r) => r.selection)).toEqual(
+      keep.map((tag) => ({
+        tagStatus: "tagged",
+        tagPrefixList: [tag],
+        countType: "imageCountMoreThan",
+        countNumber: 1000,
+      })),
+    );
+    // ECR: a rule with tagStatus "any" must have the highest priority, evaluated last.
+    expect(rules.at(-1)?.selection).toEqual({
+      tagStatus: "any",
+      countType: "sinceImagePushed",
+      countUnit: "days",
+      countNumber: SANDBOX_IMAGE_DAYS,
+    });
+    expect(SANDBOX_IMAGE_DAYS).toBeGreaterThanOrEqual(90);
+  });
+
+  it("keeps the tag sandbox runs and the newest promotions' tags, within ECR's policy length", () => {
+    const root = testTempDir("astral-kept-");
+    mkdirSync(path.join(root, "docs"));
+    const record = (n: number) =>
+      JSON.stringify({
+        from: "sandbox",
+        to: "production",
+        digest: `sha256:${n.toString(16).padStart(64, "0")}`,
+        previousDigest: null,
+        gitSha: "0123456789abcdef0123456789abcdef01234567",
+        imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
+        imageTag: `0123456789ab-${9000 + n}-1`,
+        requestedBy: "alice",
+        time: "2026-12-03T18:30:00.000Z",
+      });
+    const lines = Array.from({ length: 45 }, (_, i) => record(i + 1));
+    writeFileSync(path.join(root, "docs", "promotions.jsonl"), `${lines.join("\n")}\n`);
+    const kept = keptImageTags("0123456789ab-9999-1", root);
+    expect(kept).toHaveLength(KEPT_PROMOTIONS + 1);
+    expect(kept[0]).toBe("0123456789ab-9999-1");
+    expect(kept.at(-1)).toBe("0123456789ab-9045-1"); // the newest record
+    expect(kept).not.toContain("0123456789ab-9005-1"); // older than the newest 40
+    expect(keptImageTags("t-1", testTempDir("astral-kept-"))).toEqual(["t-1"]); // no record yet
+    // 41 tags of ECR's longest (128 characters) still fit the 30,720-character quota.
+    const longest = Array.from({ length: KEPT_PROMOTIONS + 1 }, (_, i) => `${i}`.padEnd(128, "x"));
+    expect(lifecyclePolicy(longest).length).toBeLessThanOrEqual(30_720);
+    expect(() => lifecyclePolicy([...longest, "one-more"])).toThrow(
+      "the ECR lifecycle keeps at most 41 tags, got 42",
+    );
   });
 });
 

@@ -15,13 +15,13 @@ pulumi.runtime.setAllConfig(
   {
     "aws:region": "eu-west-1",
     "astral:role": "sandbox",
-    "astral:auth0Domain": "acme-sandbox.eu.auth0.com",
+    "astral:auth0Domain": "fixture-sandbox.eu.auth0.com",
     "astral:auth0Plan": "free",
     "astral:auth0ClientId": "bootstrapClientId",
     "astral:auth0ClientSecret": SECRETS.bootstrap,
-    "astral:adminEmail": "admin@acme.example",
+    "astral:adminEmail": "admin@fixture.test",
     "astral:imageTag": "abc1234-4711-1",
-    "astral:domainName": "portal.sandbox.acme.example",
+    "astral:domainName": "portal.sandbox.fixture.test",
     "astral:hostedZoneId": "Z0123456789ABC",
     "astral:sessionSecret": SECRETS.session,
   },
@@ -61,7 +61,7 @@ pulumi.runtime
         args.token === "aws:index/getAvailabilityZones:getAvailabilityZones"
           ? { names: ["eu-west-1a", "eu-west-1b"] }
           : args.token === "aws:route53/getZone:getZone"
-            ? { name: "acme.example" }
+            ? { name: "fixture.test" }
             : { userName: "AWS", password: "ecr-password" },
     },
     "astral",
