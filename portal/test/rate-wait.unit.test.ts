@@ -30,11 +30,12 @@ describe("the create form's rate-limit line", () => {
       { environment: "sandbox", waitMs: 0 },
     ]);
     expect(rateWaitMessage(rateWaits(portal))).toBeUndefined();
-    // Free: a burst of 10, then 2/s. Twelve calls taken in production: the next waits 1.5 s.
+    // Free for one task: a burst of 9, then 1.8/s (rate-plan.ts). Twelve calls taken in
+    // production: three queue, and the next waits for four tokens, 4 / 1.8 s.
     const bucket = portal.tenants.production?.bucket;
     if (!bucket) throw new Error("the production tenant is not shaped");
     const taken = Array.from({ length: 12 }, () => bucket.take("write"));
-    expect(rateWaits(portal).find((w) => w.environment === "production")?.waitMs).toBe(1500);
+    expect(rateWaits(portal).find((w) => w.environment === "production")?.waitMs).toBe(2223);
     expect(rateWaitMessage(rateWaits(portal))).toBe(
       "Waiting for the production tenant's rate limit (about 2 s)…",
     );
