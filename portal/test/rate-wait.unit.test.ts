@@ -3,7 +3,8 @@
  * read from the tenants' token buckets, shown only while a call would wait.
  */
 import { PORTAL_ENV } from "@astral/contract";
-import { describe, expect, it } from "vitest";
+import { NextRequest } from "next/server";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { rateWaitMessage, rateWaits } from "../lib/domain/rate-wait";
 import { createPortal } from "../lib/portal";
 
@@ -55,5 +56,26 @@ describe("the create form's rate-limit line", () => {
         { environment: "sandbox", waitMs: 4400 },
       ]),
     ).toBe("Waiting for the sandbox tenant's rate limit (about 4 s)…");
+  });
+});
+
+describe("GET /api/rate-wait", () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+
+  it("answers 401 without a session, before reading any tenant", async () => {
+    for (const [name, value] of Object.entries({
+      AUTH0_DOMAIN: "example.eu.auth0.com",
+      AUTH0_CLIENT_ID: "client-id",
+      AUTH0_CLIENT_SECRET: "client-secret",
+      AUTH0_SECRET: "unit-session-secret-0123456789abcdef0123456789",
+      APP_BASE_URL: "https://portal.example.com",
+    }))
+      vi.stubEnv(name, value);
+    const { GET } = await import("../app/api/rate-wait/route");
+    const response = await GET(new NextRequest("https://portal.example.com/api/rate-wait"));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ code: "unauthenticated", message: "Sign in first." });
   });
 });
