@@ -1,12 +1,13 @@
 /**
- * The create form's "Waiting for the production tenant's rate limit…" (lib/domain/rate-wait.ts):
+ * The create form's "Waiting for the production tenant's rate limit…" (lib/rate-wait-message.ts, lib/domain/rate-wait.ts):
  * read from the tenants' token buckets, shown only while a call would wait.
  */
 import { PORTAL_ENV } from "@astral/contract";
 import { NextRequest } from "next/server";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { rateWaitMessage, rateWaits } from "../lib/domain/rate-wait";
+import { afterEach, describe, expect, it, onTestFinished, vi } from "vitest";
+import { rateWaits } from "../lib/domain/rate-wait";
 import { createPortal } from "../lib/portal";
+import { rateWaitMessage } from "../lib/rate-wait-message";
 
 function portalOn(plan: string) {
   const env: Record<string, string> = {
@@ -25,6 +26,10 @@ function portalOn(plan: string) {
 
 describe("the create form's rate-limit line", () => {
   it("says nothing while calls go at once, and names the tenant whose calls wait", async () => {
+    vi.useFakeTimers({ now: 0 });
+    onTestFinished(() => {
+      vi.useRealTimers();
+    });
     const portal = portalOn("free");
     expect(rateWaits(portal)).toEqual([
       { environment: "production", waitMs: 0 },
@@ -40,6 +45,7 @@ describe("the create form's rate-limit line", () => {
     expect(rateWaitMessage(rateWaits(portal))).toBe(
       "Waiting for the production tenant's rate limit (about 2 s)…",
     );
+    await vi.advanceTimersByTimeAsync(2000);
     await Promise.all(taken);
   });
 
