@@ -10,6 +10,7 @@ import { SEARCH_LAG_ENV } from "./config/local-env";
 import { createAuditSink } from "./domain/audit";
 import type { Portal } from "./domain/context";
 import { deriveInviteKey } from "./domain/invites";
+import { taskRateFrom } from "./management/rate-plan";
 import { Tenant, type TenantOptions } from "./management/tenant";
 
 /** Auth0 documents no bound on its search lag; a minute is what the portal waits for it. */
@@ -39,8 +40,10 @@ export function createPortal(
 ): Portal {
   const access = readManagementAccess(env);
   const tenants: Partial<Record<Environment, Tenant>> = {};
+  // Read even when a caller states the rate, so a bad value is reported wherever it is set.
+  const rate = taskRateFrom(env);
   for (const [environment, a] of Object.entries(access))
-    tenants[environment as Environment] = new Tenant(a, options.tenant);
+    tenants[environment as Environment] = new Tenant(a, { rate, ...options.tenant });
   const sessionSecret = env[PORTAL_ENV.login.sessionSecret];
   if (!sessionSecret) throw new Error(`${PORTAL_ENV.login.sessionSecret} is missing`);
   return {

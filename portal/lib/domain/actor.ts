@@ -1,7 +1,9 @@
 /**
  * The actor of a request: the signed-in user as the home tenant has them now. Sessions are
- * stateless cookies (docs/decisions/0700-access-taken-back.md), so this one read (GET /users/{id}, one
- * Management call per request, consistent) is where access that was taken back takes effect:
+ * stateless cookies (docs/decisions/0700-access-taken-back.md), so this one read (GET /users/{id},
+ * consistent; through the read cache, so at most 60 s old for a change another portal task or
+ * the dashboard made, current for one this task made: ADR 0600) is where access that was taken
+ * back takes effect:
  * a user removed from a team has no `teamId` any more, an admin whose right was removed has no
  * `portal-admin`, and a user an admin blocked in Auth0 is refused outright, even with a session
  * cookie saved before; so is a session begun before the user's last logout (sessions.ts). The same read shows team records left behind by parallel team creates,
