@@ -18,11 +18,18 @@ export const DEFAULT_SEARCH_LAG_MS = 60_000;
  * (https://auth0.com/docs/get-started/applications/rotate-client-secret) */
 export const AUTH0_ROTATION_DELAY_MS = 30_000;
 
-function searchLagFrom(env: Record<string, string | undefined>): number | undefined {
-  const raw = env[SEARCH_LAG_ENV];
+/**
+ * `ASTRAL_READ_CACHE_TTL_MS` (optional): how long Management reads are reused
+ * (`TenantOptions.readCacheTtlMs`; 0 turns the read cache off). The load benchmark runs the
+ * production build with and without the cache through it; unset, the default TTL.
+ */
+export const READ_CACHE_TTL_ENV = "ASTRAL_READ_CACHE_TTL_MS";
+
+function millisecondsFrom(env: Record<string, string | undefined>, name: string) {
+  const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
   if (!/^\d+$/.test(raw.trim()))
-    throw new Error(`${SEARCH_LAG_ENV} must be a whole number of milliseconds, not "${raw}"`);
+    throw new Error(`${name} must be a whole number of milliseconds, not "${raw}"`);
   return Number(raw.trim());
 }
 
@@ -39,8 +46,13 @@ export function createPortal(
 ): Portal {
   const access = readManagementAccess(env);
   const tenants: Partial<Record<Environment, Tenant>> = {};
+  const readCacheTtlMs = millisecondsFrom(env, READ_CACHE_TTL_ENV);
+  const tenantOptions = {
+    ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
+    ...options.tenant,
+  };
   for (const [environment, a] of Object.entries(access))
-    tenants[environment as Environment] = new Tenant(a, options.tenant);
+    tenants[environment as Environment] = new Tenant(a, tenantOptions);
   const sessionSecret = env[PORTAL_ENV.login.sessionSecret];
   if (!sessionSecret) throw new Error(`${PORTAL_ENV.login.sessionSecret} is missing`);
   return {
@@ -50,7 +62,8 @@ export function createPortal(
     inviteKey: deriveInviteKey(sessionSecret),
     audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
     now: () => new Date(),
-    searchLagMs: options.searchLagMs ?? searchLagFrom(env) ?? DEFAULT_SEARCH_LAG_MS,
+    searchLagMs:
+      options.searchLagMs ?? millisecondsFrom(env, SEARCH_LAG_ENV) ?? DEFAULT_SEARCH_LAG_MS,
     rotationDelayMs: options.rotationDelayMs ?? AUTH0_ROTATION_DELAY_MS,
   };
 }

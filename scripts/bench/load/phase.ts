@@ -1,0 +1,149 @@
+/**
+ * One measured window: every signed-in user browses their pages with 2–5 s think time; the
+ * creators meanwhile create, rotate and revoke a Sandbox credential in turn, each followed by the
+ * page's refresh (as `router.refresh()` after the form's action). What the users saw becomes
+ * samples; the tenants' counters give the Management calls.
+ */
+import os from "node:os";
+import { RECENT_COOKIE, recentIds, withRecent } from "../../../portal/lib/recent";
+import { since } from "./calls";
+import type { Population } from "./population";
+import type { ActionSample, CallCount, PhaseResult, ViewSample } from "./stats";
+import { PortalUser } from "./user";
+
+const THINK_MS = [2000, 5000] as const;
+const think = () =>
+  new Promise((r) => setTimeout(r, THINK_MS[0] + Math.random() * (THINK_MS[1] - THINK_MS[0])));
+
+const MEMBER_PAGES = ["/", "/credentials/sandbox", "/credentials/production"];
+const ADMIN_PAGES = ["/admin", "/admin/admins"];
+const SANDBOX = "/credentials/sandbox";
+
+const snapshot = (pop: Population): Record<string, CallCount> =>
+  Object.fromEntries(Object.entries(pop.counters).map(([name, c]) => [name, c.snapshot()]));
+const sum = (counts: Record<string, CallCount>) =>
+  Object.values(counts).reduce((n, c) => n + c.total, 0);
+
+/** Signs every user in through the login flow, a few at a time. */
+export async function signInAll(url: string, pop: Population): Promise<PortalUser[]> {
+  const users = pop.users.map((u) => new PortalUser(url, u));
+  for (let i = 0; i < users.length; i += 5)
+    await Promise.all(users.slice(i, i + 5).map((u) => u.signIn()));
+  return users;
+}
+
+export async function runPhase(opts: {
+  label: string;
+  seconds: number;
+  creators: number;
+  users: PortalUser[];
+  pop: Population;
+  actionIds: Record<string, string>;
+  /** A line for each failure (the first few), so a failing run says why. */
+  log: (line: string) => void;
+}): Promise<PhaseResult> {
+  const { pop, users, actionIds } = opts;
+  const views: ViewSample[] = [];
+  const actions: ActionSample[] = [];
+  const start = performance.now();
+  const end = start + opts.seconds * 1000;
+  const warmUpEnd = start + opts.seconds * 250;
+  let logged = 0;
+  const note = (detail: string | undefined) => {
+    if (detail && logged++ < 5) opts.log(`  failure: ${detail}`);
+  };
+  const view = async (u: PortalUser, page: string) => {
+    const at = performance.now() - start;
+    const o = await u.view(page);
+    note(o.detail);
+    views.push({ page, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at });
+  };
+  const act = async <T>(
+    u: PortalUser,
+    action: ActionSample["action"],
+    id: string,
+    input: unknown,
+  ) => {
+    const at = performance.now() - start;
+    const o = await u.action<T>(SANDBOX, id, input);
+    note(o.detail && `${action}: ${o.detail}`);
+    actions.push({ action, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at });
+    return o;
+  };
+
+  const browse = async (u: PortalUser) => {
+    const pages = u.who.admin ? ADMIN_PAGES : MEMBER_PAGES;
+    await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
+    for (let i = Math.floor(Math.random() * pages.length); performance.now() < end; i++) {
+      await view(u, pages[i % pages.length] as string);
+      if (performance.now() < end) await think();
+    }
+  };
+  const create = async (u: PortalUser, n: number) => {
+    const teamId = u.who.teamId as string;
+    const recentName = RECENT_COOKIE("sandbox");
+    const recent = recentIds(u.jar.get(recentName));
+    const created = await act<{ clientId: string }>(
+      u,
+      "create",
+      actionIds.createCredentialAction as string,
+      {
+        teamId,
+        environment: "sandbox",
+        name: `load-${n}`,
+        idempotencyKey: crypto.randomUUID().replaceAll("-", ""),
+        recent,
+      },
+    );
+    const clientId = created.data?.clientId;
+    if (!clientId) return;
+    // As the page's script: note the id (the "recent" cookie), then refresh the page.
+    u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
+    await view(u, SANDBOX);
+    await think();
+    const ref = { teamId, environment: "sandbox", clientId };
+    await act(u, "rotate", actionIds.rotateCredentialAction as string, ref);
+    await view(u, SANDBOX);
+    await think();
+    const revoked = await act(u, "revoke", actionIds.revokeCredentialAction as string, ref);
+    if (revoked.ok) u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
+    await view(u, SANDBOX);
+  };
+  const createLoop = async (u: PortalUser) => {
+    await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
+    for (let n = 0; performance.now() < end; n++) {
+      await create(u, n);
+      await think();
+    }
+  };
+
+  const before = snapshot(pop);
+  let atWarmUp: { calls: number; views: number } | undefined;
+  const warmUp = setTimeout(() => {
+    atWarmUp = { calls: sum(snapshot(pop)), views: views.length };
+  }, warmUpEnd - start);
+  const members = users.filter((u) => !u.who.admin);
+  const creators = new Set(members.slice(0, opts.creators));
+  await Promise.all(users.map((u) => (creators.has(u) ? createLoop(u) : browse(u))));
+  clearTimeout(warmUp);
+  const elapsed = (performance.now() - start) / 1000;
+  const after = snapshot(pop);
+  const calls = Object.fromEntries(
+    Object.entries(after).map(([name, c]) => [name, since(before[name] as CallCount, c)]),
+  );
+  const from = atWarmUp ?? { calls: sum(before), views: 0 };
+  const steadyViews = views.filter((v) => v.at >= warmUpEnd - start).length;
+  return {
+    label: opts.label,
+    seconds: Math.round(elapsed),
+    views,
+    actions,
+    calls,
+    steady: {
+      seconds: elapsed - (atWarmUp ? opts.seconds * 0.25 : 0),
+      calls: sum(after) - from.calls,
+      views: atWarmUp ? steadyViews : views.length,
+    },
+    loadavg: os.loadavg(),
+  };
+}
