@@ -90,7 +90,7 @@ export const RULES = [
   },
   {
     id: "clients.rotate.delay",
-    rule: "After `rotate-secret` the new secret works only after the rotation delay (default 1 s) and the previous one until then. Auth0 promises neither the previous secret's working nor any figure but the 30 s: that the previous one keeps working during the delay is our assumption (an app that keeps both, as Auth0 suggests, works either way; a tool reports the old secret refused at once: not emulated).",
+    rule: "After `rotate-secret` the previous secret is refused at once and the new one works only after the rotation delay (default 1 s): no secret works in between. The strictest reading of both sources: Auth0 promises the new secret only within 30 s and nothing for the old one (its advice to fall back from the old to the new says the old can stop working), and a rotation tool reports the old secret refused at once. An app that keeps both and retries, as Auth0 suggests, works either way.",
     source:
       'https://auth0.com/docs/get-started/applications/rotate-client-secret ("New secrets may be delayed up to thirty seconds while rotating. To minimize downtime, we suggest you store the new client secret in your application\'s code/system configuration as a fallback to the previous secret. This way, if the client application request doesn\'t work with the old secret, your app will use the new secret."); https://infisical.com/docs/documentation/platform/secret-rotation/auth0-client-secret ("Old credentials become invalid immediately upon rotation")',
     enforcedIn: ["emulator/src/management/clients.ts", "emulator/src/oauth/token-endpoint.ts"],

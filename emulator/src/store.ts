@@ -60,7 +60,7 @@ export class TenantStore {
    * Rule `clients.rotate.delay`: a rotated secret's predecessor, kept working (and the new one
    * refused) until `effectiveAt`. Memory only: after a restart the new secret works at once.
    */
-  readonly secretRotations = new Map<string, { previous: string; effectiveAt: number }>();
+  readonly secretRotations = new Map<string, { effectiveAt: number }>();
   /** How long a rotated secret takes to work, in ms. */
   rotationDelayMs = 0;
   /** Auth0 entity limits by plan (management/entity-limits.ts, rule `entities.plan`). */

@@ -78,8 +78,13 @@ describe("credentials issued through the Management API", () => {
     expect(elsewhere).toMatchObject({ status: 403, body: { error: "access_denied" } });
 
     const rotated = await mgmt.clients.rotateSecret(id);
-    // Rule clients.rotate.delay: the old secret works until the rotation takes effect.
-    expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(200);
+    // Rule clients.rotate.delay: the old secret is refused at once, the new one until the
+    // rotation takes effect.
+    expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(401);
+    expect(
+      (await token({ client_id: id, client_secret: rotated.client_secret as string, audience }))
+        .status,
+    ).toBe(401);
     await new Promise((r) => setTimeout(r, ROTATION_MS + 100));
     expect((await token({ client_id: id, client_secret: secret, audience })).status).toBe(401);
     expect(

@@ -5,11 +5,10 @@
  */
 import { generateSessionCookie } from "@auth0/nextjs-auth0/testing";
 import { NextRequest } from "next/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { auth0, SESSION_LIFETIME } from "../lib/auth0";
 
 const SECRET = "unit-session-secret-0123456789abcdef0123456789";
-const saved: Record<string, string | undefined> = {};
 const env = {
   AUTH0_DOMAIN: "example.eu.auth0.com",
   AUTH0_CLIENT_ID: "client-id",
@@ -19,15 +18,10 @@ const env = {
 };
 
 beforeAll(() => {
-  for (const [k, v] of Object.entries(env)) {
-    saved[k] = process.env[k];
-    process.env[k] = v;
-  }
+  for (const [k, v] of Object.entries(env)) vi.stubEnv(k, v);
 });
 afterAll(() => {
-  for (const [k, v] of Object.entries(saved))
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+  vi.unstubAllEnvs();
 });
 
 /** The Max-Age of the session cookie the SDK sets on a page request made with `createdAt`. */

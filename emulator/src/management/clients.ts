@@ -222,10 +222,9 @@ export const rotateSecret: Handler = (ctx) => {
   const current = store.clients.get(ctx.params.id ?? "");
   if (!current) throw missing();
   const next = { ...clone(current), client_secret: newClientSecret() };
-  // Rule `clients.rotate.delay`: the new secret works only after the delay; the old one until then.
+  // Rule `clients.rotate.delay`: the old secret stops at once; the new one works after the delay.
   if (store.rotationDelayMs > 0) {
     store.secretRotations.set(current.client_id as string, {
-      previous: current.client_secret as string,
       effectiveAt: Date.now() + store.rotationDelayMs,
     });
   }

@@ -56,14 +56,14 @@ export function secretCredentials(
 }
 
 /**
- * The client a request authenticates as. `currentSecret` gives the secret that works now (a
- * rotation may still be pending, rule `clients.rotate.delay`).
+ * The client a request authenticates as. `currentSecret` gives the secret that works now, or
+ * undefined while a rotation is pending (rule `clients.rotate.delay`: none works then).
  */
 export function authenticateBySecret(
   tenant: Tenant,
   req: IncomingMessage,
   params: Record<string, string>,
-  currentSecret: (client: Doc) => string,
+  currentSecret: (client: Doc) => string | undefined,
 ): Doc {
   const { clientId, secret, method } = secretCredentials(req, params);
   const client = clientId ? tenant.store.clients.get(clientId) : undefined;
@@ -90,7 +90,8 @@ export function authenticateBySecret(
   // authenticates with its secret, the way it is registered for.
   if (method === "none") throw unauthorized();
   if (registered !== method) throw unauthorized();
-  if (!secret || !sameText(currentSecret(client), secret)) throw unauthorized();
+  const current = currentSecret(client);
+  if (!secret || current === undefined || !sameText(current, secret)) throw unauthorized();
   return client;
 }
 

@@ -76,13 +76,14 @@ export class TokenEndpoint {
   }
 
   /**
-   * Rule `clients.rotate.delay`: right after a rotation the previous secret is the one that
-   * works, until the rotation takes effect ("New secrets may be delayed up to thirty seconds").
+   * Rule `clients.rotate.delay`: right after a rotation no secret works until the rotation takes
+   * effect: the previous one is refused at once, the new one only after the delay ("New secrets
+   * may be delayed up to thirty seconds"). Undefined: none works now.
    */
-  private currentSecret(client: Doc): string {
+  private currentSecret(client: Doc): string | undefined {
     const rotations = this.tenant.store.secretRotations;
     const rotation = rotations.get(client.client_id as string);
-    if (rotation && Date.now() < rotation.effectiveAt) return rotation.previous;
+    if (rotation && Date.now() < rotation.effectiveAt) return undefined;
     if (rotation) rotations.delete(client.client_id as string);
     return String(client.client_secret);
   }
