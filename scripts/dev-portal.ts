@@ -31,6 +31,7 @@ export function startPortal(dev: DevTenants): ChildProcess {
     caCertPath: dev.caCertPath,
     auditLogFile: path.join(root, ".astral", "audit.log"),
     searchLagMs: searchLagFromEnv(),
+    auth0Plan: dev.running.live.production.plan,
   });
   writeFileSync(path.join(root, "portal", ".env.local"), toDotEnv(env), { mode: 0o600 });
   const child = spawn(

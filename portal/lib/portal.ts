@@ -10,6 +10,7 @@ import { SEARCH_LAG_ENV } from "./config/local-env";
 import { createAuditSink } from "./domain/audit";
 import type { Portal } from "./domain/context";
 import { deriveInviteKey } from "./domain/invites";
+import { taskRateFrom } from "./management/rate-plan";
 import { Tenant, type TenantOptions } from "./management/tenant";
 
 /** Auth0 documents no bound on its search lag; a minute is what the portal waits for it. */
@@ -21,7 +22,7 @@ export const AUTH0_ROTATION_DELAY_MS = 30_000;
 /**
  * `ASTRAL_READ_CACHE_TTL_MS` (optional): how long Management reads are reused
  * (`TenantOptions.readCacheTtlMs`; 0 turns the read cache off). The load benchmark runs the
- * production build with and without the cache through it; unset, the default TTL.
+ * production build with and without the cache through it; unset, the default lifetimes.
  */
 export const READ_CACHE_TTL_ENV = "ASTRAL_READ_CACHE_TTL_MS";
 
@@ -46,8 +47,11 @@ export function createPortal(
 ): Portal {
   const access = readManagementAccess(env);
   const tenants: Partial<Record<Environment, Tenant>> = {};
+  // Read even when a caller states the rate, so a bad value is reported wherever it is set.
+  const rate = taskRateFrom(env);
   const readCacheTtlMs = millisecondsFrom(env, READ_CACHE_TTL_ENV);
   const tenantOptions = {
+    rate,
     ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
     ...options.tenant,
   };

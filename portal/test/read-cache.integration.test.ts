@@ -10,8 +10,16 @@ import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
 
-/** Short here so the test is quick; production's is DEFAULT_READ_TTL_MS. */
+/**
+ * Short here so the test is quick; production's is DEFAULT_READ_POLICY (50 s fresh, 60 s at
+ * most). Same shape: served as is, then served while a background refresh runs, then waited for.
+ */
+const FRESH_MS = 500;
 const TTL_MS = 1000;
+const POLICY = {
+  record: { freshMs: FRESH_MS, maxAgeMs: TTL_MS },
+  list: { freshMs: FRESH_MS, maxAgeMs: TTL_MS },
+};
 let h: PortalHarness;
 let alice: Actor;
 let teamId: string;
@@ -19,7 +27,7 @@ let teamId: string;
 const apiCalls = () => h.portal.tenants.production?.calls.api ?? 0;
 
 beforeAll(async () => {
-  h = await startPortalHarness(undefined, { readCacheTtlMs: TTL_MS });
+  h = await startPortalHarness(undefined, { readCacheTtlMs: undefined, readPolicy: POLICY });
   alice = await h.newUser("alice");
   teamId = ok(await actions.createTeam.invoke(h.portal, alice, { name: "Cached" })).teamId;
   alice = await h.refresh(alice);
@@ -35,6 +43,17 @@ describe("read cache", () => {
     expect(apiCalls() - before).toBe(1);
   });
 
+  it("another user's write leaves this user's cached record: fifty actors survive one create", async () => {
+    const bob = await h.refresh(await h.newUser("bob"));
+    const cache = () => h.portal.tenants.production?.readCache.misses ?? 0;
+    await sleep(TTL_MS); // nothing cached: the next read of alice is a miss, kept from now on
+    await h.refresh(alice);
+    ok(await actions.createTeam.invoke(h.portal, bob, { name: "Bobs" })); // writes users/bob
+    const misses = cache();
+    expect((await h.refresh(alice)).teamId).toBe(teamId);
+    expect(cache() - misses).toBe(0); // served from the cache (a write to users/bob dropped it before)
+  });
+
   it("a member removed through this portal loses the team on the next request", async () => {
     const dave = await h.newUser("dave");
     const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
@@ -44,7 +63,7 @@ describe("read cache", () => {
     expect((await h.refresh(dave)).teamId).toBeUndefined();
   });
 
-  it("an admin right removed elsewhere (another task, the dashboard) ends within the TTL", async () => {
+  it("an admin right removed elsewhere (another task, the dashboard) ends within the max age, though views keep coming", async () => {
     const frank = await h.newUser("frank", { permissions: [PORTAL_ADMIN_PERMISSION] });
     expect((await h.refresh(frank)).permissions).toContain(PORTAL_ADMIN_PERMISSION);
     const removedAt = Date.now();

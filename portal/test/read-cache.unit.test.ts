@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { cachingFetch, FRESH_READ, FRESH_READ_HEADER } from "../lib/management/read-cache";
+import {
+  BACKGROUND_HEADER,
+  cachingFetch,
+  FRESH_READ,
+  FRESH_READ_HEADER,
+  uniformPolicy,
+} from "../lib/management/read-cache";
 
 const API = "https://tenant.example/api/v2";
 
@@ -37,25 +43,27 @@ const body = async (r: Response) => ((await r.json()) as { n: number }).n;
 describe("read cache over the Management API", () => {
   it("concurrent identical reads share one request; a later one within the TTL is served from it", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 1000 });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(1000) });
     t.holdNext();
     const reads = Array.from({ length: 5 }, () => c.fetch(`${API}/users/u1`));
     t.release();
     expect(await Promise.all(reads.map(async (r) => body(await r)))).toEqual([1, 1, 1, 1, 1]);
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
     expect(t.seen).toEqual(["GET /users/u1"]);
-    expect(c.stats).toEqual({ hits: 1, shared: 4, misses: 1 });
+    expect(c.stats).toEqual({ hits: 1, stale: 0, shared: 4, misses: 1 });
     // Another query is another read.
     expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(2);
   });
 
-  it("a fresh read (limit counts, an issuer's re-check) bypasses a cached answer, and the marker stays in the process", async () => {
+  it("a fresh read (limit counts, an issuer's re-check) bypasses a cached answer and replaces it, and the marker stays in the process", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
     expect(await body(await c.fetch(`${API}/users/u1`, FRESH_READ))).toBe(2);
     expect(await body(await c.fetch(`${API}/users/u1`, FRESH_READ))).toBe(3);
+    // The fresh answer is the newest: it replaces the kept one.
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
     expect(t.seen).toEqual(["GET /users/u1", "GET /users/u1", "GET /users/u1"]);
     expect(t.headers.map((h) => h.has(FRESH_READ_HEADER))).toEqual([false, false, false]);
   });
@@ -63,7 +71,7 @@ describe("read cache over the Management API", () => {
   it("reads again once the TTL has passed", async () => {
     let clock = 0;
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 1000, now: () => clock });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(1000), now: () => clock });
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
     clock = 999;
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
@@ -71,23 +79,70 @@ describe("read cache over the Management API", () => {
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2);
   });
 
-  it("a write drops every cached read of its collection, searches included, and no other", async () => {
+  it("a write to a record drops that record and its collection's lists, and no other record", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
-    await c.fetch(`${API}/users/u1`);
-    await c.fetch(`${API}/users?q=team`);
-    await c.fetch(`${API}/users-by-email?email=a`);
-    await c.fetch(`${API}/clients/search?q=x`);
-    await c.fetch(`${API}/users/u2`, { method: "PATCH", body: "{}" });
-    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(6);
-    expect(await body(await c.fetch(`${API}/users?q=team`))).toBe(7);
-    expect(await body(await c.fetch(`${API}/users-by-email?email=a`))).toBe(8);
-    expect(await body(await c.fetch(`${API}/clients/search?q=x`))).toBe(4); // still cached
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+    await c.fetch(`${API}/users/u1`); // 1
+    await c.fetch(`${API}/users/u2`); // 2
+    await c.fetch(`${API}/users?q=team`); // 3
+    await c.fetch(`${API}/users-by-email?email=a`); // 4
+    await c.fetch(`${API}/clients/search?q=x`); // 5
+    await c.fetch(`${API}/users/u2`, { method: "PATCH", body: "{}" }); // 6
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1); // another record: kept
+    expect(await body(await c.fetch(`${API}/users/u2`))).toBe(7);
+    expect(await body(await c.fetch(`${API}/users?q=team`))).toBe(8);
+    expect(await body(await c.fetch(`${API}/users-by-email?email=a`))).toBe(9);
+    expect(await body(await c.fetch(`${API}/clients/search?q=x`))).toBe(5); // another collection
+  });
+
+  it("a write to a collection (a create) drops its lists and keeps its records", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+    await c.fetch(`${API}/clients/team1`); // 1
+    await c.fetch(`${API}/clients/search?q=x`); // 2
+    await c.fetch(`${API}/clients?include_totals=true`); // 3
+    await c.fetch(`${API}/client-grants?client_id=a`); // 4
+    await c.fetch(`${API}/clients`, { method: "POST", body: "{}" }); // 5
+    expect(await body(await c.fetch(`${API}/clients/team1`))).toBe(1);
+    expect(await body(await c.fetch(`${API}/clients/search?q=x`))).toBe(6);
+    expect(await body(await c.fetch(`${API}/clients?include_totals=true`))).toBe(7);
+    expect(await body(await c.fetch(`${API}/client-grants?client_id=a`))).toBe(8);
+  });
+
+  it("past freshMs serves the kept answer while one background refresh reads it again; past maxAgeMs it waits", async () => {
+    let clock = 0;
+    const t = transport();
+    const policy = {
+      record: { freshMs: 1000, maxAgeMs: 3000 },
+      list: { freshMs: 10, maxAgeMs: 10 },
+    };
+    const c = cachingFetch(t.fetch, { policy, now: () => clock });
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    clock = 1000;
+    t.holdNext();
+    const stale = await Promise.all([c.fetch(`${API}/users/u1`), c.fetch(`${API}/users/u1`)]);
+    expect(await Promise.all(stale.map(body))).toEqual([1, 1]); // answered without waiting
+    expect(t.seen).toEqual(["GET /users/u1", "GET /users/u1"]); // one refresh for both
+    expect(t.headers[1]?.get(BACKGROUND_HEADER)).toBe("1");
+    expect(t.headers[0]?.has(BACKGROUND_HEADER)).toBe(false);
+    t.release();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2); // the refresh's answer, kept at 1000
+    expect(c.stats.stale).toBe(2);
+    clock = 3999;
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2); // stale, refreshing: 3
+    await new Promise((r) => setTimeout(r, 0));
+    clock = 3999 + 3000; // past maxAgeMs of the refresh kept at 3999
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(4); // waited for the tenant
+    // Lists follow their own policy: 10 ms, no background window.
+    expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(5);
+    clock += 10;
+    expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(6);
   });
 
   it("a read in flight while a write is sent is answered but not kept", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
     t.holdNext();
     const before = c.fetch(`${API}/users/u1`);
     await new Promise((r) => setTimeout(r, 0));
@@ -100,7 +155,7 @@ describe("read cache over the Management API", () => {
 
   it("keeps no failed answer, and passes other requests (the token endpoint) through", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 60_000 });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
     expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
     expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
     await c.fetch("https://tenant.example/oauth/token", { method: "POST", body: "{}" });
@@ -110,7 +165,7 @@ describe("read cache over the Management API", () => {
 
   it("with a TTL of 0 every read is sent", async () => {
     const t = transport();
-    const c = cachingFetch(t.fetch, { ttlMs: 0 });
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(0) });
     await Promise.all([c.fetch(`${API}/users/u1`), c.fetch(`${API}/users/u1`)]);
     expect(t.seen).toHaveLength(2);
   });

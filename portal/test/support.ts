@@ -125,7 +125,8 @@ export async function startPortalHarness(
       vars[names.clientSecret] = c.clientSecret;
     }
     const portal = createPortal(vars, {
-      tenant: { retry: FAST_RETRY, readCacheTtlMs: 0, ...tenantOptions, ...tenant },
+      // The local tenants' `test` profile is no plan: calls are not shaped unless a test asks.
+      tenant: { retry: FAST_RETRY, readCacheTtlMs: 0, rate: null, ...tenantOptions, ...tenant },
       configFile,
       searchLagMs: TEST_SEARCH_LAG_MS,
       rotationDelayMs: TEST_ROTATION_DELAY_MS,

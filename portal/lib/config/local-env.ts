@@ -3,7 +3,8 @@
  * writes to portal/.env.local and what the browser test gives `next dev`. In AWS the same names
  * come from the ECS task definition (secrets from Secrets Manager).
  */
-import { PORTAL_ENV } from "@astral/contract";
+import { type Auth0Plan, PORTAL_ENV } from "@astral/contract";
+import { AUTH0_PLAN_ENV, PORTAL_TASKS_ENV } from "../management/rate-plan";
 
 /**
  * `PORTAL_SEARCH_LAG_MS` (optional): how far the tenants' search may lag writes, when it is known
@@ -30,6 +31,8 @@ export function localPortalEnv(
     auditLogFile?: string;
     /** The local tenants' search lag (ms): the portal waits this plus a margin (ADR 0600). */
     searchLagMs?: number;
+    /** The local tenants' plan, whose rate the portal keeps to (default: startTenants' enterprise). */
+    auth0Plan?: Auth0Plan;
   },
 ): Record<string, string> {
   const env: Record<string, string> = {
@@ -47,6 +50,9 @@ export function localPortalEnv(
     env[names.clientId] = seed[environment].backend.clientId;
     env[names.clientSecret] = seed[environment].backend.clientSecret;
   }
+  // One local portal process: it has the tenants' whole rate to itself.
+  env[AUTH0_PLAN_ENV] = opts.auth0Plan ?? "enterprise";
+  env[PORTAL_TASKS_ENV] = "1";
   if (opts.auditLogFile) env.AUDIT_LOG_FILE = opts.auditLogFile;
   if (opts.searchLagMs !== undefined)
     env[SEARCH_LAG_ENV] = String(opts.searchLagMs + SEARCH_LAG_MARGIN_MS);

@@ -3,21 +3,48 @@
  * that every read the portal makes passes through it without each caller knowing:
  *
  * - Single-flight: concurrent identical GETs (same path and query) share one request.
- * - TTL: a 200 answer is reused for `ttlMs`. Other answers are never kept.
- * - Write-through invalidation: any other method on a collection (`/api/v2/users/...`,
- *   `/api/v2/clients/...`) drops every cached read of that collection, searches included, the
- *   moment the write is sent and again when it is answered (a read that was in flight meanwhile
- *   is not kept). So this process reads its own writes; the "recent" cookie still covers
- *   Auth0's lagging search index, which no cache can make consistent.
+ * - Per-kind lifetimes (`ReadPolicy`): a 200 answer is served as it is for `freshMs`; after
+ *   that, up to `maxAgeMs`, it is still served while one background refresh (the lowest
+ *   priority in the tenant's token bucket) reads it again; past `maxAgeMs` the read waits for
+ *   the tenant. Other answers are never kept. Kinds: a *record* (`/users/{id}`,
+ *   `/clients/{id}`: the actor, a team) and a *list* (searches, counts, grants).
+ * - Write-through invalidation: a write to a record (`PATCH /users/u1`) drops the cached reads
+ *   of that record and every list of its collection (searches included), the moment it is sent
+ *   and again when it is answered; a write to a collection (`POST /clients`) drops its lists.
+ *   Other records stay: fifty users' actor reads survive one user's create. A read in flight
+ *   across such a write is answered but not kept.
+ * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
  *
  * The bound this gives: a change made elsewhere (another portal task behind the ALB, Auth0's
- * dashboard, a script) shows here at most `ttlMs` later, on top of Auth0's own search lag for
- * searches (ADR 0600: 60 s assumed, not published). A removed member or admin loses access
- * at once through the task that removed them and within `ttlMs` through any other task.
+ * dashboard, a script) shows here at most `maxAgeMs` later, on top of Auth0's own search lag
+ * for lists (ADR 0600: 60 s assumed, not published). A removed member or admin loses access at
+ * once through the task that removed them and within the record's `maxAgeMs` through any other.
  */
 
-/** How long a read may be reused, by default (ms): the revocation bound across tasks. */
-export const DEFAULT_READ_TTL_MS = 5_000;
+/** What a cached read is: a record read by id (consistent) or a list (search, count). */
+export type ReadKind = "record" | "list";
+
+/** How long a cached answer is served as is, and the most it may ever be served at. */
+export interface ReadPolicy {
+  freshMs: number;
+  maxAgeMs: number;
+}
+
+/**
+ * Sized to Free's 2 requests/s for 50 users (ADR 0600 "Rate budget"): each user's actor record
+ * is read at most every 50 s (≈ 1 call/s for 50 users), lists every 30 s. Revocation bound
+ * across tasks: 60 s, the same as the search lag the lists already carry.
+ */
+export const DEFAULT_READ_POLICY: Record<ReadKind, ReadPolicy> = {
+  record: { freshMs: 50_000, maxAgeMs: 60_000 },
+  list: { freshMs: 30_000, maxAgeMs: 60_000 },
+};
+
+/** One lifetime for every kind, without background refresh (tests); 0 turns the cache off. */
+export function uniformPolicy(ttlMs: number): Record<ReadKind, ReadPolicy> {
+  const policy = { freshMs: ttlMs, maxAgeMs: ttlMs };
+  return { record: policy, list: policy };
+}
 
 /**
  * A request header that asks for a read of the record itself, past the cache: limit counts and
@@ -29,20 +56,30 @@ export const FRESH_READ_HEADER = "x-astral-fresh-read";
 /** Request options for the SDK that make one read bypass the cache (see FRESH_READ_HEADER). */
 export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
 
+/**
+ * Marks the cache's own background refreshes for the tenant's token bucket (token-bucket.ts),
+ * which serves them after everything a user waits for; taken off before the request leaves.
+ */
+export const BACKGROUND_HEADER = "x-astral-background";
+
+type FetchInit = Parameters<typeof fetch>[1];
+
+function headersOf(input: Parameters<typeof fetch>[0], init: FetchInit): Headers {
+  return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
+}
+
 /** Whether the request asks to bypass the cache; if so, the init without the marker header. */
 function freshRead(
   input: Parameters<typeof fetch>[0],
-  init: Parameters<typeof fetch>[1],
-): { fresh: boolean; init: Parameters<typeof fetch>[1] } {
-  const headers = new Headers(
-    init?.headers ?? (input instanceof Request ? input.headers : undefined),
-  );
+  init: FetchInit,
+): { fresh: boolean; init: FetchInit } {
+  const headers = headersOf(input, init);
   if (!headers.has(FRESH_READ_HEADER)) return { fresh: false, init };
   headers.delete(FRESH_READ_HEADER);
   return { fresh: true, init: { ...init, headers } };
 }
 
-/** Collections whose writes also change what another collection's reads return. */
+/** Collections whose writes also change what another collection's lists return. */
 const ALSO_INVALIDATES: Record<string, string[]> = {
   users: ["users-by-email"],
   clients: ["client-grants"],
@@ -53,43 +90,53 @@ interface Entry {
   statusText: string;
   headers: [string, string][];
   body: ArrayBuffer;
-  expires: number;
+  at: number;
 }
 
 export interface ReadCacheStats {
   hits: number;
+  /** Hits past `freshMs` that started (or joined) a background refresh. */
+  stale: number;
   shared: number;
   misses: number;
 }
 
-/** "/api/v2/users/abc" → "users"; undefined outside the Management API. */
-function collectionOf(pathname: string): string | undefined {
-  const match = /^\/api\/v2\/([^/?]+)/.exec(pathname);
-  return match?.[1];
+/**
+ * The scope a Management API path belongs to: `users/u1` for a record (and what lies under
+ * it), `users` for the collection's lists; undefined outside the Management API.
+ */
+function scopeOf(
+  pathname: string,
+): { scope: string; collection: string; kind: ReadKind } | undefined {
+  const match = /^\/api\/v2\/([^/?]+)(?:\/([^/?]+))?/.exec(pathname);
+  if (!match) return undefined;
+  const [, collection, id] = match as unknown as [string, string, string | undefined];
+  if (id === undefined || id === "search") return { scope: collection, collection, kind: "list" };
+  return { scope: `${collection}/${id}`, collection, kind: "record" };
 }
 
 export function cachingFetch(
   transport: typeof fetch,
   {
-    ttlMs = DEFAULT_READ_TTL_MS,
+    policy = DEFAULT_READ_POLICY,
     now = () => Date.now(),
-  }: { ttlMs?: number; now?: () => number } = {},
+  }: { policy?: Record<ReadKind, ReadPolicy>; now?: () => number } = {},
 ): { fetch: typeof fetch; stats: ReadCacheStats; clear: () => void } {
-  const entries = new Map<string, Entry>();
-  const inFlight = new Map<string, Promise<Entry | Response>>();
+  const entries = new Map<string, Entry & { scope: string }>();
+  const inFlight = new Map<string, { pending: Promise<Entry | Response>; scope: string }>();
   const generations = new Map<string, number>();
-  const stats: ReadCacheStats = { hits: 0, shared: 0, misses: 0 };
-  const generation = (collection: string) => generations.get(collection) ?? 0;
+  const stats: ReadCacheStats = { hits: 0, stale: 0, shared: 0, misses: 0 };
+  const generation = (scope: string) => generations.get(scope) ?? 0;
 
-  const invalidate = (collection: string) => {
-    for (const name of [collection, ...(ALSO_INVALIDATES[collection] ?? [])]) {
-      generations.set(name, generation(name) + 1);
-      for (const key of entries.keys())
-        if (collectionOf(new URL(key).pathname) === name) entries.delete(key);
-      for (const key of inFlight.keys())
-        if (collectionOf(new URL(key).pathname) === name) inFlight.delete(key);
-    }
+  const invalidate = (scopes: string[]) => {
+    for (const scope of scopes) generations.set(scope, generation(scope) + 1);
+    for (const [key, entry] of entries) if (scopes.includes(entry.scope)) entries.delete(key);
+    // A read sent before the write is not shared with one asked for after it.
+    for (const [key, read] of inFlight) if (scopes.includes(read.scope)) inFlight.delete(key);
   };
+  const writeScopes = ({ scope, collection }: { scope: string; collection: string }) => [
+    ...new Set([scope, collection, ...(ALSO_INVALIDATES[collection] ?? [])]),
+  ];
 
   const replay = (entry: Entry) =>
     new Response(entry.body.slice(0), {
@@ -97,59 +144,76 @@ export function cachingFetch(
       statusText: entry.statusText,
       headers: entry.headers,
     });
+  const answer = (result: Entry | Response) =>
+    result instanceof Response ? result.clone() : replay(result);
+
+  /** Sends a read; keeps a 200 unless its scope was written to meanwhile. */
+  const send = (url: string, scope: string, request: () => Promise<Response>) => {
+    const startedAt = generation(scope);
+    const pending = (async (): Promise<Entry | Response> => {
+      const response = await request();
+      if (response.status !== 200) return response;
+      const entry: Entry = {
+        status: response.status,
+        statusText: response.statusText,
+        headers: [...response.headers.entries()],
+        body: await response.arrayBuffer(),
+        at: now(),
+      };
+      // A write while it was in flight: the answer may predate it, so it is not kept.
+      if (generation(scope) === startedAt) entries.set(url, { ...entry, scope });
+      return entry;
+    })();
+    inFlight.set(url, { pending, scope });
+    const forget = () => {
+      if (inFlight.get(url)?.pending === pending) inFlight.delete(url);
+    };
+    pending.then(forget, forget);
+    return pending;
+  };
 
   const cached: typeof fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     const method = (
       init?.method ?? (input instanceof Request ? input.method : "GET")
     ).toUpperCase();
-    const collection = collectionOf(new URL(url).pathname);
+    const where = scopeOf(new URL(url).pathname);
     const fresh = freshRead(input, init);
-    if (fresh.fresh) return transport(input, fresh.init);
-    if (!collection || ttlMs <= 0) return transport(input, init);
+    const lifetime = where && policy[where.kind];
+    if (!where || !lifetime || lifetime.maxAgeMs <= 0) return transport(input, fresh.init);
     if (method !== "GET") {
-      invalidate(collection);
+      const scopes = writeScopes(where);
+      invalidate(scopes);
       try {
         return await transport(input, init);
       } finally {
-        invalidate(collection);
+        invalidate(scopes);
       }
     }
+    if (fresh.fresh)
+      return answer(await send(url, where.scope, () => transport(input, fresh.init)));
     const entry = entries.get(url);
-    if (entry && entry.expires > now()) {
+    const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
+    if (entry && age < lifetime.maxAgeMs) {
       stats.hits++;
+      if (age >= lifetime.freshMs) {
+        stats.stale++;
+        if (!inFlight.has(url)) {
+          const headers = headersOf(input, init);
+          headers.set(BACKGROUND_HEADER, "1");
+          // A failed or refused refresh leaves the entry as it is, until maxAgeMs.
+          send(url, where.scope, () => transport(input, { ...init, headers })).catch(() => {});
+        }
+      }
       return replay(entry);
     }
     const pending = inFlight.get(url);
     if (pending) {
       stats.shared++;
-      const shared = await pending;
-      return shared instanceof Response ? shared.clone() : replay(shared);
+      return answer(await pending.pending);
     }
     stats.misses++;
-    const startedAt = generation(collection);
-    const request = (async (): Promise<Entry | Response> => {
-      const response = await transport(input, init);
-      if (response.status !== 200) return response;
-      const fresh: Entry = {
-        status: response.status,
-        statusText: response.statusText,
-        headers: [...response.headers.entries()],
-        body: await response.arrayBuffer(),
-        expires: now() + ttlMs,
-      };
-      // An invalidation while it was in flight: the answer may predate the write, so it is
-      // returned to its callers but not kept.
-      if (generation(collection) === startedAt) entries.set(url, fresh);
-      return fresh;
-    })();
-    inFlight.set(url, request);
-    try {
-      const result = await request;
-      return result instanceof Response ? result.clone() : replay(result);
-    } finally {
-      if (inFlight.get(url) === request) inFlight.delete(url);
-    }
+    return answer(await send(url, where.scope, () => transport(input, init)));
   };
   return { fetch: cached, stats, clear: () => entries.clear() };
 }

@@ -8,14 +8,31 @@
  *
  * Every call goes through `run()`: bounded retries (see retry.ts) and one error class. Every
  * request goes through the read cache (read-cache.ts): shared and reused reads, dropped on this
- * process's writes.
+ * process's writes; what the cache sends waits for a token of the tenant's bucket
+ * (token-bucket.ts), shaped to the plan's limit, writes first and background refreshes last.
  */
 import type { Environment } from "@astral/contract";
 import { ManagementClient, ManagementError, ManagementTimeoutError } from "auth0";
 import type { ManagementAccess } from "../config/env";
 import { PortalError } from "../errors";
-import { cachingFetch, DEFAULT_READ_TTL_MS, type ReadCacheStats } from "./read-cache";
+import { PLAN_RATES } from "./rate-plan";
+import {
+  BACKGROUND_HEADER,
+  cachingFetch,
+  DEFAULT_READ_POLICY,
+  type ReadCacheStats,
+  type ReadKind,
+  type ReadPolicy,
+  uniformPolicy,
+} from "./read-cache";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
+import { type CallPriority, RateBudgetExceeded, type RateShape, TokenBucket } from "./token-bucket";
+
+/**
+ * The longest a call waits for a token before the user is told the tenant is rate limiting
+ * the portal. Below the SDK's 15 s request timeout, which starts when the call is queued.
+ */
+export const DEFAULT_QUEUE_WAIT_MS = 8_000;
 
 export interface CallCounters {
   /** Requests to /oauth/token. */
@@ -33,9 +50,21 @@ export interface TenantOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Transport override (tests inject lost responses here); default: global fetch. */
   fetch?: typeof fetch;
-  /** How long a Management API read is reused (read-cache.ts); 0 turns the cache off. */
+  /** One lifetime for every cached read, no background refresh (tests); 0 turns the cache off. */
   readCacheTtlMs?: number;
+  /** Per-kind lifetimes of cached reads (read-cache.ts); default DEFAULT_READ_POLICY. */
+  readPolicy?: Record<ReadKind, ReadPolicy>;
+  /**
+   * This task's share of the tenant's Management API limit (rate-plan.ts); null sends every
+   * call at once (the test suites' local tenants, whose `test` profile is not a plan).
+   */
+  rate?: RateShape | null;
+  /** The longest a call waits for a token (ms); default DEFAULT_QUEUE_WAIT_MS. */
+  queueWaitMs?: number;
 }
+
+/** When the caller states no rate: Free's, the smallest published limit (rate-plan.ts). */
+const PLAN_FREE_FALLBACK: RateShape = PLAN_RATES.free;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -48,6 +77,8 @@ export class Tenant {
   readonly client: ManagementClient;
   /** Reads served from the cache, shared with one in flight, or sent (the benchmark prints them). */
   readonly readCache: ReadCacheStats;
+  /** Calls wait here for the tenant's rate limit; undefined when not shaped. */
+  readonly bucket: TokenBucket | undefined;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -57,6 +88,10 @@ export class Tenant {
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.sleep = options.sleep ?? sleep;
     const transport = options.fetch ?? fetch;
+    const rate = options.rate === undefined ? PLAN_FREE_FALLBACK : options.rate;
+    this.bucket = rate
+      ? new TokenBucket(rate, options.queueWaitMs ?? DEFAULT_QUEUE_WAIT_MS)
+      : undefined;
     const counting: typeof fetch = async (input, init) => {
       const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
       if (url.includes("/oauth/token")) this.calls.token++;
@@ -69,11 +104,37 @@ export class Tenant {
         this.operations.set(key, (this.operations.get(key) ?? 0) + 1);
       }
       const response = await transport(input, init);
-      if (response.status === 429 && !url.includes("/oauth/token")) this.calls.rateLimited++;
+      if (response.status === 429 && !url.includes("/oauth/token")) {
+        this.calls.rateLimited++;
+        this.bucket?.drain();
+      }
       return response;
     };
-    const reads = cachingFetch(counting, {
-      ttlMs: options.readCacheTtlMs ?? DEFAULT_READ_TTL_MS,
+    const shaped: typeof fetch = async (input, init) => {
+      const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+      const headers = new Headers(
+        init?.headers ?? (input instanceof Request ? input.headers : undefined),
+      );
+      const background = headers.has(BACKGROUND_HEADER);
+      if (!background && !this.bucket) return counting(input, init);
+      headers.delete(BACKGROUND_HEADER);
+      const method = (
+        init?.method ?? (input instanceof Request ? input.method : "GET")
+      ).toUpperCase();
+      const priority: CallPriority = background
+        ? "background"
+        : method === "GET"
+          ? "interactive"
+          : "write";
+      // The token endpoint is the Authentication API, with limits of its own.
+      if (this.bucket && !url.includes("/oauth/token")) await this.bucket.take(priority);
+      return counting(input, { ...init, headers });
+    };
+    const reads = cachingFetch(shaped, {
+      policy:
+        options.readCacheTtlMs !== undefined
+          ? uniformPolicy(options.readCacheTtlMs)
+          : (options.readPolicy ?? DEFAULT_READ_POLICY),
     });
     this.readCache = reads.stats;
     this.client = new ManagementClient({
@@ -99,6 +160,9 @@ export class Tenant {
       try {
         return await operation(this.client);
       } catch (error) {
+        // The call already waited its longest for the tenant's limit: no retry would be sooner.
+        if (budgetSpent(error))
+          throw this.toPortalError(what, error, { status: 429, headers: undefined }, requestId);
         const failure = failureInfo(error);
         if (!failure) throw error; // a bug of ours, not a Management API failure
         const delay = retryDelay(failure, attempt, this.retry, safeToRepeat);
@@ -187,6 +251,16 @@ function errorCodeOf(error: unknown): string | undefined {
   if (!(error instanceof ManagementError)) return undefined;
   const code = (error.body as { errorCode?: unknown } | undefined)?.errorCode;
   return typeof code === "string" ? code : undefined;
+}
+
+/** Whether the error, or one of its causes, is the bucket's refusal (the SDK wraps it). */
+function budgetSpent(error: unknown): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 5; depth++) {
+    if (e instanceof RateBudgetExceeded) return true;
+    e = (e as Error).cause;
+  }
+  return false;
 }
 
 function failureInfo(error: unknown): FailureInfo | undefined {

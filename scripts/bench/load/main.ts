@@ -46,6 +46,7 @@ async function main() {
           sessionSecret: randomBytes(32).toString("hex"),
           caCertPath: process.env.NODE_EXTRA_CA_CERTS ?? "",
           searchLagMs: DEFAULT_SEARCH_LAG_MS,
+          auth0Plan: options.plan,
         }),
         NODE_EXTRA_CA_CERTS: process.env.NODE_EXTRA_CA_CERTS ?? "",
         [LOCAL_TENANTS_ENV]: "1",

@@ -1,0 +1,46 @@
+/**
+ * The Management API rate each portal task may use (ADR 0600 "Rate budget"): the tenant's Auth0
+ * plan's published limit, split evenly over the portal tasks that share it.
+ *
+ * - `PORTAL_AUTH0_PLAN` (free | essentials | professional | enterprise; default free, the
+ *   smallest limit, so an unset value can only make the portal slower, never make it bounce
+ *   off 429s). Both tenants are read at that plan's rate.
+ * - `PORTAL_TASKS` (whole number ≥ 1, default 2: the ALB's two tasks): each task takes
+ *   1/PORTAL_TASKS of the rate and of the burst. A 429 still reaching a task (the dashboard, a
+ *   script, more tasks than stated) empties its bucket and is retried as before (retry.ts).
+ */
+import { AUTH0_PLANS, type Auth0Plan } from "@astral/contract";
+import type { RateShape } from "./token-bucket";
+
+export const AUTH0_PLAN_ENV = "PORTAL_AUTH0_PLAN";
+export const PORTAL_TASKS_ENV = "PORTAL_TASKS";
+export const DEFAULT_PORTAL_TASKS = 2;
+
+/**
+ * Auth0's published Management API limits per plan (the local tenants' rule `plans.limits`,
+ * emulator/src/rules-plans.ts): Free 2/s with bursts of 10; Self Service (Essentials,
+ * Professional) 16/s, burst not published (so 16); Enterprise 16/s as the stricter reading.
+ */
+export const PLAN_RATES: Readonly<Record<Auth0Plan, RateShape>> = {
+  free: { perSecond: 2, burst: 10 },
+  essentials: { perSecond: 16, burst: 16 },
+  professional: { perSecond: 16, burst: 16 },
+  enterprise: { perSecond: 16, burst: 16 },
+};
+
+/** One task's share of the plan's limit, from the environment; a bad value names itself. */
+export function taskRateFrom(env: Record<string, string | undefined>): RateShape {
+  const planValue = env[AUTH0_PLAN_ENV]?.trim() || "free";
+  if (!(AUTH0_PLANS as readonly string[]).includes(planValue))
+    throw new Error(
+      `${AUTH0_PLAN_ENV} must be one of ${AUTH0_PLANS.join(", ")}, not "${planValue}"`,
+    );
+  const tasksValue = env[PORTAL_TASKS_ENV]?.trim() || String(DEFAULT_PORTAL_TASKS);
+  if (!/^[1-9]\d{0,2}$/.test(tasksValue))
+    throw new Error(
+      `${PORTAL_TASKS_ENV} must be how many portal tasks share the tenant (1–999), not "${tasksValue}"`,
+    );
+  const plan = PLAN_RATES[planValue as Auth0Plan];
+  const tasks = Number(tasksValue);
+  return { perSecond: plan.perSecond / tasks, burst: Math.max(1, Math.floor(plan.burst / tasks)) };
+}

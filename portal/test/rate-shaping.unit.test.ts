@@ -1,0 +1,90 @@
+/**
+ * The tenant's token bucket at the level calls are made (Tenant.run through the SDK): calls past
+ * the plan's rate wait for a token instead of reaching the tenant, and one that would wait past
+ * the bound is refused with the "rate limiting" error, without being sent.
+ */
+import { describe, expect, it } from "vitest";
+import { PortalError } from "../lib/errors";
+import { taskRateFrom } from "../lib/management/rate-plan";
+import { Tenant } from "../lib/management/tenant";
+
+const ACCESS = {
+  environment: "production" as const,
+  domain: "tenant.example",
+  clientId: "id",
+  clientSecret: "secret",
+};
+
+/** A tenant that answers every call at once and notes when each API call arrived. */
+function fakeTenant() {
+  const arrivals: { path: string; at: number }[] = [];
+  const start = Date.now();
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(
+      typeof input === "string" ? input : input instanceof URL ? input.href : input.url,
+    );
+    if (url.pathname === "/oauth/token")
+      return Response.json({ access_token: "t", token_type: "Bearer", expires_in: 86_400 });
+    arrivals.push({ path: `${init?.method ?? "GET"} ${url.pathname}`, at: Date.now() - start });
+    return Response.json({ user_id: url.pathname.split("/").pop() });
+  };
+  return { fetch, arrivals };
+}
+
+/** A Tenant over the fake, uncached, shaped to `rate` with calls waiting at most `queueWaitMs`. */
+const shapedTenant = (
+  fake: ReturnType<typeof fakeTenant>,
+  rate: { perSecond: number; burst: number },
+  queueWaitMs: number,
+) => new Tenant(ACCESS, { fetch: fake.fetch, readCacheTtlMs: 0, rate, queueWaitMs });
+
+const readUser = (tenant: Tenant, id: string) =>
+  tenant.run("read a user", (c) => c.users.get(id), { safeToRepeat: true });
+
+describe("calls shaped to the plan's rate", () => {
+  it("queue for a token instead of reaching the tenant faster than the rate", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 10, burst: 2 }, 5_000);
+    await Promise.all(["a", "b", "c", "d", "e"].map((id) => readUser(tenant, id)));
+    const times = fake.arrivals.map((a) => a.at);
+    expect(times).toHaveLength(5);
+    // Two at once (the burst), then one per 100 ms: the fifth no sooner than 300 ms after.
+    expect((times[4] ?? 0) - (times[0] ?? Number.NaN)).toBeGreaterThanOrEqual(290);
+    expect(tenant.calls.rateLimited).toBe(0);
+  });
+
+  it("a call that would wait past the bound is refused with the rate-limiting error and never sent", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 2, burst: 1 }, 700);
+    const results = await Promise.allSettled(["a", "b", "c"].map((id) => readUser(tenant, id)));
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "fulfilled", "rejected"]);
+    const error = (results[2] as PromiseRejectedResult).reason;
+    expect(error).toBeInstanceOf(PortalError);
+    expect((error as PortalError).code).toBe("rate_limited");
+    expect((error as PortalError).message).toBe(
+      "The production tenant is rate limiting the portal; try again in a minute.",
+    );
+    expect(fake.arrivals.map((a) => a.path)).toEqual([
+      "GET /api/v2/users/a",
+      "GET /api/v2/users/b",
+    ]);
+  });
+});
+
+describe("a task's share of the plan's limit (PORTAL_AUTH0_PLAN, PORTAL_TASKS)", () => {
+  it("defaults to Free split over two tasks, the safe side", () => {
+    expect(taskRateFrom({})).toEqual({ perSecond: 1, burst: 5 });
+    expect(taskRateFrom({ PORTAL_TASKS: "1" })).toEqual({ perSecond: 2, burst: 10 });
+    expect(taskRateFrom({ PORTAL_AUTH0_PLAN: "essentials", PORTAL_TASKS: "4" })).toEqual({
+      perSecond: 4,
+      burst: 4,
+    });
+  });
+
+  it("names a bad value", () => {
+    expect(() => taskRateFrom({ PORTAL_AUTH0_PLAN: "pro" })).toThrow(
+      'PORTAL_AUTH0_PLAN must be one of free, essentials, professional, enterprise, not "pro"',
+    );
+    expect(() => taskRateFrom({ PORTAL_TASKS: "0" })).toThrow(/PORTAL_TASKS must be/);
+  });
+});
