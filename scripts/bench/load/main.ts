@@ -64,7 +64,6 @@ async function main() {
           users,
           pop,
           actionIds,
-          log,
         });
         phases.push(phase);
         log(stats.formatCalls(phase, pop.limitPerSecond));

@@ -21,8 +21,8 @@ const SANDBOX = "/credentials/sandbox";
 
 const snapshot = (pop: Population): Record<string, CallCount> =>
   Object.fromEntries(Object.entries(pop.counters).map(([name, c]) => [name, c.snapshot()]));
-const sum = (counts: Record<string, CallCount>) =>
-  Object.values(counts).reduce((n, c) => n + c.total, 0);
+const totals = (counts: Record<string, CallCount>) =>
+  Object.fromEntries(Object.entries(counts).map(([tenant, c]) => [tenant, c.total]));
 
 /** Signs every user in through the login flow, a few at a time. */
 export async function signInAll(url: string, pop: Population): Promise<PortalUser[]> {
@@ -39,8 +39,6 @@ export async function runPhase(opts: {
   users: PortalUser[];
   pop: Population;
   actionIds: Record<string, string>;
-  /** A line for each failure (the first few), so a failing run says why. */
-  log: (line: string) => void;
 }): Promise<PhaseResult> {
   const { pop, users, actionIds } = opts;
   const views: ViewSample[] = [];
@@ -48,9 +46,9 @@ export async function runPhase(opts: {
   const start = performance.now();
   const end = start + opts.seconds * 1000;
   const warmUpEnd = start + opts.seconds * 250;
-  let logged = 0;
+  const failures: Record<string, number> = {};
   const note = (detail: string | undefined) => {
-    if (detail && logged++ < 5) opts.log(`  failure: ${detail}`);
+    if (detail) failures[detail] = (failures[detail] ?? 0) + 1;
   };
   const view = async (u: PortalUser, page: string) => {
     const at = performance.now() - start;
@@ -118,9 +116,9 @@ export async function runPhase(opts: {
   };
 
   const before = snapshot(pop);
-  let atWarmUp: { calls: number; views: number } | undefined;
+  let atWarmUp: { calls: Record<string, number>; views: number } | undefined;
   const warmUp = setTimeout(() => {
-    atWarmUp = { calls: sum(snapshot(pop)), views: views.length };
+    atWarmUp = { calls: totals(snapshot(pop)), views: views.length };
   }, warmUpEnd - start);
   const members = users.filter((u) => !u.who.admin);
   const creators = new Set(members.slice(0, opts.creators));
@@ -131,7 +129,7 @@ export async function runPhase(opts: {
   const calls = Object.fromEntries(
     Object.entries(after).map(([name, c]) => [name, since(before[name] as CallCount, c)]),
   );
-  const from = atWarmUp ?? { calls: sum(before), views: 0 };
+  const from = atWarmUp ?? { calls: totals(before), views: 0 };
   const steadyViews = views.filter((v) => v.at >= warmUpEnd - start).length;
   return {
     label: opts.label,
@@ -139,9 +137,12 @@ export async function runPhase(opts: {
     views,
     actions,
     calls,
+    failures,
     steady: {
       seconds: elapsed - (atWarmUp ? opts.seconds * 0.25 : 0),
-      calls: sum(after) - from.calls,
+      calls: Object.fromEntries(
+        Object.entries(totals(after)).map(([tenant, n]) => [tenant, n - (from.calls[tenant] ?? 0)]),
+      ),
       views: atWarmUp ? steadyViews : views.length,
     },
     loadavg: os.loadavg(),

@@ -33,7 +33,8 @@ function fingerprint(): string {
       if ([".next", "node_modules", "test"].includes(entry.name)) continue;
       const p = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (entry.isFile()) {
+      // Docs do not go into the build.
+      else if (entry.isFile() && !entry.name.endsWith(".md")) {
         const s = statSync(p);
         hash.update(`${p}\0${s.size}\0${s.mtimeMs}\n`);
       }

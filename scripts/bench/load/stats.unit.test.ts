@@ -10,7 +10,7 @@ import {
   verdictLine,
   verdicts,
 } from "./stats";
-import { actionResult } from "./user";
+import { actionResult, panelMessage } from "./user";
 
 const view = (page: string, ms: number, ok = true, rateLimited = false): ViewSample => ({
   page,
@@ -36,7 +36,8 @@ function phase(over: Partial<PhaseResult> = {}): PhaseResult {
     ),
     actions: [create(900), create(1200)],
     calls: { production: { total: 90, rateLimited: 0, operations: { "GET get_users_by_id": 90 } } },
-    steady: { seconds: 90, calls: 30, views: 75 },
+    failures: {},
+    steady: { seconds: 90, calls: { production: 20, sandbox: 10 }, views: 75 },
     loadavg: [1, 1, 1],
     ...over,
   };
@@ -60,7 +61,9 @@ describe("load benchmark figures", () => {
   it("all targets met: every verdict says so with its figure", () => {
     const list = verdicts(phase(), 2);
     expect(list.map((v) => v.met)).toEqual([true, true, true, true, true, true]);
-    expect(list.find((v) => v.target.startsWith("Management calls"))?.figure).toBe("0.33/s");
+    expect(list.find((v) => v.target.startsWith("Management calls"))?.figure).toBe(
+      "production 0.22/s, sandbox 0.11/s",
+    );
     expect(verdictLine(list)).toMatch(/^Targets met: 0 failed views .*Missed: none\.$/);
   });
 
@@ -68,15 +71,15 @@ describe("load benchmark figures", () => {
     const slow = phase({
       views: [...phase().views, view("/", 30_000, false, true), view("/", 5000)],
       actions: [create(4000), create(500, false)],
-      steady: { seconds: 60, calls: 300, views: 100 },
+      steady: { seconds: 60, calls: { production: 300, sandbox: 60 }, views: 100 },
     });
     const list = verdicts(slow, 2);
     expect(list.filter((v) => !v.met).map((v) => `${v.target}: ${v.figure}`)).toEqual([
       "0 failed views: 1 of 102 failed",
       "read pages p99 < 1 s: p99 5.0 s",
       "create p99 < 3 s: p99 4.0 s, 1 of 2 failed",
-      "Management calls ≤ 2/s: 5.00/s",
-      "calls per view < 0.5: 3.00",
+      "Management calls ≤ 2/s per tenant: production 5.00/s, sandbox 1.00/s",
+      "calls per view < 0.5: 3.60",
     ]);
     // Two slow views in 102 stay above the 95th percentile.
     expect(list.find((v) => v.target.startsWith("read pages p95"))).toMatchObject({
@@ -149,5 +152,13 @@ describe("server action answers", () => {
       '0:{"a":"$@1"}\n1:{"ok":false,"error":{"code":"rate_limited","message":"m","requestId":"r"}}';
     expect(actionResult(refused)?.error?.code).toBe("rate_limited");
     expect(actionResult("<html>Internal Server Error</html>")).toBeUndefined();
+  });
+
+  it("names what a failed view's error panel said", () => {
+    const html =
+      '<p class="text-red-700">not this</p><div role="alert" data-testid="error-panel"><h2>Something went wrong</h2><p class="mt-1 text-sm text-red-700">The production tenant is rate limiting the portal; try again in a minute.</p>';
+    expect(panelMessage(html)).toBe(
+      "The production tenant is rate limiting the portal; try again in a minute.",
+    );
   });
 });

@@ -53,7 +53,7 @@ export class PortalUser {
       return {
         ok,
         rateLimited: !ok && (res.status === 429 || RATE_LIMITED.test(html)),
-        ...(ok ? {} : { detail: `${page} ${res.status}${panel ? " error panel" : ""}` }),
+        ...(ok ? {} : { detail: `${page} ${res.status}${panel ? `: ${panelMessage(html)}` : ""}` }),
       };
     });
   }
@@ -107,6 +107,12 @@ export class PortalUser {
       };
     }
   }
+}
+
+/** The error panel's message (components/panels.tsx), without its request id. */
+export function panelMessage(html: string): string {
+  const panel = html.slice(html.indexOf(ERROR_PANEL));
+  return /text-red-700">([^<]*)</.exec(panel)?.[1] ?? "error panel";
 }
 
 type ResultShape = { ok: boolean; data?: unknown; error?: { code: string; message: string } };
