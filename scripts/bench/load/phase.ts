@@ -116,21 +116,23 @@ export async function runPhase(opts: {
   };
 
   const before = snapshot(pop);
-  let atWarmUp: { calls: Record<string, number>; views: number } | undefined;
-  const warmUp = setTimeout(() => {
-    atWarmUp = { calls: totals(snapshot(pop)), views: views.length };
-  }, warmUpEnd - start);
+  // The steady state: from the end of the warm-up to the end of the window (not the tail in
+  // which users finish what they started).
+  const marks: Array<Record<string, number>> = [];
+  const timers = [warmUpEnd, end].map((t) =>
+    setTimeout(() => marks.push(totals(snapshot(pop))), t - start),
+  );
   const members = users.filter((u) => !u.who.admin);
   const creators = new Set(members.slice(0, opts.creators));
   await Promise.all(users.map((u) => (creators.has(u) ? createLoop(u) : browse(u))));
-  clearTimeout(warmUp);
+  for (const t of timers) clearTimeout(t);
   const elapsed = (performance.now() - start) / 1000;
   const after = snapshot(pop);
   const calls = Object.fromEntries(
     Object.entries(after).map(([name, c]) => [name, since(before[name] as CallCount, c)]),
   );
-  const from = atWarmUp ?? { calls: totals(before), views: 0 };
-  const steadyViews = views.filter((v) => v.at >= warmUpEnd - start).length;
+  const [from = totals(before), to = totals(after)] = marks;
+  const inWindow = (at: number) => at >= warmUpEnd - start && at < end - start;
   return {
     label: opts.label,
     seconds: Math.round(elapsed),
@@ -139,11 +141,11 @@ export async function runPhase(opts: {
     calls,
     failures,
     steady: {
-      seconds: elapsed - (atWarmUp ? opts.seconds * 0.25 : 0),
+      seconds: (end - warmUpEnd) / 1000,
       calls: Object.fromEntries(
-        Object.entries(totals(after)).map(([tenant, n]) => [tenant, n - (from.calls[tenant] ?? 0)]),
+        Object.entries(to).map(([tenant, n]) => [tenant, n - (from[tenant] ?? 0)]),
       ),
-      views: atWarmUp ? steadyViews : views.length,
+      views: views.filter((v) => inWindow(v.at)).length,
     },
     loadavg: os.loadavg(),
   };
