@@ -21,6 +21,7 @@ import {
   useHydrated,
 } from "./ui";
 import { type ActionData, useAction } from "./use-action";
+import { useRateWait } from "./use-rate-wait";
 
 type Environment = "production" | "sandbox";
 type Revealed = ActionData<typeof createCredentialAction>;
@@ -176,6 +177,7 @@ export function CreateCredential({
 }) {
   const router = useRouter();
   const { pending, error, call } = useAction(createCredentialAction);
+  const waiting = useRateWait(pending);
   const [name, setName] = useState("");
   const [key, setKey] = useState(newKey);
   const [revealed, setRevealed] = useState<Revealed | null>(null);
@@ -216,6 +218,11 @@ export function CreateCredential({
       <button type="submit" className="btn-primary" disabled={pending}>
         {pending ? "Creating…" : "Create credential"}
       </button>
+      {pending && waiting && (
+        <p className="w-full text-sm" role="status">
+          {waiting}
+        </p>
+      )}
       <div className="w-full">
         <ErrorNote error={error} />
       </div>

@@ -54,6 +54,17 @@ describe("read cache", () => {
     expect(cache() - misses).toBe(0); // served from the cache (a write to users/bob dropped it before)
   });
 
+  it("an invite withdrawn elsewhere is refused at once: the accept reads the team past the cache", async () => {
+    const erin = await h.newUser("erin");
+    const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));
+    // Another task (or the dashboard) resets the team's links: a new epoch on its record.
+    await h.root.production.clients.update(teamId, {
+      client_metadata: { inviteEpoch: "epoch_elsewhere" },
+    });
+    const accepted = await actions.acceptInvite.invoke(h.portal, erin, { token: invite.token });
+    expect(accepted.ok || accepted.error.message).toMatch(/has been withdrawn/);
+  });
+
   it("a member removed through this portal loses the team on the next request", async () => {
     const dave = await h.newUser("dave");
     const invite = ok(await actions.createTeamInvite.invoke(h.portal, alice, { teamId }));

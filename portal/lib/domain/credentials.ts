@@ -186,9 +186,9 @@ export async function createCredentialClient(
 }> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
   checkKindOffered(config, spec.kind);
-  // Members too: the team may have been marked for deletion since the actor was read. A
-  // consistent read of its record (not findTeam's per-process cache).
-  await refuseGoneTeam(ctx, input.teamId);
+  // Members too: the team may have been marked for deletion since the actor was read. Early,
+  // from the read cache: the fresh read after POST /clients below is the one that decides.
+  await refuseGoneTeam(ctx, input.teamId, { fresh: false });
   const key = input.idempotencyKey;
   const metadata: CredentialMetadata = {
     astral: CLIENT_KINDS.credential,
@@ -243,8 +243,12 @@ export async function createCredentialClient(
 }
 
 /** Refuses a team whose record is gone or marked for deletion (GET /clients/{id}, consistent). */
-async function refuseGoneTeam(ctx: Ctx, teamId: string): Promise<void> {
-  if (!(await readTeamRecord(ctx, teamId)))
+async function refuseGoneTeam(
+  ctx: Ctx,
+  teamId: string,
+  options: { fresh?: boolean } = {},
+): Promise<void> {
+  if (!(await readTeamRecord(ctx, teamId, options)))
     throw new PortalError("not_found", "This team does not exist (any more).");
 }
 

@@ -22,9 +22,17 @@ export interface TeamRecord {
 }
 
 /** The team record by its client id (the team id), consistently; undefined when gone. */
-export async function readTeamRecord(ctx: Ctx, teamId: string): Promise<TeamRecord | undefined> {
-  // Not through findTeam's per-process cache: the epoch must be the tenant's current one.
-  const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId);
+export async function readTeamRecord(
+  ctx: Ctx,
+  teamId: string,
+  /**
+   * Default: past the read cache, as the epoch and a deletion mark must be the tenant's current
+   * ones (another task may have written them a moment ago). `false` only for an early refusal
+   * that a fresh read repeats before anything is decided.
+   */
+  { fresh = true }: { fresh?: boolean } = {},
+): Promise<TeamRecord | undefined> {
+  const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId, { fresh });
   const meta = TeamMetadata.safeParse(client?.client_metadata ?? {});
   // A team being deleted counts as gone: nobody joins it (as findTeam says).
   if (!client || !meta.success || meta.data.deletingSince) return undefined;

@@ -62,9 +62,11 @@ async function countCredentials(
   listed: ReadonlySet<string>,
   own: OwnCreate[],
   after?: string,
+  /** How old the search may be: a list from the read cache lags by up to its lifetime more. */
+  listedAgeMs = 0,
 ): Promise<number> {
   const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  const now = ctx.portal.now().getTime();
+  const now = ctx.portal.now().getTime() - listedAgeMs;
   const mine = own.filter(
     (c) => c.kind === "credential" && c.env === input.environment && c.teamId === input.teamId,
   );
@@ -90,6 +92,7 @@ async function searchedCredentialIds(
   const page = await searchClients(tenant, clientTerms.teamCredentials(input.teamId), {
     take: 100,
     requestId: ctx.requestId,
+    fresh: true,
   });
   return new Set(
     page.clients.filter((c) => isCredentialOf(c, input.teamId)).map((c) => c.client_id),
@@ -129,7 +132,16 @@ export function credentialLimit(
     },
     /** Before the create: the team's listed credentials (search + re-read) and own creates. */
     async check(listedIds: string[], others: OwnCreate[]): Promise<void> {
-      const count = await countCredentials(ctx, input, new Set(listedIds), others);
+      // The list the page shows, possibly from the read cache: own creates re-read over a
+      // window longer by the cache's lifetime (the recheck below searches fresh).
+      const count = await countCredentials(
+        ctx,
+        input,
+        new Set(listedIds),
+        others,
+        undefined,
+        offeredEnvironment(ctx.portal, input.environment).tenant.listMaxAgeMs,
+      );
       if (count >= max) throw refusal(count);
     },
     /**

@@ -19,6 +19,7 @@
 import { ManagementError } from "auth0";
 import { z } from "zod";
 import { PortalError } from "../errors";
+import { FRESH_READ } from "./read-cache";
 import type { Tenant } from "./tenant";
 
 /** Auth0's limit on filter operations per query. */
@@ -84,7 +85,18 @@ export interface ClientsPage {
 export async function searchClients(
   tenant: Tenant,
   terms: readonly MetadataTerm[],
-  { take, from, requestId }: { take: number; from?: string | undefined; requestId: string },
+  {
+    take,
+    from,
+    requestId,
+    fresh = false,
+  }: {
+    take: number;
+    from?: string | undefined;
+    requestId: string;
+    /** Past the portal's read cache: a count that decides must not add the cache's age. */
+    fresh?: boolean;
+  },
 ): Promise<ClientsPage> {
   const params = new URLSearchParams({
     q: metadataQuery(terms),
@@ -98,7 +110,7 @@ export async function searchClients(
     async (client) => {
       // An absolute URL: the SDK joins a relative one as a path, which would escape the `?`.
       const url = `https://${tenant.domain}/api/v2/clients/search?${params}`;
-      const response = await client.fetch(url, { method: "GET" });
+      const response = await client.fetch(url, { method: "GET", ...(fresh ? FRESH_READ : {}) });
       const text = await response.text();
       const json = parseJson(text);
       if (!response.ok)

@@ -5,6 +5,7 @@
  */
 import type { Management } from "auth0";
 import { PortalError } from "../errors";
+import { FRESH_READ } from "./read-cache";
 import type { Tenant } from "./tenant";
 
 const FIELDS = "client_id,name,client_metadata,grant_types";
@@ -14,11 +15,14 @@ export async function readClient(
   tenant: Tenant,
   clientId: string,
   requestId: string,
+  /** Past the portal's read cache (read-cache.ts): for a decision another task's write changes. */
+  { fresh = false }: { fresh?: boolean } = {},
 ): Promise<Management.GetClientResponseContent | undefined> {
+  const query = { fields: FIELDS, include_fields: true };
   try {
     return await tenant.run(
       "read a client",
-      (c) => c.clients.get(clientId, { fields: FIELDS, include_fields: true }),
+      (c) => (fresh ? c.clients.get(clientId, query, FRESH_READ) : c.clients.get(clientId, query)),
       { safeToRepeat: true, requestId },
     );
   } catch (error) {

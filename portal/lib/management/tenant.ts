@@ -77,6 +77,10 @@ export class Tenant {
   readonly client: ManagementClient;
   /** Reads served from the cache, shared with one in flight, or sent (the benchmark prints them). */
   readonly readCache: ReadCacheStats;
+  /** How long a list (search, count) is served as is (read-cache.ts), for counts kept elsewhere. */
+  readonly listFreshMs: number;
+  /** The most a cached list may be served at: what a list from the cache adds to search lag. */
+  readonly listMaxAgeMs: number;
   /** Calls wait here for the tenant's rate limit; undefined when not shaped. */
   readonly bucket: TokenBucket | undefined;
   private readonly retry: RetryPolicy;
@@ -130,12 +134,13 @@ export class Tenant {
       if (this.bucket && !url.includes("/oauth/token")) await this.bucket.take(priority);
       return counting(input, { ...init, headers });
     };
-    const reads = cachingFetch(shaped, {
-      policy:
-        options.readCacheTtlMs !== undefined
-          ? uniformPolicy(options.readCacheTtlMs)
-          : (options.readPolicy ?? DEFAULT_READ_POLICY),
-    });
+    const policy =
+      options.readCacheTtlMs !== undefined
+        ? uniformPolicy(options.readCacheTtlMs)
+        : (options.readPolicy ?? DEFAULT_READ_POLICY);
+    this.listFreshMs = policy.list.freshMs;
+    this.listMaxAgeMs = policy.list.maxAgeMs;
+    const reads = cachingFetch(shaped, { policy });
     this.readCache = reads.stats;
     this.client = new ManagementClient({
       domain: access.domain,
