@@ -63,9 +63,14 @@ export async function runPhase(opts: {
     input: unknown,
   ) => {
     const at = performance.now() - start;
-    const o = await u.action<T>(SANDBOX, id, input);
+    const sent = u.action<T>(SANDBOX, id, input);
+    // The create form polls for the rate-limit wait while it is pending (use-rate-wait.ts).
+    const { result: o, waitShown } =
+      action === "create"
+        ? await u.pollingRateWait(sent)
+        : { result: await sent, waitShown: false };
     note(o.detail && `${action}: ${o.detail}`);
-    actions.push({ action, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at });
+    actions.push({ action, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at, waitShown });
     return o;
   };
 

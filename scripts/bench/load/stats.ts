@@ -23,6 +23,8 @@ export interface ActionSample {
   ok: boolean;
   rateLimited: boolean;
   at: number;
+  /** A create whose form was told to wait for a tenant's rate limit (GET /api/rate-wait). */
+  waitShown?: boolean;
 }
 
 /** Management API requests the local tenants answered, by tenant. */
@@ -165,6 +167,11 @@ export function formatCalls(phase: PhaseResult, limitPerSecond: number): string 
       `  ${tenant}: ${c.total} calls (${c.rateLimited} answered 429), ${perView} per view; ${top || "none"}`,
     );
   }
+  const creates = phase.actions.filter((a) => a.action === "create");
+  if (creates.length > 0)
+    lines.push(
+      `  creates whose form said "Waiting for … rate limit": ${creates.filter((a) => a.waitShown).length} of ${creates.length}`,
+    );
   for (const [what, n] of Object.entries(phase.failures)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8))

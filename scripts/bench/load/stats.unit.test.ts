@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseLoadOptions } from "./options";
 import {
   type ActionSample,
+  formatCalls,
   formatTable,
   type PhaseResult,
   percentile,
@@ -107,6 +108,26 @@ describe("load benchmark figures", () => {
     expect(table.findIndex((l) => l.includes("(action)"))).toBeGreaterThan(
       table.findIndex((l) => l.startsWith("| /credentials/sandbox")),
     );
+  });
+});
+
+describe("Management calls block", () => {
+  it("gives each tenant's calls, 429s and top operations, the creates that said they wait, and the failures", () => {
+    const text = formatCalls(
+      phase({
+        actions: [{ ...create(900), waitShown: true }, create(1200)],
+        failures: { "/ 200: The production tenant is rate limiting the portal": 3 },
+      }),
+      2,
+    );
+    expect(text).toContain(
+      "steady state production 0.22/s, sandbox 0.11/s against the plan's 2/s per tenant, 0.40 calls per view",
+    );
+    expect(text).toContain(
+      "production: 90 calls (0 answered 429), 0.90 per view; GET get_users_by_id 90",
+    );
+    expect(text).toContain('creates whose form said "Waiting for … rate limit": 1 of 2');
+    expect(text).toContain("failed 3×: / 200: The production tenant is rate limiting the portal");
   });
 });
 

@@ -87,6 +87,35 @@ export class PortalUser {
     });
   }
 
+  /**
+   * Runs `work` (a create) while asking GET /api/rate-wait each second, as the pending create
+   * form does; says whether any answer named a wait (the form's "Waiting for … rate limit").
+   */
+  async pollingRateWait<T>(work: Promise<T>): Promise<{ result: T; waitShown: boolean }> {
+    let done = false;
+    let waitShown = false;
+    const poll = async () => {
+      while (!done) {
+        try {
+          const res = await fetch(`${this.url}/api/rate-wait`, {
+            headers: { cookie: cookieHeader(this.jar) },
+          });
+          const body = (await res.json()) as { waits?: Array<{ waitMs: number }> };
+          if (!done && body.waits?.some((w) => w.waitMs > 0)) waitShown = true;
+        } catch {
+          // only a hint, as in the page
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    };
+    void poll();
+    try {
+      return { result: await work, waitShown };
+    } finally {
+      done = true;
+    }
+  }
+
   /** Sends, keeps the cookies the answer sets, and times until the whole body is read. */
   private async timed<T>(
     send: () => Promise<Response>,
