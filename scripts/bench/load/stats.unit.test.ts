@@ -87,6 +87,17 @@ describe("load benchmark figures", () => {
       met: true,
       figure: "p95 116 ms",
     });
+    // At the limit, one call over in the window (counted as answered, sent before its edge).
+    const atLimit = phase({
+      steady: { seconds: 90, calls: { production: 181, sandbox: 180 }, views: 900 },
+    });
+    expect(verdicts(atLimit, 2).find((v) => v.target.startsWith("Management calls"))?.met).toBe(
+      true,
+    );
+    const over = phase({
+      steady: { seconds: 90, calls: { production: 182, sandbox: 10 }, views: 900 },
+    });
+    expect(verdicts(over, 2).find((v) => v.target.startsWith("Management calls"))?.met).toBe(false);
     // No creates at all is not a met create target.
     expect(
       verdicts(phase({ actions: [] }), 2).find((v) => v.target.startsWith("create"))?.met,
