@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { rateWaitMessage, type TenantWait } from "@/lib/domain/rate-wait";
+import { rateWaitMessage, type TenantWait } from "@/lib/rate-wait-message";
 
 /** How often a pending create asks whether its calls wait for a tenant's rate limit. */
 const POLL_MS = 1000;

@@ -275,11 +275,13 @@ describe("routes and server actions", () => {
       return statSync(p).isDirectory() ? walk(p) : [p];
     });
 
-  it("the only route handler is the public health check, and it reveals nothing", async () => {
+  it("the route handlers are the public health check, which reveals nothing, and the signed-in rate-limit wait", async () => {
     const routes = walk(appDir)
       .filter((f) => /route\.tsx?$/.test(f))
-      .map((f) => path.relative(appDir, f));
-    expect(routes).toEqual(["api/health/route.ts"]);
+      .map((f) => path.relative(appDir, f))
+      .sort();
+    // api/rate-wait: refused without a session (rate-wait.unit.test.ts).
+    expect(routes).toEqual(["api/health/route.ts", "api/rate-wait/route.ts"]);
     process.env.PORTAL_CONFIG = h.configFile;
     try {
       const { GET } = await import("../app/api/health/route");

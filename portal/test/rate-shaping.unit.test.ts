@@ -72,12 +72,13 @@ describe("calls shaped to the plan's rate", () => {
 });
 
 describe("a task's share of the plan's limit (PORTAL_AUTH0_PLAN, PORTAL_TASKS)", () => {
-  it("defaults to Free split over two tasks, the safe side", () => {
-    expect(taskRateFrom({})).toEqual({ perSecond: 1, burst: 5 });
-    expect(taskRateFrom({ PORTAL_TASKS: "1" })).toEqual({ perSecond: 2, burst: 10 });
+  it("defaults to Free split over two tasks, the safe side, less a margin", () => {
+    // Less a margin for the calls' jitter on the way: 10 % of the rate, one of the burst.
+    expect(taskRateFrom({})).toEqual({ perSecond: 0.9, burst: 4 });
+    expect(taskRateFrom({ PORTAL_TASKS: "1" })).toEqual({ perSecond: 1.8, burst: 9 });
     expect(taskRateFrom({ PORTAL_AUTH0_PLAN: "essentials", PORTAL_TASKS: "4" })).toEqual({
-      perSecond: 4,
-      burst: 4,
+      perSecond: 3.6,
+      burst: 3,
     });
   });
 

@@ -4,10 +4,14 @@
  * taken back elsewhere (another portal task, Auth0's dashboard) takes effect within the TTL: the
  * revocation bound ADR 0600 states.
  */
+
+import { randomUUID } from "node:crypto";
 import { PORTAL_ADMIN_PERMISSION } from "@astral/contract";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
-import type { Actor } from "../lib/domain/context";
+import { actorFor } from "../lib/domain/actor";
+import type { Actor, Portal } from "../lib/domain/context";
+import { uniformPolicy } from "../lib/management/read-cache";
 import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
 
 /**
@@ -63,6 +67,34 @@ describe("read cache", () => {
     });
     const accepted = await actions.acceptInvite.invoke(h.portal, erin, { token: invite.token });
     expect(accepted.ok || accepted.error.message).toMatch(/has been withdrawn/);
+  });
+
+  it("a create retried through another task finds the first: create-once reads the user past the cache", async () => {
+    // Another task with its own cache, which holds alice's record from before the create.
+    const other: Portal = {
+      ...h.portalWith(
+        { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+        { readCacheTtlMs: undefined, readPolicy: uniformPolicy(600_000) },
+      ),
+      config: h.portal.config,
+    };
+    await actorFor(other, alice.userId, undefined, "warm-the-other-cache");
+    const input = {
+      teamId,
+      environment: "sandbox" as const,
+      name: "retried",
+      idempotencyKey: randomUUID(),
+    };
+    const first = ok(await actions.createCredential.invoke(h.portal, alice, input));
+    // The answer was lost; the browser retries and the ALB sends it to the other task.
+    const retried = ok(await actions.createCredential.invoke(other, alice, input));
+    expect(retried.clientId).toBe(first.clientId);
+    const made = (await h.root.sandbox.clients.list({ per_page: 100 })).data.filter(
+      (c) =>
+        (c.client_metadata as { requestId?: string } | undefined)?.requestId ===
+        input.idempotencyKey,
+    );
+    expect(made).toHaveLength(1);
   });
 
   it("a member removed through this portal loses the team on the next request", async () => {

@@ -1,13 +1,10 @@
 // The tenants' current rate-limit waits, for the create form's "Waiting for the production
-// tenant's rate limit…" (lib/domain/rate-wait.ts). Signed-in users only; no Management call.
-import { auth0 } from "../../../lib/auth0";
-import { rateWaits } from "../../../lib/domain/rate-wait";
-import { portal } from "../../../lib/portal";
+// tenant's rate limit…": signed-in users only (lib/rate-wait-route.ts).
+import type { NextRequest } from "next/server";
+import { answerRateWait } from "../../../lib/rate-wait-route";
 
 export const dynamic = "force-dynamic";
 
-export async function GET() {
-  if (!(await auth0().getSession()))
-    return Response.json({ code: "unauthenticated", message: "Sign in first." }, { status: 401 });
-  return Response.json({ waits: rateWaits(portal()) });
+export function GET(request: NextRequest) {
+  return answerRateWait(request);
 }
