@@ -82,7 +82,8 @@ export async function runPhase(opts: {
       if (performance.now() < end) await think();
     }
   };
-  const create = async (u: PortalUser, n: number) => {
+  /** One create → rotate → revoke; false when the create failed (the form keeps its key). */
+  const create = async (u: PortalUser, n: number, idempotencyKey: string) => {
     const teamId = u.who.teamId as string;
     const recentName = RECENT_COOKIE("sandbox");
     const recent = recentIds(u.jar.get(recentName));
@@ -94,12 +95,12 @@ export async function runPhase(opts: {
         teamId,
         environment: "sandbox",
         name: `load-${n}`,
-        idempotencyKey: crypto.randomUUID().replaceAll("-", ""),
+        idempotencyKey,
         recent,
       },
     );
     const clientId = created.data?.clientId;
-    if (!clientId) return;
+    if (!clientId) return false;
     // As the page's script: note the id (the "recent" cookie), then refresh the page.
     u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
     await view(u, SANDBOX);
@@ -111,11 +112,19 @@ export async function runPhase(opts: {
     const revoked = await act(u, "revoke", actionIds.revokeCredentialAction as string, ref);
     if (revoked.ok) u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
     await view(u, SANDBOX);
+    return true;
   };
   const createLoop = async (u: PortalUser) => {
     await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
-    for (let n = 0; performance.now() < end; n++) {
-      await create(u, n);
+    // As the create form: a failed create is tried again with the same key and name (the
+    // portal then finds a credential that attempt already made), a new one only after success.
+    const newKey = () => crypto.randomUUID().replaceAll("-", "");
+    let key = newKey();
+    for (let n = 0; performance.now() < end; ) {
+      if (await create(u, n, key)) {
+        key = newKey();
+        n++;
+      }
       await think();
     }
   };
