@@ -79,7 +79,8 @@ export function buildPortal(log: (line: string) => void): void {
   });
   for (const name of ["public", "portal.config.js", "openapi"])
     cpSync(path.join(PORTAL, name), path.join(beside, name), { recursive: true });
-  writeFileSync(FINGERPRINT, sources);
+  // Taken again: the build itself rewrites files it reads (next-env.d.ts, tsconfig.json).
+  writeFileSync(FINGERPRINT, fingerprint());
   log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 
