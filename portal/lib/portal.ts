@@ -19,11 +19,18 @@ export const DEFAULT_SEARCH_LAG_MS = 60_000;
  * (https://auth0.com/docs/get-started/applications/rotate-client-secret) */
 export const AUTH0_ROTATION_DELAY_MS = 30_000;
 
-function searchLagFrom(env: Record<string, string | undefined>): number | undefined {
-  const raw = env[SEARCH_LAG_ENV];
+/**
+ * `ASTRAL_READ_CACHE_TTL_MS` (optional): how long Management reads are reused
+ * (`TenantOptions.readCacheTtlMs`; 0 turns the read cache off). The load benchmark runs the
+ * production build with and without the cache through it; unset, the default lifetimes.
+ */
+export const READ_CACHE_TTL_ENV = "ASTRAL_READ_CACHE_TTL_MS";
+
+function millisecondsFrom(env: Record<string, string | undefined>, name: string) {
+  const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
   if (!/^\d+$/.test(raw.trim()))
-    throw new Error(`${SEARCH_LAG_ENV} must be a whole number of milliseconds, not "${raw}"`);
+    throw new Error(`${name} must be a whole number of milliseconds, not "${raw}"`);
   return Number(raw.trim());
 }
 
@@ -42,8 +49,14 @@ export function createPortal(
   const tenants: Partial<Record<Environment, Tenant>> = {};
   // Read even when a caller states the rate, so a bad value is reported wherever it is set.
   const rate = taskRateFrom(env);
+  const readCacheTtlMs = millisecondsFrom(env, READ_CACHE_TTL_ENV);
+  const tenantOptions = {
+    rate,
+    ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
+    ...options.tenant,
+  };
   for (const [environment, a] of Object.entries(access))
-    tenants[environment as Environment] = new Tenant(a, { rate, ...options.tenant });
+    tenants[environment as Environment] = new Tenant(a, tenantOptions);
   const sessionSecret = env[PORTAL_ENV.login.sessionSecret];
   if (!sessionSecret) throw new Error(`${PORTAL_ENV.login.sessionSecret} is missing`);
   return {
@@ -53,7 +66,8 @@ export function createPortal(
     inviteKey: deriveInviteKey(sessionSecret),
     audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
     now: () => new Date(),
-    searchLagMs: options.searchLagMs ?? searchLagFrom(env) ?? DEFAULT_SEARCH_LAG_MS,
+    searchLagMs:
+      options.searchLagMs ?? millisecondsFrom(env, SEARCH_LAG_ENV) ?? DEFAULT_SEARCH_LAG_MS,
     rotationDelayMs: options.rotationDelayMs ?? AUTH0_ROTATION_DELAY_MS,
   };
 }
