@@ -220,7 +220,7 @@ describe("standalone server (the container's entry point)", () => {
       expect(tag).toContain(`nonce="${nonce}"`);
   });
 
-  it("refuses to start with an OpenAPI document that is not valid, naming the API and problem", () => {
+  it("refuses to start with an OpenAPI document that is not valid, naming the API and problem", async () => {
     const dir = testTempDir("bad-openapi-");
     writeFileSync(
       path.join(dir, "bad.json"),
@@ -246,7 +246,12 @@ describe("standalone server (the container's entry point)", () => {
     );
     const run = spawnSync(process.execPath, ["portal/server.js"], {
       cwd: standalone,
-      env: { ...taskEnv, PORT: "0", PORTAL_CONFIG: config } as unknown as NodeJS.ProcessEnv,
+      // A free port, not "0" (which server.js reads as 3000: see the bad-config test above).
+      env: {
+        ...taskEnv,
+        PORT: String(await freePort()),
+        PORTAL_CONFIG: config,
+      } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
       timeout: 30_000,
     });
