@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
 import SlowFirstSequencer from "./tests/support/test-order.mts";
@@ -17,15 +18,11 @@ function maxWorkers(): number {
   return Number(raw);
 }
 
-/** Browser tests against `next dev` (see `projects` below). */
-const NEXT_DEV_FILES = ["portal/test/portal.e2e.test.ts", "portal/test/reference.e2e.test.ts"];
-
 // One runner for the whole repository. The test kind is in the file name:
 // *.unit.test.ts (no I/O), *.integration.test.ts (local tenants over HTTPS), *.e2e.test.ts (browser).
 export default defineConfig({
   test: {
-    // `include` is each project's (below): a project that extends this config would add its own
-    // to it, not replace it.
+    include: ["**/*.test.ts"],
     exclude: [
       "**/node_modules/**",
       "**/.next/**",
@@ -43,20 +40,8 @@ export default defineConfig({
     setupFiles: ["tests/support/remove-temp-dirs.ts"],
     // Known-slow files first (tests/support/test-order.mts), so the run ends with short ones.
     sequence: { hooks: "stack", sequencer: SlowFirstSequencer },
-    // The browser tests run `next dev`, whose Turbopack watches the whole repository
-    // (`turbopack.root`): a file another test writes meanwhile recompiles and reloads the page
-    // under the browser (seen: the reference page reloading in a loop in a full run). So they
-    // run after every other file, when nothing else writes, one after the other (they share
-    // next dev's build folder: portal/test/next-server.ts).
-    projects: [
-      {
-        extends: true,
-        test: { name: "main", include: ["**/*.test.ts"], exclude: NEXT_DEV_FILES },
-      },
-      {
-        extends: true,
-        test: { name: "next-dev", include: NEXT_DEV_FILES, sequence: { groupOrder: 1 } },
-      },
-    ],
+    // The production build the e2e files share is made once per run (portal/test/production-build.ts):
+    // this id tells a file whether the build it finds is this run's.
+    provide: { testRunId: randomUUID() },
   },
 });

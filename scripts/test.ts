@@ -1,8 +1,14 @@
 /**
- * `npm test`: lint and both typechecks (side by side), then every test (unit, integration,
- * browser) with vitest, then the conformance check of the Management API requests the tests
- * recorded (scripts/conformance.ts). Stops at the first failed step, and ends with the time of
- * each step and test layer and one plain summary line.
+ * `npm test`: lint, then every test (unit, integration, browser) with vitest while both
+ * typechecks run beside it at a lower priority, then the conformance check of the Management API
+ * requests the tests recorded (scripts/conformance.ts). A lint failure stops the run at once; a
+ * failed typecheck fails it at the end. Ends with the time of each step and test layer and one
+ * plain summary line.
+ *
+ * Why the typechecks run beside the tests: they are a minute of CPU that used to hold both cores
+ * before the first test started, while many test files spend much of their time waiting (on the
+ * local tenants' search lag, a rate limit's reset). Niced, they take the cores those files leave
+ * idle and yield to the CPU-bound ones (a0deploy, next build), so they cost little wall time.
  *
  * The local tenants serve HTTPS with a local CA. Node reads `NODE_EXTRA_CA_CERTS` only at start,
  * so the CA is made here, before vitest's processes start with the variable set.
@@ -42,11 +48,15 @@ const seconds = (since: number) => (performance.now() - since) / 1000;
 function run(
   bin: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; quiet?: boolean } = {},
+  options: { env?: NodeJS.ProcessEnv; quiet?: boolean; nice?: boolean } = {},
 ): Promise<{ status: number; output: string; seconds: number }> {
   const started = performance.now();
+  const tool = path.join(root, "node_modules", ".bin", bin);
   return new Promise((resolve) => {
-    const child = spawn(path.join(root, "node_modules", ".bin", bin), args, {
+    const [command, commandArgs] = options.nice
+      ? ["nice", ["-n", "10", tool, ...args]]
+      : [tool, args];
+    const child = spawn(command, commandArgs, {
       cwd: root,
       env: options.env ?? env,
       stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
@@ -69,23 +79,27 @@ function fail(step: string, status: number): never {
   process.exit(status || 1);
 }
 
+type Check = { name: string; bin: string; args: string[] };
+
+/** Prints a check's buffered output and records its time; true when it passed. */
+function report(check: Check, result: Awaited<ReturnType<typeof run>>): boolean {
+  console.log(`\n== ${check.name}: ${check.bin} ${check.args.join(" ")}`);
+  process.stdout.write(result.output);
+  times.push([check.name, result.seconds]);
+  return result.status === 0;
+}
+
 async function main() {
-  // Lint and the two typechecks need one core each at most and share nothing: side by side.
-  const checks: Array<{ name: string; bin: string; args: string[] }> = [
-    { name: "lint", bin: "biome", args: ["check", "."] },
+  const lint: Check = { name: "lint", bin: "biome", args: ["check", "."] };
+  const lintResult = await run(lint.bin, lint.args, { quiet: true });
+  if (!report(lint, lintResult)) fail(lint.name, lintResult.status);
+  const typechecks: Check[] = [
     { name: "typecheck", bin: "tsc", args: ["-p", "tsconfig.json", "--noEmit"] },
     { name: "typecheck portal", bin: "tsc", args: ["-p", "portal/tsconfig.json", "--noEmit"] },
   ];
-  const results = await Promise.all(checks.map((c) => run(c.bin, c.args, { quiet: true })));
-  let failed: [string, number] | undefined;
-  checks.forEach((check, i) => {
-    const result = results[i] as Awaited<ReturnType<typeof run>>;
-    console.log(`\n== ${check.name}: ${check.bin} ${check.args.join(" ")}`);
-    process.stdout.write(result.output);
-    times.push([check.name, result.seconds]);
-    if (result.status !== 0) failed ??= [check.name, result.status];
-  });
-  if (failed) fail(...failed);
+  const typecheckResults = Promise.all(
+    typechecks.map((c) => run(c.bin, c.args, { quiet: true, nice: true })),
+  );
 
   const vitestArgs = [
     "run",
@@ -97,13 +111,18 @@ async function main() {
   ];
   console.log(`\n== tests: vitest ${vitestArgs.join(" ")}`);
   const testTmp = mkdtempSync(path.join(os.tmpdir(), "astral-test-run-"));
-  // The portal was just type-checked: the standalone test's `next build` need not do it again
-  // (portal/next.config.ts reads this).
+  // The portal is being type-checked beside the tests (the run fails if that fails): the
+  // standalone test's `next build` need not do it again (portal/next.config.ts reads this).
   const tests = await run("vitest", vitestArgs, {
     env: { ...env, TMPDIR: testTmp, ASTRAL_PORTAL_TYPECHECKED: "1" },
   });
   times.push(["tests (vitest)", tests.seconds]);
   let status = tests.status;
+  const typed = await typecheckResults;
+  const untyped = typechecks.filter(
+    (check, i) => !report(check, typed[i] as Awaited<ReturnType<typeof run>>),
+  ).length;
+  if (untyped > 0) status ||= 1;
   const left = leftoversIn(testTmp);
   rmSync(testTmp, { recursive: true, force: true });
   if (left.length > 0) {
@@ -114,14 +133,15 @@ async function main() {
     status ||= 1;
   }
   // The conformance report is useful even when a test failed: run it before giving up. A
-  // leftover or a nonconforming request counts as one more failed check in the closing line.
+  // failed typecheck, a leftover or a nonconforming request counts as one more failed check in the
+  // closing line.
   const conformanceStarted = performance.now();
   const conforming = checkRecordedRequests() === 0;
   times.push(["conformance", seconds(conformanceStarted)]);
   if (!conforming) status ||= 1;
-  console.log("\n== time per step (lint and typechecks ran side by side)");
+  console.log("\n== time per step (the typechecks ran beside the tests)");
   for (const line of layerTable(times, layersFile)) console.log(line);
-  printSummary(resultsFile, (left.length > 0 ? 1 : 0) + (conforming ? 0 : 1));
+  printSummary(resultsFile, untyped + (left.length > 0 ? 1 : 0) + (conforming ? 0 : 1));
   if (status !== 0) fail("tests", status);
 }
 

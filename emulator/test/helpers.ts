@@ -149,7 +149,9 @@ export async function storedClientSecret(
   clientId: string,
 ): Promise<string> {
   const file = path.join(env.stateDir, tenant, "state.json");
-  for (const until = Date.now() + 5000; Date.now() < until; ) {
+  // A bound for a write that never comes, not a budget: on a loaded machine the background
+  // write (in slices) took over 5 s.
+  for (const until = Date.now() + 20_000; Date.now() < until; ) {
     try {
       const state = JSON.parse(readFileSync(file, "utf8")) as { clients: Doc[] };
       const secret = state.clients.find((c) => c.client_id === clientId)?.client_secret;

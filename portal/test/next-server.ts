@@ -1,9 +1,15 @@
-/** Starts the portal with `next dev` on a free port against given environment, for e2e tests. */
+/**
+ * The portal's server for e2e tests, on a free port against a given environment: the production
+ * build's standalone server (what ships; the browser tests), or `next dev` (what `npm run dev`
+ * runs; one quick check).
+ */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { stopWhenFileEnds } from "../../tests/support/stop-later";
+import { LOCAL_TENANTS_ENV } from "../lib/config/local-tenants";
+import { productionBuild } from "./production-build";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,82 +29,72 @@ export interface RunningPortal {
   stop: () => Promise<void>;
 }
 
-/** The build folder every test's `next dev` uses (its types are in portal/tsconfig.json). */
-const DIST_DIR = ".next/e2e";
+const portalDir = path.resolve(__dirname, "..");
 
 /**
- * One `next dev` at a time in DIST_DIR: Next refuses a second dev server on the same folder
- * ("Another next dev server is already running"), and vitest may start two browser test files
- * side by side. The lock is a folder (mkdir is atomic) holding its owner's pid; a lock whose
- * process is gone is taken over. Waits up to `waitMs`.
+ * The production build (built once per run: ./production-build.ts) served by its standalone
+ * `server.js` in local-tenants mode, so that it signs in against the local tenants.
  */
-async function lockDistDir(portalDir: string, waitMs: number): Promise<() => void> {
-  const lock = path.join(portalDir, ".next", "e2e.lock");
-  const owner = path.join(lock, "pid");
-  mkdirSync(path.dirname(lock), { recursive: true });
-  const deadline = Date.now() + waitMs;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(owner, String(process.pid));
-      return () => rmSync(lock, { recursive: true, force: true });
-    } catch {
-      let pid = 0;
-      try {
-        pid = Number(readFileSync(owner, "utf8"));
-      } catch {
-        // being written or removed: look again
-      }
-      if (pid > 0 && !alive(pid)) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline)
-        throw new Error(`${lock} still held by pid ${pid} after ${waitMs} ms`);
-      await new Promise((r) => setTimeout(r, 500));
-    }
-  }
+export async function startProductionPortal(
+  port: number,
+  env: Record<string, string>,
+): Promise<RunningPortal> {
+  const standalone = await productionBuild();
+  const child = spawn(process.execPath, ["portal/server.js"], {
+    cwd: standalone,
+    env: {
+      ...process.env,
+      ...env,
+      NODE_ENV: "production",
+      PORT: String(port),
+      HOSTNAME: "localhost",
+      NEXT_TELEMETRY_DISABLED: "1",
+      [LOCAL_TENANTS_ENV]: "1",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  return serving("server.js", child, `http://localhost:${port}`, 30_000);
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** next dev's build folder for tests (its types are in portal/tsconfig.json). */
+const DEV_DIST_DIR = ".next/e2e";
 
+/** `next dev`, as `npm run dev` starts it, in a build folder of its own started empty. */
 export async function startNextDev(
   port: number,
   env: Record<string, string>,
-  warmRoutes: string[] = [],
 ): Promise<RunningPortal> {
-  const portalDir = path.resolve(__dirname, "..");
-  const unlock = await lockDistDir(portalDir, 300_000);
-  // A fresh build folder: a dev server started over the folder (and Turbopack cache) another one
-  // left, with another PORTAL_CONFIG, recompiled and reloaded pages in a loop.
-  rmSync(path.join(portalDir, DIST_DIR), { recursive: true, force: true });
-  const child: ChildProcess = spawn(
+  rmSync(path.join(portalDir, DEV_DIST_DIR), { recursive: true, force: true });
+  const child = spawn(
     path.resolve(portalDir, "..", "node_modules", ".bin", "next"),
     ["dev", "-p", String(port)],
     {
       cwd: portalDir,
-      env: { ...process.env, ...env, NEXT_DIST_DIR: DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
+      env: { ...process.env, ...env, NEXT_DIST_DIR: DEV_DIST_DIR, NEXT_TELEMETRY_DISABLED: "1" },
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     },
   );
+  return serving("next dev", child, `http://localhost:${port}`, 120_000);
+}
+
+/** Waits until `child` answers its health check at `url`; stops it when the test file ends. */
+async function serving(
+  name: string,
+  child: ChildProcess,
+  url: string,
+  waitMs: number,
+): Promise<RunningPortal> {
   // Registered at once: stopped when the test file ends even if the beforeAll that started it
-  // times out while next dev compiles (tests/support/stop-later.ts).
+  // times out meanwhile (tests/support/stop-later.ts).
   const stop = stopWhenFileEnds(async () => {
-    try {
-      const group = child.pid;
-      if (child.exitCode !== null || !group) return;
-      const exited = new Promise((r) => child.once("exit", r));
-      killGroup(group, "SIGTERM");
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-      if (child.exitCode === null) killGroup(group, "SIGKILL");
-    } finally {
-      unlock();
-    }
+    const group = child.pid;
+    if (child.exitCode !== null || !group) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    killGroup(group, "SIGTERM");
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    if (child.exitCode === null) killGroup(group, "SIGKILL");
   });
   let output = "";
   child.stdout?.on("data", (d) => {
@@ -107,44 +103,25 @@ export async function startNextDev(
   child.stderr?.on("data", (d) => {
     output += d;
   });
-  const url = `http://localhost:${port}`;
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + waitMs;
   const fail = async (why: string) => {
     await stop();
-    return new Error(`next dev ${why}:\n${output}`);
+    return new Error(`${name} ${why}:\n${output}`);
   };
   for (;;) {
     if (child.exitCode !== null) throw await fail("exited early");
-    try {
-      const res = await fetch(`${url}/api/health`);
-      if (res.ok) break;
-    } catch {
-      // not listening yet
-    }
+    const ok = await fetch(`${url}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
     if (Date.now() > deadline) throw await fail("did not become healthy");
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  // Compile every page (and its client chunks) before a browser arrives: on a cold cache,
-  // Turbopack compiling on demand made the client router reload pages mid-step.
-  for (const route of warmRoutes) {
-    const html = await fetch(`${url}${route}`).then(
-      (r) => r.text(),
-      () => "",
-    );
-    const chunks = [...html.matchAll(/(?:src|href)="(\/_next\/[^"]+)"/g)].map((m) => m[1]);
-    await Promise.all(
-      chunks.map((c) =>
-        fetch(`${url}${c}`).then(
-          (r) => r.arrayBuffer(),
-          () => undefined,
-        ),
-      ),
-    );
+    await new Promise((r) => setTimeout(r, 300));
   }
   return { url, output: () => output, stop };
 }
 
-/** Signals next dev's process group (it spawns workers); one that is gone already is fine. */
+/** Signals a server's process group (next spawns workers); one that is gone already is fine. */
 function killGroup(pid: number, signal: NodeJS.Signals) {
   try {
     process.kill(-pid, signal);

@@ -1,5 +1,6 @@
 /**
- * The browser journey, Chromium driven by playwright-core against `next dev` and the local
+ * The browser journey, Chromium driven by playwright-core against the production build (its
+ * standalone server in local-tenants mode: ./next-server.ts) and the local
  * tenants: login → create team → invite → second user joins → create credential (secret once,
  * curl, try it) → rotate → revoke → admin view. Screenshots go to artifacts/portal-e2e/.
  */
@@ -14,7 +15,7 @@ import { DEFAULT_SEARCH_LAG_MS } from "../../emulator/src/tenant";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
-import { freePort, type RunningPortal, startNextDev } from "./next-server";
+import { freePort, type RunningPortal, startProductionPortal } from "./next-server";
 import { shippedConfigWith } from "./support";
 
 const SHOTS = path.resolve(__dirname, "..", "..", "artifacts", "portal-e2e");
@@ -80,9 +81,6 @@ async function signIn(email: string, password: string): Promise<Page> {
     permissions: ["clipboard-read", "clipboard-write"],
   });
   contexts.push(context);
-  // No hot reloading in a test: the dev server's HMR socket is answered here and stays silent
-  // (under load, Turbopack's rebuild events made pages reload in the middle of a step).
-  await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
   const page = await context.newPage();
   page.on("console", (m) => browserLog.push(`[${email}] ${m.type()}: ${m.text()}`));
   await page.goto(`${portal.url}/`);
@@ -121,32 +119,21 @@ beforeAll(async () => {
       name: name[0]?.toUpperCase() + name.slice(1),
     });
   const caCertPath = process.env.NODE_EXTRA_CA_CERTS ?? "";
-  portal = await startNextDev(
-    port,
-    {
-      ...localPortalEnv(tenants.seed, {
-        baseUrl: `http://localhost:${port}`,
-        sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
-        caCertPath,
-        searchLagMs: DEFAULT_SEARCH_LAG_MS,
-      }),
-      // Key pairs in Sandbox too: the local tenants start on Enterprise features.
-      PORTAL_CONFIG: shippedConfigWith({ sandbox: ["client_secret", "key_pair"] }),
-    },
-    [
-      "/",
-      "/credentials/sandbox",
-      "/join?token=x",
-      "/admin",
-      "/admin/admins",
-      `/admin/teams/${"a".repeat(32)}`,
-    ],
-  );
-}, 400_000); // next dev compiles every page first: slow on a shared machine
+  portal = await startProductionPortal(port, {
+    ...localPortalEnv(tenants.seed, {
+      baseUrl: `http://localhost:${port}`,
+      sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
+      caCertPath,
+      searchLagMs: DEFAULT_SEARCH_LAG_MS,
+    }),
+    // Key pairs in Sandbox too: the local tenants start on Enterprise features.
+    PORTAL_CONFIG: shippedConfigWith({ sandbox: ["client_secret", "key_pair"] }),
+  });
+}, 900_000); // the first file to ask builds the portal (production-build.ts)
 
 afterAll(async () => {
   // The portal's log beside the screenshots (the last test checks it holds no secret).
-  if (portal) writeFileSync(path.join(SHOTS, "next-dev.log"), portal.output());
+  if (portal) writeFileSync(path.join(SHOTS, "server.log"), portal.output());
   writeFileSync(path.join(SHOTS, "browser-console.log"), browserLog.join("\n"));
   for (const c of contexts) await c.close().catch(() => undefined);
   await browser?.close();
@@ -364,7 +351,6 @@ describe("portal in a browser", () => {
   it("a visitor creates an account from the landing page and is signed in", async () => {
     const context = await browser.newContext();
     contexts.push(context);
-    await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
     const carol = await context.newPage();
     await carol.goto(`${portal.url}/`);
     await carol.getByRole("link", { name: "Create an account" }).click();

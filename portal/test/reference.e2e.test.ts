@@ -16,7 +16,7 @@ import { type SeededTenants, startSeededTenants } from "../../emulator/test-supp
 import { type SampleApi, startSampleApi } from "../../sample-api/server";
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
-import { freePort, type RunningPortal, startNextDev } from "./next-server";
+import { freePort, type RunningPortal, startProductionPortal } from "./next-server";
 import { addApisToConfig, sampleApiEntry } from "./reference";
 import { shippedConfigWith } from "./support";
 
@@ -61,27 +61,22 @@ beforeAll(async () => {
   // only; the local tenants start on Enterprise features), and the sample API on this test's port.
   const configFile = shippedConfigWith({ sandbox: ["client_secret", "key_pair"] });
   addApisToConfig(configFile, [sampleApiEntry(audience, sampleApi.url)]);
-  portal = await startNextDev(
-    port,
-    {
-      ...localPortalEnv(tenants.seed, {
-        baseUrl: `http://localhost:${port}`,
-        sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
-        caCertPath: process.env.NODE_EXTRA_CA_CERTS ?? "",
-        searchLagMs: 1000,
-      }),
-      PORTAL_CONFIG: configFile,
-    },
-    ["/", "/credentials/sandbox", "/reference/example"],
-  );
+  portal = await startProductionPortal(port, {
+    ...localPortalEnv(tenants.seed, {
+      baseUrl: `http://localhost:${port}`,
+      sessionSecret: "e2e-session-secret-0123456789abcdef0123456789abcdef",
+      caCertPath: process.env.NODE_EXTRA_CA_CERTS ?? "",
+      searchLagMs: 1000,
+    }),
+    PORTAL_CONFIG: configFile,
+  });
   context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  await context.routeWebSocket(/_next\/webpack-hmr/, () => undefined);
   page = await context.newPage();
   page.on("console", (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-}, 400_000);
+}, 900_000); // the first file to ask builds the portal (production-build.ts)
 
 afterAll(async () => {
-  if (portal) writeFileSync(path.join(SHOTS, "next-dev.log"), portal.output());
+  if (portal) writeFileSync(path.join(SHOTS, "server.log"), portal.output());
   writeFileSync(path.join(SHOTS, "browser-console.log"), consoleLines.join("\n"));
   writeFileSync(path.join(SHOTS, "figures.json"), `${JSON.stringify(figures, null, 2)}\n`);
   await context?.close().catch(() => undefined);

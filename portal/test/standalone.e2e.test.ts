@@ -1,12 +1,13 @@
 /**
  * The container's server, without a container engine: `next build` (standalone output, in its own
- * build folder), the files the Dockerfile copies beside it, then `node portal/server.js` with
+ * build folder), the files the Dockerfile copies beside it (both in ./production-build.ts, shared
+ * with the browser tests: one build per run), then `node portal/server.js` with
  * exactly the environment the ECS task definition gives (the contract's PORTAL_ENV names, plus
  * what the image sets). Checks health, the landing page, production headers, that no .env file
  * ships, graceful SIGTERM, and reports the standalone bundle's size.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -16,10 +17,9 @@ import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { testTempDir } from "../../tests/support/temp-dirs";
 import { LOCAL_TENANTS_ENV } from "../lib/config/local-tenants";
 import { freePort } from "./next-server";
+import { productionBuild, STANDALONE_DIR } from "./production-build";
 
-const portalDir = path.resolve(__dirname, "..");
-const distDir = ".next/build-test";
-const standalone = path.join(portalDir, distDir, "standalone");
+const standalone = STANDALONE_DIR;
 
 function du(dir: string): { bytes: number; files: number } {
   let bytes = 0;
@@ -61,40 +61,7 @@ let taskEnv: Record<string, string> = {};
 let localUrl = "";
 
 beforeAll(async () => {
-  rmSync(standalone, { recursive: true, force: true });
-  const build = spawnSync(
-    path.resolve(portalDir, "..", "node_modules", ".bin", "next"),
-    ["build"],
-    {
-      cwd: portalDir,
-      env: {
-        ...process.env,
-        NEXT_DIST_DIR: distDir,
-        NEXT_TELEMETRY_DISABLED: "1",
-        NODE_ENV: "production",
-      },
-      encoding: "utf8",
-      timeout: 600_000,
-    },
-  );
-  if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
-  // What the Dockerfile copies next to server.js.
-  cpSync(
-    path.join(portalDir, distDir, "static"),
-    path.join(standalone, "portal", distDir, "static"),
-    { recursive: true },
-  );
-  cpSync(path.join(portalDir, "public"), path.join(standalone, "portal", "public"), {
-    recursive: true,
-  });
-  cpSync(
-    path.join(portalDir, "portal.config.js"),
-    path.join(standalone, "portal", "portal.config.js"),
-  );
-  cpSync(path.join(portalDir, "openapi"), path.join(standalone, "portal", "openapi"), {
-    recursive: true,
-  });
-
+  await productionBuild();
   // The login client's callback is the local-tenants-mode server's (the last test below).
   localUrl = `http://127.0.0.1:${await freePort()}`;
   tenants = await startSeededTenants({ callbackUrl: `${localUrl}/auth/callback` });
@@ -138,7 +105,7 @@ beforeAll(async () => {
     output += d;
   });
   await untilHealthy(url, server, () => output);
-}, 600_000);
+}, 900_000); // the first file to ask builds the portal (production-build.ts)
 
 describe("standalone server (the container's entry point)", () => {
   it("reports the bundle size and ships no .env file", () => {
@@ -253,7 +220,7 @@ describe("standalone server (the container's entry point)", () => {
       expect(tag).toContain(`nonce="${nonce}"`);
   });
 
-  it("refuses to start with an OpenAPI document that is not valid, naming the API and problem", () => {
+  it("refuses to start with an OpenAPI document that is not valid, naming the API and problem", async () => {
     const dir = testTempDir("bad-openapi-");
     writeFileSync(
       path.join(dir, "bad.json"),
@@ -279,7 +246,12 @@ describe("standalone server (the container's entry point)", () => {
     );
     const run = spawnSync(process.execPath, ["portal/server.js"], {
       cwd: standalone,
-      env: { ...taskEnv, PORT: "0", PORTAL_CONFIG: config } as unknown as NodeJS.ProcessEnv,
+      // A free port, not "0" (which server.js reads as 3000: see the bad-config test above).
+      env: {
+        ...taskEnv,
+        PORT: String(await freePort()),
+        PORTAL_CONFIG: config,
+      } as unknown as NodeJS.ProcessEnv,
       encoding: "utf8",
       timeout: 30_000,
     });

@@ -9,14 +9,18 @@
 import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 export const SLOW_FILES: readonly string[] = [
+  // next build for every e2e file (portal/test/production-build.ts): first, so that the browser
+  // files below find it made (they wait for it otherwise, holding a worker).
+  "portal/test/standalone.e2e.test.ts", // 108: next build
   // 207 when one file ran both a0deploy imports (~60 s of CPU each); now one each.
   "scripts/tenant/tenant.integration.test.ts",
-  "portal/test/portal.e2e.test.ts", // 181: next dev compiling every page, Chromium
   "scripts/tenant/tenant-verify.integration.test.ts",
   "emulator/test/deploy-cli.integration.test.ts", // 113: a0deploy export and import
-  "portal/test/standalone.e2e.test.ts", // 108: next build
+  "portal/test/portal.e2e.test.ts", // Chromium, the whole journey
   "portal/test/least-privilege.integration.test.ts", // 53
+  "portal/test/reference.e2e.test.ts", // Chromium, the sample API
   "portal/test/portal.integration.test.ts", // 47
+  "portal/test/next-dev.e2e.test.ts", // next dev compiling two pages
   "infra/auth0/test/portalAdmin.integration.test.ts", // 43
   "portal/test/faults.integration.test.ts", // 32
   "emulator/test/robustness.integration.test.ts", // 26
