@@ -11,6 +11,7 @@ import { actorFor } from "./domain/actor";
 import type { Actor, Portal } from "./domain/context";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
+import { withConsistentRecordReads } from "./management/read-cache";
 import { auditCrossOriginRefusal, CROSS_ORIGIN_MESSAGE, isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
@@ -47,7 +48,9 @@ export async function run<O>(action: Invocable<O>, input: unknown): Promise<Acti
     auditCrossOriginRefusal(portal().audit, { requestId, origin, action: action.name });
     return { ok: false, error: { code: "forbidden", message: CROSS_ORIGIN_MESSAGE, requestId } };
   }
-  return invokeAsCurrentActor(action, input, requestId);
+  // A change is decided on records as the tenants have them now, the actor's own included
+  // (lib/management/read-cache.ts): access taken back through another task ends here at once.
+  return withConsistentRecordReads(() => invokeAsCurrentActor(action, input, requestId));
 }
 
 /** For server components: the guarded result, rendered by the page (data or error panel). */

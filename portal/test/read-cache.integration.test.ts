@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import { actorFor } from "../lib/domain/actor";
 import type { Actor, Portal } from "../lib/domain/context";
-import { uniformPolicy } from "../lib/management/read-cache";
+import { uniformPolicy, withConsistentRecordReads } from "../lib/management/read-cache";
 import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
 
 /**
@@ -121,5 +121,18 @@ describe("read cache", () => {
     }
     expect(permissions).not.toContain(PORTAL_ADMIN_PERMISSION);
     expect(Date.now() - removedAt).toBeLessThanOrEqual(TTL_MS + 250);
+  });
+
+  it("a change is decided on records as the tenant has them: in a server action a right removed elsewhere is gone at once", async () => {
+    const grace = await h.newUser("grace", { permissions: [PORTAL_ADMIN_PERMISSION] });
+    expect((await h.refresh(grace)).permissions).toContain(PORTAL_ADMIN_PERMISSION);
+    await h.root.production.users.update(grace.userId, { app_metadata: { permissions: [] } });
+    // A view may still show the kept answer (within the max age)...
+    expect((await h.refresh(grace)).permissions).toContain(PORTAL_ADMIN_PERMISSION);
+    // ...a server action (lib/session.ts `run`) reads the actor as the tenant has them now,
+    const inAction = await withConsistentRecordReads(() => h.refresh(grace));
+    expect(inAction.permissions).not.toContain(PORTAL_ADMIN_PERMISSION);
+    // and that answer replaces the kept one.
+    expect((await h.refresh(grace)).permissions).not.toContain(PORTAL_ADMIN_PERMISSION);
   });
 });

@@ -5,6 +5,7 @@ import {
   FRESH_READ,
   FRESH_READ_HEADER,
   uniformPolicy,
+  withConsistentRecordReads,
 } from "../lib/management/read-cache";
 
 const API = "https://tenant.example/api/v2";
@@ -168,5 +169,18 @@ describe("read cache over the Management API", () => {
     const c = cachingFetch(t.fetch, { policy: uniformPolicy(0) });
     await Promise.all([c.fetch(`${API}/users/u1`), c.fetch(`${API}/users/u1`)]);
     expect(t.seen).toHaveLength(2);
+  });
+
+  it("inside withConsistentRecordReads every record read is sent and replaces the kept answer; lists keep theirs", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
+    expect(await body(await c.fetch(`${API}/clients/search?q=a`))).toBe(2);
+    const [record, list] = await withConsistentRecordReads(async () => [
+      await body(await c.fetch(`${API}/users/u1`)),
+      await body(await c.fetch(`${API}/clients/search?q=a`)),
+    ]);
+    expect([record, list]).toEqual([3, 2]);
+    expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
   });
 });

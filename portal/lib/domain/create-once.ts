@@ -230,6 +230,7 @@ async function findLostCreate(
   const hits = await searchClients(spec.tenant, [{ key: "requestId", values: [spec.key] }], {
     take: 5,
     requestId: ctx.requestId,
+    fresh: true,
   });
   for (const hit of hits.clients) {
     const client = await readClient(spec.tenant, hit.client_id, ctx.requestId);

@@ -48,6 +48,8 @@ export async function credentialsHeldBy(
       const page = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
         take: 100,
         requestId: ctx.requestId,
+        // What a removed member holds: an answer the cache kept could miss one made since.
+        fresh: true,
       });
       return page.clients.flatMap((client) => {
         const credential = toCredential(client, id);

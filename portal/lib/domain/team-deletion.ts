@@ -84,6 +84,7 @@ async function drainMembers(ctx: Ctx, home: Tenant, teamId: string) {
       page,
       DRAIN_PAGE_SIZE,
       ctx.requestId,
+      { fresh: true },
     );
     for (const hit of hits.items) {
       const user = await getUserOrUndefined(ctx, home, hit.userId);
@@ -104,6 +105,8 @@ async function drainCredentials(ctx: Ctx, tenant: Tenant, teamId: string) {
       take: DRAIN_PAGE_SIZE,
       from,
       requestId: ctx.requestId,
+      // A pass that finds nothing deletes the team: it must not see an answer the cache kept.
+      fresh: true,
     });
     for (const hit of hits.clients) {
       const outcome = await deleteClientIf(

@@ -113,10 +113,13 @@ export async function searchUsers(
   page: number,
   perPage: number,
   requestId: string,
+  /** Past the read cache: a search a change rests on (team deletion) must not add its age. */
+  { fresh = false }: { fresh?: boolean } = {},
 ): Promise<Paged<PortalUser>> {
+  const params = { q, search_engine: "v3" as const, page, per_page: perPage, include_totals: true };
   const result = await tenant.run(
     "search users",
-    (c) => c.users.list({ q, search_engine: "v3", page, per_page: perPage, include_totals: true }),
+    (c) => (fresh ? c.users.list(params, FRESH_READ) : c.users.list(params)),
     { safeToRepeat: true, requestId },
   );
   return {

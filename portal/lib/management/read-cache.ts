@@ -14,12 +14,18 @@
  *   Other records stay: fifty users' actor reads survive one user's create. A read in flight
  *   across such a write is answered but not kept.
  * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
+ * - Inside `withConsistentRecordReads` (every server action: lib/session.ts `run`), every record
+ *   read is fresh. A page view may show a record up to `maxAgeMs` old; a change never rests on
+ *   one: ADR 0600 decides on records read by id because they are consistent, and the actor of a
+ *   mutation (their team, rights, block, logout) is read as the tenant has it now.
  *
  * The bound this gives: a change made elsewhere (another portal task behind the ALB, Auth0's
  * dashboard, a script) shows here at most `maxAgeMs` later, on top of Auth0's own search lag
  * for lists (ADR 0600: 60 s assumed, not published). A removed member or admin loses access at
  * once through the task that removed them and within the record's `maxAgeMs` through any other.
  */
+
+import { AsyncLocalStorage } from "node:async_hooks";
 
 /** What a cached read is: a record read by id (consistent) or a list (search, count). */
 export type ReadKind = "record" | "list";
@@ -63,6 +69,18 @@ export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
 export const BACKGROUND_HEADER = "x-astral-background";
 
 type FetchInit = Parameters<typeof fetch>[1];
+
+const consistentRecords = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `fn` with every record read it makes (`GET /users/{id}`, `GET /clients/{id}`, in any
+ * tenant) sent to the tenant, as FRESH_READ does, however recent the cached answer: for work
+ * that changes something (see the file comment). Lists keep their lifetimes: no decision rests
+ * on a list alone, and those that gate one ask for FRESH_READ themselves.
+ */
+export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
+  return consistentRecords.run(true, fn);
+}
 
 function headersOf(input: Parameters<typeof fetch>[0], init: FetchInit): Headers {
   return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
@@ -190,7 +208,7 @@ export function cachingFetch(
         invalidate(scopes);
       }
     }
-    if (fresh.fresh)
+    if (fresh.fresh || (where.kind === "record" && consistentRecords.getStore()))
       return answer(await send(url, where.scope, () => transport(input, fresh.init)));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
