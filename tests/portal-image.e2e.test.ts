@@ -18,9 +18,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureLocalCa } from "../emulator/src/ca";
 import { type SeededTenants, startSeededTenants } from "../emulator/test-support";
 import { IN_IMAGE_ENV, LOCAL_TENANTS_ENV } from "../portal/lib/config/local-tenants";
-import { freePort } from "../portal/test/next-server";
 import { BUILDAH, buildah, IMAGE_ENV, LOGIN_HOST } from "../scripts/image/buildah";
 import { checkTaskSecrets, loadStack, taskEnv } from "../stacks/test/harness";
+import { freePort } from "./support/free-port";
 import { cookieHeader, signInOverHttp } from "./support/http-sign-in";
 
 const image = process.env[IMAGE_ENV];

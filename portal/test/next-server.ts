@@ -5,23 +5,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
+import { freePort } from "../../tests/support/free-port";
 import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { LOCAL_TENANTS_ENV } from "../lib/config/local-tenants";
 import { productionBuild } from "./production-build";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 export interface RunningPortal {
   url: string;

@@ -19,7 +19,7 @@ async function main() {
   const { populate } = await import("./population");
   const { runPhase, signInAll } = await import("./phase");
   const stats = await import("./stats");
-  const { freePort } = await import("../../../portal/test/next-server");
+  const { freePort } = await import("../../../tests/support/free-port");
   const { localPortalEnv } = await import("../../../portal/lib/config/local-env");
   const { LOCAL_TENANTS_ENV } = await import("../../../portal/lib/config/local-tenants");
   const { READ_CACHE_TTL_ENV } = await import("../../../portal/lib/portal");
