@@ -131,6 +131,10 @@ beforeAll(async () => {
     local[names.clientId] = tenants.seed[env].backend.clientId;
     local[names.clientSecret] = tenants.seed[env].backend.clientSecret;
   }
+  // The plan and task count name the deployment's tenants and service, as the domains do: here
+  // one container calls the local tenants, on their default plan (emulator/src/tenant.ts).
+  local[PORTAL_ENV.rate.plan] = "enterprise";
+  local[PORTAL_ENV.rate.tasks] = "1";
   // Every secret of the task gets a local value; every other variable keeps the task's value
   // unless it names a deployment (tenant, client, URL). Nothing outside the task is added.
   for (const name of secretNames) {
