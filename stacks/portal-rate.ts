@@ -6,6 +6,7 @@
  */
 import { AUTH0_PLANS, type Auth0Plan, PORTAL_ENV } from "@astral/contract";
 import * as pulumi from "@pulumi/pulumi";
+import { MAX_TASKS } from "./config";
 
 /**
  * The sandbox stack's outputs production and previews read: every portal that calls the sandbox
@@ -16,9 +17,9 @@ export const SANDBOX_RATE_OUTPUTS = { plan: "auth0Plan", maxTasks: "portalMaxTas
 /**
  * Assumed while the sandbox stack has not yet exported its plan and task count (deployed before
  * those outputs existed): the smallest plan and the most tasks a stack's config allows
- * (`astral:maxTasks` is at most 50), so the portal can only be slower, never overrun the tenant.
+ * (`MAX_TASKS`), so the portal can only be slower, never overrun the tenant.
  */
-export const UNKNOWN_SANDBOX_PORTAL = { plan: "free" as Auth0Plan, maxTasks: 50 };
+export const UNKNOWN_SANDBOX_PORTAL = { plan: "free" as Auth0Plan, maxTasks: MAX_TASKS };
 
 /** One portal service calling a tenant: its tenant's plan and its autoscaling maximum. */
 export interface TenantShare {
