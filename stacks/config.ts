@@ -36,6 +36,9 @@ const positiveInt = (max: number) =>
     .min(1, `must be a whole number from 1 to ${max}`)
     .max(max, `must be a whole number from 1 to ${max}`);
 
+/** The most tasks `astral:maxTasks` allows a stack's service. */
+export const MAX_TASKS = 50;
+
 /** `sha256:` followed by 64 lower-case hex digits, as `docker buildx` and ECR print digests. */
 export const IMAGE_DIGEST = /^sha256:[0-9a-f]{64}$/;
 /** `org/project/stack`, the fully qualified name a StackReference needs. */
@@ -60,7 +63,7 @@ const common = {
   memory: z.enum(["512", "1024", "2048", "4096"]).default("1024"),
   /** Autoscaling bounds (tasks). */
   minTasks: positiveInt(20).default(1),
-  maxTasks: positiveInt(50).default(4),
+  maxTasks: positiveInt(MAX_TASKS).default(4),
   /** CloudWatch log retention in days (a value CloudWatch accepts). */
   logRetentionDays: z.coerce
     .number({ error: "must be a number of days" })

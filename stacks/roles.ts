@@ -30,6 +30,12 @@ import { PortalService } from "../infra/aws/service";
 import { ROLE_TAG } from "../infra/aws/tags";
 import { contextHash } from "../scripts/image/context";
 import type { PreviewConfig, ProductionConfig, SandboxConfig, StackConfig } from "./config";
+import {
+  portalRateEnv,
+  SANDBOX_RATE_OUTPUTS,
+  sandboxPortalShare,
+  type TenantShare,
+} from "./portal-rate";
 
 /** Secret config values, already wrapped: the plain strings never reach a resource input. */
 export interface StackSecrets {
@@ -71,12 +77,17 @@ export interface StackOutputs {
   network?: pulumi.Output<SharedNetworkOutput>;
   adminUserId?: pulumi.Output<string>;
   apiIdentifier?: pulumi.Output<string>;
+  /** Sandbox only: its tenant's plan and its portal's most tasks (portal-rate.ts). */
+  [SANDBOX_RATE_OUTPUTS.plan]?: string;
+  [SANDBOX_RATE_OUTPUTS.maxTasks]?: number;
 }
 
 /** Every Auth0 credential a portal gets: the domain and client id are plain, the secret is not. */
 interface PortalCredentials {
   management: Partial<Record<"production" | "sandbox", pulumi.Input<BackendCredentials>>>;
   login: pulumi.Input<BackendCredentials>;
+  /** Production and previews: the sandbox portal, which shares the sandbox tenant's limit. */
+  sandboxPortal?: pulumi.Output<TenantShare>;
 }
 
 export function declareStack(
@@ -187,6 +198,11 @@ function portalOnAws(
   // base URL in production unless told this is such a preview (a policy allows it nowhere else).
   if (config.role === "preview" && !config.domainName)
     environment[PORTAL_ENV.login.plainHttpPreview] = "no-domain";
+  const ownPlan = config.role === "preview" ? undefined : config.auth0Plan;
+  Object.assign(
+    environment,
+    portalRateEnv({ plan: ownPlan, maxTasks: config.maxTasks }, credentials.sandboxPortal),
+  );
   const secretValues: Record<string, pulumi.Input<string>> = {
     [PORTAL_ENV.login.clientSecret]: secret(credentials.login),
     [PORTAL_ENV.login.sessionSecret]: secrets.sessionSecret,
@@ -287,6 +303,8 @@ function sandboxStack(
     network: network.shared(),
     adminUserId: tenant.admin.userId,
     apiIdentifier: tenant.api?.identifier,
+    [SANDBOX_RATE_OUTPUTS.plan]: config.auth0Plan,
+    [SANDBOX_RATE_OUTPUTS.maxTasks]: config.maxTasks,
   };
 }
 
@@ -310,6 +328,7 @@ function productionStack(
   portalOnAws(config, secrets, ctx, frontDoor, network, image, {
     management: { production: tenant.backend.credentialsOutput(), sandbox: sandboxBackend },
     login: loginCredentials(tenant.login),
+    sandboxPortal: sandboxPortalShare(sandbox),
   });
   return {
     portalUrl: frontDoor.url,
@@ -359,6 +378,7 @@ function previewStack(
   portalOnAws(config, secrets, ctx, frontDoor, network, image.imageRef, {
     management: { sandbox: sandboxBackend },
     login: sandboxLogin,
+    sandboxPortal: sandboxPortalShare(sandbox),
   });
   return {
     portalUrl: frontDoor.url,

@@ -45,19 +45,20 @@ let runEnv: Record<string, string> = {};
 
 /** The task definition's environment and secret names, as the Pulumi program declares them. */
 async function taskDefinition() {
+  // Not the docs' acme examples: the stack refuses those (stacks/examples.ts).
   await loadStack("production", {
     "aws:region": "eu-west-1",
     role: "production",
-    auth0Domain: "acme.eu.auth0.com",
+    auth0Domain: "fixture.eu.auth0.com",
     auth0Plan: "free",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: "bootstrap-secret-of-the-image-test",
-    adminEmail: "admin@acme.example",
+    adminEmail: "admin@fixture.test",
     imageDigest: `sha256:${"c".repeat(64)}`,
     imageRepository: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-1a2b3c",
-    sandboxStack: "acme/astral/sandbox",
+    sandboxStack: "fixture-org/astral/sandbox",
     sessionSecret: "session-secret-of-the-image-test-0123456789",
-    domainName: "portal.acme.example",
+    domainName: "portal.fixture.test",
     hostedZoneId: "Z0123456789ABC",
   });
   const task = checkTaskSecrets([...PORTAL_SECRET_ENV]);
@@ -131,6 +132,10 @@ beforeAll(async () => {
     local[names.clientId] = tenants.seed[env].backend.clientId;
     local[names.clientSecret] = tenants.seed[env].backend.clientSecret;
   }
+  // The plan and task count name the deployment's tenants and service, as the domains do: here
+  // one container calls the local tenants, on their default plan (emulator/src/tenant.ts).
+  local[PORTAL_ENV.rate.plan] = "enterprise";
+  local[PORTAL_ENV.rate.tasks] = "1";
   // Every secret of the task gets a local value; every other variable keeps the task's value
   // unless it names a deployment (tenant, client, URL). Nothing outside the task is added.
   for (const name of secretNames) {

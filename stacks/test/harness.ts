@@ -44,6 +44,9 @@ export const SANDBOX_REF = {
     taskSubnetIds: ["subnet-sandboxpub0", "subnet-sandboxpub1"],
     assignPublicIp: true,
   },
+  /** The sandbox tenant's plan and the sandbox portal's most tasks (stacks/portal-rate.ts). */
+  auth0Plan: "essentials",
+  portalMaxTasks: 3,
 };
 /** What the mocked region reports as available zones (deliberately without `a`). */
 export const AVAILABILITY_ZONES = [`${REGION}c`, `${REGION}b`, `${REGION}d`];

@@ -37,6 +37,7 @@ beforeAll(async () => {
     imageTag: "0123456789ab-4711-1",
     sandboxStack: "fixture-org/astral/sandbox",
     sessionSecret: SESSION_SECRET,
+    maxTasks: "2",
   });
 });
 
@@ -83,6 +84,9 @@ describe("preview stack", () => {
       [PORTAL_ENV.login.clientId]: SANDBOX_REF.sandboxLogin.clientId,
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.clientId);
+    // The sandbox tenant's plan, shared by its own 2 tasks and the sandbox portal's 3.
+    expect(env[PORTAL_ENV.rate.plan]).toBe("essentials");
+    expect(env[PORTAL_ENV.rate.tasks]).toBe("5");
     const versions = byType("aws:secretsmanager/secretVersion:SecretVersion").map(
       (v) => v.inputs.secretString,
     );

@@ -39,7 +39,8 @@ beforeAll(async () => {
     "aws:region": "eu-west-1",
     role: "production",
     auth0Domain: "fixture.eu.auth0.com",
-    auth0Plan: "free",
+    // Above the sandbox tenant's plan (essentials, SANDBOX_REF): the portal keeps to the lower.
+    auth0Plan: "professional",
     auth0ClientId: "bootstrapClientId",
     auth0ClientSecret: BOOTSTRAP_SECRET,
     adminEmail: "admin@fixture.test",
@@ -122,6 +123,14 @@ describe("production stack", () => {
       [PORTAL_ENV.login.domain]: "fixture.eu.auth0.com",
       [PORTAL_ENV.login.baseUrl]: "https://portal.fixture.test",
     });
+  });
+
+  it("keeps the portal to the lower of its tenants' plans, shared by its own and sandbox's tasks", () => {
+    const env = taskEnv(checkTaskSecrets([...PORTAL_SECRET_ENV]));
+    // Its own tenant is professional, the sandbox tenant essentials (sandbox's output).
+    expect(env[PORTAL_ENV.rate.plan]).toBe("essentials");
+    // At most 4 tasks of its own (the default maxTasks) and sandbox's 3 call the sandbox tenant.
+    expect(env[PORTAL_ENV.rate.tasks]).toBe("7");
   });
 
   it("owns only production tenant resources, under one explicit provider", () => {

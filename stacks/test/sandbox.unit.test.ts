@@ -43,7 +43,8 @@ const BOOTSTRAP_SECRET = SANDBOX_BOOTSTRAP_SECRET;
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  outputs = await loadStack("sandbox", SANDBOX_CONFIG);
+  // At most 3 tasks (not the default 4): the task's PORTAL_TASKS follows the config.
+  outputs = await loadStack("sandbox", { ...SANDBOX_CONFIG, maxTasks: "3" });
 });
 
 describe("sandbox stack", () => {
@@ -321,6 +322,9 @@ describe("sandbox stack", () => {
     const login = await resolve(outputs.sandboxLogin);
     expect(login.secret).toBe(true);
     expect(login.value.clientId).toBe("sandbox-login-client-client-id");
+    // Production and previews count these when they share the sandbox tenant's limit.
+    expect(outputs.auth0Plan).toBe("free");
+    expect(outputs.portalMaxTasks).toBe(3);
   });
 
   it("lets no known secret appear in any resource input outside a secret wrapper", () => {
@@ -351,6 +355,9 @@ describe("sandbox stack", () => {
       [PORTAL_ENV.login.baseUrl]: "https://portal.sandbox.fixture.test",
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
+    // Its tenant's plan; only its own tasks share it as far as this stack can see.
+    expect(env[PORTAL_ENV.rate.plan]).toBe("free");
+    expect(env[PORTAL_ENV.rate.tasks]).toBe("3");
     // The portal's http allowance is a preview's without a domain, never a tenant stack's.
     expect(env).not.toHaveProperty(PORTAL_ENV.login.plainHttpPreview);
   });

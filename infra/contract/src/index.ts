@@ -214,6 +214,14 @@ export const PORTAL_ENV = {
      */
     plainHttpPreview: "ASTRAL_PLAIN_HTTP_PREVIEW",
   },
+  /**
+   * The Management API rate the portal keeps to (ADR 0600 "Token bucket per tenant"): the
+   * tenants' Auth0 plan, and how many portal tasks share its limit. Set by the stack.
+   */
+  rate: {
+    plan: "PORTAL_AUTH0_PLAN",
+    tasks: "PORTAL_TASKS",
+  },
 } as const;
 
 /** The variables that carry secrets: they must only ever come from a secret store. */

@@ -9,11 +9,11 @@
  *   1/PORTAL_TASKS of the rate and of the burst. A 429 still reaching a task (the dashboard, a
  *   script, more tasks than stated) empties its bucket and is retried as before (retry.ts).
  */
-import { AUTH0_PLANS, type Auth0Plan } from "@astral/contract";
+import { AUTH0_PLANS, type Auth0Plan, PORTAL_ENV } from "@astral/contract";
 import type { RateShape } from "./token-bucket";
 
-export const AUTH0_PLAN_ENV = "PORTAL_AUTH0_PLAN";
-export const PORTAL_TASKS_ENV = "PORTAL_TASKS";
+export const AUTH0_PLAN_ENV = PORTAL_ENV.rate.plan;
+export const PORTAL_TASKS_ENV = PORTAL_ENV.rate.tasks;
 export const DEFAULT_PORTAL_TASKS = 2;
 
 /**
