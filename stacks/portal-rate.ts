@@ -1,10 +1,11 @@
 /**
- * What the stack tells the portal about its tenants' Management API limit (ADR 0600 "Token
- * bucket per tenant"): `PORTAL_AUTH0_PLAN` and `PORTAL_TASKS`. The portal keeps one rate for
- * both tenants it calls, so a portal that calls two tenants gets the lower plan and the larger
- * count of tasks sharing a tenant.
+ * What the stack tells the portal about each tenant's Management API limit (ADR 0600 "Token
+ * bucket per tenant"): `PORTAL_ENV.rate.<tenant>`, the tenant's plan and how many portal tasks
+ * share its limit, for each tenant the portal calls. The production tenant is called by
+ * production's tasks only; the sandbox tenant by the sandbox portal's and, from production and
+ * each preview, theirs too.
  */
-import { AUTH0_PLANS, type Auth0Plan, PORTAL_ENV } from "@astral/contract";
+import { AUTH0_PLANS, type Auth0Plan, type Environment, PORTAL_ENV } from "@astral/contract";
 import * as pulumi from "@pulumi/pulumi";
 import { MAX_TASKS } from "./config";
 
@@ -27,20 +28,29 @@ export interface TenantShare {
   maxTasks: number;
 }
 
+/** A tenant's plan and the most portal tasks that share its limit. */
+export interface TenantRate {
+  plan: Auth0Plan;
+  tasks: number;
+}
+
 /**
- * The rate values for a portal whose own service runs up to `own.maxTasks` tasks, calling its
- * own tenant (`own.plan`, absent for a preview, which owns none) and, for production and
- * previews, the sandbox tenant, whose limit it also shares with the sandbox portal.
+ * The rate values per tenant for a portal whose own service runs up to `own.maxTasks` tasks.
+ * The sandbox stack (no `sandboxPortal`) calls its own tenant, the sandbox one. Production
+ * calls its own tenant (`own.plan`), which no other portal calls, and the sandbox tenant; a
+ * preview owns no tenant and calls the sandbox one. Whoever calls the sandbox tenant besides the
+ * sandbox portal counts the sandbox portal's tasks with its own.
  */
 export function portalRateValues(
   own: { plan?: Auth0Plan; maxTasks: number },
   sandboxPortal?: TenantShare,
-): { plan: Auth0Plan; tasks: number } {
-  const plans = [own.plan, sandboxPortal?.plan].filter((p): p is Auth0Plan => p !== undefined);
-  if (plans.length === 0) throw new Error("portalRateValues: no tenant plan to keep to");
-  // AUTH0_PLANS runs from the smallest limit to the largest.
-  const plan = AUTH0_PLANS[Math.min(...plans.map((p) => AUTH0_PLANS.indexOf(p)))] as Auth0Plan;
-  return { plan, tasks: own.maxTasks + (sandboxPortal?.maxTasks ?? 0) };
+): Partial<Record<Environment, TenantRate>> {
+  if (!sandboxPortal) {
+    if (!own.plan) throw new Error("portalRateValues: no tenant plan to keep to");
+    return { sandbox: { plan: own.plan, tasks: own.maxTasks } };
+  }
+  const sandbox = { plan: sandboxPortal.plan, tasks: own.maxTasks + sandboxPortal.maxTasks };
+  return own.plan ? { production: { plan: own.plan, tasks: own.maxTasks }, sandbox } : { sandbox };
 }
 
 /** The sandbox portal's share, from the sandbox stack's outputs; unknown ones as assumed above. */
@@ -66,7 +76,7 @@ export function sandboxShareOf(plan: unknown, maxTasks: unknown): TenantShare {
   };
 }
 
-/** The two environment variables, as plain task definition values. */
+/** The environment variables of each tenant the portal calls, as plain task definition values. */
 export function portalRateEnv(
   own: { plan?: Auth0Plan; maxTasks: number },
   sandboxPortal?: pulumi.Output<TenantShare>,
@@ -74,8 +84,15 @@ export function portalRateEnv(
   const values = pulumi
     .output(sandboxPortal)
     .apply((sandbox) => portalRateValues(own, sandbox ?? undefined));
-  return {
-    [PORTAL_ENV.rate.plan]: values.apply((v) => v.plan),
-    [PORTAL_ENV.rate.tasks]: values.apply((v) => String(v.tasks)),
-  };
+  // The production stack alone has a production plan and a sandbox stack reference.
+  const environments: Environment[] =
+    own.plan && sandboxPortal ? ["production", "sandbox"] : ["sandbox"];
+  const env: Record<string, pulumi.Output<string>> = {};
+  for (const environment of environments) {
+    const names = PORTAL_ENV.rate[environment];
+    const rate = values.apply((v) => v[environment] as TenantRate);
+    env[names.plan] = rate.apply((r) => r.plan);
+    env[names.tasks] = rate.apply((r) => String(r.tasks));
+  }
+  return env;
 }

@@ -134,8 +134,10 @@ beforeAll(async () => {
   }
   // The plan and task count name the deployment's tenants and service, as the domains do: here
   // one container calls the local tenants, on their default plan (emulator/src/tenant.ts).
-  local[PORTAL_ENV.rate.plan] = "enterprise";
-  local[PORTAL_ENV.rate.tasks] = "1";
+  for (const env of ["production", "sandbox"] as const) {
+    local[PORTAL_ENV.rate[env].plan] = "enterprise";
+    local[PORTAL_ENV.rate[env].tasks] = "1";
+  }
   // Every secret of the task gets a local value; every other variable keeps the task's value
   // unless it names a deployment (tenant, client, URL). Nothing outside the task is added.
   for (const name of secretNames) {

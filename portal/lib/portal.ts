@@ -3,7 +3,7 @@
  * invite key, audit sink. Created on first use and kept on globalThis so that Next's module
  * reloading in development does not multiply token caches.
  */
-import { type Environment, PORTAL_ENV } from "@astral/contract";
+import { ENVIRONMENTS, type Environment, PORTAL_ENV } from "@astral/contract";
 import { homeEnvironment, readManagementAccess } from "./config/env";
 import { loadPortalConfig } from "./config/load";
 import { SEARCH_LAG_ENV } from "./config/local-env";
@@ -48,15 +48,14 @@ export function createPortal(
   const access = readManagementAccess(env);
   const tenants: Partial<Record<Environment, Tenant>> = {};
   // Read even when a caller states the rate, so a bad value is reported wherever it is set.
-  const rate = taskRateFrom(env);
+  const rates = Object.fromEntries(ENVIRONMENTS.map((e) => [e, taskRateFrom(env, e)]));
   const readCacheTtlMs = millisecondsFrom(env, READ_CACHE_TTL_ENV);
-  const tenantOptions = {
-    rate,
-    ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
-    ...options.tenant,
-  };
   for (const [environment, a] of Object.entries(access))
-    tenants[environment as Environment] = new Tenant(a, tenantOptions);
+    tenants[environment as Environment] = new Tenant(a, {
+      rate: rates[environment],
+      ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
+      ...options.tenant,
+    });
   const sessionSecret = env[PORTAL_ENV.login.sessionSecret];
   if (!sessionSecret) throw new Error(`${PORTAL_ENV.login.sessionSecret} is missing`);
   return {

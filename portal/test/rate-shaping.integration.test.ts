@@ -16,9 +16,12 @@ const users: Actor[] = [];
 let teamId: string;
 
 beforeAll(async () => {
-  // One task on Free, as the portal derives it from PORTAL_AUTH0_PLAN and PORTAL_TASKS.
+  // One task on Free, as the portal derives it from PRODUCTION_AUTH0_PLAN and PRODUCTION_PORTAL_TASKS.
   h = await startPortalHarness(undefined, {
-    rate: taskRateFrom({ PORTAL_AUTH0_PLAN: "free", PORTAL_TASKS: "1" }),
+    rate: taskRateFrom(
+      { PRODUCTION_AUTH0_PLAN: "free", PRODUCTION_PORTAL_TASKS: "1" },
+      "production",
+    ),
   });
   const owner = await h.newUser("owner");
   teamId = ok(await actions.createTeam.invoke(h.portal, owner, { name: "Shaped" })).teamId;

@@ -71,21 +71,36 @@ describe("calls shaped to the plan's rate", () => {
   });
 });
 
-describe("a task's share of the plan's limit (PORTAL_AUTH0_PLAN, PORTAL_TASKS)", () => {
+describe("a task's share of a tenant's plan limit (PRODUCTION_/SANDBOX_AUTH0_PLAN, _PORTAL_TASKS)", () => {
   it("defaults to Free split over two tasks, the safe side, less a margin", () => {
     // Less a margin for the calls' jitter on the way: 10 % of the rate, one of the burst.
-    expect(taskRateFrom({})).toEqual({ perSecond: 0.9, burst: 4 });
-    expect(taskRateFrom({ PORTAL_TASKS: "1" })).toEqual({ perSecond: 1.8, burst: 9 });
-    expect(taskRateFrom({ PORTAL_AUTH0_PLAN: "essentials", PORTAL_TASKS: "4" })).toEqual({
-      perSecond: 3.6,
-      burst: 3,
+    expect(taskRateFrom({}, "production")).toEqual({ perSecond: 0.9, burst: 4 });
+    expect(taskRateFrom({ PRODUCTION_PORTAL_TASKS: "1" }, "production")).toEqual({
+      perSecond: 1.8,
+      burst: 9,
     });
+    expect(
+      taskRateFrom({ SANDBOX_AUTH0_PLAN: "essentials", SANDBOX_PORTAL_TASKS: "4" }, "sandbox"),
+    ).toEqual({ perSecond: 3.6, burst: 3 });
+  });
+
+  it("reads each tenant's own values", () => {
+    const env = {
+      PRODUCTION_AUTH0_PLAN: "professional",
+      PRODUCTION_PORTAL_TASKS: "2",
+      SANDBOX_AUTH0_PLAN: "free",
+      SANDBOX_PORTAL_TASKS: "4",
+    };
+    expect(taskRateFrom(env, "production")).toEqual({ perSecond: 7.2, burst: 7 });
+    expect(taskRateFrom(env, "sandbox")).toEqual({ perSecond: 0.45, burst: 2 });
   });
 
   it("names a bad value", () => {
-    expect(() => taskRateFrom({ PORTAL_AUTH0_PLAN: "pro" })).toThrow(
-      'PORTAL_AUTH0_PLAN must be one of free, essentials, professional, enterprise, not "pro"',
+    expect(() => taskRateFrom({ PRODUCTION_AUTH0_PLAN: "pro" }, "production")).toThrow(
+      'PRODUCTION_AUTH0_PLAN must be one of free, essentials, professional, enterprise, not "pro"',
     );
-    expect(() => taskRateFrom({ PORTAL_TASKS: "0" })).toThrow(/PORTAL_TASKS must be/);
+    expect(() => taskRateFrom({ SANDBOX_PORTAL_TASKS: "0" }, "sandbox")).toThrow(
+      /SANDBOX_PORTAL_TASKS must be how many portal tasks share the sandbox tenant/,
+    );
   });
 });

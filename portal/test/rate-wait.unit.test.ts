@@ -12,12 +12,12 @@ import { rateWaitMessage } from "../lib/rate-wait-message";
 function portalOn(plan: string) {
   const env: Record<string, string> = {
     [PORTAL_ENV.login.sessionSecret]: "test-session-secret-0123456789abcdef0123456789",
-    PORTAL_AUTH0_PLAN: plan,
-    PORTAL_TASKS: "1",
   };
   for (const environment of ["production", "sandbox"] as const) {
     const names = PORTAL_ENV.management[environment];
     env[names.domain] = `${environment}.tenant.example`;
+    env[PORTAL_ENV.rate[environment].plan] = plan;
+    env[PORTAL_ENV.rate[environment].tasks] = "1";
     env[names.clientId] = "id";
     env[names.clientSecret] = "secret";
   }

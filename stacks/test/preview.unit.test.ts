@@ -85,8 +85,9 @@ describe("preview stack", () => {
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.clientId);
     // The sandbox tenant's plan, shared by its own 2 tasks and the sandbox portal's 3.
-    expect(env[PORTAL_ENV.rate.plan]).toBe("essentials");
-    expect(env[PORTAL_ENV.rate.tasks]).toBe("5");
+    expect(env[PORTAL_ENV.rate.sandbox.plan]).toBe("essentials");
+    expect(env[PORTAL_ENV.rate.sandbox.tasks]).toBe("5");
+    expect(env).not.toHaveProperty(PORTAL_ENV.rate.production.plan);
     const versions = byType("aws:secretsmanager/secretVersion:SecretVersion").map(
       (v) => v.inputs.secretString,
     );

@@ -125,12 +125,14 @@ describe("production stack", () => {
     });
   });
 
-  it("keeps the portal to the lower of its tenants' plans, shared by its own and sandbox's tasks", () => {
+  it("keeps the portal to each tenant's plan, shared by the portals that call it", () => {
     const env = taskEnv(checkTaskSecrets([...PORTAL_SECRET_ENV]));
-    // Its own tenant is professional, the sandbox tenant essentials (sandbox's output).
-    expect(env[PORTAL_ENV.rate.plan]).toBe("essentials");
-    // At most 4 tasks of its own (the default maxTasks) and sandbox's 3 call the sandbox tenant.
-    expect(env[PORTAL_ENV.rate.tasks]).toBe("7");
+    // Its own tenant is professional, and only its own tasks (at most 4, the default) call it.
+    expect(env[PORTAL_ENV.rate.production.plan]).toBe("professional");
+    expect(env[PORTAL_ENV.rate.production.tasks]).toBe("4");
+    // The sandbox tenant is essentials (sandbox's output); its own 4 and sandbox's 3 call it.
+    expect(env[PORTAL_ENV.rate.sandbox.plan]).toBe("essentials");
+    expect(env[PORTAL_ENV.rate.sandbox.tasks]).toBe("7");
   });
 
   it("owns only production tenant resources, under one explicit provider", () => {

@@ -43,7 +43,7 @@ const BOOTSTRAP_SECRET = SANDBOX_BOOTSTRAP_SECRET;
 let outputs: StackOutputs;
 
 beforeAll(async () => {
-  // At most 3 tasks (not the default 4): the task's PORTAL_TASKS follows the config.
+  // At most 3 tasks (not the default 4): the task's SANDBOX_PORTAL_TASKS follows the config.
   outputs = await loadStack("sandbox", { ...SANDBOX_CONFIG, maxTasks: "3" });
 });
 
@@ -356,8 +356,9 @@ describe("sandbox stack", () => {
     });
     expect(env).not.toHaveProperty(PORTAL_ENV.management.production.domain);
     // Its tenant's plan; only its own tasks share it as far as this stack can see.
-    expect(env[PORTAL_ENV.rate.plan]).toBe("free");
-    expect(env[PORTAL_ENV.rate.tasks]).toBe("3");
+    expect(env[PORTAL_ENV.rate.sandbox.plan]).toBe("free");
+    expect(env[PORTAL_ENV.rate.sandbox.tasks]).toBe("3");
+    expect(env).not.toHaveProperty(PORTAL_ENV.rate.production.plan);
     // The portal's http allowance is a preview's without a domain, never a tenant stack's.
     expect(env).not.toHaveProperty(PORTAL_ENV.login.plainHttpPreview);
   });

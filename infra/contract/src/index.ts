@@ -215,12 +215,13 @@ export const PORTAL_ENV = {
     plainHttpPreview: "ASTRAL_PLAIN_HTTP_PREVIEW",
   },
   /**
-   * The Management API rate the portal keeps to (ADR 0600 "Token bucket per tenant"): the
-   * tenants' Auth0 plan, and how many portal tasks share its limit. Set by the stack.
+   * The Management API rate the portal keeps to in each tenant (ADR 0600 "Token bucket per
+   * tenant"): the tenant's Auth0 plan, and how many portal tasks share its limit. Set by the
+   * stack for each tenant the portal calls.
    */
   rate: {
-    plan: "PORTAL_AUTH0_PLAN",
-    tasks: "PORTAL_TASKS",
+    production: { plan: "PRODUCTION_AUTH0_PLAN", tasks: "PRODUCTION_PORTAL_TASKS" },
+    sandbox: { plan: "SANDBOX_AUTH0_PLAN", tasks: "SANDBOX_PORTAL_TASKS" },
   },
 } as const;
 

@@ -4,7 +4,6 @@
  * come from the ECS task definition (secrets from Secrets Manager).
  */
 import { type Auth0Plan, PORTAL_ENV } from "@astral/contract";
-import { AUTH0_PLAN_ENV, PORTAL_TASKS_ENV } from "../management/rate-plan";
 
 /**
  * `PORTAL_SEARCH_LAG_MS` (optional): how far the tenants' search may lag writes, when it is known
@@ -51,8 +50,10 @@ export function localPortalEnv(
     env[names.clientSecret] = seed[environment].backend.clientSecret;
   }
   // One local portal process: it has the tenants' whole rate to itself.
-  env[AUTH0_PLAN_ENV] = opts.auth0Plan ?? "enterprise";
-  env[PORTAL_TASKS_ENV] = "1";
+  for (const environment of ["production", "sandbox"] as const) {
+    env[PORTAL_ENV.rate[environment].plan] = opts.auth0Plan ?? "enterprise";
+    env[PORTAL_ENV.rate[environment].tasks] = "1";
+  }
   if (opts.auditLogFile) env.AUDIT_LOG_FILE = opts.auditLogFile;
   if (opts.searchLagMs !== undefined)
     env[SEARCH_LAG_ENV] = String(opts.searchLagMs + SEARCH_LAG_MARGIN_MS);

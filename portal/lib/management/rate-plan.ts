@@ -1,19 +1,21 @@
 /**
- * The Management API rate each portal task may use (ADR 0600 "Rate budget"): the tenant's Auth0
- * plan's published limit, split evenly over the portal tasks that share it.
+ * The Management API rate each portal task may use in each tenant (ADR 0600 "Rate budget"): the
+ * tenant's Auth0 plan's published limit, split evenly over the portal tasks that share it. Per
+ * tenant (`PORTAL_ENV.rate.production|sandbox`), as the stack sets them: the production tenant
+ * is shared by production's tasks only, the sandbox tenant also by the sandbox and preview
+ * portals, and the two tenants may be on different plans.
  *
- * - `PORTAL_AUTH0_PLAN` (free | essentials | professional | enterprise; default free, the
- *   smallest limit, so an unset value can only make the portal slower, never make it bounce
- *   off 429s). Both tenants are read at that plan's rate.
- * - `PORTAL_TASKS` (whole number ≥ 1, default 2: the ALB's two tasks): each task takes
- *   1/PORTAL_TASKS of the rate and of the burst. A 429 still reaching a task (the dashboard, a
- *   script, more tasks than stated) empties its bucket and is retried as before (retry.ts).
+ * - `PRODUCTION_AUTH0_PLAN` / `SANDBOX_AUTH0_PLAN` (free | essentials | professional |
+ *   enterprise; default free, the smallest limit, so an unset value can only make the portal
+ *   slower, never make it bounce off 429s).
+ * - `PRODUCTION_PORTAL_TASKS` / `SANDBOX_PORTAL_TASKS` (whole number ≥ 1, default 2: the ALB's
+ *   two tasks): each task takes 1/tasks of the rate and of the burst. A 429 still reaching a
+ *   task (the dashboard, a script, more tasks than stated) empties its bucket and is retried as
+ *   before (retry.ts).
  */
-import { AUTH0_PLANS, type Auth0Plan, PORTAL_ENV } from "@astral/contract";
+import { AUTH0_PLANS, type Auth0Plan, type Environment, PORTAL_ENV } from "@astral/contract";
 import type { RateShape } from "./token-bucket";
 
-export const AUTH0_PLAN_ENV = PORTAL_ENV.rate.plan;
-export const PORTAL_TASKS_ENV = PORTAL_ENV.rate.tasks;
 export const DEFAULT_PORTAL_TASKS = 2;
 
 /**
@@ -28,17 +30,21 @@ export const PLAN_RATES: Readonly<Record<Auth0Plan, RateShape>> = {
   enterprise: { perSecond: 16, burst: 16 },
 };
 
-/** One task's share of the plan's limit, from the environment; a bad value names itself. */
-export function taskRateFrom(env: Record<string, string | undefined>): RateShape {
-  const planValue = env[AUTH0_PLAN_ENV]?.trim() || "free";
+/**
+ * One task's share of a tenant's plan limit, from the environment; a bad value names itself.
+ */
+export function taskRateFrom(
+  env: Record<string, string | undefined>,
+  environment: Environment,
+): RateShape {
+  const names = PORTAL_ENV.rate[environment];
+  const planValue = env[names.plan]?.trim() || "free";
   if (!(AUTH0_PLANS as readonly string[]).includes(planValue))
-    throw new Error(
-      `${AUTH0_PLAN_ENV} must be one of ${AUTH0_PLANS.join(", ")}, not "${planValue}"`,
-    );
-  const tasksValue = env[PORTAL_TASKS_ENV]?.trim() || String(DEFAULT_PORTAL_TASKS);
+    throw new Error(`${names.plan} must be one of ${AUTH0_PLANS.join(", ")}, not "${planValue}"`);
+  const tasksValue = env[names.tasks]?.trim() || String(DEFAULT_PORTAL_TASKS);
   if (!/^[1-9]\d{0,2}$/.test(tasksValue))
     throw new Error(
-      `${PORTAL_TASKS_ENV} must be how many portal tasks share the tenant (1–999), not "${tasksValue}"`,
+      `${names.tasks} must be how many portal tasks share the ${environment} tenant (1–999), not "${tasksValue}"`,
     );
   return taskShare(PLAN_RATES[planValue as Auth0Plan], Number(tasksValue));
 }
