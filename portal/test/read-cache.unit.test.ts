@@ -183,4 +183,70 @@ describe("read cache over the Management API", () => {
     expect([record, list]).toEqual([3, 2]);
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
   });
+
+  describe("a write drops the team lists it can change, not every team's", () => {
+    /** A transport that answers a user record in team A, counting the reads of each URL. */
+    function teamTransport() {
+      const reads = new Map<string, number>();
+      const fetch: typeof globalThis.fetch = async (input, init) => {
+        const url = String(input);
+        const method = init?.method ?? "GET";
+        if (method === "GET") reads.set(url, (reads.get(url) ?? 0) + 1);
+        const body = url.includes("/users/u1") ? { app_metadata: { teamId: "A" } } : [];
+        return new Response(JSON.stringify(body), { status: 200 });
+      };
+      return { fetch, reads };
+    }
+    const list = (q: string) => `${API}/users?q=${encodeURIComponent(q)}`;
+    const teamA = list('app_metadata.teamId:"A"');
+    const teamB = list('app_metadata.teamId:"B"');
+    const admins = list('app_metadata.permissions:"portal-admin"');
+
+    async function readAll(c: ReturnType<typeof cachingFetch>) {
+      for (const url of [`${API}/users/u1`, teamA, teamB, admins]) await c.fetch(url);
+    }
+
+    it("a user's write: the team it had and the team it moves to, and every list not by team", async () => {
+      const t = teamTransport();
+      const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+      await readAll(c);
+      // The user's create record: no team in the body, so only team A's lists can change.
+      await c.fetch(`${API}/users/u1`, {
+        method: "PATCH",
+        body: JSON.stringify({ app_metadata: { astral_create_k: { env: "sandbox" } } }),
+      });
+      await readAll(c);
+      expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 1, 2]);
+      // Moved to team B: both teams' lists.
+      await c.fetch(`${API}/users/u1`, {
+        method: "PATCH",
+        body: JSON.stringify({ app_metadata: { teamId: "B" } }),
+      });
+      await readAll(c);
+      expect([teamA, teamB].map((u) => t.reads.get(u))).toEqual([3, 2]);
+    });
+
+    it("a credential created for a team drops that team's lists only", async () => {
+      const t = teamTransport();
+      const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+      const credentials = (team: string) =>
+        `${API}/clients/search?q=${encodeURIComponent(`metadata.astral:"credential" AND metadata.teamId:"${team}"`)}`;
+      for (const url of [credentials("A"), credentials("B")]) await c.fetch(url);
+      await c.fetch(`${API}/clients`, {
+        method: "POST",
+        body: JSON.stringify({ name: "x", client_metadata: { teamId: "A" } }),
+      });
+      for (const url of [credentials("A"), credentials("B")]) await c.fetch(url);
+      expect([credentials("A"), credentials("B")].map((u) => t.reads.get(u))).toEqual([2, 1]);
+    });
+
+    it("a write to a record it kept no read of drops every list (its team is not known)", async () => {
+      const t = teamTransport();
+      const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+      await readAll(c);
+      await c.fetch(`${API}/users/u2`, { method: "DELETE" });
+      await readAll(c);
+      expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 2, 2]);
+    });
+  });
 });

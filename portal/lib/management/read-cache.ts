@@ -11,8 +11,10 @@
  * - Write-through invalidation: a write to a record (`PATCH /users/u1`) drops the cached reads
  *   of that record and every list of its collection (searches included), the moment it is sent
  *   and again when it is answered; a write to a collection (`POST /clients`) drops its lists.
- *   Other records stay: fifty users' actor reads survive one user's create. A read in flight
- *   across such a write is answered but not kept.
+ *   Other records stay: fifty users' actor reads survive one user's create. Of a team's lists
+ *   (searches by `teamId`), only those of the teams the written record had or gets are dropped
+ *   when a kept read of it says which (`teamsAWriteTouches`): one team's credential write keeps
+ *   the other teams' lists. A read in flight across such a write is answered but not kept.
  * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
  * - Inside `withConsistentRecordReads` (every server action: lib/session.ts `run`), every record
  *   read is fresh. A page view may show a record up to `maxAgeMs` old; a change never rests on
@@ -133,6 +135,61 @@ function scopeOf(
   return { scope: `${collection}/${id}`, collection, kind: "record" };
 }
 
+/**
+ * `app_metadata.teamId` (a user) or `client_metadata.teamId` (a credential) of a record or a
+ * write's body: the id, null when the field is there without a string (a member removed),
+ * undefined when the field is absent.
+ */
+function teamIdOf(doc: unknown): string | null | undefined {
+  for (const field of ["app_metadata", "client_metadata"]) {
+    const metadata = (doc as Record<string, unknown> | null)?.[field] as
+      | Record<string, unknown>
+      | null
+      | undefined;
+    if (metadata && "teamId" in metadata)
+      return typeof metadata.teamId === "string" ? metadata.teamId : null;
+  }
+  return undefined;
+}
+
+function parsed(text: string): { doc: unknown } | undefined {
+  try {
+    return { doc: JSON.parse(text) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The teams whose lists a write can change: the record's team before it (`kept`: from a kept
+ * read of the record; null for none) and after it (the body's, else unchanged), as a search by
+ * `teamId` finds a record only in the team it has. Undefined, so every list is dropped, when
+ * the team before is not known (no kept read of the record) or the body cannot be read.
+ */
+function teamsAWriteTouches(
+  method: string,
+  kind: ReadKind,
+  body: unknown,
+  kept: string | null | undefined,
+): string[] | undefined {
+  const before = method === "POST" && kind === "list" ? null : kept;
+  if (before === undefined) return undefined;
+  let after = before;
+  if (body != null) {
+    const sent = typeof body === "string" ? parsed(body) : undefined;
+    if (!sent) return undefined;
+    const team = teamIdOf(sent.doc);
+    if (team !== undefined) after = team;
+  }
+  return [before, after].filter((t): t is string => typeof t === "string");
+}
+
+/** Whether `url` is a search filtered on `teamId` that names none of `teams`. */
+function otherTeamsList(url: string, teams: string[]): boolean {
+  const q = new URL(url).searchParams.get("q") ?? "";
+  return q.includes("teamId:") && !teams.some((team) => q.includes(`"${team}"`));
+}
+
 export function cachingFetch(
   transport: typeof fetch,
   {
@@ -146,11 +203,26 @@ export function cachingFetch(
   const stats: ReadCacheStats = { hits: 0, stale: 0, shared: 0, misses: 0 };
   const generation = (scope: string) => generations.get(scope) ?? 0;
 
-  const invalidate = (scopes: string[]) => {
+  /**
+   * Drops the reads a write can change: of `scopes`, except a team's list (a search filtered
+   * on `teamId`) when `teams` names the only teams the write can move anything in or out of.
+   */
+  const invalidate = (scopes: string[], teams: string[] | undefined) => {
+    const drops = (key: string, scope: string) =>
+      scopes.includes(scope) && (teams === undefined || !otherTeamsList(key, teams));
     for (const scope of scopes) generations.set(scope, generation(scope) + 1);
-    for (const [key, entry] of entries) if (scopes.includes(entry.scope)) entries.delete(key);
+    for (const [key, entry] of entries) if (drops(key, entry.scope)) entries.delete(key);
     // A read sent before the write is not shared with one asked for after it.
-    for (const [key, read] of inFlight) if (scopes.includes(read.scope)) inFlight.delete(key);
+    for (const [key, read] of inFlight) if (drops(key, read.scope)) inFlight.delete(key);
+  };
+  /** The `teamId` of a kept read of a record: null when it has none, undefined when none kept. */
+  const keptTeam = (scope: string): string | null | undefined => {
+    for (const entry of entries.values()) {
+      if (entry.scope !== scope) continue;
+      const record = parsed(new TextDecoder().decode(entry.body));
+      return record ? (teamIdOf(record.doc) ?? null) : undefined;
+    }
+    return undefined;
   };
   const writeScopes = ({ scope, collection }: { scope: string; collection: string }) => [
     ...new Set([scope, collection, ...(ALSO_INVALIDATES[collection] ?? [])]),
@@ -201,11 +273,14 @@ export function cachingFetch(
     if (!where || !lifetime || lifetime.maxAgeMs <= 0) return transport(input, fresh.init);
     if (method !== "GET") {
       const scopes = writeScopes(where);
-      invalidate(scopes);
+      // A Request's body is a stream this cannot read without using it up: not known, then.
+      const body = input instanceof Request ? input : init?.body;
+      const teams = teamsAWriteTouches(method, where.kind, body, keptTeam(where.scope));
+      invalidate(scopes, teams);
       try {
         return await transport(input, init);
       } finally {
-        invalidate(scopes);
+        invalidate(scopes, teams);
       }
     }
     if (fresh.fresh || (where.kind === "record" && consistentRecords.getStore()))
