@@ -9,7 +9,14 @@ import { decodeJwt } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
-import { ok, type PortalHarness, sleep, startPortalHarness, TEST_SEARCH_LAG_MS } from "./support";
+import {
+  isAdminNow,
+  ok,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 let h: PortalHarness;
 
@@ -18,8 +25,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => h?.close());
 
-const isAdminNow = async (a: Actor) =>
-  (await h.refresh(a)).permissions.includes(PORTAL_ADMIN_PERMISSION);
+const adminNow = (a: Actor) => isAdminNow(h, a);
 const newAdmin = (name: string) => h.newUser(name, { permissions: [PORTAL_ADMIN_PERMISSION] });
 const refusedWith = (
   result: { ok: true } | { ok: false; error: { code: string; message: string } },
@@ -43,7 +49,7 @@ describe("the last-admin guard counts only admins who can sign in", () => {
         userId: last.userId,
       });
       refusedWith(removed, "conflict", /No other admin who can sign in would remain/);
-      expect(await isAdminNow(last)).toBe(true);
+      expect(await adminNow(last)).toBe(true);
     } finally {
       await h.root.production.users.update(h.admin.userId, { blocked: false });
     }
@@ -81,7 +87,7 @@ describe("an invite is only as good as its issuer's right when it is accepted", 
     ok(await actions.adminRemoveAdmin.invoke(h.portal, h.admin, { userId: eve.userId }));
     const accepted = await actions.acceptInvite.invoke(h.portal, second, { token: invite.token });
     refusedWith(accepted, "invite_invalid", /withdrawn/);
-    expect(await isAdminNow(second)).toBe(false);
+    expect(await adminNow(second)).toBe(false);
   });
 
   it("giving the right back does not revive what was issued before the removal", async () => {
@@ -94,10 +100,10 @@ describe("an invite is only as good as its issuer's right when it is accepted", 
     await h.root.production.users.update(eve.userId, {
       app_metadata: { permissions: [PORTAL_ADMIN_PERMISSION] },
     });
-    expect(await isAdminNow(eve)).toBe(true);
+    expect(await adminNow(eve)).toBe(true);
     const accepted = await actions.acceptInvite.invoke(h.portal, second, { token: invite.token });
     expect(accepted.ok || accepted.error.code).toBe("invite_invalid");
-    expect(await isAdminNow(second)).toBe(false);
+    expect(await adminNow(second)).toBe(false);
   });
 
   it("a link issued by a member who is no longer in the team is void, however they left", async () => {
@@ -177,7 +183,7 @@ describe("pending admin invites", () => {
     );
     const accepted = await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token });
     refusedWith(accepted, "invite_invalid", /revoked or already used/);
-    expect(await isAdminNow(invitee)).toBe(false);
+    expect(await adminNow(invitee)).toBe(false);
     const listed = ok(await actions.adminListAdminInvites.invoke(h.portal, issuer, {}));
     expect(listed.map((i) => i.id)).not.toContain(inviteId);
   });
@@ -189,7 +195,7 @@ describe("pending admin invites", () => {
       await actions.adminCreateAdminInvite.invoke(h.portal, issuer, { email: invitee.email }),
     );
     ok(await actions.acceptInvite.invoke(h.portal, invitee, { token: invite.token }));
-    expect(await isAdminNow(invitee)).toBe(true);
+    expect(await adminNow(invitee)).toBe(true);
     const listed = ok(await actions.adminListAdminInvites.invoke(h.portal, issuer, {}));
     expect(listed.map((i) => i.id)).not.toContain(decodeJwt(invite.token).jti);
   });

@@ -6,6 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import path from "node:path";
+import { untilHealthy } from "../../scripts/lib/standalone-portal";
 import { freePort } from "../../tests/support/free-port";
 import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { LOCAL_TENANTS_ENV } from "../lib/config/local-tenants";
@@ -93,20 +94,11 @@ async function serving(
   child.stderr?.on("data", (d) => {
     output += d;
   });
-  const deadline = Date.now() + waitMs;
-  const fail = async (why: string) => {
+  try {
+    await untilHealthy(url, child, () => output, { name, waitMs });
+  } catch (error) {
     await stop();
-    return new Error(`${name} ${why}:\n${output}`);
-  };
-  for (;;) {
-    if (child.exitCode !== null) throw await fail("exited early");
-    const ok = await fetch(`${url}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw await fail("did not become healthy");
-    await new Promise((r) => setTimeout(r, 300));
+    throw error;
   }
   return { url, output: () => output, stop };
 }

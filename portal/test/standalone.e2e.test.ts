@@ -12,6 +12,7 @@ import path from "node:path";
 import { PORTAL_ENV } from "@astral/contract";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
+import { untilHealthy } from "../../scripts/lib/standalone-portal";
 import { cookieHeader, signInOverHttp } from "../../tests/support/http-sign-in";
 import { stopWhenFileEnds } from "../../tests/support/stop-later";
 import { testTempDir } from "../../tests/support/temp-dirs";
@@ -36,21 +37,6 @@ function du(dir: string): { bytes: number; files: number } {
     }
   }
   return { bytes, files };
-}
-
-/** Waits until the server at `at` answers its health check; throws with its output otherwise. */
-async function untilHealthy(at: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server.js exited:\n${log()}`);
-    const ok = await fetch(`${at}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`server.js did not become healthy:\n${log()}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 let tenants: SeededTenants;

@@ -4,7 +4,7 @@
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Environment, PORTAL_ENV } from "@astral/contract";
+import { type Environment, PORTAL_ADMIN_PERMISSION, PORTAL_ENV } from "@astral/contract";
 import { ManagementClient } from "auth0";
 import { readBootstrap } from "../../emulator/src/index";
 import type { SeededTenants } from "../../emulator/test-support";
@@ -215,4 +215,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 export function newKey(): string {
   return crypto.randomUUID().replaceAll("-", "");
+}
+
+/** Whether `actor` holds portal-admin as the home tenant has them now (the actor lookup). */
+export async function isAdminNow(h: PortalHarness, actor: Actor): Promise<boolean> {
+  return (await h.refresh(actor)).permissions.includes(PORTAL_ADMIN_PERMISSION);
 }

@@ -4,23 +4,16 @@
  * on a free port in local-tenants mode. The build is reused while the sources it came from are
  * unchanged (a fingerprint of their paths, sizes and times).
  */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import {
-  cpSync,
-  existsSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { buildStandalone, standaloneDir, untilHealthy } from "../../lib/standalone-portal";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const PORTAL = path.join(ROOT, "portal");
 export const DIST_DIR = ".next/bench";
-const STANDALONE = path.join(PORTAL, DIST_DIR, "standalone");
+const STANDALONE = standaloneDir(DIST_DIR);
 const FINGERPRINT = path.join(PORTAL, DIST_DIR, "astral-bench-sources");
 
 /** Paths, sizes and modification times of what the build reads. */
@@ -61,24 +54,7 @@ export function buildPortal(log: (line: string) => void): void {
   log(`next build into portal/${DIST_DIR} …`);
   rmSync(STANDALONE, { recursive: true, force: true });
   const started = Date.now();
-  const build = spawnSync(path.join(ROOT, "node_modules", ".bin", "next"), ["build"], {
-    cwd: PORTAL,
-    env: {
-      ...process.env,
-      NEXT_DIST_DIR: DIST_DIR,
-      NEXT_TELEMETRY_DISABLED: "1",
-      NODE_ENV: "production",
-    },
-    encoding: "utf8",
-    timeout: 900_000,
-  });
-  if (build.status !== 0) throw new Error(`next build failed:\n${build.stdout}\n${build.stderr}`);
-  const beside = path.join(STANDALONE, "portal");
-  cpSync(path.join(PORTAL, DIST_DIR, "static"), path.join(beside, DIST_DIR, "static"), {
-    recursive: true,
-  });
-  for (const name of ["public", "portal.config.js", "openapi"])
-    cpSync(path.join(PORTAL, name), path.join(beside, name), { recursive: true });
+  buildStandalone(DIST_DIR);
   // Taken again: the build itself rewrites files it reads (next-env.d.ts, tsconfig.json).
   writeFileSync(FINGERPRINT, fingerprint());
   log(`built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -133,18 +109,11 @@ export async function startServer(
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   };
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`server.js exited:\n${output}`);
-    const ok = await fetch(`${url}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return { url, output: () => output, stop };
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`server.js did not become healthy:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
+  try {
+    await untilHealthy(url, child, () => output, { waitMs: 60_000 });
+  } catch (error) {
+    await stop();
+    throw error;
   }
+  return { url, output: () => output, stop };
 }
