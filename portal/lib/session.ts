@@ -32,7 +32,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   );
 });
 
-type Invocable<O> = {
+export type Invocable<O> = {
   name: string;
   invoke: (p: Portal, a: Actor | null, i: unknown, r?: string) => Promise<ActionResult<O>>;
 };

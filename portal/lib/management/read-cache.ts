@@ -84,6 +84,11 @@ export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
   return consistentRecords.run(true, fn);
 }
 
+/** Whether the code running now reads records past the cache (inside withConsistentRecordReads). */
+export function readsAreConsistent(): boolean {
+  return consistentRecords.getStore() === true;
+}
+
 function headersOf(input: Parameters<typeof fetch>[0], init: FetchInit): Headers {
   return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
 }
@@ -283,7 +288,7 @@ export function cachingFetch(
         invalidate(scopes, teams);
       }
     }
-    if (fresh.fresh || (where.kind === "record" && consistentRecords.getStore()))
+    if (fresh.fresh || (where.kind === "record" && readsAreConsistent()))
       return answer(await send(url, where.scope, () => transport(input, fresh.init)));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
