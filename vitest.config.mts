@@ -32,6 +32,9 @@ export default defineConfig({
       ...(process.env.ASTRAL_TEST_IMAGE ? [] : ["tests/portal-image.e2e.test.ts"]),
     ],
     testTimeout: 30_000,
+    // expect.poll's own default is 1 s: a page that answers in 1.5 s on a loaded CI machine is
+    // not a failure. A poll that needs longer still says so itself.
+    expect: { poll: { timeout: 10_000 } },
     hookTimeout: 120_000,
     pool: "forks",
     maxWorkers: maxWorkers(),

@@ -9,12 +9,13 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import path from "node:path";
 import { ManagementClient } from "auth0";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from "vitest";
 import { readBootstrap } from "../../emulator/src/index";
 import { DEFAULT_SEARCH_LAG_MS } from "../../emulator/src/tenant";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
+import { browserFailureReport } from "./failure-report";
 import { freePort, type RunningPortal, startProductionPortal } from "./next-server";
 import { shippedConfigWith } from "./support";
 
@@ -141,6 +142,19 @@ afterAll(async () => {
   await tenants?.close();
 });
 
+// A failure prints what the pages showed and the portal logged (secrets hidden): the tests after
+// it build on its state, so the first failure's cause is the one to read.
+beforeEach(() => {
+  onTestFailed(async () => {
+    console.error(
+      await browserFailureReport(contexts, portal?.output() ?? "", [
+        ...secrets,
+        ...privateKeyLines,
+      ]),
+    );
+  });
+});
+
 describe("portal in a browser", () => {
   let alice: Page;
   let bob: Page;
@@ -148,7 +162,9 @@ describe("portal in a browser", () => {
 
   it("a new user signs in, sees the no-team page and creates a team", async () => {
     alice = await signIn("alice@example.test", PASSWORD);
-    await expect.poll(() => alice.getByTestId("no-team").isVisible()).toBe(true);
+    await expect
+      .poll(() => alice.getByTestId("no-team").isVisible(), { timeout: 30_000 })
+      .toBe(true);
     await shot(alice, "01-no-team");
     await alice.fill("input[name=teamName]", "Payments");
     await alice.getByRole("button", { name: "Create team" }).click();
