@@ -10,7 +10,7 @@ import { SEARCH_LAG_ENV } from "./config/local-env";
 import { createAuditSink } from "./domain/audit";
 import type { Portal } from "./domain/context";
 import { deriveInviteKey } from "./domain/invites";
-import { taskRateFrom } from "./management/rate-plan";
+import { READ_POLICIES, taskRateFrom, tenantPlanFrom } from "./management/rate-plan";
 import { Tenant, type TenantOptions } from "./management/tenant";
 
 /** Auth0 documents no bound on its search lag; a minute is what the portal waits for it. */
@@ -50,9 +50,13 @@ export function createPortal(
   // Read even when a caller states the rate, so a bad value is reported wherever it is set.
   const rates = Object.fromEntries(ENVIRONMENTS.map((e) => [e, taskRateFrom(env, e)]));
   const readCacheTtlMs = millisecondsFrom(env, READ_CACHE_TTL_ENV);
+  const searchLagMs =
+    options.searchLagMs ?? millisecondsFrom(env, SEARCH_LAG_ENV) ?? DEFAULT_SEARCH_LAG_MS;
   for (const [environment, a] of Object.entries(access))
     tenants[environment as Environment] = new Tenant(a, {
       rate: rates[environment],
+      searchLagMs,
+      readPolicy: READ_POLICIES[tenantPlanFrom(env, environment as Environment)],
       ...(readCacheTtlMs === undefined ? {} : { readCacheTtlMs }),
       ...options.tenant,
     });
@@ -65,8 +69,7 @@ export function createPortal(
     inviteKey: deriveInviteKey(sessionSecret),
     audit: createAuditSink(options.auditFile ?? env.AUDIT_LOG_FILE),
     now: () => new Date(),
-    searchLagMs:
-      options.searchLagMs ?? millisecondsFrom(env, SEARCH_LAG_ENV) ?? DEFAULT_SEARCH_LAG_MS,
+    searchLagMs,
     rotationDelayMs: options.rotationDelayMs ?? AUTH0_ROTATION_DELAY_MS,
   };
 }

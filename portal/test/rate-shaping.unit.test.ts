@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { PortalError } from "../lib/errors";
-import { taskRateFrom } from "../lib/management/rate-plan";
+import { READ_POLICIES, taskRateFrom, tenantPlanFrom } from "../lib/management/rate-plan";
+import { withConsistentRecordReads } from "../lib/management/read-cache";
 import { Tenant } from "../lib/management/tenant";
 
 const ACCESS = {
@@ -71,6 +72,24 @@ describe("calls shaped to the plan's rate", () => {
   });
 });
 
+describe("priorities", () => {
+  it("a server action's reads go before page views' reads: a change waits behind no view", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 20, burst: 1 }, 5_000);
+    await readUser(tenant, "warm"); // the token, and the burst spent
+    const views = ["v1", "v2", "v3"].map((id) => readUser(tenant, id));
+    const action = withConsistentRecordReads(() => readUser(tenant, "actor"));
+    await Promise.all([...views, action]);
+    expect(fake.arrivals.map((a) => a.path.replace("GET /api/v2/users/", ""))).toEqual([
+      "warm",
+      "actor",
+      "v1",
+      "v2",
+      "v3",
+    ]);
+  });
+});
+
 describe("a task's share of a tenant's plan limit (PRODUCTION_/SANDBOX_AUTH0_PLAN, _PORTAL_TASKS)", () => {
   it("defaults to Free split over two tasks, the safe side, less a margin", () => {
     // Less a margin for the calls' jitter on the way: 10 % of the rate, one of the burst.
@@ -93,6 +112,14 @@ describe("a task's share of a tenant's plan limit (PRODUCTION_/SANDBOX_AUTH0_PLA
     };
     expect(taskRateFrom(env, "production")).toEqual({ perSecond: 7.2, burst: 7 });
     expect(taskRateFrom(env, "sandbox")).toEqual({ perSecond: 0.45, burst: 2 });
+  });
+
+  it("keeps records 2 minutes on Free and 1 minute on the 16/s plans: the revocation bound across tasks", () => {
+    const bound = (plan: string | undefined) =>
+      READ_POLICIES[tenantPlanFrom({ PRODUCTION_AUTH0_PLAN: plan }, "production")].record.maxAgeMs;
+    expect([undefined, "free", "essentials", "professional", "enterprise"].map(bound)).toEqual([
+      120_000, 120_000, 60_000, 60_000, 60_000,
+    ]);
   });
 
   it("names a bad value", () => {

@@ -51,7 +51,7 @@ describe("read cache over the Management API", () => {
     expect(await Promise.all(reads.map(async (r) => body(await r)))).toEqual([1, 1, 1, 1, 1]);
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1);
     expect(t.seen).toEqual(["GET /users/u1"]);
-    expect(c.stats).toEqual({ hits: 1, stale: 0, shared: 4, misses: 1 });
+    expect(c.stats).toEqual({ hits: 1, stale: 0, early: 0, shared: 4, misses: 1 });
     // Another query is another read.
     expect(await body(await c.fetch(`${API}/users?q=a`))).toBe(2);
   });
@@ -210,13 +210,20 @@ describe("read cache over the Management API", () => {
       const t = teamTransport();
       const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
       await readAll(c);
-      // The user's create record: no team in the body, so only team A's lists can change.
+      // The user's create record: no team in the body, so no team's list can change.
       await c.fetch(`${API}/users/u1`, {
         method: "PATCH",
         body: JSON.stringify({ app_metadata: { astral_create_k: { env: "sandbox" } } }),
       });
       await readAll(c);
-      expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 1, 2]);
+      expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([1, 1, 2]);
+      // Removed from team A (teamId null): team A's lists.
+      await c.fetch(`${API}/users/u1`, {
+        method: "PATCH",
+        body: JSON.stringify({ app_metadata: { teamId: null } }),
+      });
+      await readAll(c);
+      expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 1, 3]);
       // Moved to team B: both teams' lists.
       await c.fetch(`${API}/users/u1`, {
         method: "PATCH",

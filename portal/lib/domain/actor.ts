@@ -1,7 +1,8 @@
 /**
  * The actor of a request: the signed-in user as the home tenant has them now. Sessions are
  * stateless cookies (docs/decisions/0700-access-taken-back.md), so this one read (GET /users/{id},
- * consistent; through the read cache, so at most 60 s old for a change another portal task or
+ * consistent; through the read cache, so at most 60 s old (2 minutes on Free: rate-plan.ts
+ * READ_POLICIES) for a change another portal task or
  * the dashboard made, current for one this task made: ADR 0600) is where access that was taken
  * back takes effect:
  * a user removed from a team has no `teamId` any more, an admin whose right was removed has no

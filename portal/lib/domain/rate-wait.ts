@@ -6,11 +6,11 @@
 import type { TenantWait } from "../rate-wait-message";
 import type { Portal } from "./context";
 
-/** Each shaped tenant's current wait. */
+/** Each shaped tenant's current wait for a change (a create's calls go with the writes). */
 export function rateWaits(portal: Portal): TenantWait[] {
   return Object.values(portal.tenants).flatMap((tenant) =>
     tenant?.bucket
-      ? [{ environment: tenant.environment, waitMs: tenant.bucket.waitMs("interactive") }]
+      ? [{ environment: tenant.environment, waitMs: tenant.bucket.waitMs("write") }]
       : [],
   );
 }

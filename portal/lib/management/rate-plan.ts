@@ -14,6 +14,12 @@
  *   before (retry.ts).
  */
 import { AUTH0_PLANS, type Auth0Plan, type Environment, PORTAL_ENV } from "@astral/contract";
+import {
+  DEFAULT_READ_POLICY,
+  FREE_READ_POLICY,
+  type ReadKind,
+  type ReadPolicy,
+} from "./read-cache";
 import type { RateShape } from "./token-bucket";
 
 export const DEFAULT_PORTAL_TASKS = 2;
@@ -31,6 +37,30 @@ export const PLAN_RATES: Readonly<Record<Auth0Plan, RateShape>> = {
 };
 
 /**
+ * How long a task keeps what it read, per plan (read-cache.ts): a record's lifetime is the
+ * revocation bound across tasks, 2 minutes on Free (FREE_READ_POLICY says why), 1 minute on the
+ * plans with 16 requests/s.
+ */
+export const READ_POLICIES: Readonly<Record<Auth0Plan, Record<ReadKind, ReadPolicy>>> = {
+  free: FREE_READ_POLICY,
+  essentials: DEFAULT_READ_POLICY,
+  professional: DEFAULT_READ_POLICY,
+  enterprise: DEFAULT_READ_POLICY,
+};
+
+/** The tenant's Auth0 plan, from the environment (default free); a bad value names itself. */
+export function tenantPlanFrom(
+  env: Record<string, string | undefined>,
+  environment: Environment,
+): Auth0Plan {
+  const name = PORTAL_ENV.rate[environment].plan;
+  const value = env[name]?.trim() || "free";
+  if (!(AUTH0_PLANS as readonly string[]).includes(value))
+    throw new Error(`${name} must be one of ${AUTH0_PLANS.join(", ")}, not "${value}"`);
+  return value as Auth0Plan;
+}
+
+/**
  * One task's share of a tenant's plan limit, from the environment; a bad value names itself.
  */
 export function taskRateFrom(
@@ -38,15 +68,13 @@ export function taskRateFrom(
   environment: Environment,
 ): RateShape {
   const names = PORTAL_ENV.rate[environment];
-  const planValue = env[names.plan]?.trim() || "free";
-  if (!(AUTH0_PLANS as readonly string[]).includes(planValue))
-    throw new Error(`${names.plan} must be one of ${AUTH0_PLANS.join(", ")}, not "${planValue}"`);
+  const plan = tenantPlanFrom(env, environment);
   const tasksValue = env[names.tasks]?.trim() || String(DEFAULT_PORTAL_TASKS);
   if (!/^[1-9]\d{0,2}$/.test(tasksValue))
     throw new Error(
       `${names.tasks} must be how many portal tasks share the ${environment} tenant (1–999), not "${tasksValue}"`,
     );
-  return taskShare(PLAN_RATES[planValue as Auth0Plan], Number(tasksValue));
+  return taskShare(PLAN_RATES[plan], Number(tasksValue));
 }
 
 /**

@@ -13,8 +13,13 @@
  *   and again when it is answered; a write to a collection (`POST /clients`) drops its lists.
  *   Other records stay: fifty users' actor reads survive one user's create. Of a team's lists
  *   (searches by `teamId`), only those of the teams the written record had or gets are dropped
- *   when a kept read of it says which (`teamsAWriteTouches`): one team's credential write keeps
- *   the other teams' lists. A read in flight across such a write is answered but not kept.
+ *   when a kept read of it says which, and none when the write names no team
+ *   (`teamsAWriteTouches`): one team's credential write keeps the other teams' lists, and a
+ *   user's create record keeps their team's member list. A read in flight across such a write is answered but not kept.
+ * - Records in use are read again early while the tenant's budget has room
+ *   (`refreshOldestRecord`, early-refresh.ts), so that records read together do not expire
+ *   together; user records missed while the budget is busy are read by one search (`cold`,
+ *   cold-user-reads.ts) and counted as old as the assumed search lag.
  * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
  * - Inside `withConsistentRecordReads` (every server action: lib/session.ts `run`), every record
  *   read is fresh. A page view may show a record up to `maxAgeMs` old; a change never rests on
@@ -28,6 +33,15 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { ColdUserReads } from "./cold-user-reads";
+import {
+  ALSO_INVALIDATES,
+  otherTeamsList,
+  parsed,
+  scopeOf,
+  teamIdOf,
+  teamsAWriteTouches,
+} from "./read-scopes";
 
 /** What a cached read is: a record read by id (consistent) or a list (search, count). */
 export type ReadKind = "record" | "list";
@@ -40,12 +54,24 @@ export interface ReadPolicy {
 
 /**
  * Sized to Free's 2 requests/s for 50 users (ADR 0600 "Rate budget"): each user's actor record
- * is read at most every 50 s (≈ 1 call/s for 50 users), lists every 30 s. Revocation bound
+ * is read at most every 50 s (≈ 1 call/s for 50 users), lists every 30 s (Free: FREE_READ_POLICY). Revocation bound
  * across tasks: 60 s, the same as the search lag the lists already carry.
  */
 export const DEFAULT_READ_POLICY: Record<ReadKind, ReadPolicy> = {
   record: { freshMs: 50_000, maxAgeMs: 60_000 },
   list: { freshMs: 30_000, maxAgeMs: 60_000 },
+};
+
+/**
+ * On Free (2 requests/s per tenant) records live twice as long. Fifty users' actor records read
+ * again every minute are 0.85 calls/s, and with the team pages' searches and a few people
+ * creating credentials that left the production tenant's 1.8/s no room: a quarter of the views
+ * failed with the rate-limiting error (ADR 0600 "Load benchmark"). Revocation bound across
+ * tasks on Free: 2 minutes. Lists keep their lifetimes (their search lag is Auth0's).
+ */
+export const FREE_READ_POLICY: Record<ReadKind, ReadPolicy> = {
+  record: { freshMs: 100_000, maxAgeMs: 120_000 },
+  list: DEFAULT_READ_POLICY.list,
 };
 
 /** One lifetime for every kind, without background refresh (tests); 0 turns the cache off. */
@@ -69,6 +95,9 @@ export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
  * which serves them after everything a user waits for; taken off before the request leaves.
  */
 export const BACKGROUND_HEADER = "x-astral-background";
+
+/** The least a record read by search must have left of its lifetime to be worth that read. */
+export const COLD_MIN_USE_MS = 30_000;
 
 type FetchInit = Parameters<typeof fetch>[1];
 
@@ -104,12 +133,6 @@ function freshRead(
   return { fresh: true, init: { ...init, headers } };
 }
 
-/** Collections whose writes also change what another collection's lists return. */
-const ALSO_INVALIDATES: Record<string, string[]> = {
-  users: ["users-by-email"],
-  clients: ["client-grants"],
-};
-
 interface Entry {
   status: number;
   statusText: string;
@@ -118,81 +141,23 @@ interface Entry {
   at: number;
 }
 
+/** A kept answer, with what `refreshOldestRecord` needs: its kind, last use and how to resend it. */
+interface Stored extends Entry {
+  scope: string;
+  kind: ReadKind;
+  usedAt: number;
+  /** Sends the read again as the SDK made it, with `extra` headers. */
+  resend: (extra: Record<string, string>) => Promise<Response>;
+}
+
 export interface ReadCacheStats {
   hits: number;
   /** Hits past `freshMs` that started (or joined) a background refresh. */
   stale: number;
+  /** Records read again early, while the tenant's budget had room (`refreshOldestRecord`). */
+  early: number;
   shared: number;
   misses: number;
-}
-
-/**
- * The scope a Management API path belongs to: `users/u1` for a record (and what lies under
- * it), `users` for the collection's lists; undefined outside the Management API.
- */
-function scopeOf(
-  pathname: string,
-): { scope: string; collection: string; kind: ReadKind } | undefined {
-  const match = /^\/api\/v2\/([^/?]+)(?:\/([^/?]+))?/.exec(pathname);
-  if (!match) return undefined;
-  const [, collection, id] = match as unknown as [string, string, string | undefined];
-  if (id === undefined || id === "search") return { scope: collection, collection, kind: "list" };
-  return { scope: `${collection}/${id}`, collection, kind: "record" };
-}
-
-/**
- * `app_metadata.teamId` (a user) or `client_metadata.teamId` (a credential) of a record or a
- * write's body: the id, null when the field is there without a string (a member removed),
- * undefined when the field is absent.
- */
-function teamIdOf(doc: unknown): string | null | undefined {
-  for (const field of ["app_metadata", "client_metadata"]) {
-    const metadata = (doc as Record<string, unknown> | null)?.[field] as
-      | Record<string, unknown>
-      | null
-      | undefined;
-    if (metadata && "teamId" in metadata)
-      return typeof metadata.teamId === "string" ? metadata.teamId : null;
-  }
-  return undefined;
-}
-
-function parsed(text: string): { doc: unknown } | undefined {
-  try {
-    return { doc: JSON.parse(text) };
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * The teams whose lists a write can change: the record's team before it (`kept`: from a kept
- * read of the record; null for none) and after it (the body's, else unchanged), as a search by
- * `teamId` finds a record only in the team it has. Undefined, so every list is dropped, when
- * the team before is not known (no kept read of the record) or the body cannot be read.
- */
-function teamsAWriteTouches(
-  method: string,
-  kind: ReadKind,
-  body: unknown,
-  kept: string | null | undefined,
-): string[] | undefined {
-  const before = method === "POST" && kind === "list" ? null : kept;
-  if (before === undefined) return undefined;
-  let after = before;
-  if (body != null) {
-    const sent = typeof body === "string" ? parsed(body) : undefined;
-    if (!sent) return undefined;
-    const team = teamIdOf(sent.doc);
-    if (team !== undefined) after = team;
-  }
-  return [before, after].filter((t): t is string => typeof t === "string");
-}
-
-/** Whether `url` is a search filtered on `teamId` that names none of `teams`. */
-function otherTeamsList(url: string, teams: string[]): boolean {
-  const q = new URL(url).searchParams.get("q") ?? "";
-  return q.includes("teamId:") && !teams.some((team) => q.includes(`"${team}"`));
 }
 
 export function cachingFetch(
@@ -200,12 +165,26 @@ export function cachingFetch(
   {
     policy = DEFAULT_READ_POLICY,
     now = () => Date.now(),
-  }: { policy?: Record<ReadKind, ReadPolicy>; now?: () => number } = {},
-): { fetch: typeof fetch; stats: ReadCacheStats; clear: () => void } {
-  const entries = new Map<string, Entry & { scope: string }>();
+    cold,
+  }: {
+    policy?: Record<ReadKind, ReadPolicy>;
+    now?: () => number;
+    /**
+     * Cold user-record reads as one search while the tenant's budget is `busy`
+     * (cold-user-reads.ts); such a record counts as `lagMs` old (the assumed search lag).
+     */
+    cold?: { reads: ColdUserReads; lagMs: number; busy: () => boolean };
+  } = {},
+): {
+  fetch: typeof fetch;
+  stats: ReadCacheStats;
+  clear: () => void;
+  refreshOldestRecord: (within: { minAgeMs: number; activeMs: number }) => boolean;
+} {
+  const entries = new Map<string, Stored>();
   const inFlight = new Map<string, { pending: Promise<Entry | Response>; scope: string }>();
   const generations = new Map<string, number>();
-  const stats: ReadCacheStats = { hits: 0, stale: 0, shared: 0, misses: 0 };
+  const stats: ReadCacheStats = { hits: 0, stale: 0, early: 0, shared: 0, misses: 0 };
   const generation = (scope: string) => generations.get(scope) ?? 0;
 
   /**
@@ -242,11 +221,21 @@ export function cachingFetch(
   const answer = (result: Entry | Response) =>
     result instanceof Response ? result.clone() : replay(result);
 
-  /** Sends a read; keeps a 200 unless its scope was written to meanwhile. */
-  const send = (url: string, scope: string, request: () => Promise<Response>) => {
+  /**
+   * Sends a read (`resend`, with `extra` headers); keeps a 200 unless its scope was written to
+   * meanwhile. A background refresh keeps the entry's last use; any other read is a use.
+   */
+  const send = (
+    url: string,
+    where: { scope: string; kind: ReadKind },
+    resend: Stored["resend"],
+    extra: Record<string, string> = {},
+  ) => {
+    const { scope, kind } = where;
     const startedAt = generation(scope);
+    const usedAt = BACKGROUND_HEADER in extra ? (entries.get(url)?.usedAt ?? now()) : now();
     const pending = (async (): Promise<Entry | Response> => {
-      const response = await request();
+      const response = await resend(extra);
       if (response.status !== 200) return response;
       const entry: Entry = {
         status: response.status,
@@ -256,7 +245,8 @@ export function cachingFetch(
         at: now(),
       };
       // A write while it was in flight: the answer may predate it, so it is not kept.
-      if (generation(scope) === startedAt) entries.set(url, { ...entry, scope });
+      if (generation(scope) === startedAt)
+        entries.set(url, { ...entry, scope, kind, usedAt, resend });
       return entry;
     })();
     inFlight.set(url, { pending, scope });
@@ -288,20 +278,23 @@ export function cachingFetch(
         invalidate(scopes, teams);
       }
     }
+    // The request as the SDK made it, without the marker header: what a refresh sends again.
+    const resend: Stored["resend"] = (extra) => {
+      const headers = headersOf(input, fresh.init);
+      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+      return transport(input, { ...fresh.init, headers });
+    };
     if (fresh.fresh || (where.kind === "record" && readsAreConsistent()))
-      return answer(await send(url, where.scope, () => transport(input, fresh.init)));
+      return answer(await send(url, where, resend));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
     if (entry && age < lifetime.maxAgeMs) {
       stats.hits++;
+      entry.usedAt = now();
       if (age >= lifetime.freshMs) {
         stats.stale++;
-        if (!inFlight.has(url)) {
-          const headers = headersOf(input, init);
-          headers.set(BACKGROUND_HEADER, "1");
-          // A failed or refused refresh leaves the entry as it is, until maxAgeMs.
-          send(url, where.scope, () => transport(input, { ...init, headers })).catch(() => {});
-        }
+        // A failed or refused refresh leaves the entry as it is, until maxAgeMs.
+        if (!inFlight.has(url)) refresh(url, entry);
       }
       return replay(entry);
     }
@@ -311,7 +304,78 @@ export function cachingFetch(
       return answer(await pending.pending);
     }
     stats.misses++;
-    return answer(await send(url, where.scope, () => transport(input, init)));
+    const userId = coldUserId(url, where.kind, lifetime);
+    if (userId !== undefined)
+      return answer(await sendCold(url, where, userId, resend, headersOf(input, fresh.init)));
+    return answer(await send(url, where, resend));
   };
-  return { fetch: cached, stats, clear: () => entries.clear() };
+
+  /** The user of a record miss worth reading by search now (see `cold`); else undefined. */
+  const coldUserId = (url: string, kind: ReadKind, lifetime: ReadPolicy) => {
+    if (!cold || kind !== "record" || lifetime.maxAgeMs - cold.lagMs < COLD_MIN_USE_MS) return;
+    const match = /^\/api\/v2\/users\/([^/]+)$/.exec(new URL(url).pathname);
+    return match && cold.busy() ? decodeURIComponent(match[1] as string) : undefined;
+  };
+
+  /** A user record read through a batched search; read by id when the search lacks it. */
+  const sendCold = (
+    url: string,
+    where: { scope: string; kind: ReadKind },
+    userId: string,
+    resend: Stored["resend"],
+    requestHeaders: Headers,
+  ) => {
+    const { reads, lagMs } = cold as NonNullable<typeof cold>;
+    const startedAt = generation(where.scope);
+    const apiBase = url.slice(0, url.indexOf("/api/v2/") + "/api/v2".length);
+    const pending = (async (): Promise<Entry | Response> => {
+      const record = await reads.read(apiBase, userId, requestHeaders);
+      if (record === undefined) return send(url, where, resend);
+      const entry: Entry = {
+        status: 200,
+        statusText: "OK",
+        headers: [["content-type", "application/json; charset=utf-8"]],
+        body: new TextEncoder().encode(record).buffer as ArrayBuffer,
+        // As old as the search may be behind: served only for the rest of the lifetime.
+        at: now() - lagMs,
+      };
+      if (generation(where.scope) === startedAt)
+        entries.set(url, { ...entry, ...where, usedAt: now(), resend });
+      return entry;
+    })();
+    inFlight.set(url, { pending, scope: where.scope });
+    const forget = () => {
+      if (inFlight.get(url)?.pending === pending) inFlight.delete(url);
+    };
+    pending.then(forget, forget);
+    return pending;
+  };
+
+  /** Reads a kept answer again in the background (the lowest priority of the tenant's bucket). */
+  const refresh = (url: string, entry: Stored) => {
+    send(url, entry, entry.resend, { [BACKGROUND_HEADER]: "1" }).catch(() => {});
+  };
+
+  /**
+   * Reads again, in the background, the kept record (a `/users/{id}`, `/clients/{id}`) nearest
+   * its `maxAgeMs` among those used in the last `activeMs` and at least `minAgeMs` old; false
+   * when there is none. The tenant calls it while its rate budget has room (early-refresh.ts),
+   * so that records read at the same moment (fifty users signing in at nine) are read again
+   * spread over their lifetime, in the budget's idle moments, instead of all at once when it
+   * ends.
+   */
+  const refreshOldestRecord = ({ minAgeMs, activeMs }: { minAgeMs: number; activeMs: number }) => {
+    const at = now();
+    let oldest: [string, Stored] | undefined;
+    for (const [url, entry] of entries) {
+      if (entry.kind !== "record" || inFlight.has(url)) continue;
+      if (at - entry.at < minAgeMs || at - entry.usedAt > activeMs) continue;
+      if (!oldest || entry.at < oldest[1].at) oldest = [url, entry];
+    }
+    if (!oldest) return false;
+    stats.early++;
+    refresh(...oldest);
+    return true;
+  };
+  return { fetch: cached, stats, clear: () => entries.clear(), refreshOldestRecord };
 }

@@ -15,6 +15,8 @@ import type { Environment } from "@astral/contract";
 import { ManagementClient, ManagementError, ManagementTimeoutError } from "auth0";
 import type { ManagementAccess } from "../config/env";
 import { PortalError } from "../errors";
+import { coldUserReads } from "./cold-user-reads";
+import { startEarlyRefresh } from "./early-refresh";
 import { PLAN_RATES } from "./rate-plan";
 import {
   BACKGROUND_HEADER,
@@ -23,6 +25,7 @@ import {
   type ReadCacheStats,
   type ReadKind,
   type ReadPolicy,
+  readsAreConsistent,
   uniformPolicy,
 } from "./read-cache";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
@@ -61,7 +64,15 @@ export interface TenantOptions {
   rate?: RateShape | null;
   /** The longest a call waits for a token (ms); default DEFAULT_QUEUE_WAIT_MS. */
   queueWaitMs?: number;
+  /**
+   * The search lag the portal assumes (Portal.searchLagMs): given, user records missed while
+   * the bucket is busy are read by one search (cold-user-reads.ts), counted that old.
+   */
+  searchLagMs?: number;
 }
+
+/** A read that would wait longer than this for its token counts as the budget being busy. */
+const COLD_BUSY_WAIT_MS = 1_000;
 
 /** When the caller states no rate: Free's, the smallest published limit (rate-plan.ts). */
 const PLAN_FREE_FALLBACK: RateShape = PLAN_RATES.free;
@@ -125,9 +136,11 @@ export class Tenant {
       const method = (
         init?.method ?? (input instanceof Request ? input.method : "GET")
       ).toUpperCase();
+      // A server action's reads go with its writes (readsAreConsistent: lib/session.ts `run`):
+      // a create waits behind nobody's page view, only behind other changes.
       const priority: CallPriority = background
         ? "background"
-        : method === "GET"
+        : method === "GET" && !readsAreConsistent()
           ? "interactive"
           : "write";
       // The token endpoint is the Authentication API, with limits of its own.
@@ -140,8 +153,23 @@ export class Tenant {
         : (options.readPolicy ?? DEFAULT_READ_POLICY);
     this.listFreshMs = policy.list.freshMs;
     this.listMaxAgeMs = policy.list.maxAgeMs;
-    const reads = cachingFetch(shaped, { policy });
+    const bucket = this.bucket;
+    const reads = cachingFetch(shaped, {
+      policy,
+      ...(bucket && options.searchLagMs !== undefined
+        ? {
+            cold: {
+              // The search waits for its token first, gathering users meanwhile; then sent.
+              reads: coldUserReads(counting, () => bucket.take("interactive")),
+              lagMs: options.searchLagMs,
+              busy: () => bucket.waitMs("interactive") > COLD_BUSY_WAIT_MS,
+            },
+          }
+        : {}),
+    });
     this.readCache = reads.stats;
+    if (this.bucket && policy.record.maxAgeMs > 0)
+      startEarlyRefresh(this.bucket, reads, policy.record.maxAgeMs);
     this.client = new ManagementClient({
       domain: access.domain,
       clientId: access.clientId,

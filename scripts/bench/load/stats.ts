@@ -177,11 +177,28 @@ export function formatCalls(phase: PhaseResult, limitPerSecond: number): string 
     lines.push(
       `  creates whose form said "Waiting for … rate limit": ${creates.filter((a) => a.waitShown).length} of ${creates.length}`,
     );
+  lines.push(`  failed views per ${SLICE_S} s of the window: ${failuresOverTime(phase).join(" ")}`);
   for (const [what, n] of Object.entries(phase.failures)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8))
     lines.push(`  failed ${n}×: ${what}`);
   return lines.join("\n");
+}
+
+const SLICE_S = 20;
+
+/**
+ * Failed views in each SLICE_S seconds from the window's start: whether failures come from the
+ * cold start (every user's first view at once on an empty cache, as after a deploy) or last.
+ */
+export function failuresOverTime(phase: Pick<PhaseResult, "views" | "seconds">): number[] {
+  const slices = new Array<number>(Math.max(1, Math.ceil(phase.seconds / SLICE_S))).fill(0);
+  for (const v of phase.views) {
+    if (v.ok) continue;
+    const i = Math.min(slices.length - 1, Math.floor(v.at / 1000 / SLICE_S));
+    slices[i] = (slices[i] ?? 0) + 1;
+  }
+  return slices;
 }
 
 export interface Verdict {

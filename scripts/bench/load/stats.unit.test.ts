@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { parseLoadOptions } from "./options";
 import {
   type ActionSample,
+  failuresOverTime,
   formatCalls,
   formatTable,
   type PhaseResult,
@@ -139,6 +140,13 @@ describe("Management calls block", () => {
     );
     expect(text).toContain('creates whose form said "Waiting for … rate limit": 1 of 2');
     expect(text).toContain("failed 3×: / 200: The production tenant is rate limiting the portal");
+    expect(text).toContain("failed views per 20 s of the window: 0 0 0 0 0 0");
+  });
+
+  it("counts failed views in the 20 s slice they were made in, the late ones in the last", () => {
+    const at = (s: number, ok: boolean) => ({ ...view("/", 10, ok), at: s * 1000 });
+    const views = [at(1, false), at(19, false), at(20, true), at(45, false), at(130, false)];
+    expect(failuresOverTime({ views, seconds: 60 })).toEqual([2, 0, 2]);
   });
 });
 

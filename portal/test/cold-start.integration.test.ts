@@ -1,0 +1,67 @@
+/**
+ * A portal task that starts cold on Free (a deploy, a scale-out) while many users keep browsing:
+ * every next view needs its actor's record. Read one by one, 24 of them are 8 s of a task's
+ * 1.8 calls/s past its burst, and the last views ran into the rate-limiting error; once the
+ * budget is busy, the rest are read by one user search (lib/management/cold-user-reads.ts)
+ * against the local Free tenant, as the search lags: each record as its tenant has it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actorFor } from "../lib/domain/actor";
+import { taskRateFrom } from "../lib/management/rate-plan";
+import { FREE_READ_POLICY } from "../lib/management/read-cache";
+import { type PortalHarness, sleep, startPortalHarness, TEST_SEARCH_LAG_MS } from "./support";
+
+const USERS = 24;
+let h: PortalHarness;
+const people: Array<{ userId: string; teamId: string }> = [];
+
+beforeAll(async () => {
+  h = await startPortalHarness();
+  for (let i = 0; i < USERS; i++) {
+    const teamId = `team-${i % 3}`;
+    const user = await h.root.production.users.create({
+      connection: "Username-Password-Authentication",
+      email: `cold-${i}-${Date.now()}@example.test`,
+      password: "Test-Password-2026!",
+      email_verified: true,
+      app_metadata: { teamId },
+    });
+    people.push({ userId: user.user_id as string, teamId });
+  }
+  await sleep(TEST_SEARCH_LAG_MS + 300); // in the search index
+}, 120_000);
+afterAll(async () => h?.close());
+
+describe("a cold start on Free", () => {
+  it("many users' actor lookups at once: the burst by id, the rest by one search, all current, none refused", async () => {
+    h.env.control.setRateLimitProfile("production", "free");
+    try {
+      await sleep(5_500); // the tenant's bucket full again
+      const cold = h.portalWith(
+        { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+        {
+          readCacheTtlMs: undefined,
+          readPolicy: FREE_READ_POLICY,
+          rate: taskRateFrom(
+            { PRODUCTION_AUTH0_PLAN: "free", PRODUCTION_PORTAL_TASKS: "1" },
+            "production",
+          ),
+        },
+      );
+      const tenant = cold.tenants.production;
+      const actors = await Promise.all(
+        people.map((p) => actorFor(cold, p.userId, undefined, "cold-start")),
+      );
+      expect(actors.map((a) => a.teamId)).toEqual(people.map((p) => p.teamId));
+      const ops = Object.fromEntries(tenant?.operations ?? []);
+      const byId = Object.entries(ops)
+        .filter(([op]) => /^GET \/api\/v2\/users\/[^/]+$/.test(op))
+        .reduce((n, [, c]) => n + c, 0);
+      expect(ops["GET /api/v2/users"]).toBeGreaterThanOrEqual(1);
+      expect(byId).toBeLessThan(USERS / 2);
+      expect(tenant?.calls.rateLimited).toBe(0);
+    } finally {
+      h.env.control.setRateLimitProfile("production", "test");
+    }
+  }, 60_000);
+});
