@@ -9,7 +9,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../lib/domain/actor";
 import { taskRateFrom } from "../lib/management/rate-plan";
 import { FREE_READ_POLICY } from "../lib/management/read-cache";
-import { type PortalHarness, sleep, startPortalHarness, TEST_SEARCH_LAG_MS } from "./support";
+import {
+  onFreeLimits,
+  type PortalHarness,
+  sleep,
+  startPortalHarness,
+  TEST_SEARCH_LAG_MS,
+} from "./support";
 
 const USERS = 24;
 let h: PortalHarness;
@@ -34,9 +40,7 @@ afterAll(async () => h?.close());
 
 describe("a cold start on Free", () => {
   it("many users' actor lookups at once: the burst by id, the rest by one search, all current, none refused", async () => {
-    h.env.control.setRateLimitProfile("production", "free");
-    try {
-      await sleep(5_500); // the tenant's bucket full again
+    await onFreeLimits(h, async () => {
       const cold = h.portalWith(
         { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
         {
@@ -60,8 +64,6 @@ describe("a cold start on Free", () => {
       expect(ops["GET /api/v2/users"]).toBeGreaterThanOrEqual(1);
       expect(byId).toBeLessThan(USERS / 2);
       expect(tenant?.calls.rateLimited).toBe(0);
-    } finally {
-      h.env.control.setRateLimitProfile("production", "test");
-    }
+    });
   }, 60_000);
 });

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
 import { taskRateFrom } from "../lib/management/rate-plan";
-import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
+import { ok, onFreeLimits, type PortalHarness, startPortalHarness } from "./support";
 
 let h: PortalHarness;
 const users: Actor[] = [];
@@ -32,10 +32,8 @@ afterAll(async () => h?.close());
 
 describe("calls shaped to the Free plan's limit", () => {
   it("five users' pages at once (15 calls, burst 10) all succeed and the tenant answers no 429", async () => {
-    h.env.control.setRateLimitProfile("production", "free");
-    try {
-      // The portal's bucket and the tenant's start full: both refill at 2/s, 10 at most.
-      await sleep(5_500);
+    // The portal's bucket and the tenant's start full: both refill at 2/s, 10 at most.
+    await onFreeLimits(h, async () => {
       const before = h.portal.tenants.production?.calls.rateLimited ?? 0;
       const apiBefore = h.portal.tenants.production?.calls.api ?? 0;
       const startedAt = Date.now();
@@ -54,8 +52,6 @@ describe("calls shaped to the Free plan's limit", () => {
       expect((h.portal.tenants.production?.calls.rateLimited ?? 0) - before).toBe(0);
       // Queued, not refused or retried: the calls past the portal's burst of 9 took 1/1.8 s each.
       expect(Date.now() - startedAt).toBeGreaterThanOrEqual(((calls - 9) * 1000) / 1.8 - 250);
-    } finally {
-      h.env.control.setRateLimitProfile("production", "test");
-    }
+    });
   }, 60_000);
 });

@@ -221,3 +221,17 @@ export function newKey(): string {
 export async function isAdminNow(h: PortalHarness, actor: Actor): Promise<boolean> {
   return (await h.refresh(actor)).permissions.includes(PORTAL_ADMIN_PERMISSION);
 }
+
+/**
+ * Runs `fn` with the production tenant on Free's limits (2 requests/s, bursts of 10), once its
+ * bucket has had time to fill (5.5 s); the `test` profile again afterwards, however `fn` ends.
+ */
+export async function onFreeLimits<T>(h: PortalHarness, fn: () => Promise<T>): Promise<T> {
+  h.env.control.setRateLimitProfile("production", "free");
+  try {
+    await sleep(5_500);
+    return await fn();
+  } finally {
+    h.env.control.setRateLimitProfile("production", "test");
+  }
+}
