@@ -154,14 +154,21 @@ describe("read cache over the Management API", () => {
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
   });
 
-  it("keeps no failed answer, and passes other requests (the token endpoint) through", async () => {
+  it("keeps a record's 404 (a deleted record stays deleted) and no other failed answer, and passes other requests (the token endpoint) through", async () => {
     const t = transport();
     const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
     expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
     expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
+    expect(t.seen).toEqual(["GET /users/missing"]);
+    expect((await c.fetch(`${API}/users?q=missing`)).status).toBe(404);
+    expect((await c.fetch(`${API}/users?q=missing`)).status).toBe(404);
     await c.fetch("https://tenant.example/oauth/token", { method: "POST", body: "{}" });
     await c.fetch("https://tenant.example/oauth/token", { method: "POST", body: "{}" });
-    expect(t.seen).toHaveLength(4);
+    expect(t.seen).toHaveLength(5);
+    // A write to the record drops its 404 as any kept read.
+    await c.fetch(`${API}/users/missing`, { method: "PATCH", body: "{}" });
+    expect((await c.fetch(`${API}/users/missing`)).status).toBe(404);
+    expect(t.seen.filter((r) => r === "GET /users/missing")).toHaveLength(2);
   });
 
   it("with a TTL of 0 every read is sent", async () => {

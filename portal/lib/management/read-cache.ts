@@ -6,7 +6,9 @@
  * - Per-kind lifetimes (`ReadPolicy`): a 200 answer is served as it is for `freshMs`; after
  *   that, up to `maxAgeMs`, it is still served while one background refresh (the lowest
  *   priority in the tenant's token bucket) reads it again; past `maxAgeMs` the read waits for
- *   the tenant. Other answers are never kept. Kinds: a *record* (`/users/{id}`,
+ *   the tenant. A record's 404 is kept too (a deleted record stays deleted: Auth0 never
+ *   reuses an id; a revoked credential is re-read on each view of its team's page while it is
+ *   "recent"); other answers are never kept. Kinds: a *record* (`/users/{id}`,
  *   `/clients/{id}`: the actor, a team) and a *list* (searches, counts, grants).
  * - Write-through invalidation: a write to a record (`PATCH /users/u1`) drops the cached reads
  *   of that record and every list of its collection (searches included), the moment it is sent
@@ -236,7 +238,8 @@ export function cachingFetch(
     const usedAt = BACKGROUND_HEADER in extra ? (entries.get(url)?.usedAt ?? now()) : now();
     const pending = (async (): Promise<Entry | Response> => {
       const response = await resend(extra);
-      if (response.status !== 200) return response;
+      if (response.status !== 200 && !(response.status === 404 && kind === "record"))
+        return response;
       const entry: Entry = {
         status: response.status,
         statusText: response.statusText,
