@@ -46,7 +46,8 @@ function cache(
   const c = cachingFetch(t.fetch, {
     policy,
     now: () => clock,
-    cold: { reads: coldUserReads(t.fetch, async () => {}), lagMs, busy: () => busy },
+    cold: { reads: coldUserReads(t.fetch, async () => {}), lagMs },
+    busy: () => busy,
   });
   const read = async (id: string) =>
     (await (

@@ -1,9 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   BACKGROUND_HEADER,
   cachingFetch,
   FRESH_READ,
   FRESH_READ_HEADER,
+  LIST_STALE_IF_BUSY_MS,
   uniformPolicy,
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
@@ -261,6 +262,63 @@ describe("read cache over the Management API", () => {
       await c.fetch(`${API}/users/u2`, { method: "DELETE" });
       await readAll(c);
       expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 2, 2]);
+    });
+  });
+
+  describe("a list served past its lifetime, or after a write, only while the budget is busy", () => {
+    const list = `${API}/clients/search?q=${encodeURIComponent('metadata.teamId:"A"')}`;
+    function setup() {
+      const t = transport();
+      let clock = 0;
+      let busy = false;
+      const c = cachingFetch(t.fetch, {
+        policy: uniformPolicy(60_000),
+        now: () => clock,
+        busy: () => busy,
+      });
+      return {
+        t,
+        c,
+        at: (ms: number) => {
+          clock = ms;
+        },
+        setBusy: (b: boolean) => {
+          busy = b;
+        },
+      };
+    }
+
+    it("after a write to its team: the kept list while busy (and a refresh), a new read when not", async () => {
+      const { t, c, setBusy } = setup();
+      expect(await body(await c.fetch(list))).toBe(1);
+      await c.fetch(`${API}/clients`, {
+        method: "POST",
+        body: JSON.stringify({ client_metadata: { teamId: "A" } }),
+      });
+      setBusy(true);
+      expect(await body(await c.fetch(list))).toBe(1); // the kept list, at once
+      await vi.waitFor(() => expect(t.seen.filter((r) => r.startsWith("GET")).length).toBe(2));
+      setBusy(false);
+      expect(await body(await c.fetch(list))).toBe(3); // the background refresh's answer
+    });
+
+    it("past its lifetime: served while busy up to LIST_STALE_IF_BUSY_MS, never a record", async () => {
+      const { t, c, at, setBusy } = setup();
+      expect(await body(await c.fetch(list))).toBe(1);
+      expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2);
+      setBusy(true);
+      t.holdNext(); // what is sent now stays in flight until released
+      at(LIST_STALE_IF_BUSY_MS - 1);
+      expect(await body(await c.fetch(list))).toBe(1); // stale, while its refresh is held
+      const record = c.fetch(`${API}/users/u1`); // a record past its lifetime waits for the tenant
+      await vi.waitFor(() => expect(t.seen).toHaveLength(4));
+      t.release();
+      expect(await body(await record)).toBeGreaterThan(2);
+      // The list's refresh was kept at LIST_STALE_IF_BUSY_MS - 1; past the cap from then, busy
+      // or not, the list is read again.
+      at(2 * LIST_STALE_IF_BUSY_MS);
+      expect(await body(await c.fetch(list))).toBe(5);
+      expect(t.seen).toHaveLength(5);
     });
   });
 });

@@ -34,8 +34,8 @@
  * once through the task that removed them and within the record's `maxAgeMs` through any other.
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import type { ColdUserReads } from "./cold-user-reads";
+import { BACKGROUND_HEADER, freshRead, headersOf, readsAreConsistent } from "./read-markers";
 import {
   ALSO_INVALIDATES,
   otherTeamsList,
@@ -44,6 +44,14 @@ import {
   teamIdOf,
   teamsAWriteTouches,
 } from "./read-scopes";
+
+export {
+  BACKGROUND_HEADER,
+  FRESH_READ,
+  FRESH_READ_HEADER,
+  readsAreConsistent,
+  withConsistentRecordReads,
+} from "./read-markers";
 
 /** What a cached read is: a record read by id (consistent) or a list (search, count). */
 export type ReadKind = "record" | "list";
@@ -83,57 +91,16 @@ export function uniformPolicy(ttlMs: number): Record<ReadKind, ReadPolicy> {
 }
 
 /**
- * A request header that asks for a read of the record itself, past the cache: limit counts and
- * an invite issuer's re-check must see what another portal task wrote a moment ago (ADR 0700).
- * It is taken off before the request leaves the process.
+ * How old a list may be served while the tenant's budget is busy, past its lifetime or after a
+ * write that may have changed it, instead of a read that would queue behind users' changes
+ * (their creators' writes on Free's sandbox tenant made other members' views fail). Lists decide
+ * nothing (a change reads records, or searches past the cache), and the viewer's own recent
+ * changes are re-read by id on top of them. A background refresh is started each time.
  */
-export const FRESH_READ_HEADER = "x-astral-fresh-read";
-
-/** Request options for the SDK that make one read bypass the cache (see FRESH_READ_HEADER). */
-export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
-
-/**
- * Marks the cache's own background refreshes for the tenant's token bucket (token-bucket.ts),
- * which serves them after everything a user waits for; taken off before the request leaves.
- */
-export const BACKGROUND_HEADER = "x-astral-background";
+export const LIST_STALE_IF_BUSY_MS = 600_000;
 
 /** The least a record read by search must have left of its lifetime to be worth that read. */
 export const COLD_MIN_USE_MS = 30_000;
-
-type FetchInit = Parameters<typeof fetch>[1];
-
-const consistentRecords = new AsyncLocalStorage<true>();
-
-/**
- * Runs `fn` with every record read it makes (`GET /users/{id}`, `GET /clients/{id}`, in any
- * tenant) sent to the tenant, as FRESH_READ does, however recent the cached answer: for work
- * that changes something (see the file comment). Lists keep their lifetimes: no decision rests
- * on a list alone, and those that gate one ask for FRESH_READ themselves.
- */
-export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
-  return consistentRecords.run(true, fn);
-}
-
-/** Whether the code running now reads records past the cache (inside withConsistentRecordReads). */
-export function readsAreConsistent(): boolean {
-  return consistentRecords.getStore() === true;
-}
-
-function headersOf(input: Parameters<typeof fetch>[0], init: FetchInit): Headers {
-  return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
-}
-
-/** Whether the request asks to bypass the cache; if so, the init without the marker header. */
-function freshRead(
-  input: Parameters<typeof fetch>[0],
-  init: FetchInit,
-): { fresh: boolean; init: FetchInit } {
-  const headers = headersOf(input, init);
-  if (!headers.has(FRESH_READ_HEADER)) return { fresh: false, init };
-  headers.delete(FRESH_READ_HEADER);
-  return { fresh: true, init: { ...init, headers } };
-}
 
 interface Entry {
   status: number;
@@ -147,6 +114,8 @@ interface Entry {
 interface Stored extends Entry {
   scope: string;
   kind: ReadKind;
+  /** A list a write may have changed: served only as LIST_STALE_IF_BUSY_MS allows. */
+  dropped?: boolean;
   usedAt: number;
   /** Sends the read again as the SDK made it, with `extra` headers. */
   resend: (extra: Record<string, string>) => Promise<Response>;
@@ -168,6 +137,7 @@ export function cachingFetch(
     policy = DEFAULT_READ_POLICY,
     now = () => Date.now(),
     cold,
+    busy = () => false,
   }: {
     policy?: Record<ReadKind, ReadPolicy>;
     now?: () => number;
@@ -175,7 +145,9 @@ export function cachingFetch(
      * Cold user-record reads as one search while the tenant's budget is `busy`
      * (cold-user-reads.ts); such a record counts as `lagMs` old (the assumed search lag).
      */
-    cold?: { reads: ColdUserReads; lagMs: number; busy: () => boolean };
+    cold?: { reads: ColdUserReads; lagMs: number };
+    /** Whether a read now would wait for the tenant's budget (the token bucket). */
+    busy?: () => boolean;
   } = {},
 ): {
   fetch: typeof fetch;
@@ -197,7 +169,12 @@ export function cachingFetch(
     const drops = (key: string, scope: string) =>
       scopes.includes(scope) && (teams === undefined || !otherTeamsList(key, teams));
     for (const scope of scopes) generations.set(scope, generation(scope) + 1);
-    for (const [key, entry] of entries) if (drops(key, entry.scope)) entries.delete(key);
+    for (const [key, entry] of entries) {
+      if (!drops(key, entry.scope)) continue;
+      // A list stays as a fallback for a busy budget (LIST_STALE_IF_BUSY_MS); a record goes.
+      if (entry.kind === "list") entry.dropped = true;
+      else entries.delete(key);
+    }
     // A read sent before the write is not shared with one asked for after it.
     for (const [key, read] of inFlight) if (drops(key, read.scope)) inFlight.delete(key);
   };
@@ -291,10 +268,15 @@ export function cachingFetch(
       return answer(await send(url, where, resend));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
-    if (entry && age < lifetime.maxAgeMs) {
+    const staleList =
+      entry?.kind === "list" &&
+      (entry.dropped || age >= lifetime.maxAgeMs) &&
+      age < LIST_STALE_IF_BUSY_MS &&
+      busy();
+    if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || staleList)) {
       stats.hits++;
       entry.usedAt = now();
-      if (age >= lifetime.freshMs) {
+      if (age >= lifetime.freshMs || entry.dropped) {
         stats.stale++;
         // A failed or refused refresh leaves the entry as it is, until maxAgeMs.
         if (!inFlight.has(url)) refresh(url, entry);
@@ -317,7 +299,7 @@ export function cachingFetch(
   const coldUserId = (url: string, kind: ReadKind, lifetime: ReadPolicy) => {
     if (!cold || kind !== "record" || lifetime.maxAgeMs - cold.lagMs < COLD_MIN_USE_MS) return;
     const match = /^\/api\/v2\/users\/([^/]+)$/.exec(new URL(url).pathname);
-    return match && cold.busy() ? decodeURIComponent(match[1] as string) : undefined;
+    return match && busy() ? decodeURIComponent(match[1] as string) : undefined;
   };
 
   /** A user record read through a batched search; read by id when the search lacks it. */

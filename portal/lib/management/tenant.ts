@@ -72,7 +72,7 @@ export interface TenantOptions {
 }
 
 /** A read that would wait longer than this for its token counts as the budget being busy. */
-const COLD_BUSY_WAIT_MS = 1_000;
+const BUSY_WAIT_MS = 1_000;
 
 /** When the caller states no rate: Free's, the smallest published limit (rate-plan.ts). */
 const PLAN_FREE_FALLBACK: RateShape = PLAN_RATES.free;
@@ -156,13 +156,13 @@ export class Tenant {
     const bucket = this.bucket;
     const reads = cachingFetch(shaped, {
       policy,
+      ...(bucket ? { busy: () => bucket.waitMs("interactive") > BUSY_WAIT_MS } : {}),
       ...(bucket && options.searchLagMs !== undefined
         ? {
             cold: {
               // The search waits for its token first, gathering users meanwhile; then sent.
               reads: coldUserReads(counting, () => bucket.take("interactive")),
               lagMs: options.searchLagMs,
-              busy: () => bucket.waitMs("interactive") > COLD_BUSY_WAIT_MS,
             },
           }
         : {}),
