@@ -300,6 +300,13 @@ describe("read cache over the Management API", () => {
       await vi.waitFor(() => expect(t.seen.filter((r) => r.startsWith("GET")).length).toBe(2));
       setBusy(false);
       expect(await body(await c.fetch(list))).toBe(3); // the background refresh's answer
+      // A server action (its counts allow for a list's lifetime only) never gets a stale list.
+      await c.fetch(`${API}/clients`, {
+        method: "POST",
+        body: JSON.stringify({ client_metadata: { teamId: "A" } }),
+      });
+      setBusy(true);
+      expect(await body(await withConsistentRecordReads(() => c.fetch(list)))).toBe(5);
     });
 
     it("past its lifetime: served while busy up to LIST_STALE_IF_BUSY_MS, never a record", async () => {

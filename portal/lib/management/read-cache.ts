@@ -91,8 +91,9 @@ export function uniformPolicy(ttlMs: number): Record<ReadKind, ReadPolicy> {
 }
 
 /**
- * How old a list may be served while the tenant's budget is busy, past its lifetime or after a
- * write that may have changed it, instead of a read that would queue behind users' changes
+ * How old a list may be served to a page view while the tenant's budget is busy, past its
+ * lifetime or after a write that may have changed it, instead of a read that would queue behind
+ * users' changes
  * (their creators' writes on Free's sandbox tenant made other members' views fail). Lists decide
  * nothing (a change reads records, or searches past the cache), and the viewer's own recent
  * changes are re-read by id on top of them. A background refresh is started each time.
@@ -272,6 +273,7 @@ export function cachingFetch(
       entry?.kind === "list" &&
       (entry.dropped || age >= lifetime.maxAgeMs) &&
       age < LIST_STALE_IF_BUSY_MS &&
+      !readsAreConsistent() && // page views only: a server action's counts assume maxAgeMs
       busy();
     if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || staleList)) {
       stats.hits++;
