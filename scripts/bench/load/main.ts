@@ -12,6 +12,10 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import { relaunchWithLocalCa } from "../../../emulator/src/relaunch";
 
+// Ctrl-C or a kill ends the run through process.exit, so that its servers are stopped too
+// (standalone.ts) and the local tenants' processes end with it.
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1));
+
 async function main() {
   const { parseLoadOptions } = await import("./options");
   const options = parseLoadOptions(process.argv.slice(2));

@@ -94,6 +94,12 @@ export async function startServer(
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // Interrupted (Ctrl-C, a kill), the benchmark takes its server along: left behind with its
+  // output pipes closed, Next logs the EPIPE as an uncaught error, and that again, at full CPU
+  // (seen 2026-12-04: two such servers at 80 % each distorted the next run).
+  const orphaned = () => child.kill("SIGKILL");
+  process.once("exit", orphaned);
+  child.once("exit", () => process.off("exit", orphaned));
   let output = "";
   child.stdout?.on("data", (d) => {
     output += d;
