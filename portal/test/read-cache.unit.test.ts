@@ -328,4 +328,31 @@ describe("read cache over the Management API", () => {
       expect(t.seen).toHaveLength(5);
     });
   });
+
+  it("a list read within the search lag after a write that dropped it is kept only until the lag has passed", async () => {
+    const t = transport();
+    let clock = 0;
+    const c = cachingFetch(t.fetch, {
+      policy: uniformPolicy(60_000),
+      now: () => clock,
+      searchLagMs: 1_000,
+    });
+    const members = `${API}/users?q=${encodeURIComponent('app_metadata.teamId:"A"')}`;
+    const other = `${API}/users?q=${encodeURIComponent('app_metadata.teamId:"B"')}`;
+    await c.fetch(other);
+    await c.fetch(`${API}/users/u2`); // kept: in no team before the write
+    await c.fetch(`${API}/users/u2`, {
+      method: "PATCH",
+      body: JSON.stringify({ app_metadata: { teamId: "A" } }), // joins team A
+    });
+    clock = 100;
+    expect(await body(await c.fetch(members))).toBe(4); // may predate the index's update
+    clock = 900;
+    expect(await body(await c.fetch(members))).toBe(4);
+    clock = 1_001;
+    expect(await body(await c.fetch(members))).toBe(5); // read again once it has caught up
+    clock = 30_000;
+    expect(await body(await c.fetch(members))).toBe(5); // then kept as any list
+    expect(await body(await c.fetch(other))).toBe(1); // another team's list was never affected
+  });
 });

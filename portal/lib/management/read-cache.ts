@@ -139,6 +139,7 @@ export function cachingFetch(
     now = () => Date.now(),
     cold,
     busy = () => false,
+    searchLagMs = 0,
   }: {
     policy?: Record<ReadKind, ReadPolicy>;
     now?: () => number;
@@ -149,6 +150,11 @@ export function cachingFetch(
     cold?: { reads: ColdUserReads; lagMs: number };
     /** Whether a read now would wait for the tenant's budget (the token bucket). */
     busy?: () => boolean;
+    /**
+     * The search lag the portal assumes: a list read this soon after a write that dropped it may
+     * not show the write yet, so it is kept only until then (`catchingUp`).
+     */
+    searchLagMs?: number;
   } = {},
 ): {
   fetch: typeof fetch;
@@ -166,9 +172,14 @@ export function cachingFetch(
    * Drops the reads a write can change: of `scopes`, except a team's list (a search filtered
    * on `teamId`) when `teams` names the only teams the write can move anything in or out of.
    */
+  /** Lists that writes dropped, until the index may have caught up with them. */
+  let catchingUp: Array<{ drops: (key: string, scope: string) => boolean; until: number }> = [];
   const invalidate = (scopes: string[], teams: string[] | undefined) => {
     const drops = (key: string, scope: string) =>
       scopes.includes(scope) && (teams === undefined || !otherTeamsList(key, teams));
+    const at = now();
+    catchingUp = catchingUp.filter((c) => c.until > at);
+    if (searchLagMs > 0) catchingUp.push({ drops, until: at + searchLagMs });
     for (const scope of scopes) generations.set(scope, generation(scope) + 1);
     for (const [key, entry] of entries) {
       if (!drops(key, entry.scope)) continue;
@@ -225,7 +236,13 @@ export function cachingFetch(
         body: await response.arrayBuffer(),
         at: now(),
       };
-      // A write while it was in flight: the answer may predate it, so it is not kept.
+      // A write while it was in flight: the answer may predate it, so it is not kept. A list
+      // read while the index may still lack a write that dropped it expires when it may not.
+      const until = Math.max(
+        0,
+        ...catchingUp.filter((c) => kind === "list" && c.drops(url, scope)).map((c) => c.until),
+      );
+      if (until > entry.at) entry.at = Math.min(entry.at, until - policy.list.maxAgeMs);
       if (generation(scope) === startedAt)
         entries.set(url, { ...entry, scope, kind, usedAt, resend });
       return entry;

@@ -156,6 +156,7 @@ export class Tenant {
     const bucket = this.bucket;
     const reads = cachingFetch(shaped, {
       policy,
+      ...(options.searchLagMs !== undefined ? { searchLagMs: options.searchLagMs } : {}),
       ...(bucket ? { busy: () => bucket.waitMs("interactive") > BUSY_WAIT_MS } : {}),
       ...(bucket && options.searchLagMs !== undefined
         ? {
