@@ -49,8 +49,10 @@ describe("calls shaped to the plan's rate", () => {
     await Promise.all(["a", "b", "c", "d", "e"].map((id) => readUser(tenant, id)));
     const times = fake.arrivals.map((a) => a.at);
     expect(times).toHaveLength(5);
-    // Two at once (the burst), then one per 100 ms: the fifth no sooner than 300 ms after.
-    expect((times[4] ?? 0) - (times[0] ?? Number.NaN)).toBeGreaterThanOrEqual(290);
+    // Two at once (the burst), then one per 100 ms: the fifth about 300 ms after the first
+    // (without the bucket all five arrive within a few ms). 250: the first arrival is noted late
+    // when the event loop is busy (a loaded machine: 281 ms seen), the bucket's clock is not.
+    expect((times[4] ?? 0) - (times[0] ?? Number.NaN)).toBeGreaterThanOrEqual(250);
     expect(tenant.calls.rateLimited).toBe(0);
   });
 
