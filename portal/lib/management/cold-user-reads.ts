@@ -5,7 +5,9 @@
  * fifty users need fifty reads, 28 s of Free's 1.8 calls/s, and the views past the bucket's 8 s
  * bound failed with the rate-limiting error (173 and 103 of them in the first two 20 s slices
  * of a run, a handful afterwards). One search `user_id:("a" OR "b" …)` reads up to
- * MAX_IDS of them in one call.
+ * MAX_IDS of them in one call (Auth0's user search: operators work on the normalized fields,
+ * `user_id` among them, and terms group in parentheses:
+ * https://auth0.com/docs/manage-users/user-search/user-search-query-syntax).
  *
  * A search lags writes (Auth0 publishes no bound; the portal assumes `searchLagMs`, 60 s): a
  * record found by search is kept as if read that long ago, so it is served only for what is left
