@@ -168,12 +168,12 @@ export function cachingFetch(
   const stats: ReadCacheStats = { hits: 0, stale: 0, early: 0, shared: 0, misses: 0 };
   const generation = (scope: string) => generations.get(scope) ?? 0;
 
+  /** Lists that writes dropped, until the index may have caught up with them. */
+  let catchingUp: Array<{ drops: (key: string, scope: string) => boolean; until: number }> = [];
   /**
    * Drops the reads a write can change: of `scopes`, except a team's list (a search filtered
    * on `teamId`) when `teams` names the only teams the write can move anything in or out of.
    */
-  /** Lists that writes dropped, until the index may have caught up with them. */
-  let catchingUp: Array<{ drops: (key: string, scope: string) => boolean; until: number }> = [];
   const invalidate = (scopes: string[], teams: string[] | undefined) => {
     const drops = (key: string, scope: string) =>
       scopes.includes(scope) && (teams === undefined || !otherTeamsList(key, teams));
