@@ -22,6 +22,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import sparticuz from "@sparticuz/chromium";
 import type { LaunchOptions } from "playwright-core";
+import { testTempDir } from "../../tests/support/temp-dirs";
 
 const REPO_ROOT = path.resolve(__dirname, "..", "..");
 const DEBIAN_NAMES = ["chromium", "chromium-browser"];
@@ -121,8 +122,16 @@ export async function chromiumLaunchOptions(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<LaunchOptions & { source: BrowserSource["kind"] }> {
   const source = browserSource(env);
+  // Chromium's own temp files (`.org.chromium.Chromium.*`) go to a folder removed after the
+  // test file: one was left in the run's temp dir when three browser files ran at once.
+  const tmp = { TMPDIR: testTempDir("chromium-") };
   if (source.kind === "debian")
-    return { source: "debian", executablePath: source.executablePath, args: DEBIAN_ARGS };
+    return {
+      source: "debian",
+      executablePath: source.executablePath,
+      args: DEBIAN_ARGS,
+      env: { ...env, ...tmp },
+    };
   const dir = await unpackedNpmChromium();
   return {
     source: "npm",
@@ -130,7 +139,7 @@ export async function chromiumLaunchOptions(
     args: npmChromiumArgs(),
     // Its own fonts (Open Sans) besides the machine's, if any: a machine without fonts still
     // renders readable screenshots.
-    env: { ...env, FONTCONFIG_FILE: path.join(dir, "fonts.conf") },
+    env: { ...env, ...tmp, FONTCONFIG_FILE: path.join(dir, "fonts.conf") },
   };
 }
 
