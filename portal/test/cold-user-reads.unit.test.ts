@@ -46,7 +46,8 @@ function cache(
   const c = cachingFetch(t.fetch, {
     policy,
     now: () => clock,
-    cold: { reads: coldUserReads(t.fetch, async () => {}), lagMs },
+    cold: coldUserReads(t.fetch, async () => {}),
+    searchLagMs: lagMs,
     busy: () => busy,
   });
   const read = async (id: string) =>

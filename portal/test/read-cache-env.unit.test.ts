@@ -32,7 +32,7 @@ function portalWith(extra: Record<string, string>) {
     for (let i = 0; i < 2; i++) await tenant.client.users.get("auth0|u1");
     return sent.length;
   };
-  return { readTwice };
+  return { readTwice, tenant };
 }
 
 describe(`${READ_CACHE_TTL_ENV}`, () => {
@@ -48,5 +48,15 @@ describe(`${READ_CACHE_TTL_ENV}`, () => {
     expect(() => portalWith({ [READ_CACHE_TTL_ENV]: "5s" })).toThrow(
       `${READ_CACHE_TTL_ENV} must be a whole number of milliseconds, not "5s"`,
     );
+  });
+});
+
+describe("the tenant's plan sets how long records are kept: the revocation bound across tasks", () => {
+  it("2 minutes on Free (and when no plan is stated), 1 minute on the 16/s plans", () => {
+    const bound = (plan?: string) =>
+      portalWith(plan ? { [PORTAL_ENV.rate.production.plan]: plan } : {}).tenant.recordMaxAgeMs;
+    expect([undefined, "free", "essentials", "professional", "enterprise"].map(bound)).toEqual([
+      120_000, 120_000, 60_000, 60_000, 60_000,
+    ]);
   });
 });

@@ -145,14 +145,15 @@ export function cachingFetch(
     now?: () => number;
     /**
      * Cold user-record reads as one search while the tenant's budget is `busy`
-     * (cold-user-reads.ts); such a record counts as `lagMs` old (the assumed search lag).
+     * (cold-user-reads.ts); such a record counts as `searchLagMs` old.
      */
-    cold?: { reads: ColdUserReads; lagMs: number };
+    cold?: ColdUserReads;
     /** Whether a read now would wait for the tenant's budget (the token bucket). */
     busy?: () => boolean;
     /**
      * The search lag the portal assumes: a list read this soon after a write that dropped it may
-     * not show the write yet, so it is kept only until then (`catchingUp`).
+     * not show the write yet, so it is kept only until then (`catchingUp`); and how old a record
+     * found by a `cold` search counts.
      */
     searchLagMs?: number;
   } = {},
@@ -222,12 +223,11 @@ export function cachingFetch(
     resend: Stored["resend"],
     extra: Record<string, string> = {},
   ) => {
-    const { scope, kind } = where;
-    const startedAt = generation(scope);
+    const startedAt = generation(where.scope);
     const usedAt = BACKGROUND_HEADER in extra ? (entries.get(url)?.usedAt ?? now()) : now();
-    const pending = (async (): Promise<Entry | Response> => {
+    return track(url, where.scope, async () => {
       const response = await resend(extra);
-      if (response.status !== 200 && !(response.status === 404 && kind === "record"))
+      if (response.status !== 200 && !(response.status === 404 && where.kind === "record"))
         return response;
       const entry: Entry = {
         status: response.status,
@@ -236,23 +236,40 @@ export function cachingFetch(
         body: await response.arrayBuffer(),
         at: now(),
       };
-      // A write while it was in flight: the answer may predate it, so it is not kept. A list
-      // read while the index may still lack a write that dropped it expires when it may not.
-      const until = Math.max(
-        0,
-        ...catchingUp.filter((c) => kind === "list" && c.drops(url, scope)).map((c) => c.until),
-      );
-      if (until > entry.at) entry.at = Math.min(entry.at, until - policy.list.maxAgeMs);
-      if (generation(scope) === startedAt)
-        entries.set(url, { ...entry, scope, kind, usedAt, resend });
+      keep(url, where, { ...entry, usedAt, resend }, startedAt);
       return entry;
-    })();
+    });
+  };
+
+  /** Runs a read as the one in flight for `url`, which later identical reads share. */
+  const track = (url: string, scope: string, read: () => Promise<Entry | Response>) => {
+    const pending = read();
     inFlight.set(url, { pending, scope });
     const forget = () => {
       if (inFlight.get(url)?.pending === pending) inFlight.delete(url);
     };
     pending.then(forget, forget);
     return pending;
+  };
+
+  /**
+   * Keeps an answer, unless its scope was written to since the read began (`startedAt`): the
+   * answer may predate the write. A list read while the index may still lack a write that
+   * dropped it expires when the index may have it (`catchingUp`).
+   */
+  const keep = (
+    url: string,
+    where: { scope: string; kind: ReadKind },
+    entry: Omit<Stored, "scope" | "kind">,
+    startedAt: number,
+  ) => {
+    if (where.kind === "list") {
+      const caughtUp = catchingUp.filter((c) => c.drops(url, where.scope)).map((c) => c.until);
+      const until = Math.max(0, ...caughtUp);
+      if (until > entry.at) entry.at = Math.min(entry.at, until - policy.list.maxAgeMs);
+    }
+    if (generation(where.scope) === startedAt)
+      entries.set(url, { ...entry, scope: where.scope, kind: where.kind });
   };
 
   const cached: typeof fetch = async (input, init) => {
@@ -316,7 +333,7 @@ export function cachingFetch(
 
   /** The user of a record miss worth reading by search now (see `cold`); else undefined. */
   const coldUserId = (url: string, kind: ReadKind, lifetime: ReadPolicy) => {
-    if (!cold || kind !== "record" || lifetime.maxAgeMs - cold.lagMs < COLD_MIN_USE_MS) return;
+    if (!cold || kind !== "record" || lifetime.maxAgeMs - searchLagMs < COLD_MIN_USE_MS) return;
     const match = /^\/api\/v2\/users\/([^/]+)$/.exec(new URL(url).pathname);
     return match && busy() ? decodeURIComponent(match[1] as string) : undefined;
   };
@@ -329,10 +346,10 @@ export function cachingFetch(
     resend: Stored["resend"],
     requestHeaders: Headers,
   ) => {
-    const { reads, lagMs } = cold as NonNullable<typeof cold>;
+    const reads = cold as ColdUserReads;
     const startedAt = generation(where.scope);
     const apiBase = url.slice(0, url.indexOf("/api/v2/") + "/api/v2".length);
-    const pending = (async (): Promise<Entry | Response> => {
+    return track(url, where.scope, async () => {
       const record = await reads.read(apiBase, userId, requestHeaders);
       if (record === undefined) return send(url, where, resend);
       const entry: Entry = {
@@ -341,18 +358,11 @@ export function cachingFetch(
         headers: [["content-type", "application/json; charset=utf-8"]],
         body: new TextEncoder().encode(record).buffer as ArrayBuffer,
         // As old as the search may be behind: served only for the rest of the lifetime.
-        at: now() - lagMs,
+        at: now() - searchLagMs,
       };
-      if (generation(where.scope) === startedAt)
-        entries.set(url, { ...entry, ...where, usedAt: now(), resend });
+      keep(url, where, { ...entry, usedAt: now(), resend }, startedAt);
       return entry;
-    })();
-    inFlight.set(url, { pending, scope: where.scope });
-    const forget = () => {
-      if (inFlight.get(url)?.pending === pending) inFlight.delete(url);
-    };
-    pending.then(forget, forget);
-    return pending;
+    });
   };
 
   /** Reads a kept answer again in the background (the lowest priority of the tenant's bucket). */
