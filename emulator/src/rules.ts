@@ -133,6 +133,13 @@ export const RULES = [
     enforcedIn: ["emulator/src/management/users.ts"],
   },
   {
+    id: "users.search.user-ids",
+    rule: 'User search groups terms on one field with `OR` (`user_id:("a" OR "b")`; operators work on the normalized fields, `user_id` among them), and answers each user with the same profile `GET /users/{id}` gives (`app_metadata` and `blocked` included), as of the search lag.',
+    source:
+      "https://auth0.com/docs/manage-users/user-search/user-search-query-syntax; recorded: go-auth0 TestUserManager_List (a search's user equals the created one, app_metadata and blocked included)",
+    enforcedIn: ["emulator/src/lucene.ts", "emulator/src/management/users.ts"],
+  },
+  {
     id: "users.search.wildcards",
     rule: "A leading wildcard (suffix match) needs at least 3 literal characters (`name:*usa`, not `name:*sa`).",
     source: "https://auth0.com/docs/manage-users/user-search/user-search-query-syntax",

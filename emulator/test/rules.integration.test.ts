@@ -191,6 +191,31 @@ const CHECKS: Record<RuleId, () => Promise<void>> = {
     await status400(`/users?q=${q("user_metadata.n:[1 TO 5]")}`);
     expect((await get(`/users?q=${q('app_metadata.teamId:"Team*"')}`)).status).toBe(200);
   },
+  "users.search.user-ids": async () => {
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const made = await call(base, "POST", "/api/v2/users", {
+        token,
+        body: {
+          connection: "Username-Password-Authentication",
+          email: `ids-${n}-${Date.now()}@example.com`,
+          password: "Ids-Pass-2026!",
+          app_metadata: { teamId: "Team-Ids" },
+        },
+      });
+      expect(made.status).toBe(201);
+      ids.push((made.body as { user_id: string }).user_id);
+    }
+    await sleep(LAG_MS + 100);
+    const found = (
+      await get(
+        `/users?search_engine=v3&q=${q(`user_id:(${ids.map((id) => JSON.stringify(id)).join(" OR ")})`)}`,
+      )
+    ).body as Array<{ user_id: string }>;
+    expect(found.map((u) => u.user_id).sort()).toEqual([...ids].sort());
+    for (const user of found)
+      expect(user).toEqual((await get(`/users/${encodeURIComponent(user.user_id)}`)).body);
+  },
   "users.search.wildcards": async () => {
     await status400(`/users?q=${q("name:*sa")}`);
     expect((await get(`/users?q=${q("name:*usa")}`)).status).toBe(200);
