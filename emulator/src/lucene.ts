@@ -1,7 +1,8 @@
 /**
  * The subset of Lucene query syntax Auth0's `q` parameters accept, for users and clients:
  * `field:value`, `field:"quoted value"`, wildcards (`*`, `?`), `_exists_:field`, `AND`, `OR`,
- * `NOT` / `-`, parentheses and `field:(a OR b)`. Adjacent terms without an operator are OR-ed,
+ * `NOT` / `-`, parentheses and `field:(a OR b)` (rule `users.search.user-ids`: the portal reads
+ * many users at once as `user_id:("a" OR "b")`). Adjacent terms without an operator are OR-ed,
  * Elasticsearch's default. Matching is case-insensitive; an array field matches when any element
  * does. Terms on indexed fields are answered from the collection's indexes.
  */

@@ -256,7 +256,8 @@ export const listUsers: Handler = (ctx) => {
   const { store } = ctx.tenant;
   const { query } = ctx;
   const parsed = checkUserSearchQuery(query);
-  // Rule `consistency.search-lag`: user search (with or without q) lags writes.
+  // Rule `consistency.search-lag`: user search (with or without q) lags writes. Rule
+  // `users.search.user-ids`: it answers the stored profiles, as `GET /users/{id}` does.
   const visible = store.userSearch.current();
   let items: Doc[] | readonly Doc[] = parsed
     ? search(visible, parsed, SEARCHABLE_DEFAULTS, {
