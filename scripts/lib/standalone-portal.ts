@@ -19,13 +19,14 @@ export function standaloneDir(distDir: string): string {
 /**
  * `next build` into `distDir` (relative to portal/, NEXT_DIST_DIR), then what the Dockerfile
  * copies next to server.js: the static assets, public/, portal.config.js and the OpenAPI
- * documents it names. Returns the standalone folder; throws with next's output on failure.
+ * documents it names. Returns the standalone folder; throws with next's output on failure. `env`:
+ * the build's environment (NEXT_DIST_DIR and the rest below are set over it).
  */
-export function buildStandalone(distDir: string): string {
+export function buildStandalone(distDir: string, env: NodeJS.ProcessEnv = process.env): string {
   const run = spawnSync(path.resolve(PORTAL_DIR, "..", "node_modules", ".bin", "next"), ["build"], {
     cwd: PORTAL_DIR,
     env: {
-      ...process.env,
+      ...env,
       NEXT_DIST_DIR: distDir,
       NEXT_TELEMETRY_DISABLED: "1",
       NODE_ENV: "production",

@@ -213,6 +213,25 @@ describe("production stack", () => {
     });
   });
 
+  it("health-checks in a way AWS accepts, quick to let a new task in and slow to pull one out", () => {
+    const check = one("aws:lb/targetGroup:TargetGroup").inputs.healthCheck as Record<
+      "interval" | "timeout" | "healthyThreshold" | "unhealthyThreshold",
+      number
+    >;
+    // AWS's ranges; an unset timeout is 5 s for ip targets, and it must be under the interval.
+    expect(check.interval).toBeGreaterThanOrEqual(5);
+    expect(check.timeout ?? 5).toBeGreaterThanOrEqual(2);
+    expect(check.timeout ?? 5).toBeLessThan(check.interval);
+    for (const n of [check.healthyThreshold, check.unhealthyThreshold]) {
+      expect(n).toBeGreaterThanOrEqual(2);
+      expect(n).toBeLessThanOrEqual(10);
+    }
+    // A rolling deploy waits for the new task's passing checks: at most 10 s of them.
+    expect(check.interval * check.healthyThreshold).toBeLessThanOrEqual(10);
+    // A task failing checks for less than 45 s stays in.
+    expect(check.interval * check.unhealthyThreshold).toBeGreaterThanOrEqual(45);
+  });
+
   it("scales on CPU between the configured bounds and keeps logs for the configured days", () => {
     expect(one("aws:appautoscaling/target:Target").inputs).toMatchObject({
       minCapacity: 1,
