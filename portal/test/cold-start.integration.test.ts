@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actorFor } from "../lib/domain/actor";
 import { taskRateFrom } from "../lib/management/rate-plan";
-import { FREE_READ_POLICY } from "../lib/management/read-cache";
+import { FREE_READ_POLICY } from "../lib/management/read-policy";
 import {
   onFreeLimits,
   type PortalHarness,

@@ -4,12 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { coldUserReads, MAX_IDS } from "../lib/management/cold-user-reads";
-import {
-  cachingFetch,
-  type ReadPolicy,
-  uniformPolicy,
-  withConsistentRecordReads,
-} from "../lib/management/read-cache";
+import { cachingFetch, withConsistentRecordReads } from "../lib/management/read-cache";
+import { type ReadPolicy, uniformPolicy } from "../lib/management/read-policy";
 
 const API = "https://tenant.example/api/v2";
 const FREE = { record: { freshMs: 100_000, maxAgeMs: 120_000 }, list: uniformPolicy(0).list };

@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EARLY_REFRESH_TICK_MS, startEarlyRefresh } from "../lib/management/early-refresh";
-import { BACKGROUND_HEADER, cachingFetch, uniformPolicy } from "../lib/management/read-cache";
+import { BACKGROUND_HEADER, cachingFetch } from "../lib/management/read-cache";
+import { uniformPolicy } from "../lib/management/read-policy";
 import { TokenBucket } from "../lib/management/token-bucket";
 
 const API = "https://tenant.example/api/v2";

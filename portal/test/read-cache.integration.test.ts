@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import { actorFor } from "../lib/domain/actor";
 import type { Actor, Portal } from "../lib/domain/context";
-import { uniformPolicy, withConsistentRecordReads } from "../lib/management/read-cache";
+import { withConsistentRecordReads } from "../lib/management/read-cache";
+import { uniformPolicy } from "../lib/management/read-policy";
 import { ok, type PortalHarness, sleep, startPortalHarness } from "./support";
 
 /**

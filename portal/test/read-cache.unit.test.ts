@@ -4,10 +4,9 @@ import {
   cachingFetch,
   FRESH_READ,
   FRESH_READ_HEADER,
-  LIST_STALE_IF_BUSY_MS,
-  uniformPolicy,
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
+import { LIST_STALE_IF_BUSY_MS, uniformPolicy } from "../lib/management/read-policy";
 
 const API = "https://tenant.example/api/v2";
 

@@ -19,7 +19,7 @@ import {
   FREE_READ_POLICY,
   type ReadKind,
   type ReadPolicy,
-} from "./read-cache";
+} from "./read-policy";
 import type { RateShape } from "./token-bucket";
 
 export const DEFAULT_PORTAL_TASKS = 2;
@@ -37,7 +37,7 @@ export const PLAN_RATES: Readonly<Record<Auth0Plan, RateShape>> = {
 };
 
 /**
- * How long a task keeps what it read, per plan (read-cache.ts): a record's lifetime is the
+ * How long a task keeps what it read, per plan (read-policy.ts): a record's lifetime is the
  * revocation bound across tasks, 2 minutes on Free (FREE_READ_POLICY says why), 1 minute on the
  * plans with 16 requests/s.
  */

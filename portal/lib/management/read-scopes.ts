@@ -3,7 +3,7 @@
  * (read-cache.ts): the scope of a path (a record or a collection's lists), and which teams'
  * lists a write can change.
  */
-import type { ReadKind } from "./read-cache";
+import type { ReadKind } from "./read-policy";
 
 /** Collections whose writes also change what another collection's lists return. */
 export const ALSO_INVALIDATES: Record<string, string[]> = {

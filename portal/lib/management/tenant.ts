@@ -21,13 +21,10 @@ import { PLAN_RATES } from "./rate-plan";
 import {
   BACKGROUND_HEADER,
   cachingFetch,
-  DEFAULT_READ_POLICY,
   type ReadCacheStats,
-  type ReadKind,
-  type ReadPolicy,
   readsAreConsistent,
-  uniformPolicy,
 } from "./read-cache";
+import { DEFAULT_READ_POLICY, type ReadKind, type ReadPolicy, uniformPolicy } from "./read-policy";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
 import { type CallPriority, RateBudgetExceeded, type RateShape, TokenBucket } from "./token-bucket";
 
