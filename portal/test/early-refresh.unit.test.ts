@@ -3,8 +3,13 @@
  * budget has room (lib/management/early-refresh.ts), so that they do not all expire at once.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { coldUserReads } from "../lib/management/cold-user-reads";
 import { EARLY_REFRESH_TICK_MS, startEarlyRefresh } from "../lib/management/early-refresh";
-import { BACKGROUND_HEADER, cachingFetch } from "../lib/management/read-cache";
+import {
+  BACKGROUND_HEADER,
+  cachingFetch,
+  withConsistentRecordReads,
+} from "../lib/management/read-cache";
 import { uniformPolicy } from "../lib/management/read-policy";
 import { TokenBucket } from "../lib/management/token-bucket";
 
@@ -84,5 +89,139 @@ describe("early refresh of kept records", () => {
     expect(bucket.hasRoom(2)).toBe(false); // 2 left: a call would leave 1
     clock = 1_000;
     expect(bucket.hasRoom(2)).toBe(true);
+  });
+});
+
+describe("early refresh of user records by one search (where the plan's lifetimes allow)", () => {
+  const FREE = { record: { freshMs: 100_000, maxAgeMs: 120_000 }, list: uniformPolicy(0).list };
+  const within = { minAgeMs: 60_000, activeMs: 240_000 };
+
+  /** A tenant whose search knows `indexed` users and can be held; notes every request. */
+  function searchable(indexed: string[]) {
+    const seen: string[] = [];
+    let release: () => void = () => {};
+    let held: Promise<void> | undefined;
+    const fetch: typeof globalThis.fetch = async (input, init) => {
+      const url = new URL(String(input));
+      const background = new Headers(init?.headers).has(BACKGROUND_HEADER) ? " (background)" : "";
+      const q = url.searchParams.get("q");
+      seen.push(`${url.pathname.slice("/api/v2".length)}${q ? `?${q}` : ""}${background}`);
+      if (q === null) {
+        const id = decodeURIComponent(url.pathname.split("/").pop() ?? "");
+        return Response.json({ user_id: id, from: "id" });
+      }
+      await held;
+      if (q === "fail") return new Response("{}", { status: 503 });
+      return Response.json(
+        indexed
+          .filter((id) => q.includes(JSON.stringify(id)))
+          .map((id) => ({ user_id: id, from: "search" })),
+      );
+    };
+    const hold = () => {
+      held = new Promise<void>((r) => {
+        release = r;
+      });
+    };
+    return { fetch, seen, hold, release: () => release() };
+  }
+
+  function cache(t: ReturnType<typeof searchable>) {
+    let clock = 1_000_000;
+    const c = cachingFetch(t.fetch, {
+      policy: FREE,
+      now: () => clock,
+      cold: coldUserReads(t.fetch, async () => {}),
+      searchLagMs: 60_000,
+      busy: () => false,
+    });
+    const read = async (path: string) =>
+      (await (
+        await c.fetch(`${API}${path}`, { headers: { authorization: "Bearer t" } })
+      ).json()) as { user_id: string; from: string };
+    return { c, read, at: (ms: number) => (clock = 1_000_000 + ms) };
+  }
+  const settled = () => new Promise((r) => setTimeout(r, 20));
+
+  it("reads the users due again by one search in the background, a user it lacks by id, other records by id", async () => {
+    const t = searchable(["auth0|a", "auth0|b"]);
+    const { c, read, at } = cache(t);
+    for (const path of [
+      "/users/auth0%7Ca",
+      "/users/auth0%7Cb",
+      "/users/auth0%7Cnew",
+      "/clients/team",
+    ])
+      await read(path);
+    at(85_000);
+    for (const path of [
+      "/users/auth0%7Ca",
+      "/users/auth0%7Cb",
+      "/users/auth0%7Cnew",
+      "/clients/team",
+    ])
+      await read(path); // in use; hits
+    // Not due by search before lag + a quarter of the lifetime (90 s); the team record is.
+    expect(c.refreshOldestRecord(within)).toBe(true);
+    await settled();
+    expect(t.seen.slice(4)).toEqual(["/clients/team (background)"]);
+    at(95_000);
+    expect(c.refreshOldestRecord(within)).toBe(true);
+    await settled();
+    expect(t.seen.slice(5)).toEqual([
+      '/users?user_id:("auth0|a" OR "auth0|b" OR "auth0|new") (background)',
+      "/users/auth0%7Cnew (background)",
+    ]);
+    expect(c.stats.early).toBe(4);
+    // a and b now count as read at 35 s (95 s less the 60 s lag): served as they are until 135 s
+    // and kept until 155 s, where the first reads, at 0 s, would have expired at 120 s.
+    at(130_000);
+    expect((await read("/users/auth0%7Ca")).from).toBe("search");
+    expect((await read("/users/auth0%7Cnew")).from).toBe("id");
+    expect(t.seen).toHaveLength(7);
+    at(156_000);
+    await read("/users/auth0%7Cb");
+    expect(t.seen).toHaveLength(8);
+  });
+
+  it("one search at a time; a read by id meanwhile is not replaced by the older searched record", async () => {
+    const t = searchable(["auth0|a", "auth0|b"]);
+    const { c, read, at } = cache(t);
+    await read("/users/auth0%7Ca");
+    await read("/users/auth0%7Cb");
+    at(95_000);
+    t.hold();
+    expect(c.refreshOldestRecord(within)).toBe(true);
+    expect(c.refreshOldestRecord(within)).toBe(false); // the search is still out: none again
+    await withConsistentRecordReads(() => read("/users/auth0%7Ca")); // a server action's read
+    t.release();
+    await settled();
+    expect(t.seen.filter((s) => s.startsWith("/users?"))).toHaveLength(1);
+    expect((await read("/users/auth0%7Ca")).from).toBe("id");
+    expect((await read("/users/auth0%7Cb")).from).toBe("search");
+  });
+
+  it("a single user due is read by id; a failed search leaves the records as they are", async () => {
+    const one = searchable(["auth0|a"]);
+    const single = cache(one);
+    await single.read("/users/auth0%7Ca");
+    single.at(95_000);
+    expect(single.c.refreshOldestRecord(within)).toBe(true);
+    await settled();
+    expect(one.seen.at(-1)).toBe("/users/auth0%7Ca (background)");
+
+    const failing = searchable([]);
+    const { c, read, at } = cache({
+      ...failing,
+      fetch: (input, init) => failing.fetch(String(input).replace(/q=[^&]+/, "q=fail"), init),
+    });
+    await read("/users/auth0%7Ca");
+    await read("/users/auth0%7Cb");
+    at(95_000);
+    expect(c.refreshOldestRecord(within)).toBe(true);
+    await settled();
+    expect(failing.seen.slice(2)).toEqual(["/users?fail (background)"]);
+    expect((await read("/users/auth0%7Ca")).from).toBe("id"); // the old record, still served
+    expect(failing.seen).toHaveLength(3);
   });
 });

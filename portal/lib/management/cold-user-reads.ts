@@ -21,6 +21,30 @@
 /** Users in one search: a query of about 2 KB, within one page of results. */
 export const MAX_IDS = 50;
 
+/**
+ * One user search for up to MAX_IDS users by id, sent with `headers` (the SDK's, its token):
+ * each user found, as its record's JSON text, by id. A user missing from the answer may be too
+ * new for the index, not gone. Rejects when the search fails, is refused or is not answered 200.
+ */
+export async function searchUsersById(
+  send: typeof fetch,
+  apiBase: string,
+  ids: string[],
+  headers: Headers,
+): Promise<Map<string, string>> {
+  const url = new URL(`${apiBase}/users`);
+  url.searchParams.set("q", `user_id:(${ids.map((id) => JSON.stringify(id)).join(" OR ")})`);
+  url.searchParams.set("search_engine", "v3");
+  url.searchParams.set("per_page", String(ids.length));
+  const response = await send(url.href, { method: "GET", headers });
+  if (!response.ok) throw new Error(`the user search was answered ${response.status}`);
+  const found = new Map<string, string>();
+  const users = (await response.json()) as Array<{ user_id?: unknown }>;
+  for (const user of Array.isArray(users) ? users : [])
+    if (typeof user.user_id === "string") found.set(user.user_id, JSON.stringify(user));
+  return found;
+}
+
 type Waiter = (recordJson: string | undefined) => void;
 interface Batch {
   apiBase: string;
@@ -41,21 +65,11 @@ export function coldUserReads(send: typeof fetch, turn: () => Promise<void>) {
   let open: Batch | undefined;
 
   const search = async (batch: Batch) => {
-    const found = new Map<string, string>();
+    let found = new Map<string, string>();
     try {
       await turn();
       if (open === batch) open = undefined; // nobody joins once it is sent
-      const ids = [...batch.waiters.keys()];
-      const url = new URL(`${batch.apiBase}/users`);
-      url.searchParams.set("q", `user_id:(${ids.map((id) => JSON.stringify(id)).join(" OR ")})`);
-      url.searchParams.set("search_engine", "v3");
-      url.searchParams.set("per_page", String(ids.length));
-      const response = await send(url.href, { method: "GET", headers: batch.headers });
-      if (response.ok) {
-        const users = (await response.json()) as Array<{ user_id?: unknown }>;
-        for (const user of Array.isArray(users) ? users : [])
-          if (typeof user.user_id === "string") found.set(user.user_id, JSON.stringify(user));
-      }
+      found = await searchUsersById(send, batch.apiBase, [...batch.waiters.keys()], batch.headers);
     } catch {
       // Refused by the budget or failed: each waiter reads its record by id instead.
     } finally {

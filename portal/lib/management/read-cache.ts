@@ -11,17 +11,16 @@
  *   "recent"); other answers are never kept. Kinds: a *record* (`/users/{id}`,
  *   `/clients/{id}`: the actor, a team) and a *list* (searches, counts, grants).
  * - Write-through invalidation: a write to a record (`PATCH /users/u1`) drops the cached reads
- *   of that record and every list of its collection (searches included), the moment it is sent
- *   and again when it is answered; a write to a collection (`POST /clients`) drops its lists.
- *   Other records stay: fifty users' actor reads survive one user's create. Of a team's lists
- *   (searches by `teamId`), only those of the teams the written record had or gets are dropped
- *   when a kept read of it says which, and none when the write names no team
- *   (`teamsAWriteTouches`): one team's credential write keeps the other teams' lists, and a
- *   user's create record keeps their team's member list. A read in flight across such a write is answered but not kept.
+ *   of that record and every list of its collection (searches included), when sent and when
+ *   answered; a write to a collection (`POST /clients`) drops its lists. Other records stay.
+ *   Of a team's lists (searches by `teamId`), only the written record's teams' are dropped when
+ *   a kept read says which, none when the write names no team (`teamsAWriteTouches`). A read
+ *   in flight across such a write is answered but not kept.
  * - Records in use are read again early while the tenant's budget has room
- *   (`refreshOldestRecord`, early-refresh.ts), so that records read together do not expire
- *   together; user records missed while the budget is busy are read by one search (`cold`,
- *   cold-user-reads.ts) and counted as old as the assumed search lag.
+ *   (`refreshOldestRecord`, early-refresh.ts), user records many at a time by one search where
+ *   the plan's lifetimes make that worth it (`cold`), so that records read together do not
+ *   expire together; user records missed while the budget is busy are read by one search too
+ *   (cold-user-reads.ts). A record found by search counts as old as the assumed search lag.
  * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
  * - Inside `withConsistentRecordReads` (every server action: lib/session.ts `run`), every record
  *   read is fresh. A page view may show a record up to `maxAgeMs` old; a change never rests on
@@ -34,7 +33,8 @@
  * once through the task that removed them and within the record's `maxAgeMs` through any other.
  */
 
-import type { ColdUserReads } from "./cold-user-reads";
+import { type ColdUserReads, MAX_IDS, searchUsersById } from "./cold-user-reads";
+import { type Entry, type ReadCacheStats, recordEntry, type Stored } from "./read-entries";
 import { BACKGROUND_HEADER, freshRead, headersOf, readsAreConsistent } from "./read-markers";
 import {
   COLD_MIN_USE_MS,
@@ -45,13 +45,16 @@ import {
 } from "./read-policy";
 import {
   ALSO_INVALIDATES,
+  apiBaseOf,
   otherTeamsList,
   parsed,
   scopeOf,
   teamIdOf,
   teamsAWriteTouches,
+  userIdOf,
 } from "./read-scopes";
 
+export type { ReadCacheStats } from "./read-entries";
 export {
   BACKGROUND_HEADER,
   FRESH_READ,
@@ -60,41 +63,12 @@ export {
   withConsistentRecordReads,
 } from "./read-markers";
 
-interface Entry {
-  status: number;
-  statusText: string;
-  headers: [string, string][];
-  body: ArrayBuffer;
-  at: number;
-}
-
-/** A kept answer, with what `refreshOldestRecord` needs: its kind, last use and how to resend it. */
-interface Stored extends Entry {
-  scope: string;
-  kind: ReadKind;
-  /** A list a write may have changed: served only as LIST_STALE_IF_BUSY_MS allows. */
-  dropped?: boolean;
-  usedAt: number;
-  /** Sends the read again as the SDK made it, with `extra` headers. */
-  resend: (extra: Record<string, string>) => Promise<Response>;
-}
-
-export interface ReadCacheStats {
-  hits: number;
-  /** Hits past `freshMs` that started (or joined) a background refresh. */
-  stale: number;
-  /** Records read again early, while the tenant's budget had room (`refreshOldestRecord`). */
-  early: number;
-  shared: number;
-  misses: number;
-}
-
 export function cachingFetch(
   transport: typeof fetch,
   {
     policy = DEFAULT_READ_POLICY,
     now = () => Date.now(),
-    cold,
+    cold: coldReads,
     busy = () => false,
     searchLagMs = 0,
   }: {
@@ -170,14 +144,15 @@ export function cachingFetch(
   const answer = (result: Entry | Response) =>
     result instanceof Response ? result.clone() : replay(result);
 
+  type Again = Pick<Stored, "resend" | "asked">;
   /**
-   * Sends a read (`resend`, with `extra` headers); keeps a 200 unless its scope was written to
-   * meanwhile. A background refresh keeps the entry's last use; any other read is a use.
+   * Sends a read (`again.resend`, with `extra` headers); keeps a 200 unless its scope was written
+   * to meanwhile. A background refresh keeps the entry's last use; any other read is a use.
    */
   const send = (
     url: string,
     where: { scope: string; kind: ReadKind },
-    resend: Stored["resend"],
+    { resend, asked }: Again,
     extra: Record<string, string> = {},
   ) => {
     const startedAt = generation(where.scope);
@@ -193,7 +168,7 @@ export function cachingFetch(
         body: await response.arrayBuffer(),
         at: now(),
       };
-      keep(url, where, { ...entry, usedAt, resend }, startedAt);
+      keep(url, where, { ...entry, usedAt, resend, asked }, startedAt);
       return entry;
     });
   };
@@ -251,13 +226,15 @@ export function cachingFetch(
       }
     }
     // The request as the SDK made it, without the marker header: what a refresh sends again.
+    const asked = headersOf(input, fresh.init);
     const resend: Stored["resend"] = (extra) => {
-      const headers = headersOf(input, fresh.init);
+      const headers = new Headers(asked);
       for (const [name, value] of Object.entries(extra)) headers.set(name, value);
       return transport(input, { ...fresh.init, headers });
     };
+    const again = { resend, asked };
     if (fresh.fresh || (where.kind === "record" && readsAreConsistent()))
-      return answer(await send(url, where, resend));
+      return answer(await send(url, where, again));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
     const staleList =
@@ -282,65 +259,111 @@ export function cachingFetch(
       return answer(await pending.pending);
     }
     stats.misses++;
-    const userId = coldUserId(url, where.kind, lifetime);
-    if (userId !== undefined)
-      return answer(await sendCold(url, where, userId, resend, headersOf(input, fresh.init)));
-    return answer(await send(url, where, resend));
+    const userId = where.kind === "record" ? userIdOf(url) : undefined;
+    if (userId !== undefined && cold && busy())
+      return answer(await sendCold(url, where, again, userId, cold));
+    return answer(await send(url, where, again));
   };
 
-  /** The user of a record miss worth reading by search now (see `cold`); else undefined. */
-  const coldUserId = (url: string, kind: ReadKind, lifetime: ReadPolicy) => {
-    if (!cold || kind !== "record" || lifetime.maxAgeMs - searchLagMs < COLD_MIN_USE_MS) return;
-    const match = /^\/api\/v2\/users\/([^/]+)$/.exec(new URL(url).pathname);
-    return match && busy() ? decodeURIComponent(match[1] as string) : undefined;
+  /**
+   * User record reads by search (cold-user-reads.ts), where they are worth it: a record found so
+   * counts as `searchLagMs` old, so enough of its lifetime must be left (Free's 2-minute
+   * records, not the 1-minute ones of the 16/s plans).
+   */
+  const cold = policy.record.maxAgeMs - searchLagMs >= COLD_MIN_USE_MS ? coldReads : undefined;
+
+  /** A user record a search found, as an answer read `searchLagMs` (the index's lag) ago. */
+  const searched = (record: string, askedAt: number) => recordEntry(record, askedAt - searchLagMs);
+  /** Keeps a searched record, unless what is kept is as new (a read by id meanwhile). */
+  const keepSearched = (url: string, entry: Stored, startedAt: number) => {
+    if ((entries.get(url)?.at ?? Number.NEGATIVE_INFINITY) < entry.at)
+      keep(url, entry, entry, startedAt);
   };
 
   /** A user record read through a batched search; read by id when the search lacks it. */
   const sendCold = (
     url: string,
     where: { scope: string; kind: ReadKind },
+    again: Again,
     userId: string,
-    resend: Stored["resend"],
-    requestHeaders: Headers,
+    reads: ColdUserReads,
   ) => {
-    const reads = cold as ColdUserReads;
     const startedAt = generation(where.scope);
-    const apiBase = url.slice(0, url.indexOf("/api/v2/") + "/api/v2".length);
+    const askedAt = now();
     return track(url, where.scope, async () => {
-      const record = await reads.read(apiBase, userId, requestHeaders);
-      if (record === undefined) return send(url, where, resend);
-      const entry: Entry = {
-        status: 200,
-        statusText: "OK",
-        headers: [["content-type", "application/json; charset=utf-8"]],
-        body: new TextEncoder().encode(record).buffer as ArrayBuffer,
-        // As old as the search may be behind: served only for the rest of the lifetime.
-        at: now() - searchLagMs,
-      };
-      keep(url, where, { ...entry, usedAt: now(), resend }, startedAt);
+      const record = await reads.read(apiBaseOf(url), userId, again.asked);
+      if (record === undefined) return send(url, where, again);
+      const entry = searched(record, askedAt);
+      keepSearched(url, { ...entry, ...where, usedAt: now(), ...again }, startedAt);
       return entry;
     });
   };
 
+  /**
+   * Reads `users`' records again by one search in the background; one search at a time. A user
+   * the search lacks (too new for the index, or gone) is read by id; a failed or refused search
+   * leaves the records as they are.
+   */
+  let searchingUsers = false;
+  const refreshUsersBySearch = (users: Array<[string, Stored]>, askedAt: number) => {
+    searchingUsers = true;
+    const startedAt = users.map(([, entry]) => generation(entry.scope));
+    const [url] = users[0] as [string, Stored];
+    const headers = new Headers(users[0]?.[1].asked);
+    headers.set(BACKGROUND_HEADER, "1");
+    const ids = users.map(([url]) => userIdOf(url) as string);
+    searchUsersById(transport, apiBaseOf(url), ids, headers)
+      .then(
+        (found) =>
+          users.forEach(([url, entry], i) => {
+            const record = found.get(ids[i] as string);
+            if (record === undefined) refresh(url, entry);
+            else keepSearched(url, { ...entry, ...searched(record, askedAt) }, startedAt[i] ?? -1);
+          }),
+        () => {},
+      )
+      .finally(() => {
+        searchingUsers = false;
+      });
+  };
+
   /** Reads a kept answer again in the background (the lowest priority of the tenant's bucket). */
   const refresh = (url: string, entry: Stored) => {
-    send(url, entry, entry.resend, { [BACKGROUND_HEADER]: "1" }).catch(() => {});
+    send(url, entry, entry, { [BACKGROUND_HEADER]: "1" }).catch(() => {});
   };
 
   /**
-   * Reads again, in the background, the kept record (a `/users/{id}`, `/clients/{id}`) nearest
-   * its `maxAgeMs` among those used in the last `activeMs` and at least `minAgeMs` old; false
-   * when there is none. The tenant calls it while its rate budget has room (early-refresh.ts),
-   * so that records read at the same moment (fifty users signing in at nine) are read again
-   * spread over their lifetime, in the budget's idle moments, instead of all at once when it
-   * ends.
+   * Reads again, in the background, the kept records used in the last `activeMs` that are due:
+   * user records by one search where that is worth it (`cold`), once a search would
+   * give them a quarter of their lifetime back at least, up to MAX_IDS of them (fifty users'
+   * actor records cost one call a minute instead of fifty); otherwise the record nearest its
+   * `maxAgeMs` among those at least `minAgeMs` old, by id. False when none is due. The tenant
+   * calls it while its rate budget has room (early-refresh.ts), so that records read at the same
+   * moment (fifty users signing in at nine) are read again spread over their lifetime, in the
+   * budget's idle moments, instead of all at once when it ends.
    */
   const refreshOldestRecord = ({ minAgeMs, activeMs }: { minAgeMs: number; activeMs: number }) => {
     const at = now();
-    let oldest: [string, Stored] | undefined;
-    for (const [url, entry] of entries) {
-      if (entry.kind !== "record" || inFlight.has(url)) continue;
-      if (at - entry.at < minAgeMs || at - entry.usedAt > activeMs) continue;
+    const inUse = [...entries].filter(
+      ([url, e]) => e.kind === "record" && !inFlight.has(url) && at - e.usedAt <= activeMs,
+    );
+    const bySearch = (url: string) => cold !== undefined && userIdOf(url) !== undefined;
+    const searchDue = searchLagMs + policy.record.maxAgeMs / 4;
+    const users = searchingUsers
+      ? []
+      : inUse
+          .filter(([url, e]) => bySearch(url) && at - e.at >= searchDue)
+          .sort((a, b) => a[1].at - b[1].at)
+          .slice(0, MAX_IDS);
+    if (users.length > 1) {
+      stats.early += users.length;
+      refreshUsersBySearch(users, at);
+      return true;
+    }
+    // A single user due is read by id: the same one call, and a record as new as it gets.
+    let oldest = users[0];
+    for (const [url, entry] of inUse) {
+      if (at - entry.at < minAgeMs || bySearch(url)) continue;
       if (!oldest || entry.at < oldest[1].at) oldest = [url, entry];
     }
     if (!oldest) return false;

@@ -82,3 +82,12 @@ export function otherTeamsList(url: string, teams: string[]): boolean {
   const q = new URL(url).searchParams.get("q") ?? "";
   return q.includes("teamId:") && !teams.some((team) => q.includes(`"${team}"`));
 }
+
+/** The user id of a user record's URL (`…/api/v2/users/{id}`); undefined for any other URL. */
+export function userIdOf(url: string): string | undefined {
+  const match = /^\/api\/v2\/users\/([^/]+)$/.exec(new URL(url).pathname);
+  return match ? decodeURIComponent(match[1] as string) : undefined;
+}
+
+/** The tenant's `https://DOMAIN/api/v2` of a Management API URL. */
+export const apiBaseOf = (url: string) => url.slice(0, url.indexOf("/api/v2/") + "/api/v2".length);
