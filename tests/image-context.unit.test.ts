@@ -17,7 +17,7 @@ import {
 } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { contextFiles, contextHash, DOCKERFILE, REPO_ROOT } from "../scripts/image/context";
 
 let copy: string;
@@ -130,6 +130,27 @@ describe("portal image build context", () => {
       packages: Record<string, { devDependencies?: Record<string, string> }>;
     };
     expect(lock.packages.portal?.devDependencies).toEqual(portal.devDependencies);
+  });
+
+  it("gives next build the build id the deploy derives from the context: the same sources, the same id", async () => {
+    // infra/aws/registry.ts passes the context hash as the build arg (sandbox-edges test); the
+    // Dockerfile's build stage must hand it to `npm run build`, and next.config.ts to Next.
+    const dockerfile = readFileSync(path.join(REPO_ROOT, DOCKERFILE), "utf8");
+    const buildStage = dockerfile.slice(
+      dockerfile.indexOf(" AS build"),
+      dockerfile.indexOf(" AS runtime"),
+    );
+    expect(buildStage).toMatch(/^ARG ASTRAL_BUILD_ID=""$/m);
+    expect(buildStage).toMatch(/^RUN ASTRAL_BUILD_ID="\$ASTRAL_BUILD_ID" npm run build /m);
+    // By path: the portal is a project of its own (portal/tsconfig.json), not the root's.
+    const { default: config } = (await import(path.join(REPO_ROOT, "portal/next.config.ts"))) as {
+      default: { generateBuildId?: () => Promise<string | null> };
+    };
+    vi.stubEnv("ASTRAL_BUILD_ID", "0123abcd");
+    expect(await config.generateBuildId?.()).toBe("0123abcd");
+    vi.stubEnv("ASTRAL_BUILD_ID", ""); // next dev, a local build: Next makes its own
+    expect(await config.generateBuildId?.()).toBeNull();
+    vi.unstubAllEnvs();
   });
 
   it("never skips next build's type check (what ships is what was checked)", () => {

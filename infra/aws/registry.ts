@@ -37,9 +37,11 @@ const NEVER = 1000;
 /**
  * Lifecycle rules, in ECR's priority order, where "an image that matches the tagging
  * requirements of a higher priority rule cannot be expired by a rule with a lower priority":
- * untagged images after 14 days; the 30 newest preview images; then one rule per kept tag
- * (`keep`, selecting that tag with a count it never reaches: a keep, as ECR has no keep action);
- * last, any other image (a sandbox build no promotion names) after SANDBOX_IMAGE_DAYS.
+ * untagged images after 14 days; then one rule per kept tag (`keep`, selecting that tag with a
+ * count it never reaches: a keep, as ECR has no keep action); then the 30 newest preview images;
+ * last, any other image (a sandbox build no promotion names) after SANDBOX_IMAGE_DAYS. The keeps
+ * come before the previews' rule: a PR whose image inputs equal sandbox's builds the same digest
+ * and tags that very image `pr-…`, and the previews' rule must not expire what production pins.
  * Without `keep` (the repository's first deploy has no tag yet) nothing tagged expires by age.
  */
 export function lifecyclePolicy(keep: readonly string[] = []): string {
@@ -59,19 +61,8 @@ export function lifecyclePolicy(keep: readonly string[] = []): string {
       },
       action: { type: "expire" },
     },
-    {
-      rulePriority: 2,
-      description: "Keep the 30 newest preview images",
-      selection: {
-        tagStatus: "tagged",
-        tagPrefixList: [PREVIEW_TAG_PREFIX],
-        countType: "imageCountMoreThan",
-        countNumber: 30,
-      },
-      action: { type: "expire" },
-    },
     ...keep.map((tag, i) => ({
-      rulePriority: 3 + i,
+      rulePriority: 2 + i,
       description: "Keep: sandbox runs it or a promotion names it",
       selection: {
         tagStatus: "tagged",
@@ -81,6 +72,17 @@ export function lifecyclePolicy(keep: readonly string[] = []): string {
       },
       action: { type: "expire" },
     })),
+    {
+      rulePriority: 2 + keep.length,
+      description: "Keep the 30 newest preview images",
+      selection: {
+        tagStatus: "tagged",
+        tagPrefixList: [PREVIEW_TAG_PREFIX],
+        countType: "imageCountMoreThan",
+        countNumber: 30,
+      },
+      action: { type: "expire" },
+    },
   ];
   if (keep.length > 0)
     rules.push({
@@ -236,6 +238,13 @@ export class PortalImage extends pulumi.ComponentResource {
           ? [{ registry: { ref: cacheRef, imageManifest: true, ociMediaTypes: true, mode: "max" } }]
           : [],
         push: true,
+        // Built by `pulumi up` only. docker-build builds during a preview by default and exports
+        // the cache even then, so a PR's `pulumi preview` of sandbox (pr.yml, the preview role,
+        // which may only read the cache) would fail writing sandbox's cache, or, with a role
+        // that may, let unreviewed code write what sandbox's next build starts from. A PR's
+        // image is built and run by pr.yml's image job instead; `up` (the Automation API's,
+        // `--skip-preview`) builds once.
+        buildOnPreview: false,
         tags: [pulumi.interpolate`${repositoryUrl}:${args.tag}`],
         registries: [
           {

@@ -27,6 +27,7 @@ export class PromotionError extends Error {
       | "invalid_record"
       | "unrecorded_pin"
       | "repository_mismatch"
+      | "not_a_sandbox_build"
       | "image_not_found"
       | "image_mismatch",
     message: string,
@@ -352,6 +353,17 @@ export async function verifyPromotion(input: {
     throw new PromotionError(
       "repository_mismatch",
       `production pulls from ${repository ?? "no pinned repository"} but the promotion record's image is in ${record.imageRepository}: run "npm run promote -- prepare"`,
+    );
+  }
+  // Sandbox tags its builds `<commit>-<build id>` (infra/aws/imageTag.ts); previews push to the
+  // same repository as `pr-<n>-…`, built from unreviewed PR code. A record is not signed: it is
+  // trusted as far as a reviewed PR to main goes, and checked here against what only sandbox's
+  // builds can be.
+  const built = /^([0-9a-f]{7,40})-/.exec(record.imageTag)?.[1];
+  if (!built || !(built.startsWith(record.gitSha) || record.gitSha.startsWith(built))) {
+    throw new PromotionError(
+      "not_a_sandbox_build",
+      `the promotion record's image tag ${record.imageTag} is not a sandbox build of its commit ${record.gitSha} (sandbox tags <commit>-<build id>; a preview's pr-<n>-… image is never promoted)`,
     );
   }
   const resolved = await input.registry.digestOf(record.imageRepository, record.imageTag);

@@ -280,6 +280,22 @@ describe("verifyPromotion (CI, before pulumi up -s production)", () => {
     );
   });
 
+  it("refuses a record naming a preview's image or another commit's build, though its tag resolves", async () => {
+    const { files, record } = await prepared();
+    const preview = `pr-12-${TAG}`; // a PR's build: same repository, unreviewed code
+    const other = "fedcba987654-run8";
+    const registry = new FakeRegistry()
+      .push(REPOSITORY, preview, SANDBOX_DIGEST)
+      .push(REPOSITORY, other, SANDBOX_DIGEST);
+    for (const imageTag of [preview, other]) {
+      writeFileSync(files.logFile, `${JSON.stringify({ ...record, imageTag })}\n`);
+      await expect(verifyPromotion({ registry, ...files })).rejects.toThrow(
+        `the promotion record's image tag ${imageTag} is not a sandbox build of its commit ${record.gitSha}`,
+      );
+    }
+    expect(registry.asked).toEqual([]);
+  });
+
   it("refuses a pinned repository that is not the record's (production pulls only what was promoted)", async () => {
     const { files } = await prepared();
     const other = "999999999999.dkr.ecr.eu-west-1.amazonaws.com/portal-repo-elsewhere";

@@ -37,6 +37,9 @@ describe("sandbox stack edges", () => {
     expect(image.cacheTo).toEqual([
       { registry: { ref, imageManifest: true, ociMediaTypes: true, mode: "max" } },
     ]);
+    // Not in a preview: docker-build exports the cache even from a preview's build, and a PR's
+    // `pulumi preview` of sandbox runs with a role that may only read it.
+    expect(image.buildOnPreview).toBe(false);
     // Immutable except the one cache tag; the policies accept exactly that.
     expect(cache.inputs).toMatchObject({
       imageTagMutability: "IMMUTABLE_WITH_EXCLUSION",

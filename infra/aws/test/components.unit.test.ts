@@ -165,7 +165,7 @@ describe("ECR lifecycle", () => {
     // ECR: a rule can never expire an image a higher-priority rule's tags selected; so each kept
     // tag is claimed, before the age rule, by a rule whose count it never reaches.
     expect(rules.map((r) => r.rulePriority)).toEqual([1, 2, 3, 4, 5]);
-    expect(rules.slice(2, 4).map((r) => r.selection)).toEqual(
+    expect(rules.slice(1, 3).map((r) => r.selection)).toEqual(
       keep.map((tag) => ({
         tagStatus: "tagged",
         tagPrefixList: [tag],
@@ -181,6 +181,52 @@ describe("ECR lifecycle", () => {
       countNumber: SANDBOX_IMAGE_DAYS,
     });
     expect(SANDBOX_IMAGE_DAYS).toBeGreaterThanOrEqual(90);
+  });
+
+  /**
+   * What ECR expires under `rules` (its documented evaluation): rules in priority order; a rule
+   * selects the images whose tags meet its tag requirements and that no higher-priority rule
+   * selected, and expires those past its count (the newest `countNumber` stay) or age.
+   */
+  function expiredBy(rules: Rule[], images: Array<{ tags: string[]; daysAgo: number }>) {
+    const claimed = new Set<number>();
+    const expired = new Set<string>();
+    for (const { selection: sel } of [...rules].sort((a, b) => a.rulePriority - b.rulePriority)) {
+      const selected = images
+        .map((image, i) => ({ ...image, i }))
+        .filter(({ tags, i }) => {
+          if (claimed.has(i)) return false;
+          if (sel.tagStatus === "untagged") return tags.length === 0;
+          if (sel.tagStatus === "any") return true;
+          return tags.some((t) => sel.tagPrefixList?.some((p) => t.startsWith(p)));
+        });
+      for (const { i } of selected) claimed.add(i);
+      const gone =
+        sel.countType === "imageCountMoreThan"
+          ? [...selected].sort((a, b) => a.daysAgo - b.daysAgo).slice(sel.countNumber)
+          : selected.filter((image) => image.daysAgo > sel.countNumber);
+      for (const image of gone) expired.add(image.tags[0] ?? `untagged ${image.i}`);
+    }
+    return expired;
+  }
+
+  it("never expires a kept image a preview also tagged (the same inputs give the same digest)", () => {
+    const pinned = "0123456789ab-4711-1";
+    const images = [
+      // Production pins it; a PR that changed no image input pushed the same digest as pr-1-….
+      { tags: [pinned, `${PREVIEW_TAG_PREFIX}1-0123456789ab-5000-1`], daysAgo: 200 },
+      ...Array.from({ length: 31 }, (_, n) => ({
+        tags: [`${PREVIEW_TAG_PREFIX}${n + 2}-fedcba987654-${6000 + n}-1`],
+        daysAgo: n,
+      })),
+      { tags: ["fedcba987654-4000-1"], daysAgo: 120 }, // a sandbox build nobody keeps
+      { tags: [], daysAgo: 20 },
+    ];
+    const expired = expiredBy(rulesOf([pinned]), images);
+    expect(expired.has(pinned)).toBe(false);
+    expect([...expired].sort()).toEqual(
+      [`${PREVIEW_TAG_PREFIX}32-fedcba987654-6030-1`, "fedcba987654-4000-1", "untagged 33"].sort(),
+    );
   });
 
   it("keeps the tag sandbox runs and the newest promotions' tags, within ECR's policy length", () => {
