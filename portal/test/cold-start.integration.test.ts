@@ -66,4 +66,52 @@ describe("a cold start on Free", () => {
       expect(tenant?.calls.rateLimited).toBe(0);
     });
   }, 60_000);
+
+  it("records in use are read again by one search before they expire, each as its tenant has it", async () => {
+    // Lifetimes as short as a search read still leaves 30 s of (read-policy.ts COLD_MIN_USE_MS):
+    // due by search after the lag and a quarter of the lifetime, 9.5 s here.
+    const policy = { record: { freshMs: 30_000, maxAgeMs: 32_000 }, list: FREE_READ_POLICY.list };
+    const task = h.portalWith(
+      { production: h.env.seed.production.backend, sandbox: h.env.seed.sandbox.backend },
+      {
+        readCacheTtlMs: undefined,
+        readPolicy: policy,
+        rate: taskRateFrom(
+          { PRODUCTION_AUTH0_PLAN: "free", PRODUCTION_PORTAL_TASKS: "1" },
+          "production",
+        ),
+      },
+    );
+    const tenant = task.tenants.production;
+    const few = people.slice(0, 5);
+    const read = () =>
+      Promise.all(few.map((p) => actorFor(task, p.userId, undefined, "refresh-by-search")));
+    await read(); // by id, one each (the budget has room: not a cold batch)
+    // Moved to another team elsewhere (the dashboard, another task): the search brings it.
+    await h.root.production.users.update(few[0]?.userId as string, {
+      app_metadata: { teamId: "team-moved" },
+    });
+    const due = TEST_SEARCH_LAG_MS + policy.record.maxAgeMs / 4;
+    await sleep(due - 3_000);
+    expect((await read())[0]?.teamId).toBe(few[0]?.teamId); // in use; still the kept record
+    const byIdBefore = byIdReads(tenant?.operations);
+    expect(byIdBefore).toBe(few.length);
+    await expect
+      .poll(() => Object.fromEntries(tenant?.operations ?? [])["GET /api/v2/users"], {
+        timeout: 15_000,
+      })
+      .toBe(1);
+    const actors = await read();
+    expect(actors[0]?.teamId).toBe("team-moved");
+    expect(actors.slice(1).map((a) => a.teamId)).toEqual(few.slice(1).map((p) => p.teamId));
+    expect(byIdReads(tenant?.operations)).toBe(byIdBefore); // none read by id again
+    expect(tenant?.readCache.early).toBeGreaterThanOrEqual(few.length);
+    expect(tenant?.calls.rateLimited).toBe(0);
+  }, 60_000);
 });
+
+function byIdReads(operations: ReadonlyMap<string, number> | undefined): number {
+  return [...(operations ?? [])]
+    .filter(([op]) => /^GET \/api\/v2\/users\/[^/]+$/.test(op))
+    .reduce((n, [, c]) => n + c, 0);
+}
