@@ -184,6 +184,21 @@ describe("early refresh of user records by one search (where the plan's lifetime
     expect(t.seen).toHaveLength(8);
   });
 
+  it("once one user is due, those read later go along, so records read apart come to be read together", async () => {
+    const t = searchable(["auth0|a", "auth0|b", "auth0|c"]);
+    const { c, read, at } = cache(t);
+    await read("/users/auth0%7Ca");
+    at(20_000);
+    await read("/users/auth0%7Cb"); // a search would give it back 15 s at 95 s: goes along
+    at(30_000);
+    await read("/users/auth0%7Cc"); // only 5 s: stays for the next search
+    at(95_000);
+    for (const id of ["a", "b", "c"]) await read(`/users/auth0%7C${id}`);
+    expect(c.refreshOldestRecord(within)).toBe(true);
+    await settled();
+    expect(t.seen.slice(3)).toEqual(['/users?user_id:("auth0|a" OR "auth0|b") (background)']);
+  });
+
   it("one search at a time; a read by id meanwhile is not replaced by the older searched record", async () => {
     const t = searchable(["auth0|a", "auth0|b"]);
     const { c, read, at } = cache(t);

@@ -334,9 +334,9 @@ export function cachingFetch(
 
   /**
    * Reads again, in the background, the kept records used in the last `activeMs` that are due:
-   * user records by one search where that is worth it (`cold`), once a search would
-   * give them a quarter of their lifetime back at least, up to MAX_IDS of them (fifty users'
-   * actor records cost one call a minute instead of fifty); otherwise the record nearest its
+   * user records by one search where that is worth it (`cold`), once a search would give one
+   * of them a quarter of its lifetime back, up to MAX_IDS of them (fifty users' actor records
+   * cost one call every half minute instead of fifty); otherwise the record nearest its
    * `maxAgeMs` among those at least `minAgeMs` old, by id. False when none is due. The tenant
    * calls it while its rate budget has room (early-refresh.ts), so that records read at the same
    * moment (fifty users signing in at nine) are read again spread over their lifetime, in the
@@ -348,13 +348,16 @@ export function cachingFetch(
       ([url, e]) => e.kind === "record" && !inFlight.has(url) && at - e.usedAt <= activeMs,
     );
     const bySearch = (url: string) => cold !== undefined && userIdOf(url) !== undefined;
-    const searchDue = searchLagMs + policy.record.maxAgeMs / 4;
-    const users = searchingUsers
+    // Due: a search gives it back a quarter of its lifetime. Once one is due, every user record
+    // a search gives back an eighth goes with it, so records read apart come to be read together.
+    const due = searchLagMs + policy.record.maxAgeMs / 4;
+    const along = searchLagMs + policy.record.maxAgeMs / 8;
+    const candidates = searchingUsers
       ? []
       : inUse
-          .filter(([url, e]) => bySearch(url) && at - e.at >= searchDue)
-          .sort((a, b) => a[1].at - b[1].at)
-          .slice(0, MAX_IDS);
+          .filter(([url, e]) => bySearch(url) && at - e.at >= along)
+          .sort((a, b) => a[1].at - b[1].at);
+    const users = at - (candidates[0]?.[1].at ?? at) >= due ? candidates.slice(0, MAX_IDS) : [];
     if (users.length > 1) {
       stats.early += users.length;
       refreshUsersBySearch(users, at);
