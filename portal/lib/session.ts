@@ -67,9 +67,20 @@ async function invokeAsCurrentActor<O>(
   try {
     actor = await currentActor();
   } catch (error) {
-    const e =
-      error instanceof PortalError ? error : new PortalError("internal", "Session lookup failed.");
-    return { ok: false, error: { code: e.code, message: e.message, requestId } };
+    if (error instanceof PortalError)
+      return { ok: false, error: { code: error.code, message: error.message, requestId } };
+    // Not one of the portal's own refusals: the user sees the request id, the log says what.
+    console.error(
+      JSON.stringify({
+        type: "error",
+        requestId,
+        action: action.name,
+        code: "internal",
+        message: `session lookup: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      }),
+    );
+    const message = `Session lookup failed. Quote request id ${requestId}.`;
+    return { ok: false, error: { code: "internal", message, requestId } };
   }
   return action.invoke(portal(), actor, input, requestId);
 }

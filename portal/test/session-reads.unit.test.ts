@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Invocable } from "../lib/session";
 
 const seen = vi.hoisted(() => [] as Array<[string, boolean]>);
+/** What the actor lookup does next: its actor, or a failure that is not the portal's own. */
+const lookup = vi.hoisted(() => ({ fails: undefined as Error | undefined }));
 const ORIGIN = "https://portal.example.com";
 
 vi.mock("next/headers", () => ({ headers: async () => new Headers({ origin: ORIGIN }) }));
@@ -23,6 +25,7 @@ vi.mock("../lib/domain/actor", async () => {
   const { readsAreConsistent } = await import("../lib/management/read-cache");
   return {
     actorFor: async () => {
+      if (lookup.fails) throw lookup.fails;
       seen.push(["actor", readsAreConsistent()]);
       return { userId: "auth0|u1", email: "u1@example.com", permissions: [] };
     },
@@ -64,5 +67,26 @@ describe("which reads go past the read cache", () => {
       ["actor", false],
       ["action", false],
     ]);
+  });
+
+  it("a lookup that fails otherwise than with the portal's refusal: the request id shown, the cause logged", async () => {
+    const { load } = await import("../lib/session");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    lookup.fails = new TypeError("fetch failed");
+    const result = await load(action, {});
+    lookup.fails = undefined;
+    expect(result.ok).toBe(false);
+    const { error } = result as { error: { code: string; message: string; requestId: string } };
+    expect(error.code).toBe("internal");
+    expect(error.message).toBe(`Session lookup failed. Quote request id ${error.requestId}.`);
+    expect(logged).toHaveBeenCalledTimes(1);
+    expect(JSON.parse(String(logged.mock.calls[0]?.[0]))).toMatchObject({
+      type: "error",
+      requestId: error.requestId,
+      action: "probe",
+      code: "internal",
+      message: "session lookup: TypeError: fetch failed",
+    });
+    logged.mockRestore();
   });
 });

@@ -9,12 +9,17 @@
  * benchmark that prints: it exits 0 whatever the figures, and 1 only when it could not run.
  */
 import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import { relaunchWithLocalCa } from "../../../emulator/src/relaunch";
 
 // Ctrl-C or a kill ends the run through process.exit, so that its servers are stopped too
 // (standalone.ts) and the local tenants' processes end with it.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => process.exit(1));
+
+/** Where each phase's server log goes (ignored by git, as everything under .astral/). */
+const LOG_DIR = path.resolve(__dirname, "..", "..", "..", ".astral", "bench");
 
 async function main() {
   const { parseLoadOptions } = await import("./options");
@@ -73,6 +78,12 @@ async function main() {
         log(stats.formatCalls(phase, pop.limitPerSecond));
       } finally {
         await server.stop();
+        // The server's own log of the phase (errors with their request ids; no secrets: the
+        // portal never logs them), for what the table cannot say.
+        const logFile = path.join(LOG_DIR, `server-${label.replace(" ", "-")}.log`);
+        mkdirSync(LOG_DIR, { recursive: true });
+        writeFileSync(logFile, server.output());
+        log(`${label}: the server's log is in ${path.relative(process.cwd(), logFile)}`);
       }
     }
   } finally {
