@@ -4,8 +4,10 @@ import {
   cachingFetch,
   FRESH_READ,
   FRESH_READ_HEADER,
+  MAY_BE_OLD,
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
+import { MAY_BE_OLD_HEADER } from "../lib/management/read-markers";
 import { LIST_STALE_IF_BUSY_MS, uniformPolicy } from "../lib/management/read-policy";
 
 const API = "https://tenant.example/api/v2";
@@ -189,6 +191,19 @@ describe("read cache over the Management API", () => {
     ]);
     expect([record, list]).toEqual([3, 2]);
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(3);
+  });
+
+  it("a record read marked MAY_BE_OLD is served from the cache even inside withConsistentRecordReads, the mark taken off", async () => {
+    const t = transport();
+    const c = cachingFetch(t.fetch, { policy: uniformPolicy(60_000) });
+    expect(await body(await c.fetch(`${API}/clients/c1`))).toBe(1);
+    const [kept, sent] = await withConsistentRecordReads(async () => [
+      await body(await c.fetch(`${API}/clients/c1`, MAY_BE_OLD)),
+      await body(await c.fetch(`${API}/clients/c2`, MAY_BE_OLD)), // not kept: read, and kept
+    ]);
+    expect([kept, sent]).toEqual([1, 2]);
+    expect(t.seen).toEqual(["GET /clients/c1", "GET /clients/c2"]);
+    expect(t.headers.every((h) => !h.has(MAY_BE_OLD_HEADER))).toBe(true);
   });
 
   describe("a write drops the team lists it can change, not every team's", () => {

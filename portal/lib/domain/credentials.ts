@@ -95,12 +95,19 @@ export function checkKindOffered(config: EnvironmentConfig, kind: CredentialKind
  * One page of a team's credentials, by cursor. The first page re-reads the ids the viewer just
  * created or revoked (`recent`, at most MAX_RECENT) with GET /clients/{id}: a created one shows
  * even before the index has it, a revoked one is hidden even while the index still lists it.
+ * `mayBeOld`: those re-reads may come from the read cache inside a server action too (see
+ * `listForCreate`).
  */
 export async function listCredentials(
   ctx: Ctx,
   teamId: string,
   environment: Environment,
-  { take, from, recent = [] }: { take: number; from?: string | undefined; recent?: string[] },
+  {
+    take,
+    from,
+    recent = [],
+    mayBeOld = false,
+  }: { take: number; from?: string | undefined; recent?: string[]; mayBeOld?: boolean },
 ): Promise<CursorPage<Credential>> {
   const { tenant } = offeredEnvironment(ctx.portal, environment);
   const page = await searchClients(tenant, clientTerms.teamCredentials(teamId), {
@@ -113,7 +120,9 @@ export async function listCredentials(
     .filter((c): c is Credential => Boolean(c && c.teamId === teamId));
   if (!from) {
     const ids = [...new Set(recent)].slice(0, MAX_RECENT);
-    const reread = await Promise.all(ids.map((id) => readClient(tenant, id, ctx.requestId)));
+    const reread = await Promise.all(
+      ids.map((id) => readClient(tenant, id, ctx.requestId, { mayBeOld })),
+    );
     ids.forEach((id, i) => {
       const client = reread[i];
       const current = client && isCredentialOf(client, teamId) && toCredential(client, environment);
@@ -254,7 +263,10 @@ async function refuseGoneTeam(
 
 /**
  * Before a new credential: the team's credentials in this environment, as the list shows them
- * (search, and the user's own recent creates re-read by id), refused over the limit.
+ * (search, and the user's own recent creates re-read by id), refused over the limit. The re-reads
+ * may come from the read cache: a kept record of a credential revoked elsewhere meanwhile counts
+ * it once too often and keeps its name taken, so at worst the create is refused early; the
+ * recheck after the create (`undoOverLimit`) reads the user's creates as the tenant has them.
  */
 export async function listForCreate(
   ctx: Ctx,
@@ -266,7 +278,11 @@ export async function listForCreate(
     0,
     MAX_RECENT,
   );
-  const listed = await listCredentials(ctx, input.teamId, input.environment, { take: 100, recent });
+  const listed = await listCredentials(ctx, input.teamId, input.environment, {
+    take: 100,
+    recent,
+    mayBeOld: true,
+  });
   await limit.check(
     listed.items.map((c) => c.clientId),
     others,

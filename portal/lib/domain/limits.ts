@@ -55,15 +55,22 @@ function inFlightBefore(create: OwnCreate, after: string | undefined): boolean {
  * counts if it still exists; one recorded earlier the index lists if it exists (the record's
  * time is written with the client id, after the client exists). One still in flight counts for
  * IN_FLIGHT_MS, if its key sorts before `after` (see `inFlightBefore`).
+ *
+ * `listedAgeMs`: how old the search may be (a list from the read cache lags by up to its
+ * lifetime more). `mayBeOld`: the own creates may be re-read from the read cache (the check
+ * before a create: a kept record of one gone by now counts it once too often, refusing early at
+ * worst; the recheck after a create reads them as the tenant has them now).
  */
 async function countCredentials(
   ctx: Ctx,
   input: { teamId: string; environment: Environment },
   listed: ReadonlySet<string>,
   own: OwnCreate[],
-  after?: string,
-  /** How old the search may be: a list from the read cache lags by up to its lifetime more. */
-  listedAgeMs = 0,
+  {
+    after,
+    listedAgeMs = 0,
+    mayBeOld = false,
+  }: { after?: string; listedAgeMs?: number; mayBeOld?: boolean } = {},
 ): Promise<number> {
   const { tenant } = offeredEnvironment(ctx.portal, input.environment);
   const now = ctx.portal.now().getTime() - listedAgeMs;
@@ -75,7 +82,9 @@ async function countCredentials(
       ? [c.clientId]
       : [],
   );
-  const reread = await Promise.all(toReread.map((id) => readClient(tenant, id, ctx.requestId)));
+  const reread = await Promise.all(
+    toReread.map((id) => readClient(tenant, id, ctx.requestId, { mayBeOld })),
+  );
   const existing = reread.filter((c) => c && isCredentialOf(c, input.teamId)).length;
   const inFlight = mine.filter(
     (c) => !c.clientId && c.at >= now - IN_FLIGHT_MS && inFlightBefore(c, after),
@@ -134,14 +143,10 @@ export function credentialLimit(
     async check(listedIds: string[], others: OwnCreate[]): Promise<void> {
       // The list the page shows, possibly from the read cache: own creates re-read over a
       // window longer by the cache's lifetime (the recheck below searches fresh).
-      const count = await countCredentials(
-        ctx,
-        input,
-        new Set(listedIds),
-        others,
-        undefined,
-        offeredEnvironment(ctx.portal, input.environment).tenant.listMaxAgeMs,
-      );
+      const count = await countCredentials(ctx, input, new Set(listedIds), others, {
+        listedAgeMs: offeredEnvironment(ctx.portal, input.environment).tenant.listMaxAgeMs,
+        mayBeOld: true,
+      });
       if (count >= max) throw refusal(count);
     },
     /**
@@ -156,7 +161,7 @@ export function credentialLimit(
       ]);
       const others = creates.filter((c) => c.key !== input.key);
       const count =
-        (await countCredentials(ctx, input, listed, others, input.key)) +
+        (await countCredentials(ctx, input, listed, others, { after: input.key })) +
         (listed.has(clientId) ? 0 : 1);
       if (count <= max) return undefined;
       return new PortalError(

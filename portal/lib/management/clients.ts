@@ -5,7 +5,7 @@
  */
 import type { Management } from "auth0";
 import { PortalError } from "../errors";
-import { FRESH_READ } from "./read-cache";
+import { FRESH_READ, MAY_BE_OLD } from "./read-cache";
 import type { Tenant } from "./tenant";
 
 const FIELDS = "client_id,name,client_metadata,grant_types";
@@ -15,16 +15,20 @@ export async function readClient(
   tenant: Tenant,
   clientId: string,
   requestId: string,
-  /** Past the portal's read cache (read-cache.ts): for a decision another task's write changes. */
-  { fresh = false }: { fresh?: boolean } = {},
+  /**
+   * `fresh`: past the portal's read cache (read-cache.ts), for a decision another task's write
+   * changes. `mayBeOld`: from the cache even in a server action, where a kept answer can only
+   * make the action refuse early (read-markers.ts MAY_BE_OLD).
+   */
+  { fresh = false, mayBeOld = false }: { fresh?: boolean; mayBeOld?: boolean } = {},
 ): Promise<Management.GetClientResponseContent | undefined> {
   const query = { fields: FIELDS, include_fields: true };
+  const options = fresh ? FRESH_READ : mayBeOld ? MAY_BE_OLD : undefined;
   try {
-    return await tenant.run(
-      "read a client",
-      (c) => (fresh ? c.clients.get(clientId, query, FRESH_READ) : c.clients.get(clientId, query)),
-      { safeToRepeat: true, requestId },
-    );
+    return await tenant.run("read a client", (c) => c.clients.get(clientId, query, options), {
+      safeToRepeat: true,
+      requestId,
+    });
   } catch (error) {
     if (error instanceof PortalError && error.code === "not_found") return undefined;
     throw error;

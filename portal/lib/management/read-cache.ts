@@ -59,6 +59,7 @@ export {
   BACKGROUND_HEADER,
   FRESH_READ,
   FRESH_READ_HEADER,
+  MAY_BE_OLD,
   readsAreConsistent,
   withConsistentRecordReads,
 } from "./read-markers";
@@ -233,7 +234,7 @@ export function cachingFetch(
       return transport(input, { ...fresh.init, headers });
     };
     const again = { resend, asked };
-    if (fresh.fresh || (where.kind === "record" && readsAreConsistent()))
+    if (fresh.fresh || (where.kind === "record" && readsAreConsistent() && !fresh.mayBeOld))
       return answer(await send(url, where, again));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;

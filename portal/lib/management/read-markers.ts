@@ -16,6 +16,17 @@ export const FRESH_READ_HEADER = "x-astral-fresh-read";
 export const FRESH_READ = { headers: { [FRESH_READ_HEADER]: "1" } } as const;
 
 /**
+ * A request header that lets one record read of a server action come from the cache after all:
+ * for a read whose staleness can only make the action refuse early, never let it do what it
+ * should not (the credential limit's check before a create: a kept record of an own create that
+ * is gone by now counts it one too many). Taken off before the request leaves the process.
+ */
+export const MAY_BE_OLD_HEADER = "x-astral-may-be-old";
+
+/** Request options for the SDK that let one record read be served from the cache (above). */
+export const MAY_BE_OLD = { headers: { [MAY_BE_OLD_HEADER]: "1" } } as const;
+
+/**
  * Marks the cache's own background refreshes for the tenant's token bucket (token-bucket.ts),
  * which serves them after everything a user waits for; taken off before the request leaves.
  */
@@ -45,13 +56,19 @@ export function headersOf(input: Parameters<typeof fetch>[0], init: FetchInit): 
   return new Headers(init?.headers ?? (input instanceof Request ? input.headers : undefined));
 }
 
-/** Whether the request asks to bypass the cache; if so, the init without the marker header. */
+/**
+ * Whether the request asks to bypass the cache (FRESH_READ) or may be served from it inside a
+ * server action (MAY_BE_OLD); the init without either marker header.
+ */
 export function freshRead(
   input: Parameters<typeof fetch>[0],
   init: FetchInit,
-): { fresh: boolean; init: FetchInit } {
+): { fresh: boolean; mayBeOld: boolean; init: FetchInit } {
   const headers = headersOf(input, init);
-  if (!headers.has(FRESH_READ_HEADER)) return { fresh: false, init };
+  const fresh = headers.has(FRESH_READ_HEADER);
+  const mayBeOld = headers.has(MAY_BE_OLD_HEADER);
+  if (!fresh && !mayBeOld) return { fresh, mayBeOld, init };
   headers.delete(FRESH_READ_HEADER);
-  return { fresh: true, init: { ...init, headers } };
+  headers.delete(MAY_BE_OLD_HEADER);
+  return { fresh, mayBeOld, init: { ...init, headers } };
 }
