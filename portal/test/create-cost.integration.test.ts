@@ -39,15 +39,17 @@ function delta(before: ReturnType<typeof snapshot>) {
   return out;
 }
 
+/** Alice creates a Sandbox credential, as the create form does (a new idempotency key). */
+const create = (name: string) =>
+  actions.createCredential.invoke(h.portal, alice, {
+    teamId,
+    environment: "sandbox",
+    name,
+    idempotencyKey: randomUUID(),
+  });
+
 describe("a credential create's cost", () => {
   it("is 11 Management calls in steady state as a server action runs it", async () => {
-    const create = (name: string) =>
-      actions.createCredential.invoke(h.portal, alice, {
-        teamId,
-        environment: "sandbox",
-        name,
-        idempotencyKey: randomUUID(),
-      });
     ok(await create("first")); // warms what a page view would have read already
     // Steady state: the search index has caught up with "first". Within the search lag a create
     // also re-reads the user's creates of that time by id (1 call each: below) and the team's list if
@@ -85,13 +87,6 @@ describe("a credential create's cost", () => {
   });
 
   it("within the search lag of an own create: its re-read before the create comes from the page's read, after it from the tenant", async () => {
-    const create = (name: string) =>
-      actions.createCredential.invoke(h.portal, alice, {
-        teamId,
-        environment: "sandbox",
-        name,
-        idempotencyKey: randomUUID(),
-      });
     const { clientId } = ok(await create("lagging"));
     alice = await h.refresh(alice);
     // The page after it: the list re-reads the new credential by id (the index may lack it).
