@@ -35,3 +35,12 @@ export function uniqueImageTag(gitSha: string, build: string): string {
   }
   return `${gitSha.slice(0, 12)}-${build}`;
 }
+
+/**
+ * Whether `tag` is a sandbox build of commit `gitSha`: `<commit>-<build id>` with the commit
+ * (7-40 hex) a prefix of `gitSha` or the other way round. A preview's `pr-<n>-…` never is.
+ */
+export function isBuildOf(tag: string, gitSha: string): boolean {
+  const built = /^([0-9a-f]{7,40})-/.exec(tag)?.[1];
+  return built !== undefined && (built.startsWith(gitSha) || gitSha.startsWith(built));
+}

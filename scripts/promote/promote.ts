@@ -12,6 +12,7 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { isMap, parseDocument } from "yaml";
 import { z } from "zod";
+import { isBuildOf } from "../../infra/aws/imageTag";
 import { isPlaceholder } from "../../stacks/config";
 import type { StackBackend } from "../lib/stack-backend";
 import { CONFIG_KEYS, IMAGE_DIGEST, OUTPUTS, STACK_TAGS } from "../lib/stacks";
@@ -355,12 +356,9 @@ export async function verifyPromotion(input: {
       `production pulls from ${repository ?? "no pinned repository"} but the promotion record's image is in ${record.imageRepository}: run "npm run promote -- prepare"`,
     );
   }
-  // Sandbox tags its builds `<commit>-<build id>` (infra/aws/imageTag.ts); previews push to the
-  // same repository as `pr-<n>-…`, built from unreviewed PR code. A record is not signed: it is
-  // trusted as far as a reviewed PR to main goes, and checked here against what only sandbox's
-  // builds can be.
-  const built = /^([0-9a-f]{7,40})-/.exec(record.imageTag)?.[1];
-  if (!built || !(built.startsWith(record.gitSha) || record.gitSha.startsWith(built))) {
+  // Previews push PR code to the same repository (`pr-<n>-…`). Records are unsigned (ADR 0500):
+  // trusted as far as a reviewed PR to main goes, and checked against what only sandbox builds.
+  if (!isBuildOf(record.imageTag, record.gitSha)) {
     throw new PromotionError(
       "not_a_sandbox_build",
       `the promotion record's image tag ${record.imageTag} is not a sandbox build of its commit ${record.gitSha} (sandbox tags <commit>-<build id>; a preview's pr-<n>-… image is never promoted)`,

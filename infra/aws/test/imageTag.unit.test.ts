@@ -1,6 +1,6 @@
 /** Image tags are unique per build: the ECR repository's tags are immutable. */
 import { describe, expect, it } from "vitest";
-import { buildId, UNIQUE_IMAGE_TAG, uniqueImageTag } from "../imageTag";
+import { buildId, isBuildOf, UNIQUE_IMAGE_TAG, uniqueImageTag } from "../imageTag";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 
@@ -26,5 +26,14 @@ describe("image tags", () => {
       'git SHA must be 7-40 hex digits, got "main"',
     );
     expect(() => uniqueImageTag(SHA, "a/b")).toThrow("build id must be letters, digits");
+  });
+
+  it("tells a sandbox build of a commit from a preview's image and another commit's build", () => {
+    const tag = uniqueImageTag(SHA, "4711-1");
+    expect(isBuildOf(tag, SHA)).toBe(true);
+    expect(isBuildOf(tag, SHA.slice(0, 7))).toBe(true); // a short SHA in the record
+    expect(isBuildOf(`pr-12-${tag}`, SHA)).toBe(false);
+    expect(isBuildOf("fedcba987654-4711-1", SHA)).toBe(false);
+    expect(isBuildOf("4711-1", SHA)).toBe(false);
   });
 });
