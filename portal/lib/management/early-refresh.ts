@@ -6,7 +6,8 @@
  * with the rate-limiting error. Here, whenever the bucket has room to spare (nobody queued and
  * half its burst left for whoever comes next), the kept record nearest its end of life among
  * those in use is read again at the lowest priority, so the reads spread over the records'
- * lifetime instead of piling up at its end. A record is read early at most once per half its
+ * lifetime instead of piling up at its end; on Free, user records go many at a time by one
+ * search (read-cache.ts `refreshOldestRecord`). A record is read early at most once per half its
  * lifetime and only while someone uses it, so an idle portal makes no calls.
  */
 import type { TokenBucket } from "./token-bucket";
