@@ -89,4 +89,10 @@ export const RECORDED_RULES = [
     source: `${REC}s TestConnectionManager_EnabledClients.yaml #1 and #6, TestClientManager_ReadEnabledConnections.yaml #1`,
     enforcedIn: ["emulator/src/management/tenant-config.ts"],
   },
+  {
+    id: "writes.answer-record",
+    rule: "`PATCH /users/{id}`, `POST /clients`, `PATCH /clients/{id}` and `POST /clients/{id}/rotate-secret` answer the whole record as it is after the write, the same a read by id then answers (a client's `tenant` and `global` aside, which the recordings leave out): the patched user's `app_metadata` merged, the client with its secret.",
+    source: `${REC}s TestUserManager_Update.yaml #1 (the answer holds the merged \`app_metadata\`, as the read after it), TestClient_Create.yaml #0, TestClient_Update.yaml #1, TestClient_RotateSecret.yaml #1`,
+    enforcedIn: [CLIENTS_TS, "emulator/src/management/users.ts"],
+  },
 ] as const satisfies readonly Rule[];

@@ -220,6 +220,28 @@ export function recordedChecks(t: {
       expect(deleted.status).toBe(202);
       expect(typeof deleted.body.deleted_at).toBe("string");
     },
+    "writes.answer-record": async () => {
+      const bare = ({ tenant: _t, global: _g, ...rest }: Body) => rest;
+      const asRead = async (path: string) => bare((await api("GET", path)).body);
+      const made = await created("/clients", { name: "recorded answer", client_metadata: {} });
+      const path = `/clients/${made.client_id}`;
+      expect(made).toEqual(await asRead(path));
+      const patched = await api("PATCH", path, { client_metadata: { teamId: "t1" } });
+      expect(bare(patched.body)).toEqual(await asRead(path));
+      const rotated = await api("POST", `${path}/rotate-secret`);
+      expect(rotated.body.client_secret).not.toBe(made.client_secret);
+      expect(bare(rotated.body)).toEqual(await asRead(path));
+      const user = await created("/users", {
+        connection: "Username-Password-Authentication",
+        email: `recorded-answer-${Date.now()}@example.com`,
+        password: "Passwords hide their chuck",
+        app_metadata: { a: 1 },
+      });
+      const userPath = `/users/${encodeURIComponent(String(user.user_id))}`;
+      const patchedUser = await api("PATCH", userPath, { app_metadata: { b: 2 } });
+      expect(patchedUser.body.app_metadata).toEqual({ a: 1, b: 2 });
+      expect(patchedUser.body).toEqual((await api("GET", userPath)).body);
+    },
   };
 }
 

@@ -4,12 +4,15 @@
  * 5; 11 is what ADR 0700's guarantees leave with consistent record reads in a server action (the
  * ADR says which call holds which); 10 within a list lifetime of the user's last create, plus one
  * re-read per own create of the last search lag (before the create from the read cache, after it
- * from the tenant).
+ * from the tenant). And what the page after a create or rotation costs: nothing for the written
+ * credential or the actor, whose writes' answers the read cache keeps (write-answers.ts).
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { actions } from "../lib/actions";
 import type { Actor } from "../lib/domain/context";
+import { readUser } from "../lib/domain/users";
+import { readClient } from "../lib/management/clients";
 import { withConsistentRecordReads } from "../lib/management/read-cache";
 import { ok, type PortalHarness, sleep, startPortalHarness, TEST_SEARCH_LAG_MS } from "./support";
 
@@ -110,5 +113,76 @@ describe("a credential create's cost", () => {
     // after the create reads it as the tenant has it now. Once each, not twice.
     expect(Object.fromEntries(byId)[`sandbox GET /api/v2/clients/${clientId}`]).toBe(1);
     expect(byId.every(([, n]) => n === 1)).toBe(true);
+  });
+});
+
+const sandbox = () => h.portal.tenants.sandbox as NonNullable<typeof h.portal.tenants.sandbox>;
+const readsOf = (clientId: string) =>
+  sandbox().operations.get(`GET /api/v2/clients/${clientId}`) ?? 0;
+
+/**
+ * The credential as the tenant answers a read by id, but for `tenant`: a read with `fields`
+ * answers it beside them (rules row clients.fields.tenant), a write's answer does not (a
+ * create's: clients.defaults); the portal reads no `tenant`.
+ */
+async function asRead(clientId: string) {
+  const read = await readClient(sandbox(), clientId, "t", { fresh: true });
+  const { tenant: _name, ...rest } = read as Record<string, unknown>;
+  return rest;
+}
+
+describe("the portal's own writes, kept as reads of their records", () => {
+  it("after a create and a rotation the page's re-read of the credential costs no call and shows what the tenant has", async () => {
+    const ref = { teamId, environment: "sandbox" as const };
+    // The task has read a credential by id before (how it learns the query it reads them with).
+    const first = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        ...ref,
+        name: "first",
+        idempotencyKey: randomUUID(),
+      }),
+    );
+    ok(await actions.listCredentials.invoke(h.portal, alice, { ...ref, recent: [first.clientId] }));
+    const made = ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        ...ref,
+        name: "kept",
+        idempotencyKey: randomUUID(),
+      }),
+    );
+    const reads = readsOf(made.clientId);
+    // The page after the create re-reads the new credential by id (the index may lack it).
+    const listed = ok(
+      await actions.listCredentials.invoke(h.portal, alice, { ...ref, recent: [made.clientId] }),
+    );
+    expect(listed.items.map((c) => c.clientId)).toContain(made.clientId);
+    expect(readsOf(made.clientId)).toBe(reads);
+    const kept = await readClient(sandbox(), made.clientId, "t");
+    expect(kept).not.toHaveProperty("client_secret");
+    expect(kept).toEqual(await asRead(made.clientId));
+
+    ok(await actions.rotateCredential.invoke(h.portal, alice, { ...ref, clientId: made.clientId }));
+    const afterRotation = readsOf(made.clientId);
+    const rotated = await readClient(sandbox(), made.clientId, "t");
+    expect(readsOf(made.clientId)).toBe(afterRotation);
+    expect(rotated).not.toHaveProperty("client_secret");
+    expect(rotated).toEqual(await asRead(made.clientId));
+  });
+
+  it("after a write to the user's record (a create's record) the actor is served from its answer, as the tenant has it", async () => {
+    const home = h.portal.tenants.production as NonNullable<typeof h.portal.tenants.production>;
+    const path = `GET /api/v2/users/${encodeURIComponent(alice.userId)}`;
+    ok(
+      await actions.createCredential.invoke(h.portal, alice, {
+        teamId,
+        environment: "sandbox",
+        name: "second",
+        idempotencyKey: randomUUID(),
+      }),
+    );
+    const reads = home.operations.get(path) ?? 0;
+    const kept = await readUser(home, alice.userId, "t");
+    expect(home.operations.get(path) ?? 0).toBe(reads);
+    expect(kept).toEqual(await readUser(home, alice.userId, "t", { fresh: true }));
   });
 });

@@ -90,12 +90,17 @@ describe("read cache over the Management API", () => {
     await c.fetch(`${API}/users?q=team`); // 3
     await c.fetch(`${API}/users-by-email?email=a`); // 4
     await c.fetch(`${API}/clients/search?q=x`); // 5
-    await c.fetch(`${API}/users/u2`, { method: "PATCH", body: "{}" }); // 6
+    await c.fetch(`${API}/users/u2/roles`, { method: "POST", body: "{}" }); // 6: not the record
     expect(await body(await c.fetch(`${API}/users/u1`))).toBe(1); // another record: kept
     expect(await body(await c.fetch(`${API}/users/u2`))).toBe(7);
     expect(await body(await c.fetch(`${API}/users?q=team`))).toBe(8);
     expect(await body(await c.fetch(`${API}/users-by-email?email=a`))).toBe(9);
     expect(await body(await c.fetch(`${API}/clients/search?q=x`))).toBe(5); // another collection
+    // A write answered with the record (PATCH): the answer is kept as its read; lists drop.
+    await c.fetch(`${API}/users/u2`, { method: "PATCH", body: "{}" }); // 10
+    expect(await body(await c.fetch(`${API}/users/u2`))).toBe(10);
+    expect(await body(await c.fetch(`${API}/users?q=team`))).toBe(11);
+    expect(t.seen.at(-1)).toBe("GET /users?q=team");
   });
 
   it("a write to a collection (a create) drops its lists and keeps its records", async () => {
@@ -149,7 +154,7 @@ describe("read cache over the Management API", () => {
     t.holdNext();
     const before = c.fetch(`${API}/users/u1`);
     await new Promise((r) => setTimeout(r, 0));
-    const write = c.fetch(`${API}/users/u1`, { method: "PATCH", body: "{}" });
+    const write = c.fetch(`${API}/users/u1/roles`, { method: "POST", body: "{}" });
     t.release();
     expect(await body(await before)).toBe(1);
     await write;

@@ -165,7 +165,8 @@ export const createClient: Handler = (ctx) => {
   // Rule `clients.create.enable-client-connections`.
   enableConnectionsForNewClient(ctx.tenant, client.client_id as string);
   ctx.tenant.store.changed();
-  // Rule `clients.defaults`: the create's answer has no `tenant` or `global` (recorded raw in
+  // Rules `clients.defaults` and `writes.answer-record`: the create's answer is the client as a
+  // read shows it, but without `tenant` or `global` (recorded raw in
   // TestClient_List #0); reads show them.
   const { tenant: _tenant, global: _global, ...made } = present(ctx, client, true);
   return { status: 201, body: made };
@@ -199,6 +200,7 @@ export const patchClient: Handler = (ctx) => {
   }
   store.clients.put(next);
   store.changed();
+  // Rule `writes.answer-record`: the answer is the client after the write, as a read shows it.
   return { status: 200, body: present(ctx, next) };
 };
 

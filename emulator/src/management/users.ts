@@ -182,6 +182,7 @@ export const patchUser: Handler = async (ctx) => {
   if (hash) store.passwords.set(userId, hash);
   store.users.put(next);
   store.changed();
+  // Rule `writes.answer-record`: the answer is the user after the write, as a read shows it.
   return { status: 200, body: present(next, {}) };
 };
 

@@ -15,7 +15,8 @@
  *   answered; a write to a collection (`POST /clients`) drops its lists. Other records stay.
  *   Of a team's lists (searches by `teamId`), only the written record's teams' are dropped when
  *   a kept read says which, none when the write names no team (`teamsAWriteTouches`). A read
- *   in flight across such a write is answered but not kept.
+ *   in flight across such a write is answered but not kept. A write answered with its record
+ *   (write-answers.ts) is kept as the read by id of it, unless another write overlapped it.
  * - Records in use are read again early while the tenant's budget has room
  *   (`refreshOldestRecord`, early-refresh.ts), user records many at a time by one search where
  *   the plan's lifetimes make that worth it (`cold`), so that records read together do not
@@ -53,6 +54,7 @@ import {
   teamsAWriteTouches,
   userIdOf,
 } from "./read-scopes";
+import { recordAnswered, writeAnswers } from "./write-answers";
 
 export type { ReadCacheStats } from "./read-entries";
 export {
@@ -220,12 +222,22 @@ export function cachingFetch(
       const body = input instanceof Request ? input : init?.body;
       const teams = teamsAWriteTouches(method, where.kind, body, keptTeam(where.scope));
       invalidate(scopes, teams);
+      const alone = generation(where.scope) + 1; // after this write's answer, if nobody else's
+      let response: Response;
       try {
-        return await transport(input, init);
+        response = await transport(input, init);
       } finally {
         invalidate(scopes, teams);
       }
+      const answered = recordAnswered(method, new URL(url).pathname);
+      if (!answered || (response.status !== 200 && response.status !== 201)) return response;
+      const text = await response.text();
+      // Kept only if no other write to the record overlapped this one (a create's is new).
+      if (answered.id === undefined || generation(where.scope) === alone)
+        answers.keep(url, answered, text, headersOf(input, init));
+      return new Response(text, response);
     }
+    if (where.kind === "record") answers.noteRead(where.collection, new URL(url).search);
     // The request as the SDK made it, without the marker header: what a refresh sends again.
     const asked = headersOf(input, fresh.init);
     const resend: Stored["resend"] = (extra) => {
@@ -265,6 +277,9 @@ export function cachingFetch(
       return answer(await sendCold(url, where, again, userId, cold));
     return answer(await send(url, where, again));
   };
+
+  /** Writes' answers kept as the reads by id of their records (write-answers.ts). */
+  const answers = writeAnswers({ transport, now, keep, generation });
 
   /**
    * User record reads by search (cold-user-reads.ts), where they are worth it: a record found so
