@@ -21,7 +21,21 @@ export const ERROR_STATUS = {
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
+/** The mark every PortalError carries, the same in every copy of this module (Symbol.for). */
+const PORTAL_ERROR = Symbol.for("astral.PortalError");
+
 export class PortalError extends Error {
+  /**
+   * `instanceof PortalError` asks for the mark, not the class: Next's production build holds
+   * this module several times (the pages' and actions' chunk, the route handlers', the proxy's),
+   * and the process-wide Portal (portal.ts, on globalThis) throws the errors of whichever copy
+   * created it. By class, a rate-limit refusal from another copy read as an unknown error: the
+   * page said "Session lookup failed" (ADR 0600, run 14's cache-off phase).
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && PORTAL_ERROR in value;
+  }
+  readonly [PORTAL_ERROR] = true;
   readonly code: ErrorCode;
   readonly status: number;
   requestId: string | undefined;

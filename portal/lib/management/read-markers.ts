@@ -34,7 +34,15 @@ export const BACKGROUND_HEADER = "x-astral-background";
 
 type FetchInit = Parameters<typeof fetch>[1];
 
-const consistentRecords = new AsyncLocalStorage<true>();
+/**
+ * One store for every copy of this module (Next's production build holds it several times, and
+ * the process-wide Portal's tenants read it from the copy that created them): with one per copy,
+ * a server action's reads were consistent only when its copy had created the Portal.
+ */
+const shared = globalThis as { [key: symbol]: AsyncLocalStorage<true> | undefined };
+const STORE = Symbol.for("astral.consistentRecordReads");
+shared[STORE] ??= new AsyncLocalStorage<true>();
+const consistentRecords = shared[STORE];
 
 /**
  * Runs `fn` with every record read it makes (`GET /users/{id}`, `GET /clients/{id}`, in any
