@@ -4,10 +4,15 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { coldUserReads } from "../lib/management/cold-user-reads";
-import { EARLY_REFRESH_TICK_MS, startEarlyRefresh } from "../lib/management/early-refresh";
+import {
+  DUE_IN_MS,
+  EARLY_REFRESH_TICK_MS,
+  startEarlyRefresh,
+} from "../lib/management/early-refresh";
 import {
   BACKGROUND_HEADER,
   cachingFetch,
+  DUE_REFRESH,
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
 import { uniformPolicy } from "../lib/management/read-policy";
@@ -59,7 +64,7 @@ describe("early refresh of kept records", () => {
     expect(t.reads).toHaveLength(6);
   });
 
-  it("runs only while the bucket has half its burst to spare and nobody is queued", async () => {
+  it("runs while the bucket has half its burst to spare and nobody is queued; otherwise only for records about to end", async () => {
     vi.useFakeTimers();
     let room = false;
     const bucket = new TokenBucket({ perSecond: 2, burst: 10 }, 8_000);
@@ -68,16 +73,44 @@ describe("early refresh of kept records", () => {
       return room;
     });
     const refreshOldestRecord = vi.fn(() => true);
-    const stop = startEarlyRefresh(bucket, { refreshOldestRecord }, 60_000);
+    const stop = startEarlyRefresh(bucket, { refreshOldestRecord }, 120_000);
+    const within = { minAgeMs: 60_000, activeMs: 240_000 };
     vi.advanceTimersByTime(EARLY_REFRESH_TICK_MS * 4);
-    expect(refreshOldestRecord).not.toHaveBeenCalled();
+    expect(refreshOldestRecord).toHaveBeenCalledTimes(4);
+    expect(refreshOldestRecord).toHaveBeenLastCalledWith({ ...within, dueInMs: DUE_IN_MS });
     room = true;
     vi.advanceTimersByTime(EARLY_REFRESH_TICK_MS * 4);
-    expect(refreshOldestRecord).toHaveBeenCalledTimes(4);
-    expect(refreshOldestRecord).toHaveBeenCalledWith({ minAgeMs: 30_000, activeMs: 120_000 });
+    expect(refreshOldestRecord).toHaveBeenCalledTimes(8);
+    expect(refreshOldestRecord).toHaveBeenLastCalledWith(within);
     stop();
     vi.advanceTimersByTime(EARLY_REFRESH_TICK_MS * 4);
-    expect(refreshOldestRecord).toHaveBeenCalledTimes(4);
+    expect(refreshOldestRecord).toHaveBeenCalledTimes(8);
+  });
+
+  it("while the budget is busy, a record in use about to end is read again ahead of page views (DUE_REFRESH); one with time left is not", async () => {
+    let clock = 0;
+    const marks: Array<string | null> = [];
+    const t = tenant();
+    const fetch: typeof globalThis.fetch = (input, init) => {
+      marks.push(new Headers(init?.headers).get(BACKGROUND_HEADER));
+      return t.fetch(input, init);
+    };
+    const c = cachingFetch(fetch, { policy: uniformPolicy(60_000), now: () => clock });
+    await c.fetch(`${API}/clients/team1`);
+    clock = 20_000;
+    await c.fetch(`${API}/clients/team2`);
+    const busy = { minAgeMs: 30_000, activeMs: 120_000, dueInMs: 15_000 };
+    clock = 44_000; // team1 ends in 16 s: not yet
+    expect(c.refreshOldestRecord(busy)).toBe(false);
+    clock = 46_000; // team1 ends in 14 s; team2 in 34 s
+    expect(c.refreshOldestRecord(busy)).toBe(true);
+    await vi.waitFor(() => expect(t.reads.at(-1)).toBe("/clients/team1 (background)"));
+    expect(marks.at(-1)).toBe(DUE_REFRESH);
+    expect(c.refreshOldestRecord(busy)).toBe(false);
+    // With room, the same record would have gone at 30 s, at the lowest priority.
+    expect(c.refreshOldestRecord({ minAgeMs: 25_000, activeMs: 120_000 })).toBe(true);
+    await vi.waitFor(() => expect(t.reads.at(-1)).toBe("/clients/team2 (background)"));
+    expect(marks.at(-1)).toBe("1");
   });
 
   it("the bucket has room when nobody waits and a call leaves the reserve", () => {

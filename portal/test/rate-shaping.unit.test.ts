@@ -3,10 +3,14 @@
  * the plan's rate wait for a token instead of reaching the tenant, and one that would wait past
  * the bound is refused with the "rate limiting" error, without being sent.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { PortalError } from "../lib/errors";
 import { READ_POLICIES, taskRateFrom, tenantPlanFrom } from "../lib/management/rate-plan";
-import { withConsistentRecordReads } from "../lib/management/read-cache";
+import {
+  BACKGROUND_HEADER,
+  DUE_REFRESH,
+  withConsistentRecordReads,
+} from "../lib/management/read-cache";
 import { Tenant } from "../lib/management/tenant";
 
 const ACCESS = {
@@ -72,6 +76,31 @@ describe("calls shaped to the plan's rate", () => {
       "GET /api/v2/users/b",
     ]);
   });
+
+  it("a refusal is logged: which tenant, which call (ids left out), who waited, the request id", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 2, burst: 1 }, 100);
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+    try {
+      const refused = await Promise.allSettled(
+        ["a", "auth0|b"].map((id) =>
+          tenant.run("read a user", (c) => c.users.get(id), { safeToRepeat: true, requestId: id }),
+        ),
+      );
+      expect(refused.map((r) => r.status)).toEqual(["fulfilled", "rejected"]);
+      expect(warn.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+        {
+          type: "rate-budget",
+          tenant: "production",
+          request: "GET /api/v2/users/{id}",
+          priority: "interactive",
+          requestId: "auth0|b",
+        },
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
 });
 
 describe("priorities", () => {
@@ -88,6 +117,30 @@ describe("priorities", () => {
       "v1",
       "v2",
       "v3",
+    ]);
+  });
+});
+
+describe("refreshes' priorities", () => {
+  it("a refresh of a record about to end goes with the changes, ahead of page views; other refreshes after them", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 20, burst: 1 }, 5_000);
+    await readUser(tenant, "warm");
+    const marked = (id: string, mark: string) =>
+      tenant.run(
+        "read a user",
+        (c) => c.users.get(id, undefined, { headers: { [BACKGROUND_HEADER]: mark } }),
+        {
+          safeToRepeat: true,
+        },
+      );
+    const calls = [marked("early", "1"), readUser(tenant, "view"), marked("due", DUE_REFRESH)];
+    await Promise.all(calls);
+    expect(fake.arrivals.map((a) => a.path.replace("GET /api/v2/users/", ""))).toEqual([
+      "warm",
+      "due",
+      "view",
+      "early",
     ]);
   });
 });

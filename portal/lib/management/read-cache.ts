@@ -34,9 +34,16 @@
  * once through the task that removed them and within the record's `maxAgeMs` through any other.
  */
 
-import { type ColdUserReads, MAX_IDS, searchUsersById } from "./cold-user-reads";
+import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
+import { dueRecords, type EarlyWindow } from "./early-refresh";
 import { type Entry, type ReadCacheStats, recordEntry, type Stored } from "./read-entries";
-import { BACKGROUND_HEADER, freshRead, headersOf, readsAreConsistent } from "./read-markers";
+import {
+  BACKGROUND_HEADER,
+  DUE_REFRESH,
+  freshRead,
+  headersOf,
+  readsAreConsistent,
+} from "./read-markers";
 import {
   COLD_MIN_USE_MS,
   DEFAULT_READ_POLICY,
@@ -59,6 +66,7 @@ import { recordAnswered, writeAnswers } from "./write-answers";
 export type { ReadCacheStats } from "./read-entries";
 export {
   BACKGROUND_HEADER,
+  DUE_REFRESH,
   FRESH_READ,
   FRESH_READ_HEADER,
   MAY_BE_OLD,
@@ -95,7 +103,7 @@ export function cachingFetch(
   fetch: typeof fetch;
   stats: ReadCacheStats;
   clear: () => void;
-  refreshOldestRecord: (within: { minAgeMs: number; activeMs: number }) => boolean;
+  refreshOldestRecord: (within: EarlyWindow) => boolean;
 } {
   const entries = new Map<string, Stored>();
   const inFlight = new Map<string, { pending: Promise<Entry | Response>; scope: string }>();
@@ -321,19 +329,19 @@ export function cachingFetch(
    * leaves the records as they are.
    */
   let searchingUsers = false;
-  const refreshUsersBySearch = (users: Array<[string, Stored]>, askedAt: number) => {
+  const refreshUsersBySearch = (users: Array<[string, Stored]>, askedAt: number, mark: string) => {
     searchingUsers = true;
     const startedAt = users.map(([, entry]) => generation(entry.scope));
     const [url] = users[0] as [string, Stored];
     const headers = new Headers(users[0]?.[1].asked);
-    headers.set(BACKGROUND_HEADER, "1");
+    headers.set(BACKGROUND_HEADER, mark);
     const ids = users.map(([url]) => userIdOf(url) as string);
     searchUsersById(transport, apiBaseOf(url), ids, headers)
       .then(
         (found) =>
           users.forEach(([url, entry], i) => {
             const record = found.get(ids[i] as string);
-            if (record === undefined) refresh(url, entry);
+            if (record === undefined) refresh(url, entry, mark);
             else keepSearched(url, { ...entry, ...searched(record, askedAt) }, startedAt[i] ?? -1);
           }),
         () => {},
@@ -343,9 +351,9 @@ export function cachingFetch(
       });
   };
 
-  /** Reads a kept answer again in the background (the lowest priority of the tenant's bucket). */
-  const refresh = (url: string, entry: Stored) => {
-    send(url, entry, entry, { [BACKGROUND_HEADER]: "1" }).catch(() => {});
+  /** Reads a kept answer again in the background (the lowest priority, unless DUE_REFRESH). */
+  const refresh = (url: string, entry: Stored, mark = "1") => {
+    send(url, entry, entry, { [BACKGROUND_HEADER]: mark }).catch(() => {});
   };
 
   /**
@@ -356,38 +364,33 @@ export function cachingFetch(
    * `maxAgeMs` among those at least `minAgeMs` old, by id. False when none is due. The tenant
    * calls it while its rate budget has room (early-refresh.ts), so that records read at the same
    * moment (fifty users signing in at nine) are read again spread over their lifetime, in the
-   * budget's idle moments, instead of all at once when it ends.
+   * budget's idle moments, instead of all at once when it ends. With `dueInMs` (the budget is
+   * busy), only records that end within it, ahead of page views (DUE_REFRESH).
    */
-  const refreshOldestRecord = ({ minAgeMs, activeMs }: { minAgeMs: number; activeMs: number }) => {
+  const refreshOldestRecord = ({ minAgeMs, activeMs, dueInMs }: EarlyWindow) => {
     const at = now();
+    const floor = dueInMs === undefined ? 0 : policy.record.maxAgeMs - dueInMs;
+    const mark = dueInMs === undefined ? "1" : DUE_REFRESH;
     const inUse = [...entries].filter(
       ([url, e]) => e.kind === "record" && !inFlight.has(url) && at - e.usedAt <= activeMs,
     );
     const bySearch = (url: string) => cold !== undefined && userIdOf(url) !== undefined;
-    // Due: a search gives it back a quarter of its lifetime. Once one is due, every user record
-    // a search gives back an eighth goes with it, so records read apart come to be read together.
-    const due = searchLagMs + policy.record.maxAgeMs / 4;
-    const along = searchLagMs + policy.record.maxAgeMs / 8;
-    const candidates = searchingUsers
-      ? []
-      : inUse
-          .filter(([url, e]) => bySearch(url) && at - e.at >= along)
-          .sort((a, b) => a[1].at - b[1].at);
-    const users = at - (candidates[0]?.[1].at ?? at) >= due ? candidates.slice(0, MAX_IDS) : [];
+    const { users, oldest } = dueRecords(inUse, {
+      at,
+      minAgeMs: Math.max(minAgeMs, floor),
+      searchAgeMs: Math.max(searchLagMs + policy.record.maxAgeMs / 4, floor),
+      alongAgeMs: searchLagMs + policy.record.maxAgeMs / 8,
+      bySearch,
+      searching: searchingUsers,
+    });
     if (users.length > 1) {
       stats.early += users.length;
-      refreshUsersBySearch(users, at);
+      refreshUsersBySearch(users, at, mark);
       return true;
-    }
-    // A single user due is read by id: the same one call, and a record as new as it gets.
-    let oldest = users[0];
-    for (const [url, entry] of inUse) {
-      if (at - entry.at < minAgeMs || bySearch(url)) continue;
-      if (!oldest || entry.at < oldest[1].at) oldest = [url, entry];
     }
     if (!oldest) return false;
     stats.early++;
-    refresh(...oldest);
+    refresh(...oldest, mark);
     return true;
   };
   return { fetch: cached, stats, clear: () => entries.clear(), refreshOldestRecord };

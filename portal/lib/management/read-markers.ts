@@ -32,6 +32,13 @@ export const MAY_BE_OLD = { headers: { [MAY_BE_OLD_HEADER]: "1" } } as const;
  */
 export const BACKGROUND_HEADER = "x-astral-background";
 
+/**
+ * BACKGROUND_HEADER's value for a refresh of a record about to end while the budget is busy
+ * (early-refresh.ts): served with the changes' calls, ahead of page views, which would otherwise
+ * each wait to read it once it ended.
+ */
+export const DUE_REFRESH = "due";
+
 type FetchInit = Parameters<typeof fetch>[1];
 
 /**

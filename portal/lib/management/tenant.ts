@@ -21,6 +21,7 @@ import { PLAN_RATES } from "./rate-plan";
 import {
   BACKGROUND_HEADER,
   cachingFetch,
+  DUE_REFRESH,
   type ReadCacheStats,
   readsAreConsistent,
 } from "./read-cache";
@@ -132,7 +133,7 @@ export class Tenant {
       const headers = new Headers(
         init?.headers ?? (input instanceof Request ? input.headers : undefined),
       );
-      const background = headers.has(BACKGROUND_HEADER);
+      const background = headers.get(BACKGROUND_HEADER);
       if (!background && !this.bucket) return counting(input, init);
       headers.delete(BACKGROUND_HEADER);
       const method = (
@@ -141,12 +142,19 @@ export class Tenant {
       // A server action's reads go with its writes (readsAreConsistent: lib/session.ts `run`):
       // a create waits behind nobody's page view, only behind other changes.
       const priority: CallPriority = background
-        ? "background"
+        ? background === DUE_REFRESH
+          ? "write"
+          : "background"
         : method === "GET" && !readsAreConsistent()
           ? "interactive"
           : "write";
       // The token endpoint is the Authentication API, with limits of its own.
-      if (this.bucket && !url.includes("/oauth/token")) await this.bucket.take(priority);
+      if (this.bucket && !url.includes("/oauth/token"))
+        await this.bucket.take(priority).catch((error: unknown) => {
+          if (error instanceof RateBudgetExceeded)
+            error.call = { request: `${method} ${requestKind(url)}`, priority };
+          throw error;
+        });
       return counting(input, { ...init, headers });
     };
     const policy =
@@ -193,8 +201,19 @@ export class Tenant {
         return await operation(this.client);
       } catch (error) {
         // The call already waited its longest for the tenant's limit: no retry would be sooner.
-        if (budgetSpent(error))
+        const refused = budgetSpent(error);
+        if (refused) {
+          // Which calls meet the budget's bound, for the operator (and bench:load's summary).
+          console.warn(
+            JSON.stringify({
+              type: "rate-budget",
+              tenant: this.environment,
+              ...refused.call,
+              requestId,
+            }),
+          );
           throw this.toPortalError(what, error, { status: 429, headers: undefined }, requestId);
+        }
         const failure = failureInfo(error);
         if (!failure) throw error; // a bug of ours, not a Management API failure
         const delay = retryDelay(failure, attempt, this.retry, safeToRepeat);
@@ -285,14 +304,19 @@ function errorCodeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-/** Whether the error, or one of its causes, is the bucket's refusal (the SDK wraps it). */
-function budgetSpent(error: unknown): boolean {
+/** The bucket's refusal, if the error or one of its causes is one (the SDK wraps it). */
+function budgetSpent(error: unknown): RateBudgetExceeded | undefined {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < 5; depth++) {
-    if (e instanceof RateBudgetExceeded) return true;
+    if (e instanceof RateBudgetExceeded) return e;
     e = (e as Error).cause;
   }
-  return false;
+  return undefined;
+}
+
+/** A Management API path with its record ids left out: `/api/v2/users/{id}`. */
+function requestKind(url: string): string {
+  return new URL(url).pathname.replace(/^(\/api\/v2\/[^/]+\/)(?!search$)[^/]+/, "$1{id}");
 }
 
 function failureInfo(error: unknown): FailureInfo | undefined {

@@ -28,6 +28,8 @@ export interface RateShape {
 
 /** The wait a call would have is past the bound: the tenant's budget is spent for now. */
 export class RateBudgetExceeded extends Error {
+  /** The call refused ("GET /api/v2/users/{id}") and who waited for it: for the log line. */
+  call: { request: string; priority: CallPriority } | undefined;
   constructor(readonly waitMs: number) {
     super(`the tenant's rate budget is spent for the next ${Math.ceil(waitMs / 1000)} s`);
     this.name = "RateBudgetExceeded";

@@ -74,6 +74,7 @@ async function main() {
           pop,
           actionIds,
         });
+        phase.refusals = stats.refusalsIn(server.output());
         phases.push(phase);
         log(stats.formatCalls(phase, pop.limitPerSecond));
       } finally {

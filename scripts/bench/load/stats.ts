@@ -52,6 +52,28 @@ export interface PhaseResult {
   steady: { seconds: number; calls: Record<string, number>; views: number };
   /** os.loadavg() at the end of the phase. */
   loadavg: number[];
+  /** Calls the portal's rate budget refused, by tenant, request and priority (its log). */
+  refusals?: Record<string, number>;
+}
+
+/**
+ * The refusals in the server's log (the Tenant's `rate-budget` lines), counted by tenant,
+ * request (ids left out) and who waited: which reads meet the budget's bound.
+ */
+export function refusalsIn(log: string): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of log.split("\n")) {
+    if (!line.includes('"rate-budget"')) continue;
+    try {
+      const { type, tenant, request, priority } = JSON.parse(line) as Record<string, string>;
+      if (type !== "rate-budget") continue;
+      const what = `${tenant} ${request} (${priority})`;
+      counts[what] = (counts[what] ?? 0) + 1;
+    } catch {
+      // Not one line of JSON (two lines ran together): left out.
+    }
+  }
+  return counts;
 }
 
 /** Nearest-rank percentile of ascending `sorted` (0 when empty). */
@@ -178,6 +200,11 @@ export function formatCalls(phase: PhaseResult, limitPerSecond: number): string 
       `  creates whose form said "Waiting for … rate limit": ${creates.filter((a) => a.waitShown).length} of ${creates.length}`,
     );
   lines.push(`  failed views per ${SLICE_S} s of the window: ${failuresOverTime(phase).join(" ")}`);
+  const refused = Object.entries(phase.refusals ?? {}).sort((a, b) => b[1] - a[1]);
+  if (refused.length > 0)
+    lines.push(
+      `  calls refused by the rate budget: ${refused.map(([w, n]) => `${w} ${n}`).join(", ")}`,
+    );
   for (const [what, n] of Object.entries(phase.failures)
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8))

@@ -7,6 +7,7 @@ import {
   formatTable,
   type PhaseResult,
   percentile,
+  refusalsIn,
   summarize,
   type ViewSample,
   verdictLine,
@@ -141,6 +142,26 @@ describe("Management calls block", () => {
     expect(text).toContain('creates whose form said "Waiting for … rate limit": 1 of 2');
     expect(text).toContain("failed 3×: / 200: The production tenant is rate limiting the portal");
     expect(text).toContain("failed views per 20 s of the window: 0 0 0 0 0 0");
+  });
+
+  it("counts the calls the rate budget refused from the server's log, by tenant, request and who waited", () => {
+    const line = (tenant: string, request: string, priority: string) =>
+      JSON.stringify({ type: "rate-budget", tenant, request, priority, requestId: "r" });
+    const log = [
+      "▲ Next.js ready",
+      line("sandbox", "GET /api/v2/clients/{id}", "interactive"),
+      line("sandbox", "GET /api/v2/clients/{id}", "interactive"),
+      line("production", "GET /api/v2/users/{id}", "write"),
+      '{"type":"error","message":"rate-budget"}',
+    ].join("\n");
+    const refusals = refusalsIn(log);
+    expect(refusals).toEqual({
+      "sandbox GET /api/v2/clients/{id} (interactive)": 2,
+      "production GET /api/v2/users/{id} (write)": 1,
+    });
+    expect(formatCalls(phase({ refusals }), 2)).toContain(
+      "calls refused by the rate budget: sandbox GET /api/v2/clients/{id} (interactive) 2, production GET /api/v2/users/{id} (write) 1",
+    );
   });
 
   it("counts failed views in the 20 s slice they were made in, the late ones in the last", () => {
