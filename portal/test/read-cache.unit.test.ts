@@ -328,6 +328,23 @@ describe("read cache over the Management API", () => {
       expect(await body(await withConsistentRecordReads(() => c.fetch(list)))).toBe(5);
     });
 
+    it("past its lifetime with a read of it in flight: served as kept, busy or not, and that read goes as a page view's", async () => {
+      const { t, c, at, setBusy } = setup();
+      expect(await body(await c.fetch(list))).toBe(1);
+      at(60_000); // past the list's lifetime
+      setBusy(true);
+      t.holdNext();
+      expect(await body(await c.fetch(list))).toBe(1); // at once; its refresh is held
+      await vi.waitFor(() => expect(t.seen).toHaveLength(2));
+      expect(t.headers[1]?.has(BACKGROUND_HEADER)).toBe(false); // overdue: not in the background
+      setBusy(false);
+      // Not made to share the held read, which the bucket could still refuse after its wait.
+      expect(await body(await c.fetch(list))).toBe(1);
+      expect(t.seen).toHaveLength(2);
+      t.release();
+      await vi.waitFor(async () => expect(await body(await c.fetch(list))).toBe(2));
+    });
+
     it("past its lifetime: served while busy up to LIST_STALE_IF_BUSY_MS, never a record", async () => {
       const { t, c, at, setBusy } = setup();
       expect(await body(await c.fetch(list))).toBe(1);

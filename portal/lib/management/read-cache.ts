@@ -258,19 +258,22 @@ export function cachingFetch(
       return answer(await send(url, where, again));
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
+    const overdue = entry?.kind === "list" && (entry.dropped || age >= lifetime.maxAgeMs);
+    // Served while a read of it would wait: one in flight (a refresh the bucket may yet refuse,
+    // failing whoever shared it) or one that would queue.
     const staleList =
-      entry?.kind === "list" &&
-      (entry.dropped || age >= lifetime.maxAgeMs) &&
+      overdue &&
       age < LIST_STALE_IF_BUSY_MS &&
       !readsAreConsistent() && // page views only: a server action's counts assume maxAgeMs
-      busy();
+      (inFlight.has(url) || busy());
     if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || staleList)) {
       stats.hits++;
       entry.usedAt = now();
       if (age >= lifetime.freshMs || entry.dropped) {
         stats.stale++;
-        // A failed or refused refresh leaves the entry as it is, until maxAgeMs.
-        if (!inFlight.has(url)) refresh(url, entry);
+        // A failed or refused refresh leaves the entry as it is, until maxAgeMs. One overdue
+        // goes with page views' reads: in the background it could wait out a busy budget.
+        if (!inFlight.has(url)) refresh(url, entry, overdue ? null : "1");
       }
       return replay(entry);
     }
@@ -351,9 +354,9 @@ export function cachingFetch(
       });
   };
 
-  /** Reads a kept answer again in the background (the lowest priority, unless DUE_REFRESH). */
-  const refresh = (url: string, entry: Stored, mark = "1") => {
-    send(url, entry, entry, { [BACKGROUND_HEADER]: mark }).catch(() => {});
+  /** Reads a kept answer again: in the background, ahead of views (DUE_REFRESH), or as one. */
+  const refresh = (url: string, entry: Stored, mark: string | null = "1") => {
+    send(url, entry, entry, mark === null ? {} : { [BACKGROUND_HEADER]: mark }).catch(() => {});
   };
 
   /**
