@@ -12,6 +12,7 @@ import type { Actor, Portal } from "./domain/context";
 import { PortalError } from "./errors";
 import type { ActionResult } from "./guard";
 import { withConsistentRecordReads } from "./management/read-cache";
+import { withRequestStart } from "./management/read-markers";
 import { auditCrossOriginRefusal, CROSS_ORIGIN_MESSAGE, isSameOrigin } from "./origin";
 import { portal } from "./portal";
 
@@ -50,12 +51,19 @@ export async function run<O>(action: Invocable<O>, input: unknown): Promise<Acti
   }
   // A change is decided on records as the tenants have them now, the actor's own included
   // (lib/management/read-cache.ts): access taken back through another task ends here at once.
-  return withConsistentRecordReads(() => invokeAsCurrentActor(action, input, requestId));
+  return withRequestStart(Date.now(), () =>
+    withConsistentRecordReads(() => invokeAsCurrentActor(action, input, requestId)),
+  );
 }
+
+/** When the page render began: one time for every `load` of one request (React's cache). */
+const renderStartedAt = cache(() => Date.now());
 
 /** For server components: the guarded result, rendered by the page (data or error panel). */
 export async function load<O>(action: Invocable<O>, input: unknown): Promise<ActionResult<O>> {
-  return invokeAsCurrentActor(action, input, crypto.randomUUID());
+  return withRequestStart(renderStartedAt(), () =>
+    invokeAsCurrentActor(action, input, crypto.randomUUID()),
+  );
 }
 
 async function invokeAsCurrentActor<O>(

@@ -39,4 +39,11 @@ describe("what one copy of a module made, another copy knows", () => {
     await b.withConsistentRecordReads(() => cache.fetch(url)); // a server action: to the tenant
     expect(sent).toBe(2);
   });
+
+  it("when a request began, set through one copy, is read through another (the buckets' order)", async () => {
+    const [a, b] = await twoCopies(() => import("../lib/management/read-markers"));
+    expect(a.requestStartedAt).not.toBe(b.requestStartedAt);
+    expect(await b.withRequestStart(1234, async () => a.requestStartedAt())).toBe(1234);
+    expect(a.requestStartedAt()).toBeUndefined();
+  });
 });

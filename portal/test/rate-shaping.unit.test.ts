@@ -11,6 +11,7 @@ import {
   DUE_REFRESH,
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
+import { withRequestStart } from "../lib/management/read-markers";
 import { Tenant } from "../lib/management/tenant";
 
 const ACCESS = {
@@ -117,6 +118,23 @@ describe("priorities", () => {
       "v1",
       "v2",
       "v3",
+    ]);
+  });
+});
+
+describe("requests in the order they began", () => {
+  it("a page view's later call goes before the calls of views begun after it (withRequestStart)", async () => {
+    const fake = fakeTenant();
+    const tenant = shapedTenant(fake, { perSecond: 20, burst: 1 }, 5_000);
+    await readUser(tenant, "warm");
+    const now = Date.now();
+    const later = withRequestStart(now, () => readUser(tenant, "later-view"));
+    const earlier = withRequestStart(now - 1_000, () => readUser(tenant, "earlier-view"));
+    await Promise.all([later, earlier]);
+    expect(fake.arrivals.map((a) => a.path.replace("GET /api/v2/users/", ""))).toEqual([
+      "warm",
+      "earlier-view",
+      "later-view",
     ]);
   });
 });

@@ -48,6 +48,21 @@ describe("token bucket shaped to the plan's limit", () => {
     expect(granted).toEqual(["first@0", "create@500", "page@1000", "refresh@1500"]);
   });
 
+  it("within a priority, serves calls in the order their requests began, not the order asked", async () => {
+    const bucket = new TokenBucket({ perSecond: 2, burst: 1 }, 60_000);
+    const granted: string[] = [];
+    const take = (name: string, order?: number) =>
+      bucket.take("interactive", order).then(() => granted.push(name));
+    await take("first");
+    await vi.advanceTimersByTimeAsync(100);
+    // View B began at 50 and asked first; view A began at 10 and asks for its second call now;
+    // a call that names no request counts as begun when asked (100).
+    const calls = [take("B's actor", 50), take("unnamed"), take("A's list", 10), take("C", 50)];
+    await vi.advanceTimersByTimeAsync(2_000);
+    await Promise.all(calls);
+    expect(granted).toEqual(["first", "A's list", "B's actor", "C", "unnamed"]);
+  });
+
   it("refuses at once a call whose wait would pass the bound, and says how long it would be", async () => {
     const bucket = new TokenBucket({ perSecond: 2, burst: 2 }, 1000);
     const { granted, take } = taker(bucket);

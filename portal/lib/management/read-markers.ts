@@ -61,6 +61,24 @@ export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
   return consistentRecords.run(true, fn);
 }
 
+const STARTS = Symbol.for("astral.requestStartedAt");
+const starts = globalThis as { [key: symbol]: AsyncLocalStorage<number> | undefined };
+starts[STARTS] ??= new AsyncLocalStorage<number>();
+const requestStarts = starts[STARTS];
+
+/**
+ * Runs `fn` as part of a request begun at `startedAt` (epoch ms): the tenants' token buckets
+ * serve its calls in that order (token-bucket.ts `take`). One store per process, as above.
+ */
+export function withRequestStart<T>(startedAt: number, fn: () => Promise<T>): Promise<T> {
+  return requestStarts.run(startedAt, fn);
+}
+
+/** When the request the running code serves began, if it said (withRequestStart). */
+export function requestStartedAt(): number | undefined {
+  return requestStarts.getStore();
+}
+
 /** Whether the code running now reads records past the cache (inside withConsistentRecordReads). */
 export function readsAreConsistent(): boolean {
   return consistentRecords.getStore() === true;

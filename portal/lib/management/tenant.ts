@@ -25,6 +25,7 @@ import {
   type ReadCacheStats,
   readsAreConsistent,
 } from "./read-cache";
+import { requestStartedAt } from "./read-markers";
 import { DEFAULT_READ_POLICY, type ReadKind, type ReadPolicy, uniformPolicy } from "./read-policy";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
 import { type CallPriority, RateBudgetExceeded, type RateShape, TokenBucket } from "./token-bucket";
@@ -150,7 +151,7 @@ export class Tenant {
           : "write";
       // The token endpoint is the Authentication API, with limits of its own.
       if (this.bucket && !url.includes("/oauth/token"))
-        await this.bucket.take(priority).catch((error: unknown) => {
+        await this.bucket.take(priority, requestStartedAt()).catch((error: unknown) => {
           if (error instanceof RateBudgetExceeded)
             error.call = { request: `${method} ${requestKind(url)}`, priority };
           throw error;
@@ -171,7 +172,7 @@ export class Tenant {
       ...(bucket ? { busy: () => bucket.waitMs("interactive") > BUSY_WAIT_MS } : {}),
       // The search waits for its token first, gathering users meanwhile; then sent.
       ...(bucket && options.searchLagMs !== undefined
-        ? { cold: coldUserReads(counting, () => bucket.take("interactive")) }
+        ? { cold: coldUserReads(counting, () => bucket.take("interactive", requestStartedAt())) }
         : {}),
     });
     this.readCache = reads.stats;

@@ -40,6 +40,8 @@ interface Waiter {
   resolve: () => void;
   reject: (error: Error) => void;
   deadline: number;
+  /** When the request it serves began: within a priority, earlier requests go first. */
+  order: number;
 }
 
 export class TokenBucket {
@@ -91,8 +93,14 @@ export class TokenBucket {
     return !this.waiting() && this.tokens >= reserve + 1;
   }
 
-  /** Resolves when the call may be sent; rejects with RateBudgetExceeded past the bound. */
-  take(priority: CallPriority): Promise<void> {
+  /**
+   * Resolves when the call may be sent; rejects with RateBudgetExceeded past the bound. Within
+   * a priority, calls go in the order their requests began (`order`, default now), not the order
+   * they were asked for: a page view's second call (its team's list, after its actor) goes
+   * before the first calls of views begun after it, so views finish in the order they came
+   * instead of all waiting twice (fifty users' first views on a task just started).
+   */
+  take(priority: CallPriority, order: number = this.now()): Promise<void> {
     const wait = this.waitMs(priority);
     if (wait === 0) {
       this.tokens -= 1;
@@ -100,7 +108,10 @@ export class TokenBucket {
     }
     if (wait > this.maxWaitMs) return Promise.reject(new RateBudgetExceeded(wait));
     return new Promise<void>((resolve, reject) => {
-      this.queues[priority].push({ resolve, reject, deadline: this.now() + this.maxWaitMs });
+      const queue = this.queues[priority];
+      const at = queue.findIndex((w) => w.order > order);
+      const waiter = { resolve, reject, deadline: this.now() + this.maxWaitMs, order };
+      queue.splice(at === -1 ? queue.length : at, 0, waiter);
       this.schedule();
     });
   }
