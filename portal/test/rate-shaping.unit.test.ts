@@ -105,19 +105,26 @@ describe("calls shaped to the plan's rate", () => {
 });
 
 describe("priorities", () => {
-  it("a server action's reads go before page views' reads: a change waits behind no view", async () => {
+  it("writes go first; a server action's reads and page views' reads in the order their requests began", async () => {
     const fake = fakeTenant();
     const tenant = shapedTenant(fake, { perSecond: 20, burst: 1 }, 5_000);
     await readUser(tenant, "warm"); // the token, and the burst spent
-    const views = ["v1", "v2", "v3"].map((id) => readUser(tenant, id));
-    const action = withConsistentRecordReads(() => readUser(tenant, "actor"));
-    await Promise.all([...views, action]);
-    expect(fake.arrivals.map((a) => a.path.replace("GET /api/v2/users/", ""))).toEqual([
+    const now = Date.now();
+    const view = (id: string, at: number) => withRequestStart(at, () => readUser(tenant, id));
+    const views = [view("v1", now - 10), view("v2", now + 10)];
+    const action = withRequestStart(now, () =>
+      withConsistentRecordReads(() => readUser(tenant, "actor")),
+    );
+    const write = tenant.run("write a user", (c) => c.users.update("w", {}), {
+      safeToRepeat: false,
+    });
+    await Promise.all([...views, action, write]);
+    expect(fake.arrivals.map((a) => a.path.replace(/^\w+ \/api\/v2\/users\//, ""))).toEqual([
       "warm",
-      "actor",
+      "w",
       "v1",
+      "actor",
       "v2",
-      "v3",
     ]);
   });
 });

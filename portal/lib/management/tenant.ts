@@ -18,13 +18,7 @@ import { PortalError } from "../errors";
 import { coldUserReads } from "./cold-user-reads";
 import { startEarlyRefresh } from "./early-refresh";
 import { PLAN_RATES } from "./rate-plan";
-import {
-  BACKGROUND_HEADER,
-  cachingFetch,
-  DUE_REFRESH,
-  type ReadCacheStats,
-  readsAreConsistent,
-} from "./read-cache";
+import { BACKGROUND_HEADER, cachingFetch, DUE_REFRESH, type ReadCacheStats } from "./read-cache";
 import { requestStartedAt } from "./read-markers";
 import { DEFAULT_READ_POLICY, type ReadKind, type ReadPolicy, uniformPolicy } from "./read-policy";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
@@ -140,13 +134,16 @@ export class Tenant {
       const method = (
         init?.method ?? (input instanceof Request ? input.method : "GET")
       ).toUpperCase();
-      // A server action's reads go with its writes (readsAreConsistent: lib/session.ts `run`):
-      // a create waits behind nobody's page view, only behind other changes.
+      // Writes first: a change under way finishes before anything new starts. Every read a
+      // user waits for, a page's or a server action's, then goes in the order its request began
+      // (token-bucket.ts): a create waits behind the views begun before it, and the views begun
+      // after it wait behind its reads. (With a server action's reads ahead of every view, five
+      // people creating at once held fifty users' views past the wait's bound: ADR 0600.)
       const priority: CallPriority = background
         ? background === DUE_REFRESH
           ? "write"
           : "background"
-        : method === "GET" && !readsAreConsistent()
+        : method === "GET"
           ? "interactive"
           : "write";
       // The token endpoint is the Authentication API, with limits of its own.

@@ -3,9 +3,9 @@
  * (ADR 0600 "Rate budget"). Auth0 answers a call past its limit with 429, and on Free that 429
  * is the *global* limit (2 requests/s, bursts of 10), so fifty users' calls bouncing off it and
  * retrying spent the budget on refusals. Here calls wait for a token instead, in order of
- * priority: a user's change first (its writes and the reads a server action rests on:
- * tenant.ts), then the reads a page view is waiting for, then background refreshes of the read
- * cache. A call that would wait longer than `maxWaitMs` is refused at
+ * priority: writes first (a change under way), then the reads someone waits for (a page's or a
+ * server action's, in the order their requests began: `take`), then background refreshes of the
+ * read cache. A call that would wait longer than `maxWaitMs` is refused at
  * once (RateBudgetExceeded, which `Tenant.run` turns into the "rate limiting" PortalError)
  * rather than hanging, and so is one still queued at its deadline (lower priorities can be
  * overtaken).
