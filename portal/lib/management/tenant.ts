@@ -19,7 +19,7 @@ import { coldUserReads } from "./cold-user-reads";
 import { startEarlyRefresh } from "./early-refresh";
 import { PLAN_RATES } from "./rate-plan";
 import { BACKGROUND_HEADER, cachingFetch, DUE_REFRESH, type ReadCacheStats } from "./read-cache";
-import { requestStartedAt } from "./read-markers";
+import { readsAreConsistent, requestStartedAt } from "./read-markers";
 import { DEFAULT_READ_POLICY, type ReadKind, type ReadPolicy, uniformPolicy } from "./read-policy";
 import { DEFAULT_RETRY, type FailureInfo, type RetryPolicy, retryDelay } from "./retry";
 import { type CallPriority, RateBudgetExceeded, type RateShape, TokenBucket } from "./token-bucket";
@@ -29,6 +29,13 @@ import { type CallPriority, RateBudgetExceeded, type RateShape, TokenBucket } fr
  * the portal. Below the SDK's 15 s request timeout, which starts when the call is queued.
  */
 export const DEFAULT_QUEUE_WAIT_MS = 8_000;
+
+/**
+ * The longest a change's call waits (a server action's reads and every write): its form says
+ * that it waits for the rate limit (rate-wait.ts), and a change refused halfway is undone and
+ * tried again, which costs more calls than the wait. Still under the SDK's 15 s timeout.
+ */
+export const CHANGE_QUEUE_WAIT_MS = 11_000;
 
 export interface CallCounters {
   /** Requests to /oauth/token. */
@@ -55,8 +62,10 @@ export interface TenantOptions {
    * call at once (the test suites' local tenants, whose `test` profile is not a plan).
    */
   rate?: RateShape | null;
-  /** The longest a call waits for a token (ms); default DEFAULT_QUEUE_WAIT_MS. */
+  /** The longest a page view's call waits for a token (ms); default DEFAULT_QUEUE_WAIT_MS. */
   queueWaitMs?: number;
+  /** The longest a change's call waits (ms); default CHANGE_QUEUE_WAIT_MS. */
+  changeWaitMs?: number;
   /**
    * The search lag the portal assumes (Portal.searchLagMs): given, user records missed while
    * the bucket is busy are read by one search (cold-user-reads.ts), counted that old.
@@ -92,6 +101,7 @@ export class Tenant {
   readonly listMaxAgeMs: number;
   /** Calls wait here for the tenant's rate limit; undefined when not shaped. */
   readonly bucket: TokenBucket | undefined;
+  private readonly changeWaitMs: number;
   private readonly retry: RetryPolicy;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -99,6 +109,7 @@ export class Tenant {
     this.environment = access.environment;
     this.domain = access.domain;
     this.retry = options.retry ?? DEFAULT_RETRY;
+    this.changeWaitMs = options.changeWaitMs ?? CHANGE_QUEUE_WAIT_MS;
     this.sleep = options.sleep ?? sleep;
     const transport = options.fetch ?? fetch;
     const rate = options.rate === undefined ? PLAN_FREE_FALLBACK : options.rate;
@@ -146,9 +157,11 @@ export class Tenant {
         : method === "GET"
           ? "interactive"
           : "write";
+      const change = method !== "GET" || readsAreConsistent();
+      const waitBound = change && !background ? this.changeWaitMs : undefined;
       // The token endpoint is the Authentication API, with limits of its own.
       if (this.bucket && !url.includes("/oauth/token"))
-        await this.bucket.take(priority, requestStartedAt()).catch((error: unknown) => {
+        await this.bucket.take(priority, requestStartedAt(), waitBound).catch((error: unknown) => {
           if (error instanceof RateBudgetExceeded)
             error.call = { request: `${method} ${requestKind(url)}`, priority };
           throw error;
