@@ -23,9 +23,11 @@ export const paging = {
   page: z.coerce.number().int().min(0).max(999).default(0),
   perPage: z.coerce.number().int().min(1).max(50).default(20),
 };
+/** Items per page of a list page (and the first read of a create's checks: credentials.ts). */
+export const PAGE_TAKE = 20;
 /** Client search pages by cursor (`from` = the previous page's `next`); no totals. */
 export const cursor = {
-  take: z.coerce.number().int().min(1).max(50).default(20),
+  take: z.coerce.number().int().min(1).max(50).default(PAGE_TAKE),
   from: z.string().min(1).max(1024).optional(),
 };
 /** Ids the viewer just changed, re-read consistently to hide the search index's lag. */

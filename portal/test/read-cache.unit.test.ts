@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   BACKGROUND_HEADER,
   cachingFetch,
@@ -8,40 +8,9 @@ import {
   withConsistentRecordReads,
 } from "../lib/management/read-cache";
 import { MAY_BE_OLD_HEADER } from "../lib/management/read-markers";
-import { LIST_STALE_IF_BUSY_MS, uniformPolicy } from "../lib/management/read-policy";
+import { uniformPolicy } from "../lib/management/read-policy";
 
-const API = "https://tenant.example/api/v2";
-
-/** A transport that answers each request with a counter, after `release()` when held. */
-function transport() {
-  const seen: string[] = [];
-  let n = 0;
-  let held: Array<() => void> = [];
-  let hold = false;
-  const headers: Headers[] = [];
-  const fetch: typeof globalThis.fetch = async (input, init) => {
-    const url = String(input);
-    headers.push(new Headers(init?.headers));
-    seen.push(`${init?.method ?? "GET"} ${url.slice(API.length)}`);
-    if (hold) await new Promise<void>((resolve) => held.push(resolve));
-    const status = url.includes("missing") ? 404 : 200;
-    return new Response(JSON.stringify({ n: ++n }), { status });
-  };
-  return {
-    fetch,
-    seen,
-    headers,
-    holdNext: () => {
-      hold = true;
-    },
-    release: () => {
-      hold = false;
-      for (const r of held) r();
-      held = [];
-    },
-  };
-}
-const body = async (r: Response) => ((await r.json()) as { n: number }).n;
+import { API, body, transport } from "./fake-transport";
 
 describe("read cache over the Management API", () => {
   it("concurrent identical reads share one request; a later one within the TTL is served from it", async () => {
@@ -281,87 +250,6 @@ describe("read cache over the Management API", () => {
       await c.fetch(`${API}/users/u2`, { method: "DELETE" });
       await readAll(c);
       expect([teamA, teamB, admins].map((u) => t.reads.get(u))).toEqual([2, 2, 2]);
-    });
-  });
-
-  describe("a list served past its lifetime, or after a write, only while the budget is busy", () => {
-    const list = `${API}/clients/search?q=${encodeURIComponent('metadata.teamId:"A"')}`;
-    function setup() {
-      const t = transport();
-      let clock = 0;
-      let busy = false;
-      const c = cachingFetch(t.fetch, {
-        policy: uniformPolicy(60_000),
-        now: () => clock,
-        busy: () => busy,
-      });
-      return {
-        t,
-        c,
-        at: (ms: number) => {
-          clock = ms;
-        },
-        setBusy: (b: boolean) => {
-          busy = b;
-        },
-      };
-    }
-
-    it("after a write to its team: the kept list while busy (and a refresh), a new read when not", async () => {
-      const { t, c, setBusy } = setup();
-      expect(await body(await c.fetch(list))).toBe(1);
-      await c.fetch(`${API}/clients`, {
-        method: "POST",
-        body: JSON.stringify({ client_metadata: { teamId: "A" } }),
-      });
-      setBusy(true);
-      expect(await body(await c.fetch(list))).toBe(1); // the kept list, at once
-      await vi.waitFor(() => expect(t.seen.filter((r) => r.startsWith("GET")).length).toBe(2));
-      setBusy(false);
-      expect(await body(await c.fetch(list))).toBe(3); // the background refresh's answer
-      // A server action (its counts allow for a list's lifetime only) never gets a stale list.
-      await c.fetch(`${API}/clients`, {
-        method: "POST",
-        body: JSON.stringify({ client_metadata: { teamId: "A" } }),
-      });
-      setBusy(true);
-      expect(await body(await withConsistentRecordReads(() => c.fetch(list)))).toBe(5);
-    });
-
-    it("past its lifetime with a read of it in flight: served as kept, busy or not, and that read goes as a page view's", async () => {
-      const { t, c, at, setBusy } = setup();
-      expect(await body(await c.fetch(list))).toBe(1);
-      at(60_000); // past the list's lifetime
-      setBusy(true);
-      t.holdNext();
-      expect(await body(await c.fetch(list))).toBe(1); // at once; its refresh is held
-      await vi.waitFor(() => expect(t.seen).toHaveLength(2));
-      expect(t.headers[1]?.has(BACKGROUND_HEADER)).toBe(false); // overdue: not in the background
-      setBusy(false);
-      // Not made to share the held read, which the bucket could still refuse after its wait.
-      expect(await body(await c.fetch(list))).toBe(1);
-      expect(t.seen).toHaveLength(2);
-      t.release();
-      await vi.waitFor(async () => expect(await body(await c.fetch(list))).toBe(2));
-    });
-
-    it("past its lifetime: served while busy up to LIST_STALE_IF_BUSY_MS, never a record", async () => {
-      const { t, c, at, setBusy } = setup();
-      expect(await body(await c.fetch(list))).toBe(1);
-      expect(await body(await c.fetch(`${API}/users/u1`))).toBe(2);
-      setBusy(true);
-      t.holdNext(); // what is sent now stays in flight until released
-      at(LIST_STALE_IF_BUSY_MS - 1);
-      expect(await body(await c.fetch(list))).toBe(1); // stale, while its refresh is held
-      const record = c.fetch(`${API}/users/u1`); // a record past its lifetime waits for the tenant
-      await vi.waitFor(() => expect(t.seen).toHaveLength(4));
-      t.release();
-      expect(await body(await record)).toBeGreaterThan(2);
-      // The list's refresh was kept at LIST_STALE_IF_BUSY_MS - 1; past the cap from then, busy
-      // or not, the list is read again.
-      at(2 * LIST_STALE_IF_BUSY_MS);
-      expect(await body(await c.fetch(list))).toBe(5);
-      expect(t.seen).toHaveLength(5);
     });
   });
 

@@ -24,6 +24,7 @@ import type { Management } from "auth0";
 import { PortalError } from "../errors";
 import { deleteClientIf, readClient, withoutSecret } from "../management/clients";
 import { searchClients } from "../management/clients-search";
+import { readsAreConsistent } from "../management/read-cache";
 import type { Tenant } from "../management/tenant";
 import { type Ctx, homeTenant } from "./context";
 import { refuseFullTenant } from "./tenant-room";
@@ -124,8 +125,10 @@ export async function createClientOnce(
   const userId = ctx.actor.userId;
   const field = `${RECORD_PREFIX}${spec.key}`;
   const now = ctx.portal.now().getTime();
-  const metadata = ((await readUser(home, userId, ctx.requestId, { fresh: true })).app_metadata ??
-    {}) as Record<string, unknown>;
+  // As the tenant has it: in a server action, the action's own read of the user (the actor
+  // lookup's, unless this process wrote the user since: read-markers.ts); elsewhere, fresh.
+  const user = await readUser(home, userId, ctx.requestId, { fresh: !readsAreConsistent() });
+  const metadata = (user.app_metadata ?? {}) as Record<string, unknown>;
   const record = parseRecord(metadata[field]);
   const usedElsewhere = () =>
     new PortalError("conflict", "This request id was already used; reload the page.", {

@@ -8,6 +8,7 @@
  * Lists come from `/clients/search`, which lags writes: the viewer's own recent creates and
  * revokes are corrected by consistent re-reads (`recent`).
  */
+
 import {
   CLIENT_KINDS,
   CREDENTIAL_KINDS,
@@ -16,6 +17,7 @@ import {
   type Environment,
 } from "@astral/contract";
 import type { Management } from "auth0";
+import { PAGE_TAKE } from "../action-schemas";
 import type { EnvironmentConfig } from "../config/schema";
 import { PortalError } from "../errors";
 import { readClient } from "../management/clients";
@@ -278,11 +280,11 @@ export async function listForCreate(
     0,
     MAX_RECENT,
   );
-  const listed = await listCredentials(ctx, input.teamId, input.environment, {
-    take: 100,
-    recent,
-    mayBeOld: true,
-  });
+  // The page's own first page (from the read cache) when it holds every credential; else 100.
+  const page = (take: number) =>
+    listCredentials(ctx, input.teamId, input.environment, { take, recent, mayBeOld: true });
+  const first = await page(PAGE_TAKE);
+  const listed = first.next ? await page(100) : first;
   await limit.check(
     listed.items.map((c) => c.clientId),
     others,

@@ -32,7 +32,14 @@ export async function readTeamRecord(
    */
   { fresh = true }: { fresh?: boolean } = {},
 ): Promise<TeamRecord | undefined> {
-  const client = await readClient(homeTenant(ctx.portal), teamId, ctx.requestId, { fresh });
+  // Not fresh: from the read cache even in a server action (MAY_BE_OLD). A team's deletion mark
+  // is never taken back and its id never comes back, so a kept record can only refuse early.
+  const client = await readClient(
+    homeTenant(ctx.portal),
+    teamId,
+    ctx.requestId,
+    fresh ? { fresh } : { mayBeOld: true },
+  );
   const meta = TeamMetadata.safeParse(client?.client_metadata ?? {});
   // A team being deleted counts as gone: nobody joins it (as findTeam says).
   if (!client || !meta.success || meta.data.deletingSince) return undefined;

@@ -6,10 +6,8 @@
  * - Per-kind lifetimes (`ReadPolicy`): a 200 answer is served as it is for `freshMs`; after
  *   that, up to `maxAgeMs`, it is still served while one background refresh (the lowest
  *   priority in the tenant's token bucket) reads it again; past `maxAgeMs` the read waits for
- *   the tenant. A record's 404 is kept too (a deleted record stays deleted: Auth0 never
- *   reuses an id; a revoked credential is re-read on each view of its team's page while it is
- *   "recent"); other answers are never kept. Kinds: a *record* (`/users/{id}`,
- *   `/clients/{id}`: the actor, a team) and a *list* (searches, counts, grants).
+ *   the tenant. A record's 404 is kept too (a deleted record stays deleted); other answers
+ *   never are. Kinds: a *record* (`/users/{id}`, `/clients/{id}`) and a *list* (searches, …).
  * - Write-through invalidation: a write to a record (`PATCH /users/u1`) drops the cached reads
  *   of that record and every list of its collection (searches included), when sent and when
  *   answered; a write to a collection (`POST /clients`) drops its lists. Other records stay.
@@ -17,27 +15,20 @@
  *   a kept read says which, none when the write names no team (`teamsAWriteTouches`). A read
  *   in flight across such a write is answered but not kept. A write answered with its record
  *   (write-answers.ts) is kept as the read by id of it, unless another write overlapped it.
- * - Records in use are read again early while the tenant's budget has room
- *   (`refreshOldestRecord`, early-refresh.ts), user records many at a time by one search where
- *   the plan's lifetimes make that worth it (`cold`), so that records read together do not
- *   expire together; user records missed while the budget is busy are read by one search too
- *   (cold-user-reads.ts). A record found by search counts as old as the assumed search lag.
+ * - Records in use are read again before they end (`refreshOldestRecord`, early-refresh.ts),
+ *   user records by one search where the plan's lifetimes allow (`cold`), as are user records
+ *   missed while the budget is busy (cold-user-reads.ts); counted as old as the search lag.
  * - A fresh read (FRESH_READ) goes to the tenant and its answer replaces the cached one.
  * - Inside `withConsistentRecordReads` (every server action: lib/session.ts `run`), every record
- *   read is fresh. A page view may show a record up to `maxAgeMs` old; a change never rests on
- *   one: ADR 0600 decides on records read by id because they are consistent, and the actor of a
- *   mutation (their team, rights, block, logout) is read as the tenant has it now.
- *
- * The bound this gives: a change made elsewhere (another portal task behind the ALB, Auth0's
- * dashboard, a script) shows here at most `maxAgeMs` later, on top of Auth0's own search lag
- * for lists (ADR 0600: 60 s assumed, not published). A removed member or admin loses access at
- * once through the task that removed them and within the record's `maxAgeMs` through any other.
+ *   is read from the tenant, once while this process does not write it. A page view may show a
+ *   record up to `maxAgeMs` old; a change never rests on one (ADR 0700 states the bounds).
  */
 
 import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
 import { dueRecords, type EarlyWindow } from "./early-refresh";
 import { type Entry, type ReadCacheStats, recordEntry, type Stored } from "./read-entries";
 import {
+  actionReads,
   BACKGROUND_HEADER,
   DUE_REFRESH,
   freshRead,
@@ -254,19 +245,23 @@ export function cachingFetch(
       return transport(input, { ...fresh.init, headers });
     };
     const again = { resend, asked };
-    if (fresh.fresh || (where.kind === "record" && readsAreConsistent() && !fresh.mayBeOld))
-      return answer(await send(url, where, again));
+    const mine = actionReads();
+    if (fresh.fresh || (where.kind === "record" && mine && !fresh.mayBeOld)) {
+      // A server action reads a record once while this process does not write it: its view.
+      const own = fresh.fresh ? undefined : mine?.get(url);
+      if (own && own.generation === generation(where.scope)) return replay(own.answer);
+      const startedAt = generation(where.scope);
+      const result = await send(url, where, again);
+      if (mine && !(result instanceof Response) && generation(where.scope) === startedAt)
+        mine.set(url, { answer: result, generation: startedAt });
+      return answer(result);
+    }
     const entry = entries.get(url);
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
     const overdue = entry?.kind === "list" && (entry.dropped || age >= lifetime.maxAgeMs);
-    // Served while a read of it would wait: one in flight (a refresh the bucket may yet refuse,
-    // failing whoever shared it) or one that would queue.
-    const staleList =
-      overdue &&
-      age < LIST_STALE_IF_BUSY_MS &&
-      !readsAreConsistent() && // page views only: a server action's counts assume maxAgeMs
-      (inFlight.has(url) || busy());
-    if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || staleList)) {
+    // Page views only: a server action's counts assume maxAgeMs.
+    const fallback = overdue && age < LIST_STALE_IF_BUSY_MS && !readsAreConsistent();
+    if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || (fallback && busy()))) {
       stats.hits++;
       entry.usedAt = now();
       if (age >= lifetime.freshMs || entry.dropped) {
@@ -277,16 +272,20 @@ export function cachingFetch(
       }
       return replay(entry);
     }
+    // A list a page view waits for that the bucket refuses (a refresh it shared waited longest)
+    // or the network loses: the kept one, as if the budget had been busy when it asked.
+    const orKept = (read: Promise<Entry | Response>) =>
+      fallback && entry ? read.catch(() => replay(entry)) : read;
     const pending = inFlight.get(url);
     if (pending) {
       stats.shared++;
-      return answer(await pending.pending);
+      return answer(await orKept(pending.pending));
     }
     stats.misses++;
     const userId = where.kind === "record" ? userIdOf(url) : undefined;
     if (userId !== undefined && cold && busy())
       return answer(await sendCold(url, where, again, userId, cold));
-    return answer(await send(url, where, again));
+    return answer(await orKept(send(url, where, again)));
   };
 
   /** Writes' answers kept as the reads by id of their records (write-answers.ts). */

@@ -4,6 +4,7 @@
  * reads records past the cache (a server action).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
+import type { Entry } from "./read-entries";
 
 /**
  * A request header that asks for a read of the record itself, past the cache: limit counts and
@@ -41,24 +42,33 @@ export const DUE_REFRESH = "due";
 
 type FetchInit = Parameters<typeof fetch>[1];
 
+/** A server action's own record reads, by URL, with the generation of their record then. */
+export type ActionReads = Map<string, { answer: Entry; generation: number }>;
+
 /**
  * One store for every copy of this module (Next's production build holds it several times, and
  * the process-wide Portal's tenants read it from the copy that created them): with one per copy,
  * a server action's reads were consistent only when its copy had created the Portal.
  */
-const shared = globalThis as { [key: symbol]: AsyncLocalStorage<true> | undefined };
+const shared = globalThis as { [key: symbol]: AsyncLocalStorage<ActionReads> | undefined };
 const STORE = Symbol.for("astral.consistentRecordReads");
-shared[STORE] ??= new AsyncLocalStorage<true>();
+shared[STORE] ??= new AsyncLocalStorage<ActionReads>();
 const consistentRecords = shared[STORE];
 
 /**
  * Runs `fn` with every record read it makes (`GET /users/{id}`, `GET /clients/{id}`, in any
  * tenant) sent to the tenant, as FRESH_READ does, however recent the cached answer: for work
- * that changes something (read-cache.ts says why). Lists keep their lifetimes: no decision rests
- * on a list alone, and those that gate one ask for FRESH_READ themselves.
+ * that changes something (read-cache.ts says why), once per record while this process does not
+ * write it: the action's own view of it (`actionReads`). Lists keep their lifetimes: no decision
+ * rests on a list alone, and those that gate one ask for FRESH_READ themselves.
  */
 export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
-  return consistentRecords.run(true, fn);
+  return consistentRecords.run(new Map(), fn);
+}
+
+/** The record reads the running server action has made, by URL; undefined outside one. */
+export function actionReads(): ActionReads | undefined {
+  return consistentRecords.getStore();
 }
 
 const STARTS = Symbol.for("astral.requestStartedAt");
@@ -81,7 +91,7 @@ export function requestStartedAt(): number | undefined {
 
 /** Whether the code running now reads records past the cache (inside withConsistentRecordReads). */
 export function readsAreConsistent(): boolean {
-  return consistentRecords.getStore() === true;
+  return consistentRecords.getStore() !== undefined;
 }
 
 /** The request's headers, whether the SDK passed them in `init` or in a Request. */

@@ -10,6 +10,7 @@ import {
   PageTitle,
   Section,
 } from "@/components/panels";
+import { PAGE_TAKE } from "@/lib/action-schemas";
 import { actions } from "@/lib/actions";
 import { recentFromCookies } from "@/lib/recent-server";
 import { load } from "@/lib/session";
@@ -38,7 +39,7 @@ export default async function CredentialsPage({
     teamId,
     environment: env.id,
     from,
-    take: 20,
+    take: PAGE_TAKE,
     recent,
   });
   if (!credentials.ok) return <ErrorPanel error={credentials.error} />;
