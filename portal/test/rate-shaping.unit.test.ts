@@ -129,33 +129,6 @@ describe("priorities", () => {
   });
 });
 
-describe("how long a call may wait", () => {
-  it("a change's calls (a server action's reads, writes) wait up to changeWaitMs, where a view's is refused", async () => {
-    const fake = fakeTenant();
-    const rate = { perSecond: 2, burst: 1 };
-    const tenant = new Tenant(ACCESS, {
-      fetch: fake.fetch,
-      readCacheTtlMs: 0,
-      rate,
-      queueWaitMs: 300,
-      changeWaitMs: 1_500,
-    });
-    await readUser(tenant, "warm"); // the burst spent: the next call waits 500 ms
-    const view = await readUser(tenant, "view").catch((e: PortalError) => e.code);
-    expect(view).toBe("rate_limited");
-    await withConsistentRecordReads(() => readUser(tenant, "action"));
-    const write = tenant.run("write a user", (c) => c.users.update("w", {}), {
-      safeToRepeat: false,
-    });
-    await expect(write).resolves.toBeDefined();
-    expect(fake.arrivals.map((a) => a.path)).toEqual([
-      "GET /api/v2/users/warm",
-      "GET /api/v2/users/action",
-      "PATCH /api/v2/users/w",
-    ]);
-  });
-});
-
 describe("requests in the order they began", () => {
   it("a page view's later call goes before the calls of views begun after it (withRequestStart)", async () => {
     const fake = fakeTenant();

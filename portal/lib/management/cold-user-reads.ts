@@ -2,7 +2,7 @@
  * User records that many views ask for at once on an empty cache, read as one user search
  * instead of one `GET /users/{id}` each (ADR 0600 "Load benchmark"). A task that has just
  * started (a deploy, a scale-out) meets every active user's next view with no actor record:
- * fifty users need fifty reads, 28 s of Free's 1.8 calls/s, and the views past the bucket's 8 s
+ * fifty users need fifty reads, 28 s of Free's 1.8 calls/s, and the views past the bucket's wait
  * bound failed with the rate-limiting error (173 and 103 of them in the first two 20 s slices
  * of a run, a handful afterwards). One search `user_id:("a" OR "b" …)` reads up to
  * MAX_IDS of them in one call (Auth0's user search: operators work on the normalized fields,

@@ -42,8 +42,6 @@ interface Waiter {
   deadline: number;
   /** When the request it serves began: within a priority, earlier requests go first. */
   order: number;
-  /** The longest it may wait. */
-  boundMs: number;
 }
 
 export class TokenBucket {
@@ -96,28 +94,23 @@ export class TokenBucket {
   }
 
   /**
-   * Resolves when the call may be sent; rejects with RateBudgetExceeded past the bound
-   * (`boundMs`, default `maxWaitMs`). Within
+   * Resolves when the call may be sent; rejects with RateBudgetExceeded past the bound. Within
    * a priority, calls go in the order their requests began (`order`, default now), not the order
    * they were asked for: a page view's second call (its team's list, after its actor) goes
    * before the first calls of views begun after it, so views finish in the order they came
    * instead of all waiting twice (fifty users' first views on a task just started).
    */
-  take(
-    priority: CallPriority,
-    order: number = this.now(),
-    boundMs: number = this.maxWaitMs,
-  ): Promise<void> {
+  take(priority: CallPriority, order: number = this.now()): Promise<void> {
     const wait = this.waitMs(priority);
     if (wait === 0) {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    if (wait > boundMs) return Promise.reject(new RateBudgetExceeded(wait));
+    if (wait > this.maxWaitMs) return Promise.reject(new RateBudgetExceeded(wait));
     return new Promise<void>((resolve, reject) => {
       const queue = this.queues[priority];
       const at = queue.findIndex((w) => w.order > order);
-      const waiter = { resolve, reject, deadline: this.now() + boundMs, order, boundMs };
+      const waiter = { resolve, reject, deadline: this.now() + this.maxWaitMs, order };
       queue.splice(at === -1 ? queue.length : at, 0, waiter);
       this.schedule();
     });
@@ -153,7 +146,7 @@ export class TokenBucket {
       const expired = this.queues[p].filter((w) => w.deadline <= at);
       if (expired.length === 0) continue;
       this.queues[p] = this.queues[p].filter((w) => w.deadline > at);
-      for (const w of expired) w.reject(new RateBudgetExceeded(w.boundMs));
+      for (const w of expired) w.reject(new RateBudgetExceeded(this.maxWaitMs));
     }
     this.schedule();
   }
