@@ -27,14 +27,7 @@
 import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
 import { dueRecords, type EarlyWindow } from "./early-refresh";
 import { type Entry, type ReadCacheStats, recordEntry, type Stored } from "./read-entries";
-import {
-  actionReads,
-  BACKGROUND_HEADER,
-  DUE_REFRESH,
-  freshRead,
-  headersOf,
-  readsAreConsistent,
-} from "./read-markers";
+import { actionReads, BACKGROUND_HEADER, DUE_REFRESH, freshRead, headersOf } from "./read-markers";
 import {
   COLD_MIN_USE_MS,
   DEFAULT_READ_POLICY,
@@ -260,7 +253,7 @@ export function cachingFetch(
     const age = entry ? now() - entry.at : Number.POSITIVE_INFINITY;
     const overdue = entry?.kind === "list" && (entry.dropped || age >= lifetime.maxAgeMs);
     // Page views only: a server action's counts assume maxAgeMs.
-    const fallback = overdue && age < LIST_STALE_IF_BUSY_MS && !readsAreConsistent();
+    const fallback = overdue && age < LIST_STALE_IF_BUSY_MS && !mine;
     if (entry && ((!entry.dropped && age < lifetime.maxAgeMs) || (fallback && busy()))) {
       stats.hits++;
       entry.usedAt = now();

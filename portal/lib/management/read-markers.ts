@@ -46,14 +46,19 @@ type FetchInit = Parameters<typeof fetch>[1];
 export type ActionReads = Map<string, { answer: Entry; generation: number }>;
 
 /**
- * One store for every copy of this module (Next's production build holds it several times, and
- * the process-wide Portal's tenants read it from the copy that created them): with one per copy,
- * a server action's reads were consistent only when its copy had created the Portal.
+ * One store per process, whatever copy of this module asks (Next's production build holds it
+ * several times, and the process-wide Portal's tenants read it from the copy that created them):
+ * with one per copy, a server action's reads were consistent only when its copy had created the
+ * Portal.
  */
-const shared = globalThis as { [key: symbol]: AsyncLocalStorage<ActionReads> | undefined };
-const STORE = Symbol.for("astral.consistentRecordReads");
-shared[STORE] ??= new AsyncLocalStorage<ActionReads>();
-const consistentRecords = shared[STORE];
+function processWide<T>(name: string): AsyncLocalStorage<T> {
+  const key = Symbol.for(`astral.${name}`);
+  const shared = globalThis as { [key: symbol]: AsyncLocalStorage<T> | undefined };
+  shared[key] ??= new AsyncLocalStorage<T>();
+  return shared[key];
+}
+
+const consistentRecords = processWide<ActionReads>("consistentRecordReads");
 
 /**
  * Runs `fn` with every record read it makes (`GET /users/{id}`, `GET /clients/{id}`, in any
@@ -71,14 +76,11 @@ export function actionReads(): ActionReads | undefined {
   return consistentRecords.getStore();
 }
 
-const STARTS = Symbol.for("astral.requestStartedAt");
-const starts = globalThis as { [key: symbol]: AsyncLocalStorage<number> | undefined };
-starts[STARTS] ??= new AsyncLocalStorage<number>();
-const requestStarts = starts[STARTS];
+const requestStarts = processWide<number>("requestStartedAt");
 
 /**
  * Runs `fn` as part of a request begun at `startedAt` (epoch ms): the tenants' token buckets
- * serve its calls in that order (token-bucket.ts `take`). One store per process, as above.
+ * serve its calls in that order (token-bucket.ts `take`).
  */
 export function withRequestStart<T>(startedAt: number, fn: () => Promise<T>): Promise<T> {
   return requestStarts.run(startedAt, fn);

@@ -143,13 +143,7 @@ export class Tenant {
       // (token-bucket.ts): a create waits behind the views begun before it, and the views begun
       // after it wait behind its reads. (With a server action's reads ahead of every view, five
       // people creating at once held fifty users' views past the wait's bound: ADR 0600.)
-      const priority: CallPriority = background
-        ? background === DUE_REFRESH
-          ? "write"
-          : "background"
-        : method === "GET"
-          ? "interactive"
-          : "write";
+      const priority = priorityOf(method, background);
       // The token endpoint is the Authentication API, with limits of its own.
       if (this.bucket && !url.includes("/oauth/token"))
         await this.bucket.take(priority, requestStartedAt()).catch((error: unknown) => {
@@ -304,6 +298,12 @@ function errorCodeOf(error: unknown): string | undefined {
   if (!(error instanceof ManagementError)) return undefined;
   const code = (error.body as { errorCode?: unknown } | undefined)?.errorCode;
   return typeof code === "string" ? code : undefined;
+}
+
+/** Who waits for a call: writes and due refreshes first, reads someone waits for, the rest. */
+function priorityOf(method: string, background: string | null): CallPriority {
+  if (background === DUE_REFRESH || (background === null && method !== "GET")) return "write";
+  return background === null ? "interactive" : "background";
 }
 
 /** The bucket's refusal, if the error or one of its causes is one (the SDK wraps it). */

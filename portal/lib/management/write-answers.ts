@@ -35,7 +35,7 @@ export function recordAnswered(method: string, pathname: string): Written | unde
 }
 
 /** The path segment of a created record, from its answer (`client_id`). */
-export function createdId(doc: Record<string, unknown>): string | undefined {
+function createdId(doc: Record<string, unknown>): string | undefined {
   return typeof doc.client_id === "string" ? encodeURIComponent(doc.client_id) : undefined;
 }
 
