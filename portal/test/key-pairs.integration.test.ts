@@ -76,11 +76,11 @@ describe("key-pair credentials", () => {
     const days = (Date.parse(made.keyExpiresAt ?? "") - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(89.9); // harness config: the default 90 days
     expect(days).toBeLessThanOrEqual(90);
-    // The team's credentials (one search: limits.credentialsPerTeam and look-alike names), the
-    // tenant's application count (limits.applicationsPerTenant), POST /clients, a fresh search
-    // (the limit's re-check) and one grant in the sandbox tenant (the create record and the
-    // team record live in production).
-    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(5);
+    // The team's credentials (one search: limits.credentialsPerTeam, its re-check after the
+    // create, and look-alike names), the tenant's application count
+    // (limits.applicationsPerTenant), POST /clients and one grant in the sandbox tenant (the
+    // create record and the team record live in production).
+    expect((h.portal.tenants.sandbox?.calls.api ?? 0) - before).toBe(4);
     const client = await h.root.sandbox.clients.get(made.clientId);
     expect(client.token_endpoint_auth_method).toBeUndefined();
     expect(client.client_authentication_methods?.private_key_jwt?.credentials).toHaveLength(1);

@@ -120,7 +120,15 @@ export interface CreateOnce {
 export async function createClientOnce(
   ctx: Ctx,
   spec: CreateOnce,
-): Promise<{ client: Management.Client; foundEarlier: boolean }> {
+): Promise<{
+  client: Management.Client;
+  foundEarlier: boolean;
+  /**
+   * A new create's: the user's other create records as the write of its client id answered
+   * them (the record right after that write), unless that write failed.
+   */
+  othersAtRecord?: OwnCreate[];
+}> {
   const home = homeTenant(ctx.portal);
   const userId = ctx.actor.userId;
   const field = `${RECORD_PREFIX}${spec.key}`;
@@ -188,8 +196,12 @@ export async function createClientOnce(
     ).catch(() => undefined);
     throw error;
   }
-  await writeRecord(ctx, field, spec, pending, client);
-  return { client, foundEarlier: false };
+  const recorded = await writeRecord(ctx, field, spec, pending, client);
+  return {
+    client,
+    foundEarlier: false,
+    ...(recorded ? { othersAtRecord: ownCreates(recorded).filter((c) => c.key !== spec.key) } : {}),
+  };
 }
 
 /**
@@ -249,8 +261,9 @@ async function findLostCreate(
 }
 
 /**
- * Records the created client id. Best effort: if it fails the record stays pending, which a
- * retry resolves through step 3; the create itself did succeed.
+ * Records the created client id and returns the user's app_metadata as the write answered it.
+ * Best effort: if it fails the record stays pending, which a retry resolves through step 3; the
+ * create itself did succeed.
  */
 async function writeRecord(
   ctx: Ctx,
@@ -258,10 +271,10 @@ async function writeRecord(
   spec: CreateOnce,
   record: CreateRecord,
   client: Management.Client,
-) {
-  if (!client.client_id) return;
+): Promise<Record<string, unknown> | undefined> {
+  if (!client.client_id) return undefined;
   try {
-    await patchAppMetadata(
+    return await patchAppMetadata(
       homeTenant(ctx.portal),
       ctx.actor.userId,
       // The time the client is known to exist: limits.ts counts the search lag from here (a
@@ -273,7 +286,7 @@ async function writeRecord(
       ctx.requestId,
     );
   } catch (error) {
-    if (!spec.alsoRecord) return;
+    if (!spec.alsoRecord) return undefined;
     // E.g. joining the team is part of the result: without it the client is an orphan.
     if (!(await undoCreate(ctx, spec, client.client_id)) && error instanceof PortalError)
       error.message += ` The new record ${client.client_id} could not be removed; retrying finishes it.`;

@@ -234,7 +234,7 @@ export async function createCredentialClient(
       beforeCreate: async (others) =>
         refuseLookAlikeName(input, await listForCreate(ctx, input, limit, others)),
     }).then(async (made) => {
-      if (!made.foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, made.client);
+      if (!made.foundEarlier) await undoOverLimit(ctx, limit, { tenant, key, isOurs }, made);
       return made;
     }),
   );
@@ -268,7 +268,7 @@ async function refuseGoneTeam(
  * (search, and the user's own recent creates re-read by id), refused over the limit. The re-reads
  * may come from the read cache: a kept record of a credential revoked elsewhere meanwhile counts
  * it once too often and keeps its name taken, so at worst the create is refused early; the
- * recheck after the create (`undoOverLimit`) reads the user's creates as the tenant has them.
+ * recheck after the create (`undoOverLimit`) counts the user's creates as its write answered them.
  */
 export async function listForCreate(
   ctx: Ctx,
@@ -297,10 +297,13 @@ export async function undoOverLimit(
   ctx: Ctx,
   limit: ReturnType<typeof credentialLimit>,
   spec: Pick<CreateOnce, "tenant" | "key" | "isOurs">,
-  client: { client_id?: string | undefined },
+  {
+    client,
+    othersAtRecord,
+  }: { client: { client_id?: string | undefined }; othersAtRecord?: OwnCreate[] },
 ): Promise<void> {
   if (!client.client_id) return;
-  const refusal = await limit.recheck(client.client_id);
+  const refusal = await limit.recheck(client.client_id, othersAtRecord);
   if (!refusal) return;
   if (!(await undoCreate(ctx, spec, client.client_id)))
     refusal.message += ` The credential ${client.client_id} made meanwhile could not be removed; revoke it.`;

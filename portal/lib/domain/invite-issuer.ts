@@ -115,8 +115,12 @@ export async function recordAdminInvite(
 }
 
 /** Removes a pending admin invite from its issuer's record (used or revoked). */
-export function forgetAdminInvite(ctx: Ctx, issuerId: string, inviteId: string): Promise<void> {
-  return patchAppMetadata(
+export async function forgetAdminInvite(
+  ctx: Ctx,
+  issuerId: string,
+  inviteId: string,
+): Promise<void> {
+  await patchAppMetadata(
     homeTenant(ctx.portal),
     issuerId,
     { [`${ADMIN_INVITE_PREFIX}${inviteId}`]: null },

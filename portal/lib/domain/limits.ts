@@ -6,12 +6,12 @@
  * counts therefore join two sources: the search (everything recorded more than `searchLagMs`
  * ago) and the acting user's own create records (create-once.ts), read with GET /users/{id},
  * which is consistent, however long ago the create started and whether or not it is still in
- * flight. After a new create the search and the records are read again (fresh reads, not the
- * list taken before) and a create that finds itself over the limit undoes itself (verified
- * delete): of a user's concurrent creates that stay, the one that re-reads last sees all the
+ * flight. After a new create the records are read again (the answer of the write that records
+ * its client id) and a create that finds itself over the limit undoes itself (verified delete):
+ * of a user's concurrent creates that stay, the one that records its client id last sees all the
  * others, so one user never takes a team past its limit, whatever the timing. What no
- * consistent read shows is another member's create of the last `searchLagMs`: members creating
- * at the same moment can each fill the remaining room once (documented in ADR 0700).
+ * consistent read shows is another member's create of the list's age plus `searchLagMs`:
+ * members creating at about the same time can each fill the remaining room once (ADR 0700).
  *
  * Team creates are counted from the user's create records of the last 24 h alone; parallel
  * joining creates leave one team (teams.ts `settleTeamCreates`), and portal admins are exempt.
@@ -19,8 +19,6 @@
 import type { Environment } from "@astral/contract";
 import { PortalError } from "../errors";
 import { readClient } from "../management/clients";
-import { searchClients } from "../management/clients-search";
-import { clientTerms } from "../management/queries";
 import { type Ctx, offeredEnvironment } from "./context";
 import { type OwnCreate, RECORD_TTL_MS, readOwnCreates } from "./create-once";
 import { isCredentialOf } from "./teams";
@@ -49,82 +47,62 @@ function inFlightBefore(create: OwnCreate, after: string | undefined): boolean {
 }
 
 /**
- * The team's credentials in this environment: those the search lists, plus the user's own
- * creates it does not list yet, from their record (GET /users/{id}, consistent). An own create
- * recorded (client id written) less than `searchLagMs` ago is re-read by id (consistent) and
- * counts if it still exists; one recorded earlier the index lists if it exists (the record's
- * time is written with the client id, after the client exists). One still in flight counts for
- * IN_FLIGHT_MS, if its key sorts before `after` (see `inFlightBefore`).
+ * The team's credentials in this environment: those the search listed (`listed`, a list at least
+ * as new as `asOf`), plus the user's own creates it may not list, from their record (consistent).
+ * An own create recorded (client id written) less than `searchLagMs` before `asOf` is re-read by
+ * id and counts if it still exists; one recorded earlier the list holds if it exists (the
+ * record's time is written with the client id, after the client exists). One still in flight
+ * counts for IN_FLIGHT_MS, if its key sorts before `after` (see `inFlightBefore`).
  *
- * `listedAgeMs`: how old the search may be (a list from the read cache lags by up to its
- * lifetime more). `mayBeOld`: the own creates may be re-read from the read cache (the check
- * before a create: a kept record of one gone by now counts it once too often, refusing early at
- * worst; the recheck after a create reads them as the tenant has them now).
+ * The re-reads may come from the read cache: a kept record of a credential gone by now counts it
+ * once too often, refusing early at worst (an id never comes back, so a kept "gone" is never
+ * wrong). Every count here can only be too high for the user's own creates.
  */
 async function countCredentials(
   ctx: Ctx,
   input: { teamId: string; environment: Environment },
-  listed: ReadonlySet<string>,
+  listed: { ids: ReadonlySet<string>; asOf: number },
   own: OwnCreate[],
-  {
-    after,
-    listedAgeMs = 0,
-    mayBeOld = false,
-  }: { after?: string; listedAgeMs?: number; mayBeOld?: boolean } = {},
+  after?: string,
 ): Promise<number> {
   const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  const now = ctx.portal.now().getTime() - listedAgeMs;
   const mine = own.filter(
     (c) => c.kind === "credential" && c.env === input.environment && c.teamId === input.teamId,
   );
   const toReread = mine.flatMap((c) =>
-    c.clientId && !listed.has(c.clientId) && c.at >= now - ctx.portal.searchLagMs
+    c.clientId && !listed.ids.has(c.clientId) && c.at >= listed.asOf - ctx.portal.searchLagMs
       ? [c.clientId]
       : [],
   );
   const reread = await Promise.all(
-    toReread.map((id) => readClient(tenant, id, ctx.requestId, { mayBeOld })),
+    toReread.map((id) => readClient(tenant, id, ctx.requestId, { mayBeOld: true })),
   );
   const existing = reread.filter((c) => c && isCredentialOf(c, input.teamId)).length;
   const inFlight = mine.filter(
-    (c) => !c.clientId && c.at >= now - IN_FLIGHT_MS && inFlightBefore(c, after),
+    (c) => !c.clientId && c.at >= listed.asOf - IN_FLIGHT_MS && inFlightBefore(c, after),
   ).length;
-  return listed.size + existing + inFlight;
-}
-
-/** The team's credential ids in this environment, from the search now (one page of 100). */
-async function searchedCredentialIds(
-  ctx: Ctx,
-  input: { teamId: string; environment: Environment },
-): Promise<Set<string>> {
-  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  const page = await searchClients(tenant, clientTerms.teamCredentials(input.teamId), {
-    take: 100,
-    requestId: ctx.requestId,
-    fresh: true,
-  });
-  return new Set(
-    page.clients.filter((c) => isCredentialOf(c, input.teamId)).map((c) => c.client_id),
-  );
+  return listed.ids.size + existing + inFlight;
 }
 
 /**
  * The credential limit of one create. `recent()` names the user's own recent creates for the
  * list to re-read by id (the credential list's read-your-writes); `check` refuses before the
- * create; `recheck` runs after a new create, with fresh reads, and says whether it must be
- * undone.
+ * create; `recheck` runs after a new create and says whether it must be undone.
  */
 export function credentialLimit(
   ctx: Ctx,
   input: { teamId: string; environment: Environment; label: string; key: string },
 ) {
   const max = limitsOf(ctx).credentialsPerTeam;
+  const { tenant } = offeredEnvironment(ctx.portal, input.environment);
   const refusal = (count: number) =>
     new PortalError(
       "conflict",
       `This team has ${count} ${input.label} credentials, the most portal.config.js allows (limits.credentialsPerTeam = ${max}); revoke one first.`,
       { requestId: ctx.requestId },
     );
+  /** What `check` counted from: the listed ids, and the time the list is at least as new as. */
+  let checked: { ids: ReadonlySet<string>; asOf: number } | undefined;
   return {
     /** Client ids of the user's recent creates here: the list re-reads them (at most 5 are). */
     recent(others: OwnCreate[]): string[] {
@@ -142,27 +120,32 @@ export function credentialLimit(
     /** Before the create: the team's listed credentials (search + re-read) and own creates. */
     async check(listedIds: string[], others: OwnCreate[]): Promise<void> {
       // The list the page shows, possibly from the read cache: own creates re-read over a
-      // window longer by the cache's lifetime (the recheck below searches fresh).
-      const count = await countCredentials(ctx, input, new Set(listedIds), others, {
-        listedAgeMs: offeredEnvironment(ctx.portal, input.environment).tenant.listMaxAgeMs,
-        mayBeOld: true,
-      });
+      // window longer by the cache's lifetime.
+      checked = { ids: new Set(listedIds), asOf: ctx.portal.now().getTime() - tenant.listMaxAgeMs };
+      const count = await countCredentials(ctx, input, checked, others);
       if (count >= max) throw refusal(count);
     },
     /**
-     * After a new create: the search and the user's records read again. Every other create of
-     * this user that is done and still exists counts, whether or not it will stay, and one still
-     * in flight counts if its key sorts before ours (see `inFlightBefore`).
+     * After a new create: the user's create records as the write of its client id answered them
+     * (`othersAtRecord`; read now if that write failed), over the list `check` counted. Every other
+     * create of this user that is done and still exists counts, whether or not it will stay, and
+     * one still in flight counts if its key sorts before ours (see `inFlightBefore`). The records
+     * are the user's as of that write, and every other create writes its own before its recheck:
+     * of the creates that stay, the last to write its client id counts all the others. The list is
+     * `check`'s, not a new search (ADR 0700 "A credential create's calls"): own creates it may lack
+     * are re-read by id as before the create, so only other members' creates of the list's age
+     * plus the search lag go uncounted, as their creates of the last search lag always do.
      */
-    async recheck(clientId: string): Promise<PortalError | undefined> {
-      const [listed, { creates }] = await Promise.all([
-        searchedCredentialIds(ctx, input),
-        readOwnCreates(ctx),
-      ]);
-      const others = creates.filter((c) => c.key !== input.key);
+    async recheck(
+      clientId: string,
+      othersAtRecord: OwnCreate[] | undefined,
+    ): Promise<PortalError | undefined> {
+      if (!checked) throw new Error("credentialLimit: recheck without check");
+      const others =
+        othersAtRecord ?? (await readOwnCreates(ctx)).creates.filter((c) => c.key !== input.key);
       const count =
-        (await countCredentials(ctx, input, listed, others, { after: input.key })) +
-        (listed.has(clientId) ? 0 : 1);
+        (await countCredentials(ctx, input, checked, others, input.key)) +
+        (checked.ids.has(clientId) ? 0 : 1);
       if (count <= max) return undefined;
       return new PortalError(
         "conflict",

@@ -138,17 +138,20 @@ export async function countUsers(tenant: Tenant, q: string, requestId: string): 
 
 /**
  * Replaces the portal's keys in a user's app_metadata. Auth0 merges app_metadata at the top
- * level, and a key set to null is removed, so other keys are never touched.
+ * level, and a key set to null is removed, so other keys are never touched. Returns the user's
+ * whole app_metadata as the answer has it: the record right after this write (rules row
+ * `writes.answer-record`).
  */
 export async function patchAppMetadata(
   tenant: Tenant,
   userId: string,
   patch: { teamId?: string | null; permissions?: string[]; [key: string]: unknown },
   requestId: string,
-) {
-  await tenant.run(
+): Promise<Record<string, unknown>> {
+  const user = await tenant.run(
     "update a user's team or permissions",
     (c) => c.users.update(userId, { app_metadata: patch as Record<string, unknown> }),
     { safeToRepeat: true, requestId },
   );
+  return (user.app_metadata ?? {}) as Record<string, unknown>;
 }
