@@ -6,5 +6,14 @@ export async function register() {
     const { checkStartup, checkApiDocumentsAtStartup } = await import("./lib/startup");
     checkStartup();
     await checkApiDocumentsAtStartup();
+    // The first page views' reads, ahead of them, in the budget's idle moments (prewarm.ts).
+    const [{ portal }, { prewarm }] = await Promise.all([
+      import("./lib/portal"),
+      import("./lib/domain/prewarm"),
+    ]);
+    const log = (line: object) => console.log(JSON.stringify({ type: "prewarm", ...line }));
+    void Promise.resolve()
+      .then(() => prewarm(portal()))
+      .then(log, (error: unknown) => log({ error: String(error) }));
   }
 }

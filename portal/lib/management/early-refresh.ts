@@ -43,11 +43,10 @@ export function startEarlyRefresh(
   cache: EarlyRefreshTarget,
   recordMaxAgeMs: number,
 ): () => void {
-  const reserve = Math.floor(bucket.shape.burst / 2);
   const within = { minAgeMs: recordMaxAgeMs / 2, activeMs: recordMaxAgeMs * 2 };
   const due = { ...within, dueInMs: Math.min(DUE_IN_MS, recordMaxAgeMs / 4) };
   const timer = setInterval(() => {
-    cache.refreshOldestRecord(bucket.hasRoom(reserve) ? within : due);
+    cache.refreshOldestRecord(bucket.hasRoomToSpare() ? within : due);
   }, EARLY_REFRESH_TICK_MS);
   timer.unref();
   return () => clearInterval(timer);

@@ -24,10 +24,18 @@
  *   record up to `maxAgeMs` old; a change never rests on one (ADR 0700 states the bounds).
  */
 
-import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
+import type { ColdUserReads } from "./cold-user-reads";
 import { dueRecords, type EarlyWindow } from "./early-refresh";
-import { type Entry, type ReadCacheStats, recordEntry, type Stored } from "./read-entries";
-import { actionReads, BACKGROUND_HEADER, DUE_REFRESH, freshRead, headersOf } from "./read-markers";
+import type { Entry, ReadCacheStats, Stored } from "./read-entries";
+import {
+  actionReads,
+  BACKGROUND_HEADER,
+  DUE_REFRESH,
+  freshRead,
+  headersOf,
+  PREWARM,
+  prewarming,
+} from "./read-markers";
 import {
   COLD_MIN_USE_MS,
   DEFAULT_READ_POLICY,
@@ -37,7 +45,6 @@ import {
 } from "./read-policy";
 import {
   ALSO_INVALIDATES,
-  apiBaseOf,
   otherTeamsList,
   parsed,
   scopeOf,
@@ -45,6 +52,7 @@ import {
   teamsAWriteTouches,
   userIdOf,
 } from "./read-scopes";
+import { userSearchReads } from "./user-search-reads";
 import { recordAnswered, writeAnswers } from "./write-answers";
 
 export type { ReadCacheStats } from "./read-entries";
@@ -151,7 +159,9 @@ export function cachingFetch(
     extra: Record<string, string> = {},
   ) => {
     const startedAt = generation(where.scope);
-    const usedAt = BACKGROUND_HEADER in extra ? (entries.get(url)?.usedAt ?? now()) : now();
+    const mark = extra[BACKGROUND_HEADER];
+    const unused = mark === PREWARM ? Number.NEGATIVE_INFINITY : now();
+    const usedAt = mark === undefined ? now() : (entries.get(url)?.usedAt ?? unused);
     return track(url, where.scope, async () => {
       const response = await resend(extra);
       if (response.status !== 200 && !(response.status === 404 && where.kind === "record"))
@@ -238,6 +248,13 @@ export function cachingFetch(
       return transport(input, { ...fresh.init, headers });
     };
     const again = { resend, asked };
+    if (prewarming()) {
+      // Ahead of page views: what is kept or on its way already is left as it is.
+      const kept = entries.get(url);
+      if (kept) return replay(kept);
+      const pending = inFlight.get(url)?.pending;
+      return answer(await (pending ?? send(url, where, again, { [BACKGROUND_HEADER]: PREWARM })));
+    }
     const mine = actionReads();
     if (fresh.fresh || (where.kind === "record" && mine && !fresh.mayBeOld)) {
       // A server action reads a record once while this process does not write it: its view.
@@ -277,7 +294,7 @@ export function cachingFetch(
     stats.misses++;
     const userId = where.kind === "record" ? userIdOf(url) : undefined;
     if (userId !== undefined && cold && busy())
-      return answer(await sendCold(url, where, again, userId, cold));
+      return answer(await bySearch.sendCold(url, where, again, userId, cold, send));
     return answer(await orKept(send(url, where, again)));
   };
 
@@ -291,60 +308,16 @@ export function cachingFetch(
    */
   const cold = policy.record.maxAgeMs - searchLagMs >= COLD_MIN_USE_MS ? coldReads : undefined;
 
-  /** A user record a search found, as an answer read `searchLagMs` (the index's lag) ago. */
-  const searched = (record: string, askedAt: number) => recordEntry(record, askedAt - searchLagMs);
-  /** Keeps a searched record, unless what is kept is as new (a read by id meanwhile). */
-  const keepSearched = (url: string, entry: Stored, startedAt: number) => {
-    if ((entries.get(url)?.at ?? Number.NEGATIVE_INFINITY) < entry.at)
-      keep(url, entry, entry, startedAt);
-  };
-
-  /** A user record read through a batched search; read by id when the search lacks it. */
-  const sendCold = (
-    url: string,
-    where: { scope: string; kind: ReadKind },
-    again: Again,
-    userId: string,
-    reads: ColdUserReads,
-  ) => {
-    const startedAt = generation(where.scope);
-    const askedAt = now();
-    return track(url, where.scope, async () => {
-      const record = await reads.read(apiBaseOf(url), userId, again.asked);
-      if (record === undefined) return send(url, where, again);
-      const entry = searched(record, askedAt);
-      keepSearched(url, { ...entry, ...where, usedAt: now(), ...again }, startedAt);
-      return entry;
-    });
-  };
-
-  /**
-   * Reads `users`' records again by one search in the background; one search at a time. A user
-   * the search lacks (too new for the index, or gone) is read by id; a failed or refused search
-   * leaves the records as they are.
-   */
-  let searchingUsers = false;
-  const refreshUsersBySearch = (users: Array<[string, Stored]>, askedAt: number, mark: string) => {
-    searchingUsers = true;
-    const startedAt = users.map(([, entry]) => generation(entry.scope));
-    const [url] = users[0] as [string, Stored];
-    const headers = new Headers(users[0]?.[1].asked);
-    headers.set(BACKGROUND_HEADER, mark);
-    const ids = users.map(([url]) => userIdOf(url) as string);
-    searchUsersById(transport, apiBaseOf(url), ids, headers)
-      .then(
-        (found) =>
-          users.forEach(([url, entry], i) => {
-            const record = found.get(ids[i] as string);
-            if (record === undefined) refresh(url, entry, mark);
-            else keepSearched(url, { ...entry, ...searched(record, askedAt) }, startedAt[i] ?? -1);
-          }),
-        () => {},
-      )
-      .finally(() => {
-        searchingUsers = false;
-      });
-  };
+  /** User records read by search: cold (a busy budget) and early (user-search-reads.ts). */
+  const bySearch = userSearchReads({
+    transport,
+    now,
+    searchLagMs,
+    entries,
+    keep,
+    generation,
+    track,
+  });
 
   /** Reads a kept answer again: in the background, ahead of views (DUE_REFRESH), or as one. */
   const refresh = (url: string, entry: Stored, mark: string | null = "1") => {
@@ -369,18 +342,17 @@ export function cachingFetch(
     const inUse = [...entries].filter(
       ([url, e]) => e.kind === "record" && !inFlight.has(url) && at - e.usedAt <= activeMs,
     );
-    const bySearch = (url: string) => cold !== undefined && userIdOf(url) !== undefined;
     const { users, oldest } = dueRecords(inUse, {
       at,
       minAgeMs: Math.max(minAgeMs, floor),
       searchAgeMs: Math.max(searchLagMs + policy.record.maxAgeMs / 4, floor),
       alongAgeMs: searchLagMs + policy.record.maxAgeMs / 8,
-      bySearch,
-      searching: searchingUsers,
+      bySearch: (url) => cold !== undefined && userIdOf(url) !== undefined,
+      searching: bySearch.searching(),
     });
     if (users.length > 1) {
       stats.early += users.length;
-      refreshUsersBySearch(users, at, mark);
+      bySearch.refreshUsers(users, at, mark, refresh);
       return true;
     }
     if (!oldest) return false;

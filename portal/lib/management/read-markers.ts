@@ -40,6 +40,13 @@ export const BACKGROUND_HEADER = "x-astral-background";
  */
 export const DUE_REFRESH = "due";
 
+/**
+ * BACKGROUND_HEADER's value for a read made before a task's first page views (domain/prewarm.ts):
+ * served last, like a refresh, and what it keeps counts as unused until someone reads it, so that
+ * nothing is read again early for nobody (early-refresh.ts reads again only records in use).
+ */
+export const PREWARM = "prewarm";
+
 type FetchInit = Parameters<typeof fetch>[1];
 
 /** A server action's own record reads, by URL, with the generation of their record then. */
@@ -74,6 +81,18 @@ export function withConsistentRecordReads<T>(fn: () => Promise<T>): Promise<T> {
 /** The record reads the running server action has made, by URL; undefined outside one. */
 export function actionReads(): ActionReads | undefined {
   return consistentRecords.getStore();
+}
+
+const prewarmReads = processWide<true>("prewarmReads");
+
+/** Runs `fn` with its reads made as PREWARM reads (above): filling the cache, for nobody yet. */
+export function withPrewarmReads<T>(fn: () => Promise<T>): Promise<T> {
+  return prewarmReads.run(true, fn);
+}
+
+/** Whether the code running now fills the cache ahead of page views (withPrewarmReads). */
+export function prewarming(): boolean {
+  return prewarmReads.getStore() === true;
 }
 
 const requestStarts = processWide<number>("requestStartedAt");

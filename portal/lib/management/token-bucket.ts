@@ -87,6 +87,14 @@ export class TokenBucket {
     return missing <= 0 ? 0 : Math.ceil((missing * 1000) / this.shape.perSecond);
   }
 
+  /**
+   * Whether a call now would be one of the budget's idle moments: nobody queued, and half the
+   * burst left for whoever comes next (early refreshes, reads ahead of the first page views).
+   */
+  hasRoomToSpare(): boolean {
+    return this.hasRoom(Math.floor(this.shape.burst / 2));
+  }
+
   /** Whether nobody is queued and a call now would leave at least `reserve` tokens. */
   hasRoom(reserve: number): boolean {
     this.refill();
