@@ -77,13 +77,7 @@ describe("a credential create's cost", () => {
       alice = await h.refresh(alice);
       ok(await create("second"));
     });
-    const calls = delta(before);
-    const byOperation: Record<string, number> = {};
-    for (const [op, n] of Object.entries(calls)) {
-      const kind = op.replace(/\/(users|clients)\/(?!search)[^/]+$/, "/$1/{id}");
-      byOperation[kind] = (byOperation[kind] ?? 0) + n;
-    }
-    expect(byOperation).toEqual({
+    expect(byOperation(delta(before))).toEqual({
       // the actor, as the tenant has it now (create-once's idempotency check reads the same
       // answer: the action has not written the user yet)
       "production GET /api/v2/users/{id}": 1,
@@ -123,6 +117,52 @@ describe("a credential create's cost", () => {
     // read cache keeps of it (the create's answer, the page's re-read): a kept answer of one
     // revoked elsewhere since can only count it once too often (an id never comes back).
     expect(byId).toEqual([]);
+  });
+});
+
+/** Calls by operation, with record ids as `{id}`. */
+function byOperation(calls: Record<string, number>) {
+  const out: Record<string, number> = {};
+  for (const [op, n] of Object.entries(calls)) {
+    const kind = op.replace(/\/(users|clients)\/(?!search)([^/]+)/, "/$1/{id}");
+    out[kind] = (out[kind] ?? 0) + n;
+  }
+  return out;
+}
+
+describe("a rotation's and a revocation's cost, after the page", () => {
+  const change = (action: "rotateCredential" | "revokeCredential", clientId: string) =>
+    withConsistentRecordReads(async () => {
+      alice = await h.refresh(alice);
+      return actions[action].invoke(h.portal, alice, { teamId, environment: "sandbox", clientId });
+    });
+
+  it("a rotation is its two writes and a revocation its delete: whose credential it is comes from the read cache (its team never changes)", async () => {
+    const { clientId } = ok(await create("rotated then revoked"));
+    let before = snapshot();
+    ok(await change("rotateCredential", clientId));
+    expect(byOperation(delta(before))).toEqual({
+      "production GET /api/v2/users/{id}": 1, // the actor, as the tenant has it
+      "sandbox PATCH /api/v2/clients/{id}": 1, // who sees the new secret (offboarding.ts)
+      "sandbox POST /api/v2/clients/{id}/rotate-secret": 1,
+    });
+    before = snapshot();
+    ok(await change("revokeCredential", clientId));
+    expect(byOperation(delta(before))).toEqual({
+      "production GET /api/v2/users/{id}": 1,
+      "sandbox DELETE /api/v2/clients/{id}": 1,
+    });
+  });
+
+  it("one revoked through another task meanwhile: a rotation is refused as not found, a revocation ends with it gone", async () => {
+    const rotating = ok(await create("rotated after revoked elsewhere")).clientId;
+    const revoking = ok(await create("revoked twice")).clientId;
+    // What this task's read cache does not know.
+    for (const id of [rotating, revoking]) await h.root.sandbox.clients.delete(id);
+    const rotated = await change("rotateCredential", rotating);
+    expect(rotated.ok ? undefined : rotated.error.code).toBe("not_found");
+    ok(await change("revokeCredential", revoking));
+    expect(await readClient(sandbox(), revoking, "t", { fresh: true })).toBeUndefined();
   });
 });
 

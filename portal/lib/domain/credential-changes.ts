@@ -38,7 +38,13 @@ export function reveal(
   };
 }
 
-/** Reads a credential and checks it is one of this team's (else: not found, whoever asks). */
+/**
+ * Reads a credential and checks it is one of this team's (else: not found, whoever asks). From
+ * the read cache even in a server action (MAY_BE_OLD): what is checked never changes (a
+ * credential's team and kind are written at its create, and an id never comes back), the right
+ * to change it is the actor's membership, read as the tenant has it, and one revoked since is
+ * answered 404 by the change itself.
+ */
 export async function getTeamCredential(
   ctx: Ctx,
   teamId: string,
@@ -46,7 +52,7 @@ export async function getTeamCredential(
   clientId: string,
 ): Promise<Credential> {
   const { tenant } = offeredEnvironment(ctx.portal, environment);
-  const client = await readClient(tenant, clientId, ctx.requestId);
+  const client = await readClient(tenant, clientId, ctx.requestId, { mayBeOld: true });
   const credential = client && toCredential(client, environment);
   if (!credential || credential.teamId !== teamId)
     throw new PortalError("not_found", "No such credential in this team.");
@@ -85,12 +91,14 @@ export async function revokeCredential(
 ): Promise<Credential> {
   const credential = await getTeamCredential(ctx, input.teamId, input.environment, input.clientId);
   const { tenant } = offeredEnvironment(ctx.portal, input.environment);
-  // Re-read right before the delete: only this team's credential is ever deleted.
+  // Only this team's credential is ever deleted (its team never changes: the read above's
+  // answer serves, from the read cache).
   const outcome = await deleteClientIf(
     tenant,
     credential.clientId,
     (c) => isCredentialOf(c, input.teamId),
     ctx.requestId,
+    { mayBeOld: true },
   );
   if (outcome === "not-ours")
     throw new PortalError("not_found", "No such credential in this team.");

@@ -53,15 +53,18 @@ export type DeleteOutcome = "deleted" | "gone" | "not-ours";
 /**
  * Deletes a client only after re-reading it and `isOurs` confirming it (kind, team, …): nothing
  * the portal has not proven to be its own is ever deleted. A 404 on the re-read or on the
- * DELETE (a route Auth0 has) means it is already gone.
+ * DELETE (a route Auth0 has) means it is already gone. `mayBeOld`: the re-read may come from the
+ * read cache, for an `isOurs` on what never changes (a credential's team and kind: an id never
+ * comes back, so a kept answer proves whose it is as well as a new one).
  */
 export async function deleteClientIf(
   tenant: Tenant,
   clientId: string,
   isOurs: (client: Management.GetClientResponseContent) => boolean,
   requestId: string,
+  { mayBeOld = false }: { mayBeOld?: boolean } = {},
 ): Promise<DeleteOutcome> {
-  const client = await readClient(tenant, clientId, requestId);
+  const client = await readClient(tenant, clientId, requestId, { mayBeOld });
   if (!client) return "gone";
   if (!isOurs(client)) return "not-ours";
   try {
