@@ -67,33 +67,35 @@ export async function prewarm(
     return true;
   };
 
-  /** Every read in turn; false when the time ran out first. */
-  const readAll = async (): Promise<boolean> => {
+  /**
+   * The reads in turn, as [tenant, read]: each is made before the next is asked for (so the
+   * teams' ids are known after the first), and a team counts once all of its reads are made.
+   */
+  function* reads(): Generator<[Tenant, () => Promise<unknown>]> {
     let teamIds: string[] = [];
-    const teams = async () => {
-      teamIds = (await listTeams(ctx, { take: TEAMS_PAGE, counts: false })).items.map(
-        (t) => t.teamId,
-      );
-    };
-    if (!(await read(home, teams))) return false;
-    if (!(await read(home, () => listAdmins(ctx, { page: 0, perPage: MEMBERS_PAGE }))))
-      return false;
-    if (!(await read(home, () => tenantUsage(ctx)))) return false;
+    yield [
+      home,
+      async () => {
+        const page = await listTeams(ctx, { take: TEAMS_PAGE, counts: false });
+        teamIds = page.items.map((t) => t.teamId);
+      },
+    ];
+    yield [home, () => listAdmins(ctx, { page: 0, perPage: MEMBERS_PAGE })];
+    yield [home, () => tenantUsage(ctx)];
     for (const teamId of teamIds) {
-      if (!(await read(home, () => findTeam(ctx, teamId)))) return false;
-      const members = () => listMembers(ctx, teamId, { page: 0, perPage: MEMBERS_PAGE });
-      if (!(await read(home, members))) return false;
-      for (const { id } of offeredEnvironments(portal)) {
-        const tenant = portal.tenants[id] as Tenant;
-        const credentials = () => listCredentials(ctx, teamId, id, { take: PAGE_TAKE });
-        if (!(await read(tenant, credentials))) return false;
-      }
+      yield [home, () => findTeam(ctx, teamId)];
+      yield [home, () => listMembers(ctx, teamId, { page: 0, perPage: MEMBERS_PAGE })];
+      for (const { id } of offeredEnvironments(portal))
+        yield [
+          portal.tenants[id] as Tenant,
+          () => listCredentials(ctx, teamId, id, { take: PAGE_TAKE }),
+        ];
       result.teams++;
     }
-    return true;
-  };
+  }
   // Nothing to fill without a read cache (ASTRAL_READ_CACHE_TTL_MS=0).
   if (home.listMaxAgeMs <= 0) return result;
-  result.cut = !(await readAll());
+  for (const [tenant, fn] of reads())
+    if (!(await read(tenant, fn))) return { ...result, cut: true };
   return result;
 }

@@ -26,7 +26,7 @@
 
 import type { ColdUserReads } from "./cold-user-reads";
 import { dueRecords, type EarlyWindow } from "./early-refresh";
-import type { Entry, ReadCacheStats, Stored } from "./read-entries";
+import type { Again, Entry, ReadCacheStats, Stored } from "./read-entries";
 import {
   actionReads,
   BACKGROUND_HEADER,
@@ -147,7 +147,6 @@ export function cachingFetch(
   const answer = (result: Entry | Response) =>
     result instanceof Response ? result.clone() : replay(result);
 
-  type Again = Pick<Stored, "resend" | "asked">;
   /**
    * Sends a read (`again.resend`, with `extra` headers); keeps a 200 unless its scope was written
    * to meanwhile. A background refresh keeps the entry's last use; any other read is a use.

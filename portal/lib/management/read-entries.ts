@@ -26,6 +26,9 @@ export interface Stored extends Entry {
   asked: Headers;
 }
 
+/** What sending a kept read again takes: the request as the SDK made it. */
+export type Again = Pick<Stored, "resend" | "asked">;
+
 export interface ReadCacheStats {
   hits: number;
   /** Hits past `freshMs` that started (or joined) a background refresh. */

@@ -6,13 +6,12 @@
  * replaces one kept that is as new (a read by id meanwhile).
  */
 import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
-import { type Entry, recordEntry, type Stored } from "./read-entries";
+import { type Again, type Entry, recordEntry, type Stored } from "./read-entries";
 import { BACKGROUND_HEADER } from "./read-markers";
 import type { ReadKind } from "./read-policy";
 import { apiBaseOf, userIdOf } from "./read-scopes";
 
 type Where = { scope: string; kind: ReadKind };
-type Again = Pick<Stored, "resend" | "asked">;
 /** The read cache's own read by id of `url` (read-cache.ts `send`). */
 type SendById = (url: string, where: Where, again: Again) => Promise<Entry | Response>;
 
