@@ -123,12 +123,14 @@ describe("branding, email templates, and the empty lists", () => {
   });
 
   it("enforces the OpenAPI scopes: the Astral Backend may read none of it", async () => {
+    // One at a time: a call made before the loop reaches it could be refused with nobody
+    // awaiting it yet, which vitest reports as an unhandled rejection (a flaky red run).
     for (const call of [
-      backend.connections.list(),
-      backend.branding.get(),
-      backend.emailTemplates.get("verify_email"),
+      () => backend.connections.list(),
+      () => backend.branding.get(),
+      () => backend.emailTemplates.get("verify_email"),
     ]) {
-      const { status, body } = await failure(call);
+      const { status, body } = await failure(call());
       expect(status).toBe(403);
       expect(body).toMatchObject({ statusCode: 403, errorCode: "insufficient_scope" });
     }
