@@ -6,14 +6,17 @@ export async function register() {
     const { checkStartup, checkApiDocumentsAtStartup } = await import("./lib/startup");
     checkStartup();
     await checkApiDocumentsAtStartup();
-    // The first page views' reads, ahead of them, in the budget's idle moments (prewarm.ts).
-    const [{ portal }, { prewarm }] = await Promise.all([
+    // The first page views' reads, ahead of them, in the budget's idle moments (prewarm.ts);
+    // the load balancer lets users in once they are done (/api/ready, lib/readiness.ts).
+    const [{ portal }, { prewarm }, { markWarm }] = await Promise.all([
       import("./lib/portal"),
       import("./lib/domain/prewarm"),
+      import("./lib/readiness"),
     ]);
     const log = (line: object) => console.log(JSON.stringify({ type: "prewarm", ...line }));
     void Promise.resolve()
       .then(() => prewarm(portal()))
-      .then(log, (error: unknown) => log({ error: String(error) }));
+      .then(log, (error: unknown) => log({ error: String(error) }))
+      .finally(() => markWarm());
   }
 }

@@ -44,10 +44,12 @@ const config: NextConfig = {
     return [
       { source: "/:path*", headers: securityHeaders(production) },
       // Pages get a nonce-based CSP from proxy.ts; these paths bypass the proxy (its matcher).
-      ...["/api/health", "/:file(favicon\\.svg|logo\\.svg|robots\\.txt)"].map((source) => ({
-        source,
-        headers: [{ key: "Content-Security-Policy", value: STATIC_CSP }],
-      })),
+      ...["/api/health", "/api/ready", "/:file(favicon\\.svg|logo\\.svg|robots\\.txt)"].map(
+        (source) => ({
+          source,
+          headers: [{ key: "Content-Security-Policy", value: STATIC_CSP }],
+        }),
+      ),
     ];
   },
 };

@@ -96,5 +96,7 @@ export async function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!_next/static|_next/image|favicon.svg|logo.svg|robots.txt|api/health).*)"],
+  matcher: [
+    "/((?!_next/static|_next/image|favicon.svg|logo.svg|robots.txt|api/health|api/ready).*)",
+  ],
 };

@@ -216,6 +216,12 @@ describe("the portal image, run with the ECS task's environment", () => {
     expect(check.status, `${check.stdout}${check.stderr}`).toBe(0);
   });
 
+  it("tells the load balancer it is ready once its reads ahead of the first views are done", async () => {
+    await expect
+      .poll(async () => (await fetch(`${appUrl}/api/ready`)).status, { timeout: 30_000 })
+      .toBe(200);
+  });
+
   it("runs as the non-root node user from the image's working directory", () => {
     const [cmd, ...base] = BUILDAH;
     const whoami = spawnSync(

@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { PortalNetwork } from "./network";
-import { CONTAINER_PORT, HEALTH_CHECK_PATH } from "./portalContainer";
+import { CONTAINER_PORT, READINESS_PATH } from "./portalContainer";
 import { PLAIN_HTTP_TAG } from "./tags";
 
 /**
@@ -23,7 +23,7 @@ export const CERTIFICATE_VALIDATION_TIMEOUT = "20m";
  */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 /**
- * The target group's checks of `/api/health` (no Management call, answered in milliseconds):
+ * The target group's checks of `/api/ready` (no Management call, answered in milliseconds):
  * 5 s apart, the ALB's shortest interval, so a new task serves after 2 passing checks (10 s, not
  * the 30 s that 15 s apart took; a rolling deploy waits for them), while 9 failures in a row
  * (45 s, as before) take one out, so a task busy for a moment is not pulled. The timeout must be
@@ -153,8 +153,9 @@ export class FrontDoor extends pulumi.ComponentResource {
         protocol: "HTTP",
         targetType: "ip",
         deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
-        // The portal's liveness route: no Management API call, 503 when its config is invalid.
-        healthCheck: { path: HEALTH_CHECK_PATH, matcher: "200", ...TARGET_HEALTH_CHECK },
+        // The portal's readiness route: no Management API call; 503 while a new task warms up
+        // (at most 75 s) or when its config is invalid.
+        healthCheck: { path: READINESS_PATH, matcher: "200", ...TARGET_HEALTH_CHECK },
         tags,
       },
       parent,

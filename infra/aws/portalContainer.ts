@@ -2,8 +2,18 @@
 
 export const CONTAINER_NAME = "portal";
 export const CONTAINER_PORT = 3000;
-/** portal/app/api/health/route.ts */
-export const HEALTH_CHECK_PATH = "/api/health";
+/**
+ * portal/app/api/ready/route.ts: the target group's check (the image's HEALTHCHECK is liveness,
+ * `/api/health`). 503 while a new task reads its pages'
+ * first reads (at most portal/lib/readiness.ts READY_AT_LATEST_MS, 75 s), 200 after.
+ */
+export const READINESS_PATH = "/api/ready";
+/**
+ * Seconds ECS ignores a new task's failing target checks: the readiness bound (75 s) plus the 2
+ * passing checks 5 s apart that make it healthy again (frontDoor.ts), with a margin. Shorter, ECS
+ * could stop a task the ALB had marked unhealthy while it was still warming up.
+ */
+export const HEALTH_CHECK_GRACE_SECONDS = 120;
 
 /** The container definitions JSON: secrets only as `valueFrom`, never in `environment`. */
 export function containerDefinitions(input: {

@@ -7,7 +7,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { FrontDoor } from "./frontDoor";
 import type { PortalNetwork } from "./network";
-import { CONTAINER_NAME, CONTAINER_PORT, containerDefinitions } from "./portalContainer";
+import {
+  CONTAINER_NAME,
+  CONTAINER_PORT,
+  containerDefinitions,
+  HEALTH_CHECK_GRACE_SECONDS,
+} from "./portalContainer";
 import { statefulOptions } from "./stateful";
 
 export interface PortalServiceArgs {
@@ -175,7 +180,7 @@ export class PortalService extends pulumi.ComponentResource {
         deploymentCircuitBreaker: { enable: true, rollback: true },
         deploymentMinimumHealthyPercent: 100,
         deploymentMaximumPercent: 200,
-        healthCheckGracePeriodSeconds: 60,
+        healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_SECONDS,
         propagateTags: "SERVICE",
         waitForSteadyState: true,
         tags,

@@ -275,19 +275,24 @@ describe("routes and server actions", () => {
       return statSync(p).isDirectory() ? walk(p) : [p];
     });
 
-  it("the route handlers are the public health check, which reveals nothing, and the signed-in rate-limit wait", async () => {
+  it("the route handlers are the public health and readiness checks, which reveal nothing, and the signed-in rate-limit wait", async () => {
     const routes = walk(appDir)
       .filter((f) => /route\.tsx?$/.test(f))
       .map((f) => path.relative(appDir, f))
       .sort();
     // api/rate-wait: refused without a session (rate-wait.unit.test.ts).
-    expect(routes).toEqual(["api/health/route.ts", "api/rate-wait/route.ts"]);
+    expect(routes).toEqual(["api/health/route.ts", "api/rate-wait/route.ts", "api/ready/route.ts"]);
     process.env.PORTAL_CONFIG = h.configFile;
     try {
       const { GET } = await import("../app/api/health/route");
       const res = GET();
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ status: "ok" });
+      // Readiness (lib/readiness.ts, tested in readiness.unit): "ok" once warm, nothing more.
+      (await import("../lib/readiness")).markWarm();
+      const ready = (await import("../app/api/ready/route")).GET();
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toEqual({ status: "ok" });
     } finally {
       delete process.env.PORTAL_CONFIG;
     }

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PAGE_TAKE } from "../lib/action-schemas";
 import { actions } from "../lib/actions";
+import { actorFor } from "../lib/domain/actor";
 import type { Actor, Portal } from "../lib/domain/context";
 import { prewarm } from "../lib/domain/prewarm";
 import { taskRateFrom } from "../lib/management/rate-plan";
@@ -77,6 +78,24 @@ describe("a task's reads ahead of its first page views", () => {
     ok(await actions.adminListAdmins.invoke(task, h.admin, { page: 0, perPage: 20 }));
     ok(await actions.adminTenantUsage.invoke(task, h.admin, {}));
     expect(calls(task) - before).toBe(0);
+  }, 60_000);
+
+  it("keeps the records of the members and admins it listed: each one's first view reads no actor", async () => {
+    const task = newTask();
+    expect(await prewarm(task)).toMatchObject({ failed: 0, cut: false });
+    const before = calls(task);
+    for (const { actor, teamId } of owners)
+      expect(await actorFor(task, actor.userId, undefined, "t")).toMatchObject({
+        userId: actor.userId,
+        teamId,
+      });
+    const admin = await actorFor(task, h.admin.userId, undefined, "t");
+    expect(admin.permissions).toContain("portal-admin");
+    expect(calls(task) - before).toBe(0);
+    // A user it did not list is read as before: one call.
+    const stranger = await h.newUser("Warm-stranger");
+    await actorFor(task, stranger.userId, undefined, "t");
+    expect(calls(task) - before).toBe(1);
   }, 60_000);
 
   it("reads nothing while the budget has no room to spare, and stops at its deadline", async () => {

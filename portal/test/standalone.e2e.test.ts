@@ -107,6 +107,11 @@ describe("standalone server (the container's entry point)", () => {
   it("serves health and the landing page with production security headers", async () => {
     const health = await fetch(`${url}/api/health`);
     expect(await health.json()).toEqual({ status: "ok" });
+    // Ready for the load balancer once its reads ahead of the first page views are done.
+    await expect
+      .poll(async () => (await fetch(`${url}/api/ready`)).status, { timeout: 30_000 })
+      .toBe(200);
+    expect(output).toMatch(/"type":"prewarm"/);
     const res = await fetch(`${url}/`);
     expect(res.status).toBe(200);
     const html = await res.text();

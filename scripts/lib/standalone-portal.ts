@@ -45,19 +45,24 @@ export function buildStandalone(distDir: string, env: NodeJS.ProcessEnv = proces
 }
 
 /**
- * Waits until the server `child` started answers `GET /api/health` at `url` with 200; throws,
- * with its output, when it exits first or `waitMs` passes.
+ * Waits until the server `child` started answers `GET path` (default `/api/health`; the load
+ * balancer's is `/api/ready`) at `url` with 200; throws, with its output, when it exits first or
+ * `waitMs` passes.
  */
 export async function untilHealthy(
   url: string,
   child: ChildProcess,
   output: () => string,
-  { name = "server.js", waitMs = 30_000 }: { name?: string; waitMs?: number } = {},
+  {
+    name = "server.js",
+    waitMs = 30_000,
+    path = "/api/health",
+  }: { name?: string; waitMs?: number; path?: string } = {},
 ): Promise<void> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited early:\n${output()}`);
-    const ok = await fetch(`${url}/api/health`).then(
+    const ok = await fetch(`${url}${path}`).then(
       (r) => r.ok,
       () => false,
     );

@@ -202,15 +202,17 @@ describe("production stack", () => {
     expect(JSON.stringify(taskSg.inputs.ingress)).not.toContain("0.0.0.0/0");
   });
 
-  it("names the task family after the stack and health-checks the portal's liveness route", () => {
+  it("names the task family after the stack and checks the portal's readiness route", () => {
     expect(one("aws:ecs/taskDefinition:TaskDefinition").inputs.family).toBe(
       "astral-production-portal",
     );
     expect(one("aws:lb/targetGroup:TargetGroup").inputs).toMatchObject({
       targetType: "ip",
       port: 3000,
-      healthCheck: { path: "/api/health", matcher: "200" },
+      healthCheck: { path: "/api/ready", matcher: "200" },
     });
+    // ECS ignores failing checks while a new task warms up (at most 75 s, portal/lib/readiness.ts).
+    expect(one("aws:ecs/service:Service").inputs.healthCheckGracePeriodSeconds).toBe(120);
   });
 
   it("health-checks in a way AWS accepts, quick to let a new task in and slow to pull one out", () => {

@@ -66,6 +66,14 @@ export {
   withConsistentRecordReads,
 } from "./read-markers";
 
+/** A user search that answers full records (`GET /users?q=…` without `fields`). */
+const fullUserSearch = (url: string) => {
+  const { pathname, searchParams } = new URL(url);
+  return (
+    /^\/api\/v2\/users$/.test(pathname) && searchParams.has("q") && !searchParams.has("fields")
+  );
+};
+
 export function cachingFetch(
   transport: typeof fetch,
   {
@@ -252,7 +260,14 @@ export function cachingFetch(
       const kept = entries.get(url);
       if (kept) return replay(kept);
       const pending = inFlight.get(url)?.pending;
-      return answer(await (pending ?? send(url, where, again, { [BACKGROUND_HEADER]: PREWARM })));
+      if (pending) return answer(await pending);
+      const startedAt = new Map(generations);
+      const askedAt = now();
+      const result = await send(url, where, again, { [BACKGROUND_HEADER]: PREWARM });
+      // The users a member or admin list found are the people about to view: their records too.
+      if (cold && !(result instanceof Response) && fullUserSearch(url))
+        bySearch.keepFound(url, result.body, askedAt, again.asked, (s) => startedAt.get(s) ?? 0);
+      return answer(result);
     }
     const mine = actionReads();
     if (fresh.fresh || (where.kind === "record" && mine && !fresh.mayBeOld)) {

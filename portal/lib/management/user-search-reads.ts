@@ -9,7 +9,7 @@ import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
 import { type Again, type Entry, recordEntry, type Stored } from "./read-entries";
 import { BACKGROUND_HEADER } from "./read-markers";
 import type { ReadKind } from "./read-policy";
-import { apiBaseOf, userIdOf } from "./read-scopes";
+import { apiBaseOf, scopeOf, userIdOf } from "./read-scopes";
 
 type Where = { scope: string; kind: ReadKind };
 /** The read cache's own read by id of `url` (read-cache.ts `send`). */
@@ -61,6 +61,47 @@ export function userSearchReads(cache: {
         keepSearched(url, { ...entry, ...where, usedAt: cache.now(), ...again }, startedAt);
         return entry;
       });
+    },
+
+    /**
+     * Keeps each user a user search found (`body`, a full-record answer of `GET /users?q=…`) as
+     * that user's record, as old as the search lag and unused until someone reads it: the
+     * members a task's reads ahead of its first page views list (domain/prewarm.ts) are the
+     * people whose first views will each ask for their record. `asked`: the search's headers
+     * (the SDK's, its token), which a read by id of a kept record sends again; `startedAt`: the
+     * generation of a record's scope when the search was sent.
+     */
+    keepFound(
+      searchUrl: string,
+      body: ArrayBuffer,
+      askedAt: number,
+      asked: Headers,
+      startedAt: (scope: string) => number,
+    ) {
+      let answer: unknown;
+      try {
+        answer = JSON.parse(new TextDecoder().decode(body));
+      } catch {
+        return;
+      }
+      // An array, or `{ users, total, … }` with include_totals.
+      const users = Array.isArray(answer) ? answer : (answer as { users?: unknown } | null)?.users;
+      for (const user of Array.isArray(users) ? users : []) {
+        const id = (user as { user_id?: unknown } | null)?.user_id;
+        if (typeof id !== "string") continue;
+        // As the SDK asks for the record (`users.get`): the id as one path segment.
+        const url = `${apiBaseOf(searchUrl)}/users/${encodeURIComponent(id)}`;
+        const where = scopeOf(new URL(url).pathname);
+        if (where?.kind !== "record") continue;
+        const resend = (extra: Record<string, string>) => {
+          const headers = new Headers(asked);
+          for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+          return cache.transport(url, { method: "GET", headers });
+        };
+        const entry = searched(JSON.stringify(user), askedAt);
+        const kept = { ...entry, ...where, usedAt: Number.NEGATIVE_INFINITY, resend, asked };
+        keepSearched(url, kept, startedAt(where.scope));
+      }
     },
 
     /**

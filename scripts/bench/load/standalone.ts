@@ -116,7 +116,8 @@ export async function startServer(
   };
   const url = `http://127.0.0.1:${port}`;
   try {
-    await untilHealthy(url, child, () => output, { waitMs: 60_000 });
+    // As the load balancer: users come once the task says it is ready (portal/lib/readiness.ts).
+    await untilHealthy(url, child, () => output, { waitMs: 120_000, path: "/api/ready" });
   } catch (error) {
     await stop();
     throw error;
