@@ -1,9 +1,10 @@
 /**
- * `npm run bench:load [-- --users 50 --teams 5 --seconds 120 --creators 5 --plan free]`: issue
+ * `npm run bench:load [-- --users 50 --teams 5 --seconds 120 --creators 5 --change-every 30
+ * --plan free]`: issue
  * 16's load benchmark (ADR 0600, "Load benchmark"). The production build (standalone server, in
  * local-tenants mode) against local tenants on the plan's limits with search lag; N users signed
  * in through the login flow browse with think time while some create, rotate and revoke Sandbox
- * credentials; then the same with the portal's read cache off. Prints per page p50/p95/p99,
+ * credentials (a change every `--change-every` seconds each, browsing between); then the same with the portal's read cache off. Prints per page p50/p95/p99,
  * failures and 429s that reached a user, Management calls (counted at the tenants) per view and
  * per second against the plan's limit, the machine's load, and which targets were met. A
  * benchmark that prints: it exits 0 whatever the figures, and 1 only when it could not run.
@@ -36,7 +37,7 @@ async function main() {
   const log = (line: string) => console.log(line);
 
   log(
-    `bench:load: ${options.users} users in ${options.teams} teams (+ the admin), ${options.creators} creating, ${options.seconds} s per run, plan ${options.plan}`,
+    `bench:load: ${options.users} users in ${options.teams} teams (+ the admin), ${options.creators} creating (${options.changeEvery === 0 ? "one change after another" : `a change every ${options.changeEvery} s each`}), ${options.seconds} s per run, plan ${options.plan}`,
   );
   buildPortal(log);
   const actionIds = serverActionIds();
@@ -70,6 +71,7 @@ async function main() {
           label,
           seconds: options.seconds,
           creators: options.creators,
+          changeEverySeconds: options.changeEvery,
           users,
           pop,
           actionIds,

@@ -1,6 +1,8 @@
 /**
  * `npm run bench:load` options: `--users N` (default 50), `--teams N` (default one per ten
- * users), `--seconds N` (default 120), `--creators N` (default 5), `--plan NAME` (default free).
+ * users), `--seconds N` (default 120), `--creators N` (default 5), `--change-every N` (seconds a
+ * creator browses between two changes, default 30; 0: one change after another with only a think
+ * time, the stress of ADR 0600's runs 1–25), `--plan NAME` (default free).
  * A bad value stops the run before anything starts, naming the option and what it takes.
  */
 import { AUTH0_PLANS, type Auth0Plan } from "@astral/contract";
@@ -10,10 +12,11 @@ export interface LoadOptions {
   teams: number;
   seconds: number;
   creators: number;
+  changeEvery: number;
   plan: Auth0Plan;
 }
 
-const NUMBERS = ["users", "teams", "seconds", "creators"] as const;
+const NUMBERS = ["users", "teams", "seconds", "creators", "change-every"] as const;
 
 export function parseLoadOptions(argv: string[]): LoadOptions {
   const given = new Map<string, string>();
@@ -22,7 +25,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     const name = flag.replace(/^--/, "");
     if (!flag.startsWith("--") || ![...NUMBERS, "plan"].includes(name))
       throw new Error(
-        `unknown option ${flag}: bench:load takes --users, --teams, --seconds, --creators, --plan`,
+        `unknown option ${flag}: bench:load takes --users, --teams, --seconds, --creators, --change-every, --plan`,
       );
     const value = argv[i + 1];
     if (value === undefined) throw new Error(`${flag} needs a value`);
@@ -44,6 +47,7 @@ export function parseLoadOptions(argv: string[]): LoadOptions {
     teams: whole("teams", Math.max(1, Math.round(users / 10)), 1),
     seconds: whole("seconds", 120, 1),
     creators: whole("creators", Math.min(5, users), 0),
+    changeEvery: whole("change-every", 30, 0),
     plan: plan as Auth0Plan,
   };
   if (options.teams > users)

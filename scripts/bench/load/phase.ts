@@ -1,8 +1,9 @@
 /**
  * One measured window: every signed-in user browses their pages with 2–5 s think time; the
  * creators meanwhile create, rotate and revoke a Sandbox credential in turn, each followed by the
- * page's refresh (as `router.refresh()` after the form's action). What the users saw becomes
- * samples; the tenants' counters give the Management calls.
+ * page's refresh (as `router.refresh()` after the form's action), and browse like the others for
+ * `changeEverySeconds` between two changes (0: only a think time, one change after another).
+ * What the users saw becomes samples; the tenants' counters give the Management calls.
  */
 import os from "node:os";
 import { RECENT_COOKIE, recentIds, withRecent } from "../../../portal/lib/recent";
@@ -36,6 +37,7 @@ export async function runPhase(opts: {
   label: string;
   seconds: number;
   creators: number;
+  changeEverySeconds: number;
   users: PortalUser[];
   pop: Population;
   actionIds: Record<string, string>;
@@ -74,14 +76,24 @@ export async function runPhase(opts: {
     return o;
   };
 
-  const browse = async (u: PortalUser) => {
+  /** Views `u`'s pages in turn with think time, until `until` (or the window's end). */
+  const browseUntil = async (u: PortalUser, until: number) => {
     const pages = u.who.admin ? ADMIN_PAGES : MEMBER_PAGES;
-    await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
-    for (let i = Math.floor(Math.random() * pages.length); performance.now() < end; i++) {
+    const stop = Math.min(until, end);
+    for (let i = Math.floor(Math.random() * pages.length); performance.now() < stop; i++) {
       await view(u, pages[i % pages.length] as string);
-      if (performance.now() < end) await think();
+      if (performance.now() < stop) await think();
     }
   };
+  const browse = async (u: PortalUser) => {
+    await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
+    await browseUntil(u, end);
+  };
+  /** What a creator does between two changes: think, or browse for `changeEverySeconds`. */
+  const between = (u: PortalUser) =>
+    opts.changeEverySeconds === 0
+      ? think()
+      : browseUntil(u, performance.now() + opts.changeEverySeconds * 1000);
   /** One create → rotate → revoke; false when the create failed (the form keeps its key). */
   const create = async (u: PortalUser, n: number, idempotencyKey: string) => {
     const teamId = u.who.teamId as string;
@@ -104,11 +116,11 @@ export async function runPhase(opts: {
     // As the page's script: note the id (the "recent" cookie), then refresh the page.
     u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
     await view(u, SANDBOX);
-    await think();
+    await between(u);
     const ref = { teamId, environment: "sandbox", clientId };
     await act(u, "rotate", actionIds.rotateCredentialAction as string, ref);
     await view(u, SANDBOX);
-    await think();
+    await between(u);
     const revoked = await act(u, "revoke", actionIds.revokeCredentialAction as string, ref);
     if (revoked.ok) u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
     await view(u, SANDBOX);
@@ -125,7 +137,7 @@ export async function runPhase(opts: {
         key = newKey();
         n++;
       }
-      await think();
+      await between(u);
     }
   };
 

@@ -172,14 +172,17 @@ describe("Management calls block", () => {
 });
 
 describe("bench:load options", () => {
-  it("defaults to issue 16's run: 50 users in 5 teams, 5 creators, 120 s, Free", () => {
+  it("defaults to issue 16's run: 50 users in 5 teams, 5 creators changing every 30 s, 120 s, Free", () => {
     expect(parseLoadOptions([])).toEqual({
       users: 50,
       teams: 5,
       seconds: 120,
       creators: 5,
+      changeEvery: 30,
       plan: "free",
     });
+    // 0: one change after another, the stress of the runs before 26.
+    expect(parseLoadOptions(["--change-every", "0"])).toMatchObject({ changeEvery: 0 });
     expect(parseLoadOptions(["--users", "4", "--seconds", "10"])).toMatchObject({
       users: 4,
       teams: 1,
@@ -198,6 +201,9 @@ describe("bench:load options", () => {
       '--plan must be one of free, essentials, professional, enterprise, not "gold"',
     );
     expect(() => parseLoadOptions(["--user", "3"])).toThrow("unknown option --user");
+    expect(() => parseLoadOptions(["--change-every", "-1"])).toThrow(
+      '--change-every must be a whole number of at least 0, not "-1"',
+    );
     expect(() => parseLoadOptions(["--users"])).toThrow("--users needs a value");
     expect(() => parseLoadOptions(["--users", "3", "--teams", "4"])).toThrow(
       "--teams (4) cannot exceed --users (3)",
