@@ -52,9 +52,14 @@ export async function runPhase(opts: {
   const note = (detail: string | undefined) => {
     if (detail) failures[detail] = (failures[detail] ?? 0) + 1;
   };
+  // What begins after the window's end is the creators finishing their round (a revoke, so
+  // that no credential is left behind): made, but not measured.
+  const inWindowNow = () => performance.now() < end;
   const view = async (u: PortalUser, page: string) => {
     const at = performance.now() - start;
+    const measured = inWindowNow();
     const o = await u.view(page);
+    if (!measured) return;
     note(o.detail);
     views.push({ page, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at });
   };
@@ -65,12 +70,14 @@ export async function runPhase(opts: {
     input: unknown,
   ) => {
     const at = performance.now() - start;
+    const measured = inWindowNow();
     const sent = u.action<T>(SANDBOX, id, input);
     // The create form polls for the rate-limit wait while it is pending (use-rate-wait.ts).
     const { result: o, waitShown } =
       action === "create"
         ? await u.pollingRateWait(sent)
         : { result: await sent, waitShown: false };
+    if (!measured) return o;
     note(o.detail && `${action}: ${o.detail}`);
     actions.push({ action, ms: o.ms, ok: o.ok, rateLimited: o.rateLimited, at, waitShown });
     return o;
@@ -118,16 +125,22 @@ export async function runPhase(opts: {
     await view(u, SANDBOX);
     await between(u);
     const ref = { teamId, environment: "sandbox", clientId };
-    await act(u, "rotate", actionIds.rotateCredentialAction as string, ref);
-    await view(u, SANDBOX);
-    await between(u);
+    if (inWindowNow()) {
+      await act(u, "rotate", actionIds.rotateCredentialAction as string, ref);
+      await view(u, SANDBOX);
+      await between(u);
+    }
     const revoked = await act(u, "revoke", actionIds.revokeCredentialAction as string, ref);
     if (revoked.ok) u.jar.set(recentName, withRecent(u.jar.get(recentName), clientId));
     await view(u, SANDBOX);
     return true;
   };
   const createLoop = async (u: PortalUser) => {
-    await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
+    // Creators are people acting on their own: their first change comes at a random moment of
+    // the first interval (browsing until then), not all five at once.
+    if (opts.changeEverySeconds === 0)
+      await new Promise((r) => setTimeout(r, Math.random() * THINK_MS[1]));
+    else await browseUntil(u, performance.now() + Math.random() * opts.changeEverySeconds * 1000);
     // As the create form: a failed create is tried again with the same key and name (the
     // portal then finds a credential that attempt already made), a new one only after success.
     const newKey = () => crypto.randomUUID().replaceAll("-", "");
