@@ -13,7 +13,10 @@ export async function register() {
       import("./lib/domain/prewarm"),
       import("./lib/readiness"),
     ]);
-    const log = (line: object) => console.log(JSON.stringify({ type: "prewarm", ...line }));
+    const started = Date.now();
+    // `ms`: how long the task was not ready (503 on /api/ready).
+    const log = (line: object) =>
+      console.log(JSON.stringify({ type: "prewarm", ...line, ms: Date.now() - started }));
     void Promise.resolve()
       .then(() => prewarm(portal()))
       .then(log, (error: unknown) => log({ error: String(error) }))

@@ -67,7 +67,8 @@ export function userSearchReads(cache: {
      * Keeps each user a user search found (`body`, a full-record answer of `GET /users?q=…`) as
      * that user's record, as old as the search lag and unused until someone reads it: the
      * members a task's reads ahead of its first page views list (domain/prewarm.ts) are the
-     * people whose first views will each ask for their record. `asked`: the search's headers
+     * people whose first views will each ask for their record (rule users.search.user-ids: a
+     * searched user is the profile a read by id gives). `asked`: the search's headers
      * (the SDK's, its token), which a read by id of a kept record sends again; `startedAt`: the
      * generation of a record's scope when the search was sent.
      */

@@ -64,6 +64,9 @@ async function main() {
       };
       const server = await startServer(port, env);
       try {
+        // Ready once its reads ahead of the first views were done: what they read, how long.
+        const warm = /\{"type":"prewarm"[^\n]*\}/.exec(server.output())?.[0];
+        log(`${label}: ready (${warm ?? "no prewarm line"})`);
         const users = await signInAll(url, pop);
         log(`${label}: ${users.length} users signed in; measuring ${options.seconds} s …`);
         pop.restartLimits();
