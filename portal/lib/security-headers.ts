@@ -3,7 +3,7 @@
  * fresh nonce: Next reads the nonce from the request's CSP header and puts it on its own inline
  * and bootstrap scripts, so no inline script runs without it (every page is rendered per request
  * anyway: the root layout is force-dynamic). Responses the proxy does not see (static assets,
- * /api/health, public files) get the fixed headers from next.config.ts.
+ * /api/health, /api/ready, public files) get the fixed headers from next.config.ts.
  */
 export function contentSecurityPolicy(production: boolean, nonce: string): string {
   return [
