@@ -32,6 +32,7 @@ import { grantOrUndo } from "./credential-grants";
 import { readTeamRecord } from "./invite-epoch";
 import { credentialLimit, oneAtATime } from "./limits";
 import { MAX_RECENT } from "./members";
+import { CREATE_CHECK_VALID_MS } from "./team-deletion";
 import { type CursorPage, isCredentialOf } from "./teams";
 
 export interface Credential {
@@ -197,8 +198,10 @@ export async function createCredentialClient(
 }> {
   const { tenant, config } = offeredEnvironment(ctx.portal, input.environment);
   checkKindOffered(config, spec.kind);
-  // Members too: the team may have been marked for deletion since the actor was read. Early,
-  // from the read cache: the fresh read after POST /clients below is the one that decides.
+  // Members too: the team may have been marked for deletion since the actor was read. From the
+  // read cache (a record at most recordMaxAgeMs old): a deletion's last pass waits until a
+  // client made on a check that missed its mark is in the index (team-deletion.ts).
+  const checkedAt = ctx.portal.now().getTime();
   await refuseGoneTeam(ctx, input.teamId, { fresh: false });
   const key = input.idempotencyKey;
   const metadata: CredentialMetadata = {
@@ -240,15 +243,19 @@ export async function createCredentialClient(
   );
   const clientId = client.client_id;
   if (!clientId) throw new PortalError("internal", "The new credential came back without an id.");
-  // An admin may have marked the team for deletion while this create ran: its drain may have
-  // searched before this client was indexed, so the create undoes itself (no credential outlives
-  // its team; ADR 0700).
-  try {
-    await refuseGoneTeam(ctx, input.teamId);
-  } catch (error) {
-    await undoCreate(ctx, { tenant, key, isOurs }, clientId);
-    throw error;
-  }
+  // An admin may have marked the team for deletion since the check above. Its last pass waits
+  // CREATE_CHECK_VALID_MS past a cached check's age (team-deletion.ts), so a client made that
+  // soon after the check is in the index by then and drained. A slower create, or a client an
+  // earlier attempt made, reads the team as the tenant has it, and undoes itself if it is gone
+  // (no credential outlives its team; ADR 0700).
+  const slow = ctx.portal.now().getTime() - checkedAt > CREATE_CHECK_VALID_MS;
+  if (foundEarlier || slow)
+    try {
+      await refuseGoneTeam(ctx, input.teamId);
+    } catch (error) {
+      await undoCreate(ctx, { tenant, key, isOurs }, clientId);
+      throw error;
+    }
   await grantOrUndo(ctx, { tenant, apis: config.apis, clientId, foundEarlier, key, isOurs });
   return { tenant, config, client: { ...client, client_id: clientId } };
 }

@@ -20,6 +20,15 @@ export interface DeleteTeamResult {
   finishAfter?: string | undefined;
 }
 
+/**
+ * How long after its team check a credential create may still make its client without reading
+ * the team again (credentials.ts): the check comes from the read cache, at most the home
+ * tenant's `recordMaxAgeMs` old, so the last pass of a deletion waits for the search lag past
+ * the mark plus both, by when every client made on a check that missed the mark is in the
+ * index. A create slower than this reads the team as the tenant has it after its POST.
+ */
+export const CREATE_CHECK_VALID_MS = 10_000;
+
 /** Search pages one delete pass reads, per tenant and for members: its iterations are bounded. */
 const DRAIN_PAGES = 10;
 const DRAIN_PAGE_SIZE = 50;
@@ -28,9 +37,10 @@ const DRAIN_PAGE_SIZE = 50;
  * Admin: deletes a team in passes. The first marks the record (`deletingSince`: no joins, no new
  * credentials). Each pass removes the members and credentials the indexes show, re-reading every
  * one by id and checking its team (and kind) before touching it. The record itself goes only in a
- * pass that runs after the indexes have had `searchLagMs` since the mark to show everything made
- * before it, and finds nothing left within its budget; otherwise the result says when to run it
- * again.
+ * pass that runs after the indexes have had `searchLagMs` to show everything made before the
+ * mark or by a create whose team check missed it (a cached record's age and
+ * CREATE_CHECK_VALID_MS past the mark), and finds nothing left within its budget; otherwise the
+ * result says when to run it again.
  */
 export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamResult> {
   if (!isAdmin(ctx.actor)) throw new PortalError("forbidden", "Only portal admins delete teams.");
@@ -59,7 +69,8 @@ export async function deleteTeam(ctx: Ctx, teamId: string): Promise<DeleteTeamRe
     credentials += drained.deleted;
     more ||= drained.more;
   }
-  const settledAt = Date.parse(since) + ctx.portal.searchLagMs;
+  const settledAt =
+    Date.parse(since) + home.recordMaxAgeMs + CREATE_CHECK_VALID_MS + ctx.portal.searchLagMs;
   // Only a pass that found nothing left, after the indexes settled, deletes the record: paging
   // through a result set that shrinks as we delete can skip items, a later pass finds them.
   const removed = members.removed + credentials > 0;
