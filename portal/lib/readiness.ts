@@ -2,7 +2,7 @@
  * Whether this task is ready for users (`GET /api/ready`, the load balancer's target check):
  * once its reads ahead of the first page views are done (domain/prewarm.ts, started from
  * instrumentation.ts), so that users arriving together at a new task find their team's pages and
- * their own records read (ADR 0600 "Runs 26–27"). `/api/health` stays the liveness check (the
+ * their own records read (ADR 0600 "Runs 26–32"). `/api/health` stays the liveness check (the
  * container's HEALTHCHECK): a task that is warming up is alive.
  *
  * Bounded: ready at the latest READY_AT_LATEST_MS after the process started, whatever the reads
