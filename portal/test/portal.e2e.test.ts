@@ -4,8 +4,7 @@
  * tenants: login → create team → invite → second user joins → create credential (secret once,
  * curl, try it) → rotate → revoke → admin view. Screenshots go to artifacts/portal-e2e/.
  */
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { ManagementClient } from "auth0";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -15,6 +14,7 @@ import { DEFAULT_SEARCH_LAG_MS } from "../../emulator/src/tenant";
 import { type SeededTenants, startSeededTenants } from "../../emulator/test-support";
 import { localPortalEnv } from "../lib/config/local-env";
 import { chromiumLaunchOptions } from "./browser";
+import { downloadKey, open, runSnippet } from "./browser-steps";
 import { browserFailureReport } from "./failure-report";
 import { freePort, type RunningPortal, startProductionPortal } from "./next-server";
 import { shippedConfigWith } from "./support";
@@ -29,47 +29,6 @@ const contexts: BrowserContext[] = [];
 const secrets: string[] = [];
 /** Lines from the middle of each downloaded private key: what a leak would contain. */
 const privateKeyLines: string[] = [];
-const REPO = path.resolve(__dirname, "..", "..");
-
-/** Runs the copied snippet with node, outside the browser, next to the downloaded key. */
-async function runSnippet(snippet: string, keyPem: string, keyFile: string) {
-  mkdirSync(path.join(REPO, ".astral"), { recursive: true });
-  const dir = mkdtempSync(path.join(REPO, ".astral", "e2e-snippet-"));
-  try {
-    writeFileSync(path.join(dir, keyFile), keyPem, { mode: 0o600 });
-    writeFileSync(path.join(dir, "get-token.mjs"), snippet);
-    const stdout = await new Promise<string>((resolve, reject) =>
-      execFile(process.execPath, ["get-token.mjs"], { cwd: dir, timeout: 30_000 }, (e, out, err) =>
-        e ? reject(new Error(`${e.message}\n${err}`)) : resolve(out),
-      ),
-    );
-    return JSON.parse(stdout) as Record<string, unknown>;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * Navigates, and goes on as soon as the server has answered: before the page's JavaScript runs,
- * as a user clicks on a slow connection. The next fill or click must then wait until the
- * controls come alive (ClientForm, useHydrated). Without that, a click this early submitted the
- * key-pair form natively and nothing was created (CI, 2026-11-30).
- */
-async function open(page: Page, url: string): Promise<void> {
-  await page.goto(url, { waitUntil: "commit" });
-}
-
-/** Clicks the download button of a key-pair reveal and returns the downloaded key. */
-async function downloadKey(page: Page): Promise<{ pem: string; file: string; path: string }> {
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByTestId("download-private-key").click({ timeout: 30_000 }),
-  ]);
-  const file = await download.path();
-  const pem = readFileSync(file, "utf8");
-  privateKeyLines.push(pem.split("\n")[5] ?? "");
-  return { pem, file: download.suggestedFilename(), path: file };
-}
 const browserLog: string[] = [];
 
 async function shot(page: Page, name: string) {
@@ -251,7 +210,7 @@ describe("portal in a browser", () => {
     await open(alice, `${portal.url}/credentials/sandbox`);
     await alice.fill("input[name=keyPairName]", "payments-worker");
     await alice.getByRole("button", { name: "Create key pair" }).click();
-    const key = await downloadKey(alice);
+    const key = await downloadKey(alice, privateKeyLines);
     expect(key.pem).toMatch(/^-{5}BEGIN PRIVATE KEY-{5}/);
     expect(key.file).toBe("payments-worker.private-key.pem");
     expect(await alice.getByTestId("private-key-downloaded").isVisible()).toBe(true);
@@ -282,7 +241,7 @@ describe("portal in a browser", () => {
     // Replace…: a second key pair beside the first; both listed until the old one is revoked.
     await row.getByRole("button", { name: "Replace…" }).click();
     await alice.getByRole("button", { name: "Create replacement" }).click();
-    const replacementKey = await downloadKey(alice);
+    const replacementKey = await downloadKey(alice, privateKeyLines);
     const replacementId = (await alice.getByTestId("reveal-client-id").textContent()) ?? "";
     await alice.getByRole("button", { name: "Done" }).click();
     await expect

@@ -1,14 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseStackConfig } from "../../stacks/config";
-import { operatorEditedStackFile } from "../../stacks/test/operator-values";
 import { testTempDir } from "../../tests/support/temp-dirs";
 import { FakeStackBackend } from "../lib/fake-stack-backend";
-import type { ConfigMap } from "../lib/stack-backend";
-import { REPO_ROOT, readStackConfig, STACK_TAGS } from "../lib/stacks";
+import { readStackConfig, STACK_TAGS } from "../lib/stacks";
 import {
-  cleanupPreviews,
   DEFAULT_TTL_DAYS,
   deployPreview,
   derivePreviewConfig,
@@ -16,72 +12,16 @@ import {
   previewPrNumber,
   previewStackName,
 } from "./preview";
-import type { PullRequestState, PullRequests } from "./pull-requests";
-
-const NOW = new Date("2026-11-27T04:00:00.000Z");
-const DAY = 24 * 60 * 60 * 1000;
-const SANDBOX_STACK = "fixture-org/astral/sandbox";
-const SHA = "abc1234def5678abc1234def5678abc1234def56";
-
-// Shaped like infra's Pulumi.sandbox.yaml, plus a nested secure value and a provider key.
-const SANDBOX_YAML = `# sandbox: comments are fine
-config:
-  aws:region: eu-west-1
-  auth0:domain: fixture-sandbox.eu.auth0.com
-  astral:role: sandbox
-  astral:auth0Domain: fixture-sandbox.eu.auth0.com
-  astral:auth0ClientId: bootstrap-client-id
-  astral:auth0ClientSecret:
-    secure: AAABAKq0ciphertext
-  astral:adminEmail: platform-team@fixture.test
-  astral:domainName: portal.sandbox.fixture.test
-  astral:hostedZoneId: Z0123456789ABCDEFGHIJ
-  astral:previewDomain: previews.fixture.test
-  astral:imageTag: 0123456789ab
-  astral:apiIdentifier: https://api.fixture.test/
-  astral:cpu: "512"
-  astral:memory: 1024
-  astral:minTasks: "1"
-  astral:maxTasks: "2"
-  astral:logRetentionDays: "14"
-  aws:defaultTags:
-    tags:
-      team: platform
-      token:
-        secure: AAABAnested
-  custom:settings:
-    regions: [eu-west-1, eu-central-1]
-`;
-
-function sandboxFixture() {
-  const dir = testTempDir("astral-preview-");
-  const file = path.join(dir, "Pulumi.sandbox.yaml");
-  writeFileSync(file, SANDBOX_YAML);
-  return readStackConfig(file);
-}
-
-const portal = (stack: string): Record<string, { value: unknown; secret: boolean }> => ({
-  portalUrl: { value: `https://${stack.split("/").pop()}.preview.example.com`, secret: false },
-});
-
-/** What the preview program exports: its URL, and its session secret as a secret output. */
-const previewProgram = (stack: string, config: ConfigMap) => ({
-  ...portal(stack),
-  sessionSecret: { value: config["astral:sessionSecret"]?.value, secret: true },
-});
-
-function prs(states: Record<number, PullRequestState | Error>): PullRequests {
-  return {
-    async state(pr) {
-      const s = states[pr];
-      if (s instanceof Error) throw s;
-      if (s === undefined) throw new Error(`unexpected PR #${pr}`);
-      return s;
-    },
-  };
-}
-
-const role = (value: string): ConfigMap => ({ "astral:role": { value } });
+import {
+  DAY,
+  NOW,
+  portal,
+  previewProgram,
+  role,
+  SANDBOX_STACK,
+  SHA,
+  sandboxFixture,
+} from "./preview-fixtures";
 
 describe("preview naming", () => {
   it("names a PR's stack pr-<n>, qualified like the sandbox stack", () => {
@@ -352,103 +292,4 @@ describe("destroyPreview: never sandbox or production", () => {
       expect(at).toBeLessThan(body.indexOf("\n}\n"));
     },
   );
-});
-
-describe("cleanupPreviews", () => {
-  it("destroys previews of closed or missing PRs and expired ones; keeps the rest", async () => {
-    const old = new Date(NOW.getTime() - 30 * DAY).toISOString();
-    const fresh = new Date(NOW.getTime() + DAY).toISOString();
-    const backend = new FakeStackBackend()
-      .addStack("fixture-org/astral/sandbox", { config: role("sandbox"), lastUpdate: old })
-      .addStack("fixture-org/astral/production", { config: role("production"), lastUpdate: old })
-      .addStack("fixture-org/astral/pr-1", {
-        config: role("preview"),
-        tags: { [STACK_TAGS.expiresAt]: fresh },
-      })
-      .addStack("fixture-org/astral/pr-2", {
-        config: role("preview"),
-        tags: { [STACK_TAGS.expiresAt]: fresh },
-      })
-      .addStack("fixture-org/astral/pr-3", { config: role("preview") })
-      .addStack("fixture-org/astral/pr-4", {
-        config: role("preview"),
-        tags: { [STACK_TAGS.expiresAt]: old },
-      })
-      .addStack("fixture-org/astral/pr-5", { config: role("preview"), lastUpdate: old })
-      .addStack("fixture-org/astral/pr-6", { config: role("preview") })
-      .addStack("fixture-org/astral/pr-7", { config: role("preview") });
-    const results = await cleanupPreviews({
-      backend,
-      pullRequests: prs({
-        1: "open",
-        2: "closed",
-        3: "missing",
-        4: "open",
-        5: "open",
-        6: new Error("GitHub answered 502 for PR #6"),
-        7: "open",
-      }),
-      now: NOW,
-    });
-    expect(results).toEqual([
-      { stack: "fixture-org/astral/pr-1", action: "kept", reason: "PR #1 is open" },
-      { stack: "fixture-org/astral/pr-2", action: "destroyed", reason: "PR #2 is closed" },
-      { stack: "fixture-org/astral/pr-3", action: "destroyed", reason: "PR #3 is missing" },
-      { stack: "fixture-org/astral/pr-4", action: "destroyed", reason: `TTL expired at ${old}` },
-      {
-        stack: "fixture-org/astral/pr-5",
-        action: "destroyed",
-        reason: `TTL expired at ${new Date(NOW.getTime() - 23 * DAY).toISOString()}`,
-      },
-      {
-        stack: "fixture-org/astral/pr-6",
-        action: "failed",
-        reason: "GitHub answered 502 for PR #6",
-      },
-      { stack: "fixture-org/astral/pr-7", action: "kept", reason: "PR #7 is open" },
-    ]);
-    expect([...backend.stacks.keys()]).toEqual([
-      "fixture-org/astral/sandbox",
-      "fixture-org/astral/production",
-      "fixture-org/astral/pr-1",
-      "fixture-org/astral/pr-6",
-      "fixture-org/astral/pr-7",
-    ]);
-    const touched = backend.calls.filter(
-      (c) => c.stack?.endsWith("sandbox") || c.stack?.endsWith("production"),
-    );
-    expect(touched).toEqual([]);
-  });
-
-  it("keeps going when one destroy fails", async () => {
-    const backend = new FakeStackBackend()
-      .addStack("pr-1", { config: role("sandbox") })
-      .addStack("pr-2", { config: role("preview") });
-    const results = await cleanupPreviews({
-      backend,
-      pullRequests: prs({ 1: "closed", 2: "closed" }),
-      now: NOW,
-    });
-    expect(results.map((r) => r.action)).toEqual(["failed", "destroyed"]);
-    expect(results[0]?.reason).toMatch(/role is "sandbox"/);
-    expect(backend.stacks.has("pr-1")).toBe(true);
-  });
-});
-
-describe("preview config against the program's schema", () => {
-  it("derived from the repository's Pulumi.sandbox.yaml, parses as a preview config", () => {
-    const dir = testTempDir("astral-preview-");
-    const file = path.join(dir, "Pulumi.sandbox.yaml");
-    // The operator replaces the placeholders and the docs' examples with their own values.
-    const text = readFileSync(path.join(REPO_ROOT, "Pulumi.sandbox.yaml"), "utf8");
-    writeFileSync(file, operatorEditedStackFile("sandbox", text));
-    const { config } = derivePreviewConfig(readStackConfig(file), 42, SANDBOX_STACK, SHA, "4711-1");
-    const raw: Record<string, string> = { sessionSecret: "s".repeat(64) };
-    for (const [key, value] of Object.entries(config)) {
-      if (key.startsWith("astral:")) raw[key.slice("astral:".length)] = value.value;
-    }
-    const parsed = parseStackConfig(raw);
-    expect(parsed).toMatchObject({ role: "preview", prNumber: 42, sandboxStack: SANDBOX_STACK });
-    expect(parsed.domainName).toMatch(/^pr-42\./);
-  });
 });
