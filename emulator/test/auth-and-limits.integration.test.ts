@@ -5,20 +5,17 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { generateKeyPair, importJWK, SignJWT } from "jose";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SeededTenants, startSeededTenants } from "../test-support";
-import { call, expectAuth0Error, managementToken, type Reply } from "./helpers";
+import { describe, expect, it } from "vitest";
+import type { SeededTenants } from "../test-support";
+import { call, expectAuth0Error, type Reply, sandboxApiForFile } from "./helpers";
 
 let env: SeededTenants;
 let base: string;
 let token: string;
 
-beforeAll(async () => {
-  env = await startSeededTenants();
-  base = env.tenants.sandbox.baseUrl;
-  token = await managementToken(env, "sandbox");
+sandboxApiForFile((api) => {
+  ({ env, base, token } = api);
 });
-afterAll(() => env?.close());
 
 describe("authentication", () => {
   it("401 for missing, expired, forged and wrong-audience tokens", async () => {

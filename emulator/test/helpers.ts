@@ -3,11 +3,11 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import Ajv2020 from "ajv/dist/2020";
 import addFormats from "ajv-formats";
-import { expect } from "vitest";
+import { afterAll, beforeAll, expect } from "vitest";
 import type { Doc } from "../src/collection";
 import { loadManagementApi } from "../src/openapi";
 import { readBootstrap } from "../src/seed";
-import type { SeededTenants } from "../test-support";
+import { type SeededTenants, startSeededTenants } from "../test-support";
 
 /** One operation of Auth0's Management API document, as far as the tests read it. */
 export interface OpenApiOperation {
@@ -162,4 +162,19 @@ export async function storedClientSecret(
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`no stored secret for ${clientId} in ${file}`);
+}
+
+/**
+ * A test file's seeded tenants, started once before its tests and stopped after them: `use` gets
+ * them with the sandbox tenant's Management API base URL and a token for it.
+ */
+export function sandboxApiForFile(
+  use: (api: { env: SeededTenants; base: string; token: string }) => void,
+): void {
+  let env: SeededTenants | undefined;
+  beforeAll(async () => {
+    env = await startSeededTenants();
+    use({ env, base: env.tenants.sandbox.baseUrl, token: await managementToken(env, "sandbox") });
+  });
+  afterAll(() => env?.close());
 }

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { EMAIL_PROVIDER_HANDLERS } from "../src/management/email-provider";
 import { HANDLERS } from "../src/management/router";
 import { TENANT_CONFIG_HANDLERS } from "../src/management/tenant-config";
-import { type SeededTenants, startSeededTenants } from "../test-support";
+import type { SeededTenants } from "../test-support";
 import {
   call,
   expectAuth0Error,
@@ -11,6 +11,7 @@ import {
   type OpenApiOperation,
   readOpenApi,
   responseChecker,
+  sandboxApiForFile,
 } from "./helpers";
 
 type Op = OpenApiOperation;
@@ -43,12 +44,9 @@ let env: SeededTenants;
 let base: string;
 let token: string;
 
-beforeAll(async () => {
-  env = await startSeededTenants();
-  base = env.tenants.sandbox.baseUrl;
-  token = await managementToken(env, "sandbox");
+sandboxApiForFile((api) => {
+  ({ env, base, token } = api);
 });
-afterAll(() => env?.close());
 
 describe("scope table from the OpenAPI document", () => {
   it("covers every implemented operation", () => {

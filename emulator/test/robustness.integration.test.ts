@@ -5,20 +5,17 @@
  * auth-and-limits.integration.test.ts.
  */
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SeededTenants, startSeededTenants } from "../test-support";
-import { call, expectAuth0Error, managementToken, type Reply } from "./helpers";
+import { describe, expect, it } from "vitest";
+import type { SeededTenants } from "../test-support";
+import { call, expectAuth0Error, managementToken, type Reply, sandboxApiForFile } from "./helpers";
 
 let env: SeededTenants;
 let base: string;
 let token: string;
 
-beforeAll(async () => {
-  env = await startSeededTenants();
-  base = env.tenants.sandbox.baseUrl;
-  token = await managementToken(env, "sandbox");
+sandboxApiForFile((api) => {
+  ({ env, base, token } = api);
 });
-afterAll(() => env?.close());
 
 const BODY_ROUTES: Array<[string, string]> = [
   ["POST", "/clients"],

@@ -14,19 +14,15 @@
 /** The prewarm's 60 s (domain/prewarm.ts PREWARM_MS) and a margin for its last read. */
 export const READY_AT_LATEST_MS = 75_000;
 
-const key = Symbol.for("astral.readiness");
-const state = (): { warmedAt?: number } => {
-  const shared = globalThis as { [key]?: { warmedAt?: number } };
-  shared[key] ??= {};
-  return shared[key];
-};
+const WARM = Symbol.for("astral.readiness");
+const shared = globalThis as { [WARM]?: true };
 
 /** The reads ahead of the first page views are done (or ended without a cache to fill). */
-export function markWarm(at = Date.now()): void {
-  state().warmedAt ??= at;
+export function markWarm(): void {
+  shared[WARM] = true;
 }
 
 /** Whether to let users in: warm, or started READY_AT_LATEST_MS ago. */
 export function isReady(uptimeMs = process.uptime() * 1000): boolean {
-  return state().warmedAt !== undefined || uptimeMs >= READY_AT_LATEST_MS;
+  return shared[WARM] === true || uptimeMs >= READY_AT_LATEST_MS;
 }

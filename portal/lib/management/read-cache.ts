@@ -26,7 +26,7 @@
 
 import type { ColdUserReads } from "./cold-user-reads";
 import { dueRecords, type EarlyWindow } from "./early-refresh";
-import type { Again, Entry, ReadCacheStats, Stored } from "./read-entries";
+import { type Again, type Entry, type ReadCacheStats, resendOf, type Stored } from "./read-entries";
 import {
   actionReads,
   BACKGROUND_HEADER,
@@ -249,12 +249,7 @@ export function cachingFetch(
     if (where.kind === "record") answers.noteRead(where.collection, new URL(url).search);
     // The request as the SDK made it, without the marker header: what a refresh sends again.
     const asked = headersOf(input, fresh.init);
-    const resend: Stored["resend"] = (extra) => {
-      const headers = new Headers(asked);
-      for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-      return transport(input, { ...fresh.init, headers });
-    };
-    const again = { resend, asked };
+    const again = { resend: resendOf(transport, input, asked, fresh.init), asked };
     if (prewarming()) {
       // Ahead of page views: what is kept or on its way already is left as it is.
       const kept = entries.get(url);

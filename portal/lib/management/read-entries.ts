@@ -29,6 +29,23 @@ export interface Stored extends Entry {
 /** What sending a kept read again takes: the request as the SDK made it. */
 export type Again = Pick<Stored, "resend" | "asked">;
 
+/**
+ * A kept read's `resend`: `input` sent again through `transport` with `init` (default a GET),
+ * the `asked` headers (the SDK's, its token) and the `extra` ones of the time.
+ */
+export function resendOf(
+  transport: typeof fetch,
+  input: Parameters<typeof fetch>[0],
+  asked: Headers,
+  init: RequestInit = { method: "GET" },
+): Stored["resend"] {
+  return (extra) => {
+    const headers = new Headers(asked);
+    for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+    return transport(input, { ...init, headers });
+  };
+}
+
 export interface ReadCacheStats {
   hits: number;
   /** Hits past `freshMs` that started (or joined) a background refresh. */

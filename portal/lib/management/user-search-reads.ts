@@ -6,7 +6,7 @@
  * replaces one kept that is as new (a read by id meanwhile).
  */
 import { type ColdUserReads, searchUsersById } from "./cold-user-reads";
-import { type Again, type Entry, recordEntry, type Stored } from "./read-entries";
+import { type Again, type Entry, recordEntry, resendOf, type Stored } from "./read-entries";
 import { BACKGROUND_HEADER } from "./read-markers";
 import type { ReadKind } from "./read-policy";
 import { apiBaseOf, scopeOf, userIdOf } from "./read-scopes";
@@ -94,11 +94,7 @@ export function userSearchReads(cache: {
         const url = `${apiBaseOf(searchUrl)}/users/${encodeURIComponent(id)}`;
         const where = scopeOf(new URL(url).pathname);
         if (where?.kind !== "record") continue;
-        const resend = (extra: Record<string, string>) => {
-          const headers = new Headers(asked);
-          for (const [name, value] of Object.entries(extra)) headers.set(name, value);
-          return cache.transport(url, { method: "GET", headers });
-        };
+        const resend = resendOf(cache.transport, url, asked);
         const entry = searched(JSON.stringify(user), askedAt);
         const kept = { ...entry, ...where, usedAt: Number.NEGATIVE_INFINITY, resend, asked };
         keepSearched(url, kept, startedAt(where.scope));

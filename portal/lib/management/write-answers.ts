@@ -17,7 +17,7 @@
  * write's answer has no `tenant` (a create's: rules row `clients.defaults`), which a read with
  * `fields` answers beside them (`clients.fields.tenant`); the portal reads no `tenant`.
  */
-import { recordEntry, type Stored } from "./read-entries";
+import { recordEntry, resendOf, type Stored } from "./read-entries";
 import type { ReadKind } from "./read-policy";
 import { apiBaseOf, parsed } from "./read-scopes";
 
@@ -95,11 +95,7 @@ export function writeAnswers({
         const body = projected(doc, query);
         if (body === undefined) continue;
         const readUrl = `${apiBaseOf(url)}/${scope}${query}`;
-        const resend: Stored["resend"] = (extra) => {
-          const asked = new Headers(headers);
-          for (const [name, value] of Object.entries(extra)) asked.set(name, value);
-          return transport(readUrl, { method: "GET", headers: asked });
-        };
+        const resend = resendOf(transport, readUrl, headers);
         const entry = { ...recordEntry(body, now()), usedAt: now(), resend, asked: headers };
         keep(readUrl, { scope, kind: "record" }, entry, generation(scope));
       }
